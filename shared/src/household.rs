@@ -1,0 +1,96 @@
+//! Household members as the home-visit form records them.
+
+use crate::national_id::NationalId;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Labour capacity as the monitoring forms classify it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabourCapacity {
+    /// 普通劳动力
+    Full,
+    /// 弱劳力 or 半劳力
+    Partial,
+    /// 丧失劳动力 or 无劳动力
+    None,
+}
+
+impl LabourCapacity {
+    /// Contribution to the labour coefficient, in tenths.
+    fn tenths(self) -> u32 {
+        match self {
+            LabourCapacity::Full => 10,
+            LabourCapacity::Partial => 5,
+            LabourCapacity::None => 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Health {
+    Healthy,
+    /// 长期慢性病
+    Chronic,
+    /// 大病重病
+    Serious,
+}
+
+/// Current schooling, for the non-compulsory-education flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Schooling {
+    Preschool,
+    /// 义务教育: primary and junior secondary
+    Compulsory,
+    /// 普通高中
+    HighSchool,
+    /// 中职/技工
+    Vocational,
+    /// 高等教育
+    Higher,
+}
+
+impl Schooling {
+    pub fn is_non_compulsory(self) -> bool {
+        !matches!(self, Schooling::Compulsory)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub name: String,
+    #[serde(default)]
+    pub national_id: Option<NationalId>,
+    pub birth_date: NaiveDate,
+    pub labour: LabourCapacity,
+    pub health: Health,
+    /// 一、二级重度残疾, or 三、四级智力/精神残疾 (云南 text).
+    #[serde(default)]
+    pub severe_disability: bool,
+    /// 失能老年人
+    #[serde(default)]
+    pub disabled_elderly: bool,
+    #[serde(default)]
+    pub schooling: Option<Schooling>,
+    /// A legal guardian (for minors) or supporter (for the elderly) exists.
+    #[serde(default = "yes")]
+    pub has_guardian_or_supporter: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Member {
+    pub fn age_on(&self, on: NaiveDate) -> u32 {
+        on.years_since(self.birth_date).unwrap_or(0)
+    }
+}
+
+/// 家庭劳动力系数 in tenths: a full labourer counts 1, a weak or half labourer 0.5.
+/// "≤0.5" then reads as the text explains it: no labour, or only one weak/half labourer.
+pub fn labour_coefficient_tenths(members: &[Member]) -> u32 {
+    members.iter().map(|m| m.labour.tenths()).sum()
+}

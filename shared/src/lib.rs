@@ -1,0 +1,26 @@
+//! Zaofaxian's pure domain core: the rules of the 防止返贫动态监测和帮扶 documents.
+//! No I/O, no async: the server and the phone app both call into this crate.
+
+pub mod calendar;
+pub mod clock;
+pub mod division;
+pub mod eligibility;
+pub mod geo;
+pub mod household;
+pub mod id;
+pub mod income;
+pub mod money;
+pub mod national_id;
+pub mod phone;
+pub mod policy;
+pub mod text;
+
+pub use calendar::{Calendar, CalendarError, DayKind, RegionalOverlay};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use division::{DivisionCode, DivisionLevel};
+pub use geo::GeoPoint;
+pub use id::RecordId;
+pub use money::Fen;
+pub use national_id::{NationalId, Sex};
+pub use phone::PhoneNumber;
+pub use text::{Lang, Text};
