@@ -1,0 +1,705 @@
+//! The case lifecycle: from the first report to risk elimination and after, as a
+//! state machine. `transition(state, event, ctx)` either returns the next state or
+//! says why not; nothing else changes a case. Every event names the roles that may
+//! take it and the deadline it starts, so the server and the app cannot disagree.
+//!
+//! The procedure follows 云南 三(一)–(六) and 内蒙古 四(一)–(二): discovery → home
+//! verification → application and authorization → village appraisal → public notice
+//! (objections investigated) → township review → county joint review and
+//! determination (内蒙古: a second notice) → monitored with assistance → yearly
+//! assessment → risk elimination by the same road back ("怎么进、怎么出").
+
+use crate::calendar::{Calendar, CalendarError};
+use crate::policy::Profile;
+use crate::role::Role;
+use crate::text::Text;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// How a case was discovered (云南 三(二), 内蒙古 三).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// 农户自主申报 (app, 12317 hotline, or at the village office).
+    SelfReport,
+    /// 代为申报: filed by someone else for a household that cannot.
+    ProxyReport,
+    /// 干部排查 / 入户走访
+    CadreVisit,
+    /// 部门筛查预警
+    DepartmentScreening,
+    /// 突发应急响应预警
+    DisasterAlert,
+    /// 媒体、信访等其他渠道
+    Other,
+}
+
+impl Channel {
+    /// Who may open a case through this channel.
+    pub fn openers(self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            Channel::SelfReport => &[Household],
+            Channel::ProxyReport => &[Household, VillageCadre, WorkTeam],
+            Channel::CadreVisit => &[VillageCadre, WorkTeam, Township],
+            Channel::DepartmentScreening => &[Department, County],
+            Channel::DisasterAlert => &[Department, County],
+            Channel::Other => &[VillageCadre, WorkTeam, Township, County],
+        }
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            Channel::SelfReport => Text::new("农户自主申报", "self-report"),
+            Channel::ProxyReport => Text::new("代为申报", "filed on behalf"),
+            Channel::CadreVisit => Text::new("干部排查", "cadre visit"),
+            Channel::DepartmentScreening => Text::new("部门筛查预警", "department screening"),
+            Channel::DisasterAlert => Text::new("突发灾害预警", "disaster alert"),
+            Channel::Other => Text::new("其他渠道", "other channel"),
+        }
+    }
+}
+
+/// Whether the case is on its way in (identification) or out (risk elimination).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Procedure {
+    Identification,
+    Elimination,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosedReason {
+    /// 核实后不存在返贫致贫风险 (the household is told why).
+    NotAtRisk,
+    /// Not included after appraisal, an upheld objection, or review.
+    Rejected,
+    /// The household withdrew its own report.
+    Withdrawn,
+    /// 清退: found not to meet the conditions at a re-check (回头看).
+    Cleared,
+    /// 整户自然减少 (the whole household died out or moved away).
+    HouseholdDissolved,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "stage", content = "reason", rename_all = "snake_case")]
+pub enum Stage {
+    /// 待入户核实
+    AwaitingVerification,
+    /// 待签署纳入监测申请和授权承诺书
+    AwaitingApplication,
+    /// 待村级民主评议
+    AwaitingAppraisal,
+    /// 公示中
+    InNotice,
+    /// 待乡镇审核
+    AwaitingTownshipReview,
+    /// 待县级联审确定
+    AwaitingCountyReview,
+    /// 县级审定后二次公示 (内蒙古)
+    InSecondNotice,
+    /// 监测帮扶中
+    Monitored,
+    /// 已标注风险消除
+    RiskEliminated,
+    Closed(ClosedReason),
+}
+
+impl Stage {
+    pub fn is_closed(self) -> bool {
+        matches!(self, Stage::Closed(_))
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            Stage::AwaitingVerification => Text::new("待入户核实", "awaiting home verification"),
+            Stage::AwaitingApplication => Text::new("待签署申请和授权承诺书", "awaiting application and authorization"),
+            Stage::AwaitingAppraisal => Text::new("待村级评议", "awaiting village appraisal"),
+            Stage::InNotice => Text::new("公示中", "public notice"),
+            Stage::AwaitingTownshipReview => Text::new("待乡镇审核", "awaiting township review"),
+            Stage::AwaitingCountyReview => Text::new("待县级联审确定", "awaiting county joint review"),
+            Stage::InSecondNotice => Text::new("县级审定后公示中", "second public notice"),
+            Stage::Monitored => Text::new("监测帮扶中", "monitored, receiving assistance"),
+            Stage::RiskEliminated => Text::new("已风险消除", "risk eliminated"),
+            Stage::Closed(ClosedReason::NotAtRisk) => Text::new("已结束：经核实无风险", "closed: no risk found"),
+            Stage::Closed(ClosedReason::Rejected) => Text::new("已结束：未纳入", "closed: not included"),
+            Stage::Closed(ClosedReason::Withdrawn) => Text::new("已结束：本人撤回", "closed: withdrawn"),
+            Stage::Closed(ClosedReason::Cleared) => Text::new("已结束：清退", "closed: cleared"),
+            Stage::Closed(ClosedReason::HouseholdDissolved) => Text::new("已结束：整户自然减少", "closed: household dissolved"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineKind {
+    /// The village's home check of a report.
+    Verification,
+    /// The last day of the public notice.
+    NoticeEnd,
+    /// The township's review.
+    TownshipReview,
+    /// The last day of the county's second notice.
+    SecondNoticeEnd,
+}
+
+impl DeadlineKind {
+    pub fn label(self) -> Text {
+        match self {
+            DeadlineKind::Verification => Text::new("入户核实期限", "home verification due"),
+            DeadlineKind::NoticeEnd => Text::new("公示截止", "notice ends"),
+            DeadlineKind::TownshipReview => Text::new("乡镇审核期限", "township review due"),
+            DeadlineKind::SecondNoticeEnd => Text::new("二次公示截止", "second notice ends"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    pub kind: DeadlineKind,
+    pub due: NaiveDate,
+}
+
+/// A review's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Reject,
+    /// Send back to the village for correction (peers' users miss exactly this).
+    Return,
+}
+
+/// 内蒙古 四(二)1: the four criteria of risk elimination, all required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct EliminationCriteria {
+    /// 根据返贫致贫风险落实针对性帮扶措施
+    pub measures_in_place: bool,
+    /// "三保障"及饮水安全持续巩固
+    pub guarantees_secured: bool,
+    /// 收入持续稳定，家庭人均纯收入稳定超出当年度监测底线
+    pub income_stable_above_threshold: bool,
+    /// 大额刚性支出问题得到稳定解决
+    pub rigid_expenses_resolved: bool,
+}
+
+impl EliminationCriteria {
+    pub const ALL_MET: EliminationCriteria = EliminationCriteria {
+        measures_in_place: true,
+        guarantees_secured: true,
+        income_stable_above_threshold: true,
+        rigid_expenses_resolved: true,
+    };
+
+    fn unmet(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if !self.measures_in_place {
+            v.push("帮扶措施未落实");
+        }
+        if !self.guarantees_secured {
+            v.push("三保障及饮水安全未持续巩固");
+        }
+        if !self.income_stable_above_threshold {
+            v.push("收入未稳定超出监测底线");
+        }
+        if !self.rigid_expenses_resolved {
+            v.push("大额刚性支出未稳定解决");
+        }
+        v
+    }
+}
+
+/// Everything that can happen to a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The home visit's finding: whether a risk of (re)poverty exists.
+    RecordVerification { at_risk: bool },
+    /// 纳入监测申请 and 授权承诺书 signed (or fingerprinted with a proxy signature).
+    SignApplication,
+    /// The village appraisal meeting's result (民主评议 + 村"两委").
+    RecordAppraisal { approved: bool },
+    /// A villager's objection or report during a notice.
+    RaiseObjection,
+    /// The investigation of one objection: `upheld` means the objection was right.
+    ResolveObjection { upheld: bool },
+    /// The notice period has ended without open objections.
+    CloseNotice,
+    TownshipReview { decision: Decision },
+    /// County joint review with the departments' checks (户口、房产、车辆、公职人员、经营实体…).
+    CountyDetermination { decision: Decision, department_checks_done: bool },
+    CloseSecondNotice,
+    /// An assistance measure with a responsible person (帮扶措施).
+    RecordAssistance,
+    /// The yearly assistance-effect assessment (帮扶成效评议).
+    RecordYearlyAssessment,
+    /// Starts the way out: home check of the four criteria, with the household's consent.
+    StartElimination { consent: bool, criteria: EliminationCriteria, household_has_labour: bool },
+    /// 风险消除回退: an elimination found unstable at a re-check.
+    Rollback,
+    /// 风险再标注: a new risk after elimination; starts a new identification.
+    Remark,
+    /// 清退: does not meet the conditions.
+    Clear,
+    /// 人口自然变更 (a birth, death, marriage) recorded without changing the stage.
+    PopulationChange,
+    /// The whole household is gone.
+    HouseholdDissolved,
+    /// The household withdraws its own report before the county decides.
+    Withdraw,
+}
+
+/// An event's name without its data, for permission tables and UI menus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    RecordVerification,
+    SignApplication,
+    RecordAppraisal,
+    RaiseObjection,
+    ResolveObjection,
+    CloseNotice,
+    TownshipReview,
+    CountyDetermination,
+    CloseSecondNotice,
+    RecordAssistance,
+    RecordYearlyAssessment,
+    StartElimination,
+    Rollback,
+    Remark,
+    Clear,
+    PopulationChange,
+    HouseholdDissolved,
+    Withdraw,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 18] = [
+        EventKind::RecordVerification,
+        EventKind::SignApplication,
+        EventKind::RecordAppraisal,
+        EventKind::RaiseObjection,
+        EventKind::ResolveObjection,
+        EventKind::CloseNotice,
+        EventKind::TownshipReview,
+        EventKind::CountyDetermination,
+        EventKind::CloseSecondNotice,
+        EventKind::RecordAssistance,
+        EventKind::RecordYearlyAssessment,
+        EventKind::StartElimination,
+        EventKind::Rollback,
+        EventKind::Remark,
+        EventKind::Clear,
+        EventKind::PopulationChange,
+        EventKind::HouseholdDissolved,
+        EventKind::Withdraw,
+    ];
+
+    /// Who may take this step. Admins take none: they manage accounts, not cases.
+    pub fn allowed_roles(self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            // 云南 三(三): "由驻村队员、乡村干部对重点核查对象逐户实地调查"; 内蒙古 adds county staff.
+            EventKind::RecordVerification => &[VillageCadre, WorkTeam, Township, County],
+            // The household signs; a cadre records a fingerprint or proxy signature (内蒙古 附件1).
+            EventKind::SignApplication => &[Household, VillageCadre, WorkTeam],
+            EventKind::RecordAppraisal => &[VillageCadre, WorkTeam],
+            // Any villager may object; cadres record objections made at the notice board.
+            EventKind::RaiseObjection => &[Household, VillageCadre, WorkTeam, Township, County],
+            // "对举报或反映的问题，应由受理单位组织调查核实".
+            EventKind::ResolveObjection => &[VillageCadre, WorkTeam, Township],
+            EventKind::CloseNotice => &[VillageCadre, WorkTeam, System],
+            EventKind::TownshipReview => &[Township],
+            EventKind::CountyDetermination => &[County],
+            EventKind::CloseSecondNotice => &[VillageCadre, County, System],
+            EventKind::RecordAssistance => &[VillageCadre, WorkTeam, Township, County, Department],
+            EventKind::RecordYearlyAssessment => &[VillageCadre, WorkTeam, Township, County],
+            EventKind::StartElimination => &[VillageCadre, WorkTeam],
+            EventKind::Rollback => &[County],
+            EventKind::Remark => &[VillageCadre, WorkTeam, Township, County],
+            EventKind::Clear => &[County],
+            EventKind::PopulationChange => &[VillageCadre, WorkTeam, Township, County],
+            EventKind::HouseholdDissolved => &[VillageCadre, County],
+            EventKind::Withdraw => &[Household],
+        }
+    }
+
+    /// The deadline this step starts, if any (the profile decides whether it applies).
+    pub fn starts_deadline(self) -> Option<DeadlineKind> {
+        match self {
+            EventKind::RecordAppraisal => Some(DeadlineKind::NoticeEnd),
+            EventKind::CloseNotice => Some(DeadlineKind::TownshipReview),
+            EventKind::CountyDetermination => Some(DeadlineKind::SecondNoticeEnd),
+            EventKind::Remark => Some(DeadlineKind::Verification),
+            _ => None,
+        }
+    }
+}
+
+impl Event {
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Event::RecordVerification { .. } => EventKind::RecordVerification,
+            Event::SignApplication => EventKind::SignApplication,
+            Event::RecordAppraisal { .. } => EventKind::RecordAppraisal,
+            Event::RaiseObjection => EventKind::RaiseObjection,
+            Event::ResolveObjection { .. } => EventKind::ResolveObjection,
+            Event::CloseNotice => EventKind::CloseNotice,
+            Event::TownshipReview { .. } => EventKind::TownshipReview,
+            Event::CountyDetermination { .. } => EventKind::CountyDetermination,
+            Event::CloseSecondNotice => EventKind::CloseSecondNotice,
+            Event::RecordAssistance => EventKind::RecordAssistance,
+            Event::RecordYearlyAssessment => EventKind::RecordYearlyAssessment,
+            Event::StartElimination { .. } => EventKind::StartElimination,
+            Event::Rollback => EventKind::Rollback,
+            Event::Remark => EventKind::Remark,
+            Event::Clear => EventKind::Clear,
+            Event::PopulationChange => EventKind::PopulationChange,
+            Event::HouseholdDissolved => EventKind::HouseholdDissolved,
+            Event::Withdraw => EventKind::Withdraw,
+        }
+    }
+}
+
+/// The state of one case: everything the rules need to decide the next step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseState {
+    pub stage: Stage,
+    pub procedure: Procedure,
+    pub channel: Channel,
+    pub opened_on: NaiveDate,
+    /// The deadline of the current stage, if it has one.
+    pub deadline: Option<Deadline>,
+    /// When the county determined the household a monitoring object.
+    pub identified_on: Option<NaiveDate>,
+    pub eliminated_on: Option<NaiveDate>,
+    /// The notice currently posted or last posted: (first day, last day).
+    pub notice: Option<(NaiveDate, NaiveDate)>,
+    pub open_objections: u32,
+    pub application_signed: bool,
+    pub elimination_consent: bool,
+    pub assistance_measures: u32,
+    pub assessments: u32,
+    /// Times the case came back after an elimination (再标注).
+    pub remarks: u32,
+    /// Count of transitions applied; the basis of optimistic concurrency.
+    pub version: u64,
+}
+
+/// Why a step was refused: a stable code and a message in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{text}")]
+pub struct WhyNot {
+    pub code: String,
+    pub text: Text,
+}
+
+fn why(code: &str, zh: impl Into<String>, en: impl Into<String>) -> WhyNot {
+    WhyNot {
+        code: code.into(),
+        text: Text::new(zh, en),
+    }
+}
+
+impl From<CalendarError> for WhyNot {
+    fn from(e: CalendarError) -> Self {
+        let text = e.to_string();
+        let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
+        why("calendar", zh, en)
+    }
+}
+
+/// What a transition is judged against: who acts, when, and which rules apply.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    pub actor: Role,
+    pub today: NaiveDate,
+    pub calendar: &'a Calendar,
+    pub profile: &'a Profile,
+}
+
+fn verification_deadline(ctx: &Ctx<'_>, from: NaiveDate) -> Result<Option<Deadline>, WhyNot> {
+    ctx.profile
+        .verification_working_days
+        .map(|n| {
+            Ok(Deadline {
+                kind: DeadlineKind::Verification,
+                due: ctx.calendar.add_working_days(from, n)?,
+            })
+        })
+        .transpose()
+}
+
+/// Opens a case discovered through `channel` today. Every channel starts at home
+/// verification (内蒙古: screening and cadre finds skip only the application).
+pub fn open(channel: Channel, ctx: &Ctx<'_>) -> Result<CaseState, WhyNot> {
+    if !channel.openers().contains(&ctx.actor) {
+        return Err(why(
+            "forbidden",
+            format!("{}不能通过“{}”建立案件", ctx.actor.label_zh(), channel.label().zh),
+            format!("a {} cannot open a case through {}", ctx.actor.label_en(), channel.label().en),
+        ));
+    }
+    Ok(CaseState {
+        stage: Stage::AwaitingVerification,
+        procedure: Procedure::Identification,
+        channel,
+        opened_on: ctx.today,
+        deadline: verification_deadline(ctx, ctx.today)?,
+        identified_on: None,
+        eliminated_on: None,
+        notice: None,
+        open_objections: 0,
+        application_signed: false,
+        elimination_consent: false,
+        assistance_measures: 0,
+        assessments: 0,
+        remarks: 0,
+        version: 0,
+    })
+}
+
+fn same_month(a: NaiveDate, b: NaiveDate) -> bool {
+    a.year() == b.year() && a.month() == b.month()
+}
+
+/// Applies `event` to `state`, or says why it may not happen.
+pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<CaseState, WhyNot> {
+    let kind = event.kind();
+    if !kind.allowed_roles().contains(&ctx.actor) {
+        return Err(why(
+            "forbidden",
+            format!("{}无权执行此操作", ctx.actor.label_zh()),
+            format!("a {} may not take this step", ctx.actor.label_en()),
+        ));
+    }
+    if state.stage.is_closed() {
+        return Err(why("closed", "案件已结束，不能再办理", "the case is closed"));
+    }
+    let wrong_stage = || {
+        why(
+            "wrong_stage",
+            format!("案件当前处于“{}”，不能执行此操作", state.stage.label().zh),
+            format!("the case is at \"{}\": this step does not apply", state.stage.label().en),
+        )
+    };
+    let mut next = state.clone();
+    next.version += 1;
+    let ident = state.procedure == Procedure::Identification;
+    // Where a refused elimination goes back to: the household stays monitored.
+    let refuse = |n: &mut CaseState| {
+        if ident {
+            n.stage = Stage::Closed(ClosedReason::Rejected);
+        } else {
+            n.stage = Stage::Monitored;
+            n.procedure = Procedure::Identification;
+            n.elimination_consent = false;
+        }
+        n.deadline = None;
+    };
+    let today = ctx.today;
+    match (state.stage, event) {
+        (Stage::AwaitingVerification, Event::RecordVerification { at_risk }) => {
+            next.deadline = None;
+            next.stage = if *at_risk { Stage::AwaitingApplication } else { Stage::Closed(ClosedReason::NotAtRisk) };
+        }
+        (Stage::AwaitingApplication, Event::SignApplication) => {
+            next.application_signed = true;
+            next.stage = Stage::AwaitingAppraisal;
+        }
+        (Stage::AwaitingAppraisal, Event::RecordAppraisal { approved }) => {
+            if *approved {
+                let end = ctx.profile.notice.end(ctx.calendar, today)?;
+                next.stage = Stage::InNotice;
+                next.notice = Some((today, end));
+                next.open_objections = 0;
+                next.deadline = Some(Deadline { kind: DeadlineKind::NoticeEnd, due: end });
+            } else {
+                refuse(&mut next);
+            }
+        }
+        (Stage::InNotice | Stage::InSecondNotice, Event::RaiseObjection) => {
+            next.open_objections += 1;
+        }
+        (Stage::InNotice | Stage::InSecondNotice, Event::ResolveObjection { upheld }) => {
+            if state.open_objections == 0 {
+                return Err(why("no_objection", "没有待调查的异议", "there is no open objection"));
+            }
+            next.open_objections -= 1;
+            if *upheld {
+                next.open_objections = 0;
+                refuse(&mut next);
+            }
+        }
+        (Stage::InNotice, Event::CloseNotice) | (Stage::InSecondNotice, Event::CloseSecondNotice) => {
+            let end = state.notice.map(|(_, end)| end).ok_or_else(wrong_stage)?;
+            if today <= end {
+                return Err(why(
+                    "notice_running",
+                    format!("公示期至{end}结束，之后才能办理"),
+                    format!("the notice runs until {end}"),
+                ));
+            }
+            if state.open_objections > 0 {
+                return Err(why(
+                    "objections_open",
+                    format!("尚有{}条异议未调查核实", state.open_objections),
+                    format!("{} objection(s) still under investigation", state.open_objections),
+                ));
+            }
+            if state.stage == Stage::InNotice {
+                next.stage = Stage::AwaitingTownshipReview;
+                next.deadline = ctx
+                    .profile
+                    .township_review_working_days
+                    .map(|n| ctx.calendar.add_working_days(today, n).map(|due| Deadline { kind: DeadlineKind::TownshipReview, due }))
+                    .transpose()?;
+            } else {
+                finish(&mut next, today);
+            }
+        }
+        (Stage::AwaitingTownshipReview, Event::TownshipReview { decision }) => match decision {
+            Decision::Approve => {
+                next.stage = Stage::AwaitingCountyReview;
+                next.deadline = None;
+            }
+            Decision::Reject => refuse(&mut next),
+            Decision::Return => {
+                next.stage = Stage::AwaitingAppraisal;
+                next.deadline = None;
+            }
+        },
+        (Stage::AwaitingCountyReview, Event::CountyDetermination { decision, department_checks_done }) => match decision {
+            Decision::Approve => {
+                if !department_checks_done {
+                    return Err(why(
+                        "department_checks",
+                        "县级确定前须完成部门联审比对（户口、房产、车辆、公职人员、经营实体等）",
+                        "the departments' joint checks (household register, property, vehicles, public servants, companies) must be done first",
+                    ));
+                }
+                if !ident && ctx.profile.elimination_not_in_identification_month {
+                    if let Some(id) = state.identified_on.filter(|id| same_month(*id, today)) {
+                        return Err(same_month_refusal(id));
+                    }
+                }
+                if ctx.profile.second_notice {
+                    let end = ctx.profile.notice.end(ctx.calendar, today)?;
+                    next.stage = Stage::InSecondNotice;
+                    next.notice = Some((today, end));
+                    next.open_objections = 0;
+                    next.deadline = Some(Deadline { kind: DeadlineKind::SecondNoticeEnd, due: end });
+                } else {
+                    finish(&mut next, today);
+                }
+            }
+            Decision::Reject => refuse(&mut next),
+            Decision::Return => {
+                next.stage = Stage::AwaitingAppraisal;
+                next.deadline = None;
+            }
+        },
+        (Stage::Monitored, Event::RecordAssistance) => next.assistance_measures += 1,
+        (Stage::Monitored, Event::RecordYearlyAssessment) => next.assessments += 1,
+        (Stage::Monitored, Event::StartElimination { consent, criteria, household_has_labour }) => {
+            if ctx.profile.elimination_requires_consent && !consent {
+                return Err(why("consent", "风险消除须经农户知情同意", "risk elimination needs the household's informed consent"));
+            }
+            let unmet = criteria.unmet();
+            if !unmet.is_empty() {
+                return Err(why(
+                    "criteria",
+                    format!("风险消除标准未全部达标：{}", unmet.join("、")),
+                    format!("{} of the 4 elimination criteria not met", unmet.len()),
+                ));
+            }
+            if ctx.profile.no_elimination_without_labour && !household_has_labour {
+                return Err(why(
+                    "no_labour",
+                    "无劳动能力的监测对象落实社会保障措施后暂不标注风险消除，持续跟踪监测",
+                    "a household without labour stays monitored after social security measures",
+                ));
+            }
+            if ctx.profile.elimination_not_in_identification_month {
+                if let Some(id) = state.identified_on.filter(|id| same_month(*id, today)) {
+                    return Err(same_month_refusal(id));
+                }
+            }
+            next.procedure = Procedure::Elimination;
+            next.elimination_consent = *consent;
+            next.stage = Stage::AwaitingAppraisal;
+            next.deadline = None;
+        }
+        (Stage::RiskEliminated, Event::Rollback) => {
+            next.stage = Stage::Monitored;
+            next.procedure = Procedure::Identification;
+            next.eliminated_on = None;
+            next.elimination_consent = false;
+        }
+        (Stage::RiskEliminated, Event::Remark) => {
+            next.stage = Stage::AwaitingVerification;
+            next.procedure = Procedure::Identification;
+            next.remarks += 1;
+            next.application_signed = false;
+            next.identified_on = None;
+            next.eliminated_on = None;
+            next.elimination_consent = false;
+            next.notice = None;
+            next.deadline = verification_deadline(ctx, today)?;
+        }
+        (Stage::Monitored | Stage::RiskEliminated, Event::Clear) => {
+            next.stage = Stage::Closed(ClosedReason::Cleared);
+            next.deadline = None;
+        }
+        (_, Event::PopulationChange) => {}
+        (_, Event::HouseholdDissolved) => {
+            next.stage = Stage::Closed(ClosedReason::HouseholdDissolved);
+            next.deadline = None;
+        }
+        (stage, Event::Withdraw) if ident && !matches!(stage, Stage::AwaitingCountyReview | Stage::InSecondNotice | Stage::Monitored | Stage::RiskEliminated) => {
+            if !matches!(state.channel, Channel::SelfReport | Channel::ProxyReport) {
+                return Err(why("not_own_report", "只能撤回本人提交的申报", "only a household's own report can be withdrawn"));
+            }
+            next.stage = Stage::Closed(ClosedReason::Withdrawn);
+            next.deadline = None;
+        }
+        _ => return Err(wrong_stage()),
+    }
+    Ok(next)
+}
+
+fn same_month_refusal(identified: NaiveDate) -> WhyNot {
+    why(
+        "same_month",
+        format!("监测对象不得当月识别、当月标注风险消除（{}年{}月识别）", identified.year(), identified.month()),
+        format!("risk cannot be eliminated in the month of identification ({identified})"),
+    )
+}
+
+/// The end of a county-approved procedure: in → monitored; out → risk eliminated.
+fn finish(next: &mut CaseState, today: NaiveDate) {
+    next.deadline = None;
+    match next.procedure {
+        Procedure::Identification => {
+            next.stage = Stage::Monitored;
+            next.identified_on = Some(today);
+        }
+        Procedure::Elimination => {
+            next.stage = Stage::RiskEliminated;
+            next.eliminated_on = Some(today);
+        }
+    }
+}
+
+impl CaseState {
+    /// Working days left on the current deadline (negative when overdue).
+    pub fn days_left(&self, calendar: &Calendar, today: NaiveDate) -> Result<Option<i64>, CalendarError> {
+        self.deadline.map(|d| calendar.working_days_left(today, d.due)).transpose()
+    }
+
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.deadline.is_some_and(|d| today > d.due)
+    }
+}

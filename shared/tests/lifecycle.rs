@@ -1,0 +1,393 @@
+//! The case lifecycle against the seed procedures, and a property test that no
+//! sequence of events reaches an illegal state.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use proptest::prelude::*;
+use zaofaxian_shared::lifecycle::{
+    CaseState, Channel, ClosedReason, Ctx, Deadline, DeadlineKind, Decision, EliminationCriteria, Event, EventKind, Procedure,
+    Stage, open, transition,
+};
+use zaofaxian_shared::{Calendar, Policy, Profile, Role};
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn profile(id: &str) -> &'static Profile {
+    Policy::embedded().profile(id).unwrap()
+}
+
+/// Drives one case, stepping the clock, as a cadre's week would.
+struct Walk {
+    state: CaseState,
+    profile: &'static Profile,
+}
+
+impl Walk {
+    fn open(profile_id: &str, channel: Channel, actor: Role, on: &str) -> Walk {
+        let p = profile(profile_id);
+        let ctx = Ctx { actor, today: d(on), calendar: Calendar::national(), profile: p };
+        Walk { state: open(channel, &ctx).unwrap(), profile: p }
+    }
+
+    fn try_step(&self, actor: Role, on: &str, e: Event) -> Result<CaseState, zaofaxian_shared::WhyNot> {
+        let ctx = Ctx { actor, today: d(on), calendar: Calendar::national(), profile: self.profile };
+        transition(&self.state, &e, &ctx)
+    }
+
+    fn step(&mut self, actor: Role, on: &str, e: Event) -> &CaseState {
+        self.state = self.try_step(actor, on, e.clone()).unwrap_or_else(|w| panic!("{e:?} on {on}: {w}"));
+        &self.state
+    }
+
+    fn refused(&self, actor: Role, on: &str, e: Event) -> String {
+        self.try_step(actor, on, e).expect_err("should be refused").code
+    }
+}
+
+const CHECKS_DONE: Event = Event::CountyDetermination { decision: Decision::Approve, department_checks_done: true };
+
+/// 内蒙古 三(一): "收到农牧户申报信息后，嘎查村要在5个工作日内完成入户核查工作";
+/// 鹤庆 二(三): township within 7 working days; 云南 三(四): "公示5个工作日". Across National Day 2025.
+#[test]
+fn heqing_case_from_self_report_to_monitoring_across_national_day() {
+    let mut w = Walk::open("heqing-2020", Channel::SelfReport, Role::Household, "2025-09-30");
+    assert_eq!(w.state.stage, Stage::AwaitingVerification);
+    assert_eq!(w.state.deadline, Some(Deadline { kind: DeadlineKind::Verification, due: d("2025-10-14") }));
+    // 10-10, 10-11 (make-up Saturday), 10-13, 10-14.
+    assert_eq!(w.state.days_left(Calendar::national(), d("2025-10-09")).unwrap(), Some(4));
+    assert!(w.state.is_overdue(d("2025-10-15")));
+
+    w.step(Role::VillageCadre, "2025-10-13", Event::RecordVerification { at_risk: true });
+    assert_eq!(w.state.deadline, None);
+    w.step(Role::Household, "2025-10-13", Event::SignApplication);
+    w.step(Role::VillageCadre, "2025-10-15", Event::RecordAppraisal { approved: true });
+    assert_eq!(w.state.stage, Stage::InNotice);
+    assert_eq!(w.state.notice, Some((d("2025-10-15"), d("2025-10-22"))));
+    assert_eq!(w.refused(Role::VillageCadre, "2025-10-22", Event::CloseNotice), "notice_running");
+    w.step(Role::VillageCadre, "2025-10-23", Event::CloseNotice);
+    assert_eq!(w.state.stage, Stage::AwaitingTownshipReview);
+    assert_eq!(w.state.deadline, Some(Deadline { kind: DeadlineKind::TownshipReview, due: d("2025-11-03") }));
+
+    w.step(Role::Township, "2025-10-28", Event::TownshipReview { decision: Decision::Approve });
+    let no_checks = Event::CountyDetermination { decision: Decision::Approve, department_checks_done: false };
+    assert_eq!(w.refused(Role::County, "2025-10-30", no_checks), "department_checks");
+    w.step(Role::County, "2025-10-30", CHECKS_DONE);
+    assert_eq!(w.state.stage, Stage::Monitored, "云南 has no second notice");
+    assert_eq!(w.state.identified_on, Some(d("2025-10-30")));
+    w.step(Role::Department, "2025-11-03", Event::RecordAssistance);
+    w.step(Role::VillageCadre, "2025-11-04", Event::RecordAssistance);
+    assert_eq!(w.state.assistance_measures, 2);
+}
+
+/// 云南 五(二) "怎么进、怎么出", with consent; 内蒙古 "不得当月识别、当月标注风险消除".
+#[test]
+fn risk_elimination_retraces_the_procedure_and_never_in_the_identification_month() {
+    let mut w = Walk::open("yuxi-2021", Channel::CadreVisit, Role::WorkTeam, "2025-11-03");
+    assert_eq!(w.state.deadline.unwrap().due, d("2025-11-10"));
+    w.step(Role::WorkTeam, "2025-11-04", Event::RecordVerification { at_risk: true });
+    w.step(Role::WorkTeam, "2025-11-04", Event::SignApplication);
+    w.step(Role::VillageCadre, "2025-11-05", Event::RecordAppraisal { approved: true });
+    w.step(Role::VillageCadre, "2025-11-13", Event::CloseNotice);
+    assert_eq!(w.state.deadline, None, "玉溪 sets no township deadline");
+    w.step(Role::Township, "2025-11-14", Event::TownshipReview { decision: Decision::Approve });
+    w.step(Role::County, "2025-11-17", CHECKS_DONE);
+    assert_eq!(w.state.identified_on, Some(d("2025-11-17")));
+
+    let start = |consent| Event::StartElimination { consent, criteria: EliminationCriteria::ALL_MET, household_has_labour: true };
+    assert_eq!(w.refused(Role::VillageCadre, "2025-11-28", start(true)), "same_month");
+    assert_eq!(w.refused(Role::VillageCadre, "2025-12-01", start(false)), "consent");
+    let mut missing = EliminationCriteria::ALL_MET;
+    missing.rigid_expenses_resolved = false;
+    let e = Event::StartElimination { consent: true, criteria: missing, household_has_labour: true };
+    let why = w.try_step(Role::VillageCadre, "2025-12-01", e).unwrap_err();
+    assert!(why.text.zh.contains("大额刚性支出未稳定解决"), "{why}");
+
+    w.step(Role::VillageCadre, "2025-12-01", start(true));
+    assert_eq!((w.state.stage, w.state.procedure), (Stage::AwaitingAppraisal, Procedure::Elimination));
+    w.step(Role::VillageCadre, "2025-12-02", Event::RecordAppraisal { approved: true });
+    w.step(Role::VillageCadre, "2025-12-10", Event::CloseNotice);
+    w.step(Role::Township, "2025-12-11", Event::TownshipReview { decision: Decision::Approve });
+    w.step(Role::County, "2025-12-12", CHECKS_DONE);
+    assert_eq!(w.state.stage, Stage::RiskEliminated);
+    assert_eq!(w.state.eliminated_on, Some(d("2025-12-12")));
+    assert!(w.state.elimination_consent);
+
+    // 云龙 回头看: an unstable elimination is rolled back by the county, not by the village.
+    assert_eq!(w.refused(Role::VillageCadre, "2026-01-05", Event::Rollback), "forbidden");
+    w.step(Role::County, "2026-01-05", Event::Rollback);
+    assert_eq!(w.state.stage, Stage::Monitored);
+}
+
+/// 云龙 一(一)2 风险再标注: a new risk after elimination goes through identification again.
+#[test]
+fn remarking_after_elimination_starts_a_new_verification() {
+    let mut w = Walk::open("yunnan-2021", Channel::SelfReport, Role::Household, "2025-03-03");
+    for (actor, on, e) in [
+        (Role::VillageCadre, "2025-03-04", Event::RecordVerification { at_risk: true }),
+        (Role::Household, "2025-03-04", Event::SignApplication),
+        (Role::VillageCadre, "2025-03-05", Event::RecordAppraisal { approved: true }),
+        (Role::VillageCadre, "2025-03-13", Event::CloseNotice),
+        (Role::Township, "2025-03-14", Event::TownshipReview { decision: Decision::Approve }),
+        (Role::County, "2025-03-17", CHECKS_DONE),
+        (Role::VillageCadre, "2025-06-02", Event::StartElimination { consent: true, criteria: EliminationCriteria::ALL_MET, household_has_labour: true }),
+        (Role::VillageCadre, "2025-06-03", Event::RecordAppraisal { approved: true }),
+        (Role::VillageCadre, "2025-06-11", Event::CloseNotice),
+        (Role::Township, "2025-06-12", Event::TownshipReview { decision: Decision::Approve }),
+        (Role::County, "2025-06-13", CHECKS_DONE),
+    ] {
+        w.step(actor, on, e);
+    }
+    assert_eq!(w.state.stage, Stage::RiskEliminated);
+    w.step(Role::VillageCadre, "2025-08-01", Event::Remark);
+    assert_eq!(w.state.stage, Stage::AwaitingVerification);
+    assert_eq!(w.state.remarks, 1);
+    assert_eq!(w.state.identified_on, None);
+    assert_eq!(w.state.deadline.unwrap().due, d("2025-08-08"));
+}
+
+/// 内蒙古 四(一)4 and 7: notices of "不少于5天" (calendar days) and a second notice after the county.
+#[test]
+fn neimenggu_counts_calendar_days_and_posts_a_second_notice() {
+    let mut w = Walk::open("neimenggu-2021", Channel::SelfReport, Role::Household, "2025-09-26");
+    w.step(Role::VillageCadre, "2025-09-29", Event::RecordVerification { at_risk: true });
+    w.step(Role::VillageCadre, "2025-09-29", Event::SignApplication);
+    w.step(Role::VillageCadre, "2025-09-29", Event::RecordAppraisal { approved: true });
+    // 5 calendar days end 10-04, a holiday: moved to the first working day, 10-09.
+    assert_eq!(w.state.notice, Some((d("2025-09-29"), d("2025-10-09"))));
+    w.step(Role::VillageCadre, "2025-10-10", Event::CloseNotice);
+    assert_eq!(w.state.deadline, None);
+    w.step(Role::Township, "2025-10-10", Event::TownshipReview { decision: Decision::Approve });
+    w.step(Role::County, "2025-10-13", CHECKS_DONE);
+    assert_eq!(w.state.stage, Stage::InSecondNotice);
+    assert_eq!(w.state.deadline, Some(Deadline { kind: DeadlineKind::SecondNoticeEnd, due: d("2025-10-20") }));
+    w.step(Role::System, "2025-10-21", Event::CloseSecondNotice);
+    assert_eq!(w.state.stage, Stage::Monitored);
+    assert_eq!(w.state.identified_on, Some(d("2025-10-21")));
+    // 内蒙古 四(二)1: "对无劳动能力的……暂不标注“风险消除”".
+    let e = Event::StartElimination { consent: true, criteria: EliminationCriteria::ALL_MET, household_has_labour: false };
+    assert_eq!(w.refused(Role::VillageCadre, "2025-12-01", e), "no_labour");
+}
+
+/// 云南 三(四): "对举报或反映的问题，应由受理单位组织调查核实，及时处理。无异议后报乡（镇）审核".
+#[test]
+fn objections_hold_the_notice_until_investigated() {
+    let mut w = Walk::open("yuxi-2021", Channel::ProxyReport, Role::VillageCadre, "2025-11-03");
+    w.step(Role::VillageCadre, "2025-11-04", Event::RecordVerification { at_risk: true });
+    w.step(Role::VillageCadre, "2025-11-04", Event::SignApplication);
+    w.step(Role::VillageCadre, "2025-11-05", Event::RecordAppraisal { approved: true });
+    w.step(Role::Household, "2025-11-06", Event::RaiseObjection);
+    w.step(Role::Household, "2025-11-07", Event::RaiseObjection);
+    assert_eq!(w.refused(Role::VillageCadre, "2025-11-13", Event::CloseNotice), "objections_open");
+    w.step(Role::Township, "2025-11-13", Event::ResolveObjection { upheld: false });
+    assert_eq!(w.refused(Role::VillageCadre, "2025-11-13", Event::CloseNotice), "objections_open");
+    let mut upheld = Walk { state: w.state.clone(), profile: w.profile };
+    w.step(Role::VillageCadre, "2025-11-13", Event::ResolveObjection { upheld: false });
+    w.step(Role::VillageCadre, "2025-11-13", Event::CloseNotice);
+    assert_eq!(w.state.stage, Stage::AwaitingTownshipReview);
+    upheld.step(Role::VillageCadre, "2025-11-13", Event::ResolveObjection { upheld: true });
+    assert_eq!(upheld.state.stage, Stage::Closed(ClosedReason::Rejected));
+    assert_eq!(upheld.refused(Role::County, "2025-11-14", CHECKS_DONE), "closed");
+}
+
+#[test]
+fn roles_are_enforced_on_every_step() {
+    let w = Walk::open("yuxi-2021", Channel::SelfReport, Role::Household, "2025-11-03");
+    assert_eq!(w.refused(Role::Household, "2025-11-04", Event::RecordVerification { at_risk: true }), "forbidden");
+    assert_eq!(w.refused(Role::Admin, "2025-11-04", Event::RecordVerification { at_risk: true }), "forbidden");
+    // A village cadre cannot determine, a township cannot either.
+    assert_eq!(w.refused(Role::VillageCadre, "2025-11-04", CHECKS_DONE), "forbidden");
+    assert_eq!(w.refused(Role::Township, "2025-11-04", CHECKS_DONE), "forbidden");
+    // The county may, but not at this stage.
+    let why = w.try_step(Role::County, "2025-11-04", CHECKS_DONE).unwrap_err();
+    assert_eq!(why.code, "wrong_stage");
+    assert!(why.text.zh.contains("待入户核实"), "{why}");
+    // Households cannot open cases as department screening.
+    let ctx = Ctx { actor: Role::Household, today: d("2025-11-03"), calendar: Calendar::national(), profile: profile("yuxi-2021") };
+    assert_eq!(open(Channel::DepartmentScreening, &ctx).unwrap_err().code, "forbidden");
+    for kind in EventKind::ALL {
+        assert!(!kind.allowed_roles().contains(&Role::Admin), "{kind:?}");
+    }
+}
+
+#[test]
+fn a_household_may_withdraw_its_own_report_but_not_a_screening_clue() {
+    let mut w = Walk::open("yuxi-2021", Channel::SelfReport, Role::Household, "2025-11-03");
+    w.step(Role::Household, "2025-11-04", Event::Withdraw);
+    assert_eq!(w.state.stage, Stage::Closed(ClosedReason::Withdrawn));
+    let w = Walk::open("yuxi-2021", Channel::DepartmentScreening, Role::Department, "2025-11-03");
+    assert_eq!(w.refused(Role::Household, "2025-11-04", Event::Withdraw), "not_own_report");
+}
+
+#[test]
+fn a_deadline_past_the_calendar_data_is_refused_not_guessed() {
+    let p = profile("yuxi-2021");
+    let ctx = Ctx { actor: Role::Household, today: d("2026-12-28"), calendar: Calendar::national(), profile: p };
+    let why = open(Channel::SelfReport, &ctx).unwrap_err();
+    assert_eq!(why.code, "calendar");
+    assert!(why.text.zh.contains("2027"));
+}
+
+// ---- property: no sequence of events reaches an illegal state ----
+
+/// Events weighted towards moving a case forward, with the disruptive ones rarer,
+/// so that random walks reach the far stages as well as the refusals.
+fn any_event() -> impl Strategy<Value = Event> {
+    use proptest::bool::weighted;
+    let decision = prop_oneof![8 => Just(Decision::Approve), 1 => Just(Decision::Reject), 1 => Just(Decision::Return)];
+    let criteria = prop_oneof![
+        4 => Just(EliminationCriteria::ALL_MET),
+        1 => (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(a, b, c, d)| EliminationCriteria {
+            measures_in_place: a,
+            guarantees_secured: b,
+            income_stable_above_threshold: c,
+            rigid_expenses_resolved: d,
+        }),
+    ];
+    prop_oneof![
+        4 => weighted(0.9).prop_map(|at_risk| Event::RecordVerification { at_risk }),
+        4 => Just(Event::SignApplication),
+        4 => weighted(0.9).prop_map(|approved| Event::RecordAppraisal { approved }),
+        1 => Just(Event::RaiseObjection),
+        2 => weighted(0.15).prop_map(|upheld| Event::ResolveObjection { upheld }),
+        5 => Just(Event::CloseNotice),
+        4 => decision.clone().prop_map(|decision| Event::TownshipReview { decision }),
+        4 => (decision, weighted(0.9)).prop_map(|(decision, c)| Event::CountyDetermination { decision, department_checks_done: c }),
+        4 => Just(Event::CloseSecondNotice),
+        1 => Just(Event::RecordAssistance),
+        1 => Just(Event::RecordYearlyAssessment),
+        4 => (weighted(0.9), criteria, weighted(0.9)).prop_map(|(consent, criteria, l)| Event::StartElimination {
+            consent,
+            criteria,
+            household_has_labour: l
+        }),
+        1 => Just(Event::Rollback),
+        1 => Just(Event::Remark),
+        1 => Just(Event::Clear),
+        1 => Just(Event::PopulationChange),
+        1 => Just(Event::HouseholdDissolved),
+        1 => Just(Event::Withdraw),
+    ]
+}
+
+fn any_role() -> impl Strategy<Value = Role> {
+    proptest::sample::select(Role::ALL.to_vec())
+}
+
+fn any_profile() -> impl Strategy<Value = &'static str> {
+    proptest::sample::select(vec!["yunnan-2021", "yuxi-2021", "heqing-2020", "neimenggu-2021"])
+}
+
+fn any_channel() -> impl Strategy<Value = Channel> {
+    proptest::sample::select(vec![
+        Channel::SelfReport,
+        Channel::ProxyReport,
+        Channel::CadreVisit,
+        Channel::DepartmentScreening,
+        Channel::DisasterAlert,
+        Channel::Other,
+    ])
+}
+
+/// Checks one accepted step against the rules, independently of how `transition` is written.
+fn check_step(before: &CaseState, event: &Event, actor: Role, today: NaiveDate, after: &CaseState, p: &Profile) {
+    let cal = Calendar::national();
+    assert!(event.kind().allowed_roles().contains(&actor), "{actor:?} took {event:?}");
+    assert!(!before.stage.is_closed(), "a closed case changed");
+    assert_eq!(after.version, before.version + 1);
+    // A notice is left forward only by closing it after its end with no open objection;
+    // otherwise only by a refusal (an upheld objection) or the household dissolving.
+    if matches!(before.stage, Stage::InNotice | Stage::InSecondNotice) && after.stage != before.stage {
+        match event {
+            Event::CloseNotice | Event::CloseSecondNotice => {
+                let (_, end) = before.notice.unwrap();
+                assert!(today > end, "left the notice on {today}, before its end {end}");
+                assert_eq!(before.open_objections, 0);
+            }
+            Event::ResolveObjection { upheld: true } | Event::HouseholdDissolved | Event::Withdraw => {
+                assert!(after.stage.is_closed() || after.stage == Stage::Monitored, "{event:?} led to {:?}", after.stage);
+            }
+            other => panic!("{other:?} left a notice"),
+        }
+    }
+    // Entering monitoring only through the county (directly or after the second notice).
+    if after.stage == Stage::Monitored && before.stage != Stage::Monitored && before.procedure == Procedure::Identification {
+        match before.stage {
+            Stage::AwaitingCountyReview => assert!(matches!(event, Event::CountyDetermination { decision: Decision::Approve, department_checks_done: true })),
+            Stage::InSecondNotice => assert!(p.second_notice),
+            Stage::RiskEliminated => assert_eq!(event, &Event::Rollback),
+            other => panic!("reached monitoring from {other:?}"),
+        }
+        if before.stage != Stage::RiskEliminated {
+            assert!(before.application_signed, "monitored without a signed application");
+            assert_eq!(after.identified_on, Some(today));
+        }
+    }
+    if after.stage == Stage::RiskEliminated && before.stage != Stage::RiskEliminated {
+        assert!(after.elimination_consent);
+        let identified = after.identified_on.unwrap();
+        assert!(!(identified.year() == today.year() && identified.month() == today.month()), "eliminated in the identification month");
+    }
+    if after.stage == Stage::Monitored || after.stage == Stage::RiskEliminated {
+        assert!(after.identified_on.is_some());
+    }
+    if let Some(Deadline { due, .. }) = after.deadline {
+        assert!(cal.is_working_day(due).unwrap(), "deadline {due} on a rest day");
+        assert!(due > today || after.deadline == before.deadline);
+    }
+    if after.stage == Stage::InNotice || after.stage == Stage::InSecondNotice {
+        assert!(after.notice.is_some());
+    }
+    if after.procedure == Procedure::Elimination {
+        assert!(after.elimination_consent || !p.elimination_requires_consent);
+    }
+}
+
+/// Random walks of up to 150 events. Most steps use a role allowed to take the event
+/// (so walks get deep); the rest use any role, to exercise refusals. The walk set must
+/// reach every stage, or the property would hold vacuously.
+#[test]
+fn no_sequence_of_events_reaches_an_illegal_state() {
+    use proptest::test_runner::{Config, TestRunner};
+    use std::cell::RefCell;
+    use std::collections::HashSet;
+
+    let reached: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+    let strategy = (
+        any_profile(),
+        any_channel(),
+        0i64..1800,
+        proptest::collection::vec((any_event(), any_role(), proptest::bool::weighted(0.9), any::<u8>(), 0i64..9), 1..150),
+    );
+    let mut runner = TestRunner::new(Config { cases: 4000, failure_persistence: None, ..Config::default() });
+    runner
+        .run(&strategy, |(profile_id, channel, start, steps)| {
+            let p = profile(profile_id);
+            let cal = Calendar::national();
+            let mut today = d("2020-03-02") + Duration::days(start);
+            let opener = channel.openers()[0];
+            let mut state = open(channel, &Ctx { actor: opener, today, calendar: cal, profile: p }).unwrap();
+            for (event, any_actor, use_allowed, pick, advance) in steps {
+                today += Duration::days(advance);
+                let allowed = event.kind().allowed_roles();
+                let actor = if use_allowed { allowed[usize::from(pick) % allowed.len()] } else { any_actor };
+                match transition(&state, &event, &Ctx { actor, today, calendar: cal, profile: p }) {
+                    Ok(next) => {
+                        check_step(&state, &event, actor, today, &next, p);
+                        reached.borrow_mut().insert(format!("{:?}", next.stage));
+                        state = next;
+                    }
+                    Err(why) => {
+                        // Refusals explain themselves in both languages.
+                        prop_assert!(!why.text.zh.is_empty() && !why.text.en.is_empty() && !why.code.is_empty());
+                    }
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    let reached = reached.into_inner();
+    for stage in ["AwaitingApplication", "InNotice", "AwaitingCountyReview", "InSecondNotice", "Monitored", "RiskEliminated"] {
+        assert!(reached.contains(stage), "no walk reached {stage}: {reached:?}");
+    }
+}
