@@ -28,7 +28,9 @@ pub enum DayKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
-    #[error("没有{year}年的节假日数据，无法计算工作日；请先导入该年国务院放假安排 / no holiday data for {year}: import that year's State Council schedule first")]
+    #[error(
+        "没有{year}年的节假日数据，无法计算工作日；请先导入该年国务院放假安排 / no holiday data for {year}: import that year's State Council schedule first"
+    )]
     NoData { year: i32 },
     #[error("节假日数据第{line}行有误：{reason} / holiday data line {line}: {reason}")]
     Parse { line: usize, reason: String },
@@ -51,7 +53,10 @@ impl RegionalOverlay {
         let mut by_region: BTreeMap<DivisionCode, Vec<(NaiveDate, DayKind, String)>> = BTreeMap::new();
         for (line, fields) in csv_rows(text) {
             if fields.len() < 3 {
-                return Err(parse_err(line, "需要 region_code,date,kind,name / expected region_code,date,kind,name"));
+                return Err(parse_err(
+                    line,
+                    "需要 region_code,date,kind,name / expected region_code,date,kind,name",
+                ));
             }
             let region: DivisionCode = fields[0]
                 .parse()
@@ -93,8 +98,12 @@ fn csv_rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
 }
 
 fn parse_day(line: usize, date: &str, kind: &str) -> Result<(NaiveDate, DayKind), CalendarError> {
-    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
-        .map_err(|_| parse_err(line, &format!("日期应为YYYY-MM-DD：{date:?} / date must be YYYY-MM-DD: {date:?}")))?;
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+        parse_err(
+            line,
+            &format!("日期应为YYYY-MM-DD：{date:?} / date must be YYYY-MM-DD: {date:?}"),
+        )
+    })?;
     let kind = match kind {
         "holiday" => DayKind::Holiday,
         "workday" => DayKind::Workday,
@@ -133,11 +142,11 @@ impl Calendar {
                 return Err(parse_err(line, "需要 date,kind,name / expected date,kind,name"));
             }
             let (date, kind) = parse_day(line, fields[0], fields[1])?;
-            match (kind, is_weekend(date)) {
-                (DayKind::Workday, false) => {
-                    return Err(parse_err(line, &format!("{date} 是平日，不能是调休上班日 / {date} is a weekday, not a make-up day")));
-                }
-                _ => {}
+            if kind == DayKind::Workday && !is_weekend(date) {
+                return Err(parse_err(
+                    line,
+                    &format!("{date} 是平日，不能是调休上班日 / {date} is a weekday, not a make-up day"),
+                ));
             }
             let name = fields.get(2).copied().unwrap_or("").to_string();
             if cal.exceptions.insert(date, (kind, name)).is_some() {
@@ -160,7 +169,11 @@ impl Calendar {
     }
 
     /// The calendar in force in `division`: the overlays of every region that contains it.
-    pub fn for_division(&self, overlays: &[RegionalOverlay], division: DivisionCode) -> Result<Calendar, CalendarError> {
+    pub fn for_division(
+        &self,
+        overlays: &[RegionalOverlay],
+        division: DivisionCode,
+    ) -> Result<Calendar, CalendarError> {
         overlays
             .iter()
             .filter(|o| o.region.contains(division))
@@ -233,7 +246,11 @@ impl Calendar {
     /// Working days left after `today` until `due`: 0 when due today, negative when
     /// overdue (minus the working days that have passed since the due date).
     pub fn working_days_left(&self, today: NaiveDate, due: NaiveDate) -> Result<i64, CalendarError> {
-        let (from, to, sign) = if today <= due { (today, due, 1) } else { (due, today, -1) };
+        let (from, to, sign) = if today <= due {
+            (today, due, 1)
+        } else {
+            (due, today, -1)
+        };
         let mut count = 0i64;
         let mut day = from;
         while day < to {
@@ -291,12 +308,24 @@ mod tests {
     #[test]
     fn a_year_without_data_fails_loudly() {
         let cal = Calendar::national();
-        assert_eq!(cal.is_working_day(d("2027-01-04")), Err(CalendarError::NoData { year: 2027 }));
+        assert_eq!(
+            cal.is_working_day(d("2027-01-04")),
+            Err(CalendarError::NoData { year: 2027 })
+        );
         // A deadline that would run into 2027 fails instead of guessing.
-        assert_eq!(cal.add_working_days(d("2026-12-28"), 5), Err(CalendarError::NoData { year: 2027 }));
-        assert_eq!(cal.is_working_day(d("2019-12-31")), Err(CalendarError::NoData { year: 2019 }));
+        assert_eq!(
+            cal.add_working_days(d("2026-12-28"), 5),
+            Err(CalendarError::NoData { year: 2027 })
+        );
+        assert_eq!(
+            cal.is_working_day(d("2019-12-31")),
+            Err(CalendarError::NoData { year: 2019 })
+        );
         let msg = CalendarError::NoData { year: 2027 }.to_string();
-        assert!(msg.contains("2027年") && msg.contains("no holiday data for 2027"), "{msg}");
+        assert!(
+            msg.contains("2027年") && msg.contains("no holiday data for 2027"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -325,14 +354,23 @@ mod tests {
         assert_eq!(dali.add_working_days(d("2025-04-09"), 2).unwrap(), d("2025-04-15"));
         assert_eq!(dali.day_name(d("2025-04-10")), Some("三月街"));
         let bad = RegionalOverlay::parse_csv("532900000000,2030-04-10,holiday,x").unwrap();
-        assert_eq!(national.with_overlay(&bad[0]), Err(CalendarError::NoData { year: 2030 }));
+        assert_eq!(
+            national.with_overlay(&bad[0]),
+            Err(CalendarError::NoData { year: 2030 })
+        );
     }
 
     #[test]
     fn bad_data_is_rejected_with_its_line() {
         let err = Calendar::parse_csv("date,kind,name\n2025-10-01,holiday,国庆\n2025-10-13,workday,x\n").unwrap_err();
         assert!(matches!(err, CalendarError::Parse { line: 3, .. }), "{err:?}");
-        assert!(matches!(Calendar::parse_csv("2025-13-01,holiday,x"), Err(CalendarError::Parse { line: 1, .. })));
-        assert!(matches!(Calendar::parse_csv("2025-10-01,off,x"), Err(CalendarError::Parse { .. })));
+        assert!(matches!(
+            Calendar::parse_csv("2025-13-01,holiday,x"),
+            Err(CalendarError::Parse { line: 1, .. })
+        ));
+        assert!(matches!(
+            Calendar::parse_csv("2025-10-01,off,x"),
+            Err(CalendarError::Parse { .. })
+        ));
     }
 }

@@ -193,7 +193,12 @@ mod tests {
         assert_eq!(village.parent(), Some(code("530402001000")));
         assert_eq!(
             village.ancestors(),
-            vec![code("530000000000"), code("530400000000"), code("530402000000"), code("530402001000")]
+            vec![
+                code("530000000000"),
+                code("530400000000"),
+                code("530402000000"),
+                code("530402001000")
+            ]
         );
         assert_eq!(code("530402001000").level(), DivisionLevel::Township);
         assert_eq!(code("530402000000").level(), DivisionLevel::County);
@@ -214,7 +219,13 @@ mod tests {
 
     #[test]
     fn rejects_malformed_codes() {
-        for bad in ["53040200100", "5304020010011", "53040200100a", "000000000000", "530000001000"] {
+        for bad in [
+            "53040200100",
+            "5304020010011",
+            "53040200100a",
+            "000000000000",
+            "530000001000",
+        ] {
             assert!(DivisionCode::parse(bad).is_err(), "{bad}");
         }
     }

@@ -197,7 +197,11 @@ pub fn assess(policy: &Policy, facts: &HouseholdFacts) -> Result<Assessment, Ass
             format!("人均纯收入{d}元低于{year}年监测底线{threshold}元"),
             format!("per-capita net income {d} is below the {year} threshold {threshold}"),
         ));
-        Some(if facts.formerly_poor { Category::UnstableFormerlyPoor } else { Category::MarginalAtRisk })
+        Some(if facts.formerly_poor {
+            Category::UnstableFormerlyPoor
+        } else {
+            Category::MarginalAtRisk
+        })
     } else {
         let mut hardship = Vec::new();
         if d1 < threshold {
@@ -240,7 +244,11 @@ pub fn assess(policy: &Policy, facts: &HouseholdFacts) -> Result<Assessment, Ass
             Some(Category::SuddenSevereHardship)
         }
     };
-    let category = if mandatory { Some(category.unwrap_or(Category::UnstableFormerlyPoor)) } else { category };
+    let category = if mandatory {
+        Some(category.unwrap_or(Category::UnstableFormerlyPoor))
+    } else {
+        category
+    };
 
     // 2. Exclusions: every rule of the profile must be answered.
     let excluded_by = check_exclusions(profile, facts, &mut reasons)?;
@@ -276,8 +284,16 @@ fn vehicle_rule_hit(profile: &Profile, rule_id: &str, facts: &HouseholdFacts) ->
         .max()
 }
 
-fn check_exclusions(profile: &Profile, facts: &HouseholdFacts, reasons: &mut Vec<Reason>) -> Result<Vec<String>, AssessmentError> {
-    if let Some(unknown) = facts.exclusion_checks.iter().find(|c| profile.exclusion(&c.rule_id).is_none()) {
+fn check_exclusions(
+    profile: &Profile,
+    facts: &HouseholdFacts,
+    reasons: &mut Vec<Reason>,
+) -> Result<Vec<String>, AssessmentError> {
+    if let Some(unknown) = facts
+        .exclusion_checks
+        .iter()
+        .find(|c| profile.exclusion(&c.rule_id).is_none())
+    {
         return Err(AssessmentError::UnknownExclusion(unknown.rule_id.clone()));
     }
     let unanswered: Vec<String> = profile
@@ -298,7 +314,10 @@ fn check_exclusions(profile: &Profile, facts: &HouseholdFacts, reasons: &mut Vec
         if !applies {
             continue;
         }
-        let note = check.and_then(|c| c.override_note.as_deref()).map(str::trim).filter(|n| !n.is_empty());
+        let note = check
+            .and_then(|c| c.override_note.as_deref())
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
         let assembly = check.is_some_and(|c| c.assembly_reviewed);
         let overridden = match rule.override_rule {
             OverrideRule::None => false,
@@ -309,14 +328,25 @@ fn check_exclusions(profile: &Profile, facts: &HouseholdFacts, reasons: &mut Vec
         if overridden {
             reasons.push(reason(
                 format!("overridden:{}", rule.id),
-                format!("存在排除情形“{}”{detail}，但已查实并作出专门说明：{}", rule.zh, note.unwrap_or_default()),
-                format!("exclusion \"{}\" applies but is overridden with an explanation: {}", rule.en, note.unwrap_or_default()),
+                format!(
+                    "存在排除情形“{}”{detail}，但已查实并作出专门说明：{}",
+                    rule.zh,
+                    note.unwrap_or_default()
+                ),
+                format!(
+                    "exclusion \"{}\" applies but is overridden with an explanation: {}",
+                    rule.en,
+                    note.unwrap_or_default()
+                ),
             ));
             continue;
         }
         let (zh_how, en_how) = match rule.override_rule {
             OverrideRule::None => ("此情形不得通过说明纳入", "this one cannot be overridden"),
-            OverrideRule::Explanation => ("如确需纳入，须查实并作出专门说明", "to include anyway, verify and document an explanation"),
+            OverrideRule::Explanation => (
+                "如确需纳入，须查实并作出专门说明",
+                "to include anyway, verify and document an explanation",
+            ),
             OverrideRule::AssemblyReview => (
                 "如确需纳入，须经村民代表大会重点评议并记录",
                 "to include anyway, the village representative assembly must review it, with a record",
@@ -343,52 +373,89 @@ fn key_flags(profile: &Profile, facts: &HouseholdFacts) -> Vec<FlagHit> {
     let t = &facts.income;
     let on = facts.assessed_on;
     let labour = labour_coefficient_tenths(&facts.members);
-    let labourers = facts.members.iter().filter(|m| m.labour != LabourCapacity::None).count();
+    let labourers = facts
+        .members
+        .iter()
+        .filter(|m| m.labour != LabourCapacity::None)
+        .count();
     let mut hits = Vec::new();
     for &flag in &profile.key_flags {
         let computed: Option<Text> = match flag {
             // Compared exactly (A4 × 10000 > limit × A): rounding the share first would hide 40.005%.
             KeyFlag::TransferShare => t
                 .transfer_share_bp
-                .filter(|_| i128::from(t.a4_transfers.0) * 10_000 > i128::from(p.transfer_share_over_bp) * i128::from(t.a_total.0))
+                .filter(|_| {
+                    i128::from(t.a4_transfers.0) * 10_000
+                        > i128::from(p.transfer_share_over_bp) * i128::from(t.a_total.0)
+                })
                 .map(|bp| {
-                let pct = format!("{}.{:02}%", bp / 100, bp % 100);
-                Text::new(format!("转移性收入占比{pct}"), format!("transfer income is {pct} of income"))
-            }),
+                    let pct = format!("{}.{:02}%", bp / 100, bp % 100);
+                    Text::new(
+                        format!("转移性收入占比{pct}"),
+                        format!("transfer income is {pct} of income"),
+                    )
+                }),
             KeyFlag::LowLabour => (labour <= p.labour_coefficient_max_tenths).then(|| {
                 let c = format!("{}.{}", labour / 10, labour % 10);
                 Text::new(format!("劳动力系数{c}"), format!("labour coefficient {c}"))
             }),
-            KeyFlag::LabourWithoutLivelihood => (labourers >= 1
-                && t.a1_production == Fen::ZERO
-                && t.a2_wages == Fen::ZERO)
-                .then(|| Text::new(format!("有{labourers}个劳动力，无生产经营和工资收入"), format!("{labourers} labourer(s), no farm, business or wage income"))),
+            KeyFlag::LabourWithoutLivelihood => {
+                (labourers >= 1 && t.a1_production == Fen::ZERO && t.a2_wages == Fen::ZERO).then(|| {
+                    Text::new(
+                        format!("有{labourers}个劳动力，无生产经营和工资收入"),
+                        format!("{labourers} labourer(s), no farm, business or wage income"),
+                    )
+                })
+            }
             KeyFlag::SeriousIllness => {
                 // "大病重病病人……或丧失主要劳动力": a chronic illness that took away the ability to work counts too.
                 let names = members_where(&facts.members, |m| {
                     m.health == Health::Serious || (m.health == Health::Chronic && m.labour == LabourCapacity::None)
                 });
-                (!names.is_empty()).then(|| Text::new(format!("大病重病：{}", names.join("、")), format!("serious illness: {}", names.join(", "))))
+                (!names.is_empty()).then(|| {
+                    Text::new(
+                        format!("大病重病：{}", names.join("、")),
+                        format!("serious illness: {}", names.join(", ")),
+                    )
+                })
             }
             KeyFlag::NonCompulsoryStudents => {
                 let names = members_where(&facts.members, |m| m.schooling.is_some_and(|s| s.is_non_compulsory()));
                 (names.len() as u32 >= p.non_compulsory_students_min).then(|| {
-                    Text::new(format!("非义务教育在读{}人：{}", names.len(), names.join("、")), format!("{} in non-compulsory education: {}", names.len(), names.join(", ")))
+                    Text::new(
+                        format!("非义务教育在读{}人：{}", names.len(), names.join("、")),
+                        format!("{} in non-compulsory education: {}", names.len(), names.join(", ")),
+                    )
                 })
             }
-            KeyFlag::IndustryFailure => (t.a1_production < t.b_total)
-                .then(|| Text::new(format!("生产经营收入{}元低于成本{}元（亏损）", t.a1_production, t.b_total), format!("farm and business income {} below costs {} (a loss)", t.a1_production, t.b_total))),
+            KeyFlag::IndustryFailure => (t.a1_production < t.b_total).then(|| {
+                Text::new(
+                    format!("生产经营收入{}元低于成本{}元（亏损）", t.a1_production, t.b_total),
+                    format!(
+                        "farm and business income {} below costs {} (a loss)",
+                        t.a1_production, t.b_total
+                    ),
+                )
+            }),
             KeyFlag::WithoutGuardian => {
                 let names = members_where(&facts.members, |m| {
                     let age = m.age_on(on);
                     !m.has_guardian_or_supporter && (age < p.minor_age_under || age >= p.elderly_age_from)
                 });
-                (!names.is_empty()).then(|| Text::new(format!("无法定监护人或赡养人：{}", names.join("、")), format!("no guardian or supporter: {}", names.join(", "))))
+                (!names.is_empty()).then(|| {
+                    Text::new(
+                        format!("无法定监护人或赡养人：{}", names.join("、")),
+                        format!("no guardian or supporter: {}", names.join(", ")),
+                    )
+                })
             }
             KeyFlag::SpecialHardship => {
                 let names = members_where(&facts.members, |m| m.severe_disability || m.disabled_elderly);
                 if !names.is_empty() {
-                    Some(Text::new(format!("重度残疾或失能：{}", names.join("、")), format!("severe disability or disabled elderly: {}", names.join(", "))))
+                    Some(Text::new(
+                        format!("重度残疾或失能：{}", names.join("、")),
+                        format!("severe disability or disabled elderly: {}", names.join(", ")),
+                    ))
                 } else {
                     (labour == 0).then(|| Text::new("整户无劳动能力", "no one in the household can work"))
                 }
@@ -402,7 +469,11 @@ fn key_flags(profile: &Profile, facts: &HouseholdFacts) -> Vec<FlagHit> {
                 .then(|| Text::new("入户核实时认定", "found by the cadre at the home visit"))
         });
         if let Some(because) = because {
-            hits.push(FlagHit { flag, label: flag.label(), because });
+            hits.push(FlagHit {
+                flag,
+                label: flag.label(),
+                because,
+            });
         }
     }
     hits

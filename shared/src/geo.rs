@@ -24,7 +24,11 @@ impl GeoPoint {
     pub fn new(lat: f64, lon: f64) -> Result<Self, GeoError> {
         let ok = lat.is_finite() && lon.is_finite() && (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon);
         if ok {
-            Ok(GeoPoint { lat, lon, accuracy_m: None })
+            Ok(GeoPoint {
+                lat,
+                lon,
+                accuracy_m: None,
+            })
         } else {
             Err(GeoError { lat, lon })
         }

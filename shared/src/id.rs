@@ -72,6 +72,9 @@ mod tests {
         assert!(a < b);
         assert!(a.unix_millis().unwrap() > 1_700_000_000_000);
         assert_eq!(a.to_string().parse::<RecordId>(), Ok(a));
-        assert!("67e55044-10b1-426f-9247-bb680e5fe0c8".parse::<RecordId>().is_err(), "v4 rejected");
+        assert!(
+            "67e55044-10b1-426f-9247-bb680e5fe0c8".parse::<RecordId>().is_err(),
+            "v4 rejected"
+        );
     }
 }

@@ -273,9 +273,7 @@ pub const DEPRECIATION_YEARS: i64 = 15;
 /// The income window for a collection date: the 12 months before it.
 /// Collected 2021-10-01 → 2020-10-01 ..= 2021-09-30 (the 云龙 2021 cycle).
 pub fn income_window(collected_on: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let start = collected_on
-        .checked_sub_months(Months::new(12))
-        .unwrap_or(collected_on);
+    let start = collected_on.checked_sub_months(Months::new(12)).unwrap_or(collected_on);
     let end = collected_on.pred_opt().unwrap_or(collected_on);
     (start, end)
 }
@@ -357,10 +355,18 @@ impl Worksheet {
 
     fn validate(&self) -> Result<(), WorksheetError> {
         if self.household_size == 0 {
-            return Err(err("household_size", "家庭人口数至少为1", "a household has at least one member"));
+            return Err(err(
+                "household_size",
+                "家庭人口数至少为1",
+                "a household has at least one member",
+            ));
         }
         if self.household_size > 50 {
-            return Err(err("household_size", "家庭人口数超过50，请核实", "more than 50 members: please check"));
+            return Err(err(
+                "household_size",
+                "家庭人口数超过50，请核实",
+                "more than 50 members: please check",
+            ));
         }
         for (table, lines) in [("crops", &self.crops), ("livestock", &self.livestock)] {
             for (i, l) in lines.iter().enumerate() {
@@ -368,7 +374,11 @@ impl Worksheet {
                 non_negative(format!("{table}[{i}].self_consumed_value"), l.self_consumed_value)?;
                 non_negative(format!("{table}[{i}].cost"), l.cost)?;
                 if l.scale.is_some_and(|s| !s.is_finite() || s < 0.0) {
-                    return Err(err(format!("{table}[{i}].scale"), "规模应为非负数", "scale must be a non-negative number"));
+                    return Err(err(
+                        format!("{table}[{i}].scale"),
+                        "规模应为非负数",
+                        "scale must be a non-negative number",
+                    ));
                 }
             }
         }
@@ -379,10 +389,18 @@ impl Worksheet {
         }
         for (i, w) in self.wages.iter().enumerate() {
             if w.local_days > 366 {
-                return Err(err(format!("wages[{i}].local_days"), "一年务工天数不能超过366天", "more than 366 days in a year"));
+                return Err(err(
+                    format!("wages[{i}].local_days"),
+                    "一年务工天数不能超过366天",
+                    "more than 366 days in a year",
+                ));
             }
             if w.away_months > 12 {
-                return Err(err(format!("wages[{i}].away_months"), "一年务工月数不能超过12个月", "more than 12 months in a year"));
+                return Err(err(
+                    format!("wages[{i}].away_months"),
+                    "一年务工月数不能超过12个月",
+                    "more than 12 months in a year",
+                ));
             }
             non_negative(format!("wages[{i}].local_daily_wage"), w.local_daily_wage)?;
             non_negative(format!("wages[{i}].away_monthly_wage"), w.away_monthly_wage)?;
@@ -454,17 +472,43 @@ mod tests {
                 other: Fen::ZERO,
             },
             transfers: vec![
-                TransferLine { item: TransferItem::MinimumLivingAllowance, amount: y(2400) },
-                TransferLine { item: TransferItem::ArableLandProtection, amount: y(300) },
+                TransferLine {
+                    item: TransferItem::MinimumLivingAllowance,
+                    amount: y(2400),
+                },
+                TransferLine {
+                    item: TransferItem::ArableLandProtection,
+                    amount: y(300),
+                },
             ],
             fixed_assets: vec![
-                FixedAsset { name: "微耕机".into(), original_value: y(4500), in_use: true },
-                FixedAsset { name: "猪圈".into(), original_value: y(3000), in_use: true },
-                FixedAsset { name: "喷雾器".into(), original_value: y(1000), in_use: true },
-                FixedAsset { name: "旧三轮".into(), original_value: y(6000), in_use: false },
+                FixedAsset {
+                    name: "微耕机".into(),
+                    original_value: y(4500),
+                    in_use: true,
+                },
+                FixedAsset {
+                    name: "猪圈".into(),
+                    original_value: y(3000),
+                    in_use: true,
+                },
+                FixedAsset {
+                    name: "喷雾器".into(),
+                    original_value: y(1000),
+                    in_use: true,
+                },
+                FixedAsset {
+                    name: "旧三轮".into(),
+                    original_value: y(6000),
+                    in_use: false,
+                },
             ],
             insurance_claims: y(1000),
-            rigid: RigidExpenses { education: y(3000), medical: y(5000), other: Fen::ZERO },
+            rigid: RigidExpenses {
+                education: y(3000),
+                medical: y(5000),
+                other: Fen::ZERO,
+            },
         }
     }
 

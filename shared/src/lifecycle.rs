@@ -127,7 +127,9 @@ impl Stage {
             Stage::Closed(ClosedReason::Rejected) => Text::new("已结束：未纳入", "closed: not included"),
             Stage::Closed(ClosedReason::Withdrawn) => Text::new("已结束：本人撤回", "closed: withdrawn"),
             Stage::Closed(ClosedReason::Cleared) => Text::new("已结束：清退", "closed: cleared"),
-            Stage::Closed(ClosedReason::HouseholdDissolved) => Text::new("已结束：整户自然减少", "closed: household dissolved"),
+            Stage::Closed(ClosedReason::HouseholdDissolved) => {
+                Text::new("已结束：整户自然减少", "closed: household dissolved")
+            }
         }
     }
 }
@@ -216,27 +218,42 @@ impl EliminationCriteria {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// The home visit's finding: whether a risk of (re)poverty exists.
-    RecordVerification { at_risk: bool },
+    RecordVerification {
+        at_risk: bool,
+    },
     /// 纳入监测申请 and 授权承诺书 signed (or fingerprinted with a proxy signature).
     SignApplication,
     /// The village appraisal meeting's result (民主评议 + 村"两委").
-    RecordAppraisal { approved: bool },
+    RecordAppraisal {
+        approved: bool,
+    },
     /// A villager's objection or report during a notice.
     RaiseObjection,
     /// The investigation of one objection: `upheld` means the objection was right.
-    ResolveObjection { upheld: bool },
+    ResolveObjection {
+        upheld: bool,
+    },
     /// The notice period has ended without open objections.
     CloseNotice,
-    TownshipReview { decision: Decision },
+    TownshipReview {
+        decision: Decision,
+    },
     /// County joint review with the departments' checks (户口、房产、车辆、公职人员、经营实体…).
-    CountyDetermination { decision: Decision, department_checks_done: bool },
+    CountyDetermination {
+        decision: Decision,
+        department_checks_done: bool,
+    },
     CloseSecondNotice,
     /// An assistance measure with a responsible person (帮扶措施).
     RecordAssistance,
     /// The yearly assistance-effect assessment (帮扶成效评议).
     RecordYearlyAssessment,
     /// Starts the way out: home check of the four criteria, with the household's consent.
-    StartElimination { consent: bool, criteria: EliminationCriteria, household_has_labour: bool },
+    StartElimination {
+        consent: bool,
+        criteria: EliminationCriteria,
+        household_has_labour: bool,
+    },
     /// 风险消除回退: an elimination found unstable at a re-check.
     Rollback,
     /// 风险再标注: a new risk after elimination; starts a new identification.
@@ -439,7 +456,11 @@ pub fn open(channel: Channel, ctx: &Ctx<'_>) -> Result<CaseState, WhyNot> {
         return Err(why(
             "forbidden",
             format!("{}不能通过“{}”建立案件", ctx.actor.label_zh(), channel.label().zh),
-            format!("a {} cannot open a case through {}", ctx.actor.label_en(), channel.label().en),
+            format!(
+                "a {} cannot open a case through {}",
+                ctx.actor.label_en(),
+                channel.label().en
+            ),
         ));
     }
     Ok(CaseState {
@@ -482,7 +503,10 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
         why(
             "wrong_stage",
             format!("案件当前处于“{}”，不能执行此操作", state.stage.label().zh),
-            format!("the case is at \"{}\": this step does not apply", state.stage.label().en),
+            format!(
+                "the case is at \"{}\": this step does not apply",
+                state.stage.label().en
+            ),
         )
     };
     let mut next = state.clone();
@@ -503,7 +527,11 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
     match (state.stage, event) {
         (Stage::AwaitingVerification, Event::RecordVerification { at_risk }) => {
             next.deadline = None;
-            next.stage = if *at_risk { Stage::AwaitingApplication } else { Stage::Closed(ClosedReason::NotAtRisk) };
+            next.stage = if *at_risk {
+                Stage::AwaitingApplication
+            } else {
+                Stage::Closed(ClosedReason::NotAtRisk)
+            };
         }
         (Stage::AwaitingApplication, Event::SignApplication) => {
             next.application_signed = true;
@@ -515,7 +543,10 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
                 next.stage = Stage::InNotice;
                 next.notice = Some((today, end));
                 next.open_objections = 0;
-                next.deadline = Some(Deadline { kind: DeadlineKind::NoticeEnd, due: end });
+                next.deadline = Some(Deadline {
+                    kind: DeadlineKind::NoticeEnd,
+                    due: end,
+                });
             } else {
                 refuse(&mut next);
             }
@@ -554,7 +585,12 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
                 next.deadline = ctx
                     .profile
                     .township_review_working_days
-                    .map(|n| ctx.calendar.add_working_days(today, n).map(|due| Deadline { kind: DeadlineKind::TownshipReview, due }))
+                    .map(|n| {
+                        ctx.calendar.add_working_days(today, n).map(|due| Deadline {
+                            kind: DeadlineKind::TownshipReview,
+                            due,
+                        })
+                    })
                     .transpose()?;
             } else {
                 finish(&mut next, today);
@@ -571,7 +607,13 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
                 next.deadline = None;
             }
         },
-        (Stage::AwaitingCountyReview, Event::CountyDetermination { decision, department_checks_done }) => match decision {
+        (
+            Stage::AwaitingCountyReview,
+            Event::CountyDetermination {
+                decision,
+                department_checks_done,
+            },
+        ) => match decision {
             Decision::Approve => {
                 if !department_checks_done {
                     return Err(why(
@@ -590,7 +632,10 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
                     next.stage = Stage::InSecondNotice;
                     next.notice = Some((today, end));
                     next.open_objections = 0;
-                    next.deadline = Some(Deadline { kind: DeadlineKind::SecondNoticeEnd, due: end });
+                    next.deadline = Some(Deadline {
+                        kind: DeadlineKind::SecondNoticeEnd,
+                        due: end,
+                    });
                 } else {
                     finish(&mut next, today);
                 }
@@ -603,9 +648,20 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
         },
         (Stage::Monitored, Event::RecordAssistance) => next.assistance_measures += 1,
         (Stage::Monitored, Event::RecordYearlyAssessment) => next.assessments += 1,
-        (Stage::Monitored, Event::StartElimination { consent, criteria, household_has_labour }) => {
+        (
+            Stage::Monitored,
+            Event::StartElimination {
+                consent,
+                criteria,
+                household_has_labour,
+            },
+        ) => {
             if ctx.profile.elimination_requires_consent && !consent {
-                return Err(why("consent", "风险消除须经农户知情同意", "risk elimination needs the household's informed consent"));
+                return Err(why(
+                    "consent",
+                    "风险消除须经农户知情同意",
+                    "risk elimination needs the household's informed consent",
+                ));
             }
             let unmet = criteria.unmet();
             if !unmet.is_empty() {
@@ -658,9 +714,19 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
             next.stage = Stage::Closed(ClosedReason::HouseholdDissolved);
             next.deadline = None;
         }
-        (stage, Event::Withdraw) if ident && !matches!(stage, Stage::AwaitingCountyReview | Stage::InSecondNotice | Stage::Monitored | Stage::RiskEliminated) => {
+        (stage, Event::Withdraw)
+            if ident
+                && !matches!(
+                    stage,
+                    Stage::AwaitingCountyReview | Stage::InSecondNotice | Stage::Monitored | Stage::RiskEliminated
+                ) =>
+        {
             if !matches!(state.channel, Channel::SelfReport | Channel::ProxyReport) {
-                return Err(why("not_own_report", "只能撤回本人提交的申报", "only a household's own report can be withdrawn"));
+                return Err(why(
+                    "not_own_report",
+                    "只能撤回本人提交的申报",
+                    "only a household's own report can be withdrawn",
+                ));
             }
             next.stage = Stage::Closed(ClosedReason::Withdrawn);
             next.deadline = None;
@@ -673,7 +739,11 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
 fn same_month_refusal(identified: NaiveDate) -> WhyNot {
     why(
         "same_month",
-        format!("监测对象不得当月识别、当月标注风险消除（{}年{}月识别）", identified.year(), identified.month()),
+        format!(
+            "监测对象不得当月识别、当月标注风险消除（{}年{}月识别）",
+            identified.year(),
+            identified.month()
+        ),
         format!("risk cannot be eliminated in the month of identification ({identified})"),
     )
 }
@@ -696,7 +766,9 @@ fn finish(next: &mut CaseState, today: NaiveDate) {
 impl CaseState {
     /// Working days left on the current deadline (negative when overdue).
     pub fn days_left(&self, calendar: &Calendar, today: NaiveDate) -> Result<Option<i64>, CalendarError> {
-        self.deadline.map(|d| calendar.working_days_left(today, d.due)).transpose()
+        self.deadline
+            .map(|d| calendar.working_days_left(today, d.due))
+            .transpose()
     }
 
     pub fn is_overdue(&self, today: NaiveDate) -> bool {

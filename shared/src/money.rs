@@ -7,9 +7,7 @@ use std::ops::{Add, AddAssign, Neg, Sub};
 use std::str::FromStr;
 
 /// An amount of money in fen (1 yuan = 100 fen). May be negative (a loss).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Fen(pub i64);
 
@@ -115,7 +113,11 @@ impl FromStr for Fen {
             return Err(bad());
         }
         let whole: i64 = whole.parse().map_err(|_| MoneyError::Overflow)?;
-        let mut frac_fen: i64 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| bad())? };
+        let mut frac_fen: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().map_err(|_| bad())?
+        };
         if frac.len() == 1 {
             frac_fen *= 10;
         }

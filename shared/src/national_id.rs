@@ -35,11 +35,7 @@ const CHECK_CHARS: &[u8; 11] = b"10X98765432";
 
 /// The ISO 7064 MOD 11-2 check character for the first 17 digits.
 pub fn check_char(first17: &[u8]) -> char {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
     CHECK_CHARS[(sum % 11) as usize] as char
 }
 
@@ -161,7 +157,10 @@ mod tests {
     #[test]
     fn rejects_bad_numbers_with_the_reason() {
         assert_eq!(NationalId::parse("1101051949123100"), Err(NationalIdError::Length));
-        assert_eq!(NationalId::parse("11010519491231002Y"), Err(NationalIdError::Characters));
+        assert_eq!(
+            NationalId::parse("11010519491231002Y"),
+            Err(NationalIdError::Characters)
+        );
         assert_eq!(NationalId::parse("110105194912310021"), Err(NationalIdError::Checksum));
         // 1949-02-30 does not exist.
         let first = "11010519490230002";

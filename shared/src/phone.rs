@@ -15,19 +15,13 @@ pub struct PhoneError;
 
 impl PhoneNumber {
     pub fn parse(input: &str) -> Result<Self, PhoneError> {
-        let compact: String = input
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
-            .collect();
+        let compact: String = input.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
         let digits = compact
             .strip_prefix("+86")
             .or_else(|| compact.strip_prefix("0086"))
             .unwrap_or(&compact);
         let b = digits.as_bytes();
-        let ok = b.len() == 11
-            && b.iter().all(u8::is_ascii_digit)
-            && b[0] == b'1'
-            && (b'3'..=b'9').contains(&b[1]);
+        let ok = b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]);
         if ok {
             Ok(PhoneNumber(digits.to_string()))
         } else {
@@ -78,7 +72,12 @@ mod tests {
 
     #[test]
     fn accepts_common_spellings() {
-        for s in ["13812345678", "+86 138 1234 5678", "0086-138-1234-5678", "(138)1234-5678"] {
+        for s in [
+            "13812345678",
+            "+86 138 1234 5678",
+            "0086-138-1234-5678",
+            "(138)1234-5678",
+        ] {
             assert_eq!(PhoneNumber::parse(s).unwrap().as_str(), "13812345678", "{s}");
         }
         assert_eq!(PhoneNumber::parse("13812345678").unwrap().masked(), "138****5678");
@@ -86,7 +85,14 @@ mod tests {
 
     #[test]
     fn rejects_landlines_and_short_numbers() {
-        for s in ["12812345678", "1381234567", "138123456789", "0871-5523871", "1381234567a", ""] {
+        for s in [
+            "12812345678",
+            "1381234567",
+            "138123456789",
+            "0871-5523871",
+            "1381234567a",
+            "",
+        ] {
             assert_eq!(PhoneNumber::parse(s), Err(PhoneError), "{s}");
         }
     }

@@ -199,7 +199,9 @@ pub enum PolicyError {
     Format(String),
     #[error("政策数据错误：{zh} / policy data error: {en}")]
     Invalid { zh: String, en: String },
-    #[error("{region} 没有{year}年的监测底线；请由省、州（市）或县设置 / no monitoring threshold for {year} in {region}: the province, prefecture or county must set one")]
+    #[error(
+        "{region} 没有{year}年的监测底线；请由省、州（市）或县设置 / no monitoring threshold for {year} in {region}: the province, prefecture or county must set one"
+    )]
     NoThreshold { region: DivisionCode, year: i32 },
     #[error("{0} 不在任何政策适用范围内 / no policy profile covers {0}")]
     NoProfile(DivisionCode),
@@ -288,7 +290,10 @@ fn years(map: &BTreeMap<String, i64>, what: &str) -> Result<BTreeMap<i32, Fen>, 
                 .parse()
                 .map_err(|_| invalid(format!("{what} 的年份无效：{y}"), format!("{what}: bad year {y}")))?;
             if *v <= 0 {
-                return Err(invalid(format!("{what} {year}年的金额应为正数"), format!("{what} {year}: amount must be positive")));
+                return Err(invalid(
+                    format!("{what} {year}年的金额应为正数"),
+                    format!("{what} {year}: amount must be positive"),
+                ));
             }
             Ok((year, Fen::yuan(*v)))
         })
@@ -299,7 +304,9 @@ impl Policy {
     /// The policy shipped with the project.
     pub fn embedded() -> &'static Policy {
         static POLICY: OnceLock<Policy> = OnceLock::new();
-        POLICY.get_or_init(|| Policy::from_toml(EMBEDDED_POLICY_TOML).expect("shipped policy data is valid (checked by tests)"))
+        POLICY.get_or_init(|| {
+            Policy::from_toml(EMBEDDED_POLICY_TOML).expect("shipped policy data is valid (checked by tests)")
+        })
     }
 
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
@@ -308,7 +315,10 @@ impl Policy {
         for r in &raw.region {
             let t = years(&r.thresholds, &r.name)?;
             if regions.insert(r.code, (r.name.clone(), t)).is_some() {
-                return Err(invalid(format!("地区 {} 重复", r.code), format!("region {} listed twice", r.code)));
+                return Err(invalid(
+                    format!("地区 {} 重复", r.code),
+                    format!("region {} listed twice", r.code),
+                ));
             }
         }
         let policy_without_profiles = Policy {
@@ -383,7 +393,11 @@ impl Policy {
 
     /// 脱贫攻坚期国定扶贫标准: the campaign-period poverty line (fixed at its last year's value).
     pub fn campaign_poverty_line(&self) -> Fen {
-        self.poverty_line.values().next_back().copied().unwrap_or(Fen::yuan(4000))
+        self.poverty_line
+            .values()
+            .next_back()
+            .copied()
+            .unwrap_or(Fen::yuan(4000))
     }
 }
 
@@ -397,12 +411,18 @@ fn resolve_profiles(raw: &[RawProfile]) -> Result<Vec<Profile>, PolicyError> {
 
 fn resolve(p: &RawProfile, by_id: &BTreeMap<&str, &RawProfile>, depth: usize) -> Result<Profile, PolicyError> {
     if depth > 8 {
-        return Err(invalid(format!("政策档案 {} 继承成环", p.id), format!("profile {} extends itself", p.id)));
+        return Err(invalid(
+            format!("政策档案 {} 继承成环", p.id),
+            format!("profile {} extends itself", p.id),
+        ));
     }
     let parent = match &p.extends {
         Some(pid) => {
             let raw_parent = by_id.get(pid.as_str()).ok_or_else(|| {
-                invalid(format!("{} 继承的档案 {pid} 不存在", p.id), format!("{} extends unknown profile {pid}", p.id))
+                invalid(
+                    format!("{} 继承的档案 {pid} 不存在", p.id),
+                    format!("{} extends unknown profile {pid}", p.id),
+                )
             })?;
             if !raw_parent.region.contains(p.region) {
                 return Err(invalid(
@@ -423,19 +443,32 @@ fn resolve(p: &RawProfile, by_id: &BTreeMap<&str, &RawProfile>, depth: usize) ->
     };
     let mut seen = std::collections::BTreeSet::new();
     if let Some(dup) = exclusions.iter().find(|r| !seen.insert(r.id.as_str())) {
-        return Err(invalid(format!("{} 的排除情形 {} 重复", p.id, dup.id), format!("{}: exclusion {} twice", p.id, dup.id)));
+        return Err(invalid(
+            format!("{} 的排除情形 {} 重复", p.id, dup.id),
+            format!("{}: exclusion {} twice", p.id, dup.id),
+        ));
     }
     Ok(Profile {
         id: p.id.clone(),
         region: p.region,
         name: Text::new(&p.name_zh, &p.name_en),
-        verification_working_days: p.verification_working_days.or(parent.as_ref().and_then(|x| x.verification_working_days)),
-        notice: p.notice.or(parent.as_ref().map(|x| x.notice)).ok_or_else(|| missing("notice"))?,
-        second_notice: p.second_notice.or(parent.as_ref().map(|x| x.second_notice)).unwrap_or(false),
+        verification_working_days: p
+            .verification_working_days
+            .or(parent.as_ref().and_then(|x| x.verification_working_days)),
+        notice: p
+            .notice
+            .or(parent.as_ref().map(|x| x.notice))
+            .ok_or_else(|| missing("notice"))?,
+        second_notice: p
+            .second_notice
+            .or(parent.as_ref().map(|x| x.second_notice))
+            .unwrap_or(false),
         township_review_working_days: p
             .township_review_working_days
             .or(parent.as_ref().and_then(|x| x.township_review_working_days)),
-        monthly_report_day: p.monthly_report_day.or(parent.as_ref().and_then(|x| x.monthly_report_day)),
+        monthly_report_day: p
+            .monthly_report_day
+            .or(parent.as_ref().and_then(|x| x.monthly_report_day)),
         elimination_requires_consent: p
             .elimination_requires_consent
             .or(parent.as_ref().map(|x| x.elimination_requires_consent))
@@ -448,10 +481,16 @@ fn resolve(p: &RawProfile, by_id: &BTreeMap<&str, &RawProfile>, depth: usize) ->
             .no_elimination_without_labour
             .or(parent.as_ref().map(|x| x.no_elimination_without_labour))
             .unwrap_or(false),
-        key_flags: p.key_flags.clone().or(parent.as_ref().map(|x| x.key_flags.clone())).unwrap_or_default(),
+        key_flags: p
+            .key_flags
+            .clone()
+            .or(parent.as_ref().map(|x| x.key_flags.clone()))
+            .unwrap_or_default(),
         flag_params: FlagParams {
             transfer_share_over_bp: p.transfer_share_over_bp.unwrap_or(pf.transfer_share_over_bp),
-            labour_coefficient_max_tenths: p.labour_coefficient_max_tenths.unwrap_or(pf.labour_coefficient_max_tenths),
+            labour_coefficient_max_tenths: p
+                .labour_coefficient_max_tenths
+                .unwrap_or(pf.labour_coefficient_max_tenths),
             non_compulsory_students_min: p.non_compulsory_students_min.unwrap_or(pf.non_compulsory_students_min),
             minor_age_under: p.minor_age_under.unwrap_or(pf.minor_age_under),
             elderly_age_from: p.elderly_age_from.unwrap_or(pf.elderly_age_from),
@@ -481,7 +520,11 @@ mod tests {
         let p = Policy::embedded();
         assert_eq!(p.profile("yunnan-2021").unwrap().exclusions.len(), 10);
         assert_eq!(p.profile("yuxi-2021").unwrap().exclusions.len(), 10);
-        assert_eq!(p.profile("heqing-2020").unwrap().exclusions.len(), 10, "inherits Yunnan's");
+        assert_eq!(
+            p.profile("heqing-2020").unwrap().exclusions.len(),
+            10,
+            "inherits Yunnan's"
+        );
         assert_eq!(p.profile("neimenggu-2021").unwrap().exclusions.len(), 8);
     }
 
@@ -496,7 +539,13 @@ mod tests {
             .map(|r| r.id.as_str())
             .collect();
         assert_eq!(overridable, ["yx-2", "yx-3", "yx-4", "yx-5"]);
-        assert_eq!(yuxi.exclusion("yx-3").unwrap().vehicle, Some(VehicleRule { min_price_yuan: 30000, within_months: 12 }));
+        assert_eq!(
+            yuxi.exclusion("yx-3").unwrap().vehicle,
+            Some(VehicleRule {
+                min_price_yuan: 30000,
+                within_months: 12
+            })
+        );
     }
 
     #[test]
@@ -504,9 +553,16 @@ mod tests {
         let p = Policy::embedded();
         assert_eq!(p.profile_for(code("530402001001")).unwrap().id, "yuxi-2021");
         assert_eq!(p.profile_for(code("532932100201")).unwrap().id, "heqing-2020");
-        assert_eq!(p.profile_for(code("532929100201")).unwrap().id, "yunnan-2021", "云龙 has no own profile");
+        assert_eq!(
+            p.profile_for(code("532929100201")).unwrap().id,
+            "yunnan-2021",
+            "云龙 has no own profile"
+        );
         assert_eq!(p.profile_for(code("150102001001")).unwrap().id, "neimenggu-2021");
-        assert_eq!(p.profile_for(code("110105001001")), Err(PolicyError::NoProfile(code("110105001001"))));
+        assert_eq!(
+            p.profile_for(code("110105001001")),
+            Err(PolicyError::NoProfile(code("110105001001")))
+        );
     }
 
     /// 内蒙古: "公示时间不少于5天" and a second notice; 云南: "公示5个工作日".
@@ -515,9 +571,21 @@ mod tests {
         let p = Policy::embedded();
         let yn = p.profile("yunnan-2021").unwrap();
         let nm = p.profile("neimenggu-2021").unwrap();
-        assert_eq!(yn.notice, Period { length: 5, unit: PeriodUnit::WorkingDays });
+        assert_eq!(
+            yn.notice,
+            Period {
+                length: 5,
+                unit: PeriodUnit::WorkingDays
+            }
+        );
         assert!(!yn.second_notice);
-        assert_eq!(nm.notice, Period { length: 5, unit: PeriodUnit::CalendarDays });
+        assert_eq!(
+            nm.notice,
+            Period {
+                length: 5,
+                unit: PeriodUnit::CalendarDays
+            }
+        );
         assert!(nm.second_notice);
         assert!(nm.no_elimination_without_labour);
         assert_eq!(p.profile("heqing-2020").unwrap().township_review_working_days, Some(7));
@@ -532,7 +600,13 @@ mod tests {
         assert_eq!(p.threshold(village, 2020), Ok(Fen::yuan(6000)));
         assert_eq!(p.threshold(village, 2023), Ok(Fen::yuan(8050)));
         assert_eq!(p.threshold(village, 2025), Ok(Fen::yuan(8700)));
-        assert_eq!(p.threshold(village, 2024), Err(PolicyError::NoThreshold { region: village, year: 2024 }));
+        assert_eq!(
+            p.threshold(village, 2024),
+            Err(PolicyError::NoThreshold {
+                region: village,
+                year: 2024
+            })
+        );
         assert_eq!(p.threshold(code("150102001001"), 2021), Ok(Fen::yuan(6000)));
         assert_eq!(p.campaign_poverty_line(), Fen::yuan(4000));
     }
@@ -542,10 +616,12 @@ mod tests {
     fn a_city_threshold_below_its_province_is_rejected_and_above_it_wins() {
         let base = "[national]\npoverty_line = { 2020 = 4000 }\nbaseline = { 2020 = 6000 }\n\
                     [[region]]\ncode = \"530000000000\"\nname = \"云南省\"\nthresholds = { 2023 = 8050 }\n";
-        let low = format!("{base}[[region]]\ncode = \"530400000000\"\nname = \"玉溪市\"\nthresholds = {{ 2023 = 8000 }}\n");
+        let low =
+            format!("{base}[[region]]\ncode = \"530400000000\"\nname = \"玉溪市\"\nthresholds = {{ 2023 = 8000 }}\n");
         let err = Policy::from_toml(&low).unwrap_err();
         assert!(err.to_string().contains("低于云南省"), "{err}");
-        let high = format!("{base}[[region]]\ncode = \"530400000000\"\nname = \"玉溪市\"\nthresholds = {{ 2023 = 8500 }}\n");
+        let high =
+            format!("{base}[[region]]\ncode = \"530400000000\"\nname = \"玉溪市\"\nthresholds = {{ 2023 = 8500 }}\n");
         let p = Policy::from_toml(&high).unwrap();
         assert_eq!(p.threshold(code("530402001001"), 2023), Ok(Fen::yuan(8500)));
         assert_eq!(p.threshold(code("532932100201"), 2023), Ok(Fen::yuan(8050)));
@@ -556,15 +632,26 @@ mod tests {
         assert!(matches!(Policy::from_toml("not toml ["), Err(PolicyError::Format(_))));
         let unknown_parent = "[national]\npoverty_line = {}\nbaseline = {}\n[[profile]]\nid = \"a\"\nextends = \"b\"\n\
                               region = \"530000000000\"\nname_zh = \"x\"\nname_en = \"x\"\nnotice = { length = 5, unit = \"working_days\" }\n";
-        assert!(Policy::from_toml(unknown_parent).unwrap_err().to_string().contains("extends unknown profile b"));
+        assert!(
+            Policy::from_toml(unknown_parent)
+                .unwrap_err()
+                .to_string()
+                .contains("extends unknown profile b")
+        );
     }
 
     #[test]
     fn periods_count_working_or_calendar_days() {
         let cal = Calendar::national();
         let posted: NaiveDate = "2025-09-26".parse().unwrap(); // a Friday before National Day
-        let wd = Period { length: 5, unit: PeriodUnit::WorkingDays };
-        let cd = Period { length: 5, unit: PeriodUnit::CalendarDays };
+        let wd = Period {
+            length: 5,
+            unit: PeriodUnit::WorkingDays,
+        };
+        let cd = Period {
+            length: 5,
+            unit: PeriodUnit::CalendarDays,
+        };
         // 09-28 (Sun) is a make-up day, 09-29, 09-30, then 10-09, 10-10.
         assert_eq!(wd.end(cal, posted).unwrap(), "2025-10-10".parse().unwrap());
         // 5 calendar days end 10-01, a holiday: moved to 10-09.

@@ -1,6 +1,8 @@
 //! Every date 2020–2026 checked against the reference holiday file, and
 //! properties of deadline arithmetic over random dates.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use proptest::prelude::*;
 use std::collections::HashMap;
@@ -44,7 +46,10 @@ fn every_date_2020_to_2026_matches_the_reference_file() {
         checked += 1;
     }
     assert_eq!(checked, 2557);
-    assert_eq!(cal.years().iter().copied().collect::<Vec<_>>(), (2020..=2026).collect::<Vec<_>>());
+    assert_eq!(
+        cal.years().iter().copied().collect::<Vec<_>>(),
+        (2020..=2026).collect::<Vec<_>>()
+    );
 }
 
 fn any_date() -> impl Strategy<Value = NaiveDate> {

@@ -1,7 +1,11 @@
 //! Eligibility under the seed documents' rules, one test per clause.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use chrono::NaiveDate;
-use zaofaxian_shared::eligibility::{Category, ExclusionCheck, Guarantees, HouseholdFacts, VehiclePurchase, assess, AssessmentError};
+use zaofaxian_shared::eligibility::{
+    AssessmentError, Category, ExclusionCheck, Guarantees, HouseholdFacts, VehiclePurchase, assess,
+};
 use zaofaxian_shared::household::{Health, LabourCapacity, Member, Schooling};
 use zaofaxian_shared::income::{FarmLine, RigidExpenses, TransferItem, TransferLine, WageLine, Worksheet};
 use zaofaxian_shared::policy::{KeyFlag, Policy};
@@ -59,7 +63,12 @@ fn all_checks_clear(profile_id: &str) -> Vec<ExclusionCheck> {
         .unwrap()
         .exclusions
         .iter()
-        .map(|r| ExclusionCheck { rule_id: r.id.clone(), applies: false, override_note: None, assembly_reviewed: false })
+        .map(|r| ExclusionCheck {
+            rule_id: r.id.clone(),
+            applies: false,
+            override_note: None,
+            assembly_reviewed: false,
+        })
         .collect()
 }
 
@@ -87,18 +96,30 @@ fn facts(village: &str, on: &str, w: &Worksheet, formerly_poor: bool, profile: &
 #[test]
 fn formerly_poor_below_threshold_is_unstable() {
     let w = worksheet("2021-10-01", 3, 5500);
-    let a = assess(Policy::embedded(), &facts(NEIMENGGU_VILLAGE, "2021-10-01", &w, true, "neimenggu-2021")).unwrap();
+    let a = assess(
+        Policy::embedded(),
+        &facts(NEIMENGGU_VILLAGE, "2021-10-01", &w, true, "neimenggu-2021"),
+    )
+    .unwrap();
     assert_eq!(a.threshold, Fen::yuan(6000));
     assert_eq!(a.category, Some(Category::UnstableFormerlyPoor));
     assert!(a.eligible);
-    assert!(a.reasons.iter().any(|r| r.code == "below_threshold" && r.text.zh.contains("低于2021年监测底线6000.00元")));
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.code == "below_threshold" && r.text.zh.contains("低于2021年监测底线6000.00元"))
+    );
 }
 
 /// 内蒙古 二(一)2: "年人均纯收入低于防止返贫监测底线且有致贫风险的农牧户(非脱贫户)" → 边缘易致贫户.
 #[test]
 fn other_household_below_threshold_is_marginal() {
     let w = worksheet("2023-06-01", 3, 8000);
-    let a = assess(Policy::embedded(), &facts(YUXI_VILLAGE, "2023-06-01", &w, false, "yuxi-2021")).unwrap();
+    let a = assess(
+        Policy::embedded(),
+        &facts(YUXI_VILLAGE, "2023-06-01", &w, false, "yuxi-2021"),
+    )
+    .unwrap();
     assert_eq!(a.threshold, Fen::yuan(8050), "云南 2023");
     assert_eq!(a.category, Some(Category::MarginalAtRisk));
     assert!(a.eligible);
@@ -109,8 +130,16 @@ fn other_household_below_threshold_is_marginal() {
 #[test]
 fn above_threshold_with_heavy_medical_costs_is_sudden_hardship() {
     let mut w = worksheet("2025-03-01", 3, 10000);
-    w.rigid = RigidExpenses { education: Fen::ZERO, medical: Fen::yuan(12000), other: Fen::ZERO };
-    let a = assess(Policy::embedded(), &facts(YUXI_VILLAGE, "2025-03-01", &w, false, "yuxi-2021")).unwrap();
+    w.rigid = RigidExpenses {
+        education: Fen::ZERO,
+        medical: Fen::yuan(12000),
+        other: Fen::ZERO,
+    };
+    let a = assess(
+        Policy::embedded(),
+        &facts(YUXI_VILLAGE, "2025-03-01", &w, false, "yuxi-2021"),
+    )
+    .unwrap();
     assert_eq!(a.threshold, Fen::yuan(8700));
     assert_eq!(a.per_capita, Fen::yuan(10000));
     assert_eq!(a.per_capita_after_rigid, Fen::yuan(6000));
@@ -131,7 +160,11 @@ fn a_sharp_income_drop_also_counts_as_sudden_hardship() {
 #[test]
 fn comfortable_household_is_not_eligible_and_told_why() {
     let w = worksheet("2025-03-01", 3, 12000);
-    let a = assess(Policy::embedded(), &facts(YUXI_VILLAGE, "2025-03-01", &w, false, "yuxi-2021")).unwrap();
+    let a = assess(
+        Policy::embedded(),
+        &facts(YUXI_VILLAGE, "2025-03-01", &w, false, "yuxi-2021"),
+    )
+    .unwrap();
     assert_eq!(a.category, None);
     assert!(!a.eligible);
     let r = a.reasons.iter().find(|r| r.code == "above_threshold").unwrap();
@@ -162,7 +195,11 @@ fn yuxi_public_servant_excludes_without_override() {
     assert_eq!(a.category, Some(Category::MarginalAtRisk));
     assert_eq!(a.excluded_by, ["yx-1"]);
     assert!(!a.eligible);
-    assert!(a.reasons.iter().any(|r| r.code == "excluded:yx-1" && r.text.zh.contains("不得通过说明纳入")));
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.code == "excluded:yx-1" && r.text.zh.contains("不得通过说明纳入"))
+    );
 }
 
 /// 玉溪 三(三): "对有以上 2—5 种情形但因家庭重大变故……并对群众作出专门说明".
@@ -188,9 +225,20 @@ fn yuxi_vehicle_rule_is_measured_from_purchases() {
     let w = worksheet("2025-03-01", 3, 5000);
     let mut f = facts(YUXI_VILLAGE, "2025-03-01", &w, false, "yuxi-2021");
     f.exclusion_checks.retain(|c| c.rule_id != "yx-3"); // answered by the vehicle list
-    let car = |price: i64, on: &str, prod: bool| VehiclePurchase { price: Fen::yuan(price), bought_on: d(on), for_production: prod };
-    f.vehicles = vec![car(80000, "2023-12-01", false), car(45000, "2024-06-01", true), car(29999, "2024-09-01", false)];
-    assert!(assess(Policy::embedded(), &f).unwrap().excluded_by.is_empty(), "too old, production, too cheap");
+    let car = |price: i64, on: &str, prod: bool| VehiclePurchase {
+        price: Fen::yuan(price),
+        bought_on: d(on),
+        for_production: prod,
+    };
+    f.vehicles = vec![
+        car(80000, "2023-12-01", false),
+        car(45000, "2024-06-01", true),
+        car(29999, "2024-09-01", false),
+    ];
+    assert!(
+        assess(Policy::embedded(), &f).unwrap().excluded_by.is_empty(),
+        "too old, production, too cheap"
+    );
     f.vehicles.push(car(30000, "2024-03-01", false));
     let a = assess(Policy::embedded(), &f).unwrap();
     assert_eq!(a.excluded_by, ["yx-3"]);
@@ -206,7 +254,11 @@ fn neimenggu_override_needs_the_assembly() {
     c.applies = true;
     c.override_note = Some("车辆为旧面包车，用于送医".into());
     assert_eq!(assess(Policy::embedded(), &f).unwrap().excluded_by, ["nm-3"]);
-    f.exclusion_checks.iter_mut().find(|c| c.rule_id == "nm-3").unwrap().assembly_reviewed = true;
+    f.exclusion_checks
+        .iter_mut()
+        .find(|c| c.rule_id == "nm-3")
+        .unwrap()
+        .assembly_reviewed = true;
     assert!(assess(Policy::embedded(), &f).unwrap().eligible);
 }
 
@@ -215,16 +267,31 @@ fn every_exclusion_must_be_answered_and_unknown_ones_are_refused() {
     let w = worksheet("2025-03-01", 3, 5000);
     let mut f = facts(HEQING_VILLAGE, "2025-03-01", &w, false, "heqing-2020");
     f.exclusion_checks.retain(|c| c.rule_id != "yn-7");
-    assert_eq!(assess(Policy::embedded(), &f), Err(AssessmentError::UncheckedExclusions(vec!["yn-7".into()])));
+    assert_eq!(
+        assess(Policy::embedded(), &f),
+        Err(AssessmentError::UncheckedExclusions(vec!["yn-7".into()]))
+    );
     let mut f = facts(HEQING_VILLAGE, "2025-03-01", &w, false, "heqing-2020");
-    f.exclusion_checks.push(ExclusionCheck { rule_id: "yx-1".into(), applies: false, override_note: None, assembly_reviewed: false });
-    assert_eq!(assess(Policy::embedded(), &f), Err(AssessmentError::UnknownExclusion("yx-1".into())));
+    f.exclusion_checks.push(ExclusionCheck {
+        rule_id: "yx-1".into(),
+        applies: false,
+        override_note: None,
+        assembly_reviewed: false,
+    });
+    assert_eq!(
+        assess(Policy::embedded(), &f),
+        Err(AssessmentError::UnknownExclusion("yx-1".into()))
+    );
 }
 
 #[test]
 fn a_year_without_a_threshold_is_an_error_not_a_guess() {
     let w = worksheet("2024-03-01", 3, 5000);
-    let err = assess(Policy::embedded(), &facts(YUXI_VILLAGE, "2024-03-01", &w, false, "yuxi-2021")).unwrap_err();
+    let err = assess(
+        Policy::embedded(),
+        &facts(YUXI_VILLAGE, "2024-03-01", &w, false, "yuxi-2021"),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("没有2024年的监测底线"), "{err}");
 }
 
@@ -232,12 +299,21 @@ fn a_year_without_a_threshold_is_an_error_not_a_guess() {
 #[test]
 fn yuxi_flags_transfer_share_and_low_labour() {
     let mut w = worksheet("2025-03-01", 2, 3000);
-    w.transfers = vec![TransferLine { item: TransferItem::MinimumLivingAllowance, amount: Fen::yuan(4001) }];
+    w.transfers = vec![TransferLine {
+        item: TransferItem::MinimumLivingAllowance,
+        amount: Fen::yuan(4001),
+    }];
     let mut f = facts(YUXI_VILLAGE, "2025-03-01", &w, false, "yuxi-2021");
-    f.members = vec![adult("户主", "1958-01-01", LabourCapacity::Partial), adult("配偶", "1960-01-01", LabourCapacity::None)];
+    f.members = vec![
+        adult("户主", "1958-01-01", LabourCapacity::Partial),
+        adult("配偶", "1960-01-01", LabourCapacity::None),
+    ];
     let a = assess(Policy::embedded(), &f).unwrap();
     let flags: Vec<KeyFlag> = a.flags.iter().map(|h| h.flag).collect();
-    assert!(flags.contains(&KeyFlag::TransferShare), "4001 / 10001 = 40.00…% > 40%: {flags:?}");
+    assert!(
+        flags.contains(&KeyFlag::TransferShare),
+        "4001 / 10001 = 40.00…% > 40%: {flags:?}"
+    );
     assert!(flags.contains(&KeyFlag::LowLabour));
     let share = a.flags.iter().find(|h| h.flag == KeyFlag::TransferShare).unwrap();
     assert_eq!(share.because.zh, "转移性收入占比40.00%");
@@ -264,7 +340,13 @@ fn yuxi_flags_students_and_missing_guardians() {
     f.members = vec![adult("奶奶", "1950-01-01", LabourCapacity::Partial), a1, a2, a3];
     let a = assess(Policy::embedded(), &f).unwrap();
     let hit = |flag| a.flags.iter().find(|h| h.flag == flag);
-    assert!(hit(KeyFlag::NonCompulsoryStudents).unwrap().because.zh.contains("大女儿、儿子"));
+    assert!(
+        hit(KeyFlag::NonCompulsoryStudents)
+            .unwrap()
+            .because
+            .zh
+            .contains("大女儿、儿子")
+    );
     assert!(hit(KeyFlag::WithoutGuardian).unwrap().because.zh.contains("小孙子"));
     assert!(hit(KeyFlag::LowLabour).is_some());
 }
@@ -273,7 +355,13 @@ fn yuxi_flags_students_and_missing_guardians() {
 #[test]
 fn observed_and_measured_flags() {
     let mut w = worksheet("2025-03-01", 3, 7000);
-    w.livestock = vec![FarmLine { name: "肉牛".into(), scale: Some(5.0), sold_amount: Fen::yuan(10000), self_consumed_value: Fen::ZERO, cost: Fen::yuan(30000) }];
+    w.livestock = vec![FarmLine {
+        name: "肉牛".into(),
+        scale: Some(5.0),
+        sold_amount: Fen::yuan(10000),
+        self_consumed_value: Fen::ZERO,
+        cost: Fen::yuan(30000),
+    }];
     let mut f = facts(YUXI_VILLAGE, "2025-03-01", &w, false, "yuxi-2021");
     f.observed_flags = vec![KeyFlag::AdobeOnlyHouse];
     let a = assess(Policy::embedded(), &f).unwrap();
@@ -285,7 +373,14 @@ fn observed_and_measured_flags() {
 #[test]
 fn yunnan_profile_watches_no_yuxi_flags() {
     let mut w = worksheet("2025-03-01", 2, 3000);
-    w.transfers = vec![TransferLine { item: TransferItem::MinimumLivingAllowance, amount: Fen::yuan(9000) }];
-    let a = assess(Policy::embedded(), &facts(HEQING_VILLAGE, "2025-03-01", &w, false, "heqing-2020")).unwrap();
+    w.transfers = vec![TransferLine {
+        item: TransferItem::MinimumLivingAllowance,
+        amount: Fen::yuan(9000),
+    }];
+    let a = assess(
+        Policy::embedded(),
+        &facts(HEQING_VILLAGE, "2025-03-01", &w, false, "heqing-2020"),
+    )
+    .unwrap();
     assert!(a.flags.is_empty());
 }

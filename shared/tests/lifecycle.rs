@@ -1,11 +1,13 @@
 //! The case lifecycle against the seed procedures, and a property test that no
 //! sequence of events reaches an illegal state.
 
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
 use chrono::{Datelike, Duration, NaiveDate};
 use proptest::prelude::*;
 use zaofaxian_shared::lifecycle::{
-    CaseState, Channel, ClosedReason, Ctx, Deadline, DeadlineKind, Decision, EliminationCriteria, Event, EventKind, Procedure,
-    Stage, open, transition,
+    CaseState, Channel, ClosedReason, Ctx, Deadline, DeadlineKind, Decision, EliminationCriteria, Event, EventKind,
+    Procedure, Stage, open, transition,
 };
 use zaofaxian_shared::{Calendar, Policy, Profile, Role};
 
@@ -26,17 +28,32 @@ struct Walk {
 impl Walk {
     fn open(profile_id: &str, channel: Channel, actor: Role, on: &str) -> Walk {
         let p = profile(profile_id);
-        let ctx = Ctx { actor, today: d(on), calendar: Calendar::national(), profile: p };
-        Walk { state: open(channel, &ctx).unwrap(), profile: p }
+        let ctx = Ctx {
+            actor,
+            today: d(on),
+            calendar: Calendar::national(),
+            profile: p,
+        };
+        Walk {
+            state: open(channel, &ctx).unwrap(),
+            profile: p,
+        }
     }
 
     fn try_step(&self, actor: Role, on: &str, e: Event) -> Result<CaseState, zaofaxian_shared::WhyNot> {
-        let ctx = Ctx { actor, today: d(on), calendar: Calendar::national(), profile: self.profile };
+        let ctx = Ctx {
+            actor,
+            today: d(on),
+            calendar: Calendar::national(),
+            profile: self.profile,
+        };
         transition(&self.state, &e, &ctx)
     }
 
     fn step(&mut self, actor: Role, on: &str, e: Event) -> &CaseState {
-        self.state = self.try_step(actor, on, e.clone()).unwrap_or_else(|w| panic!("{e:?} on {on}: {w}"));
+        self.state = self
+            .try_step(actor, on, e.clone())
+            .unwrap_or_else(|w| panic!("{e:?} on {on}: {w}"));
         &self.state
     }
 
@@ -45,7 +62,10 @@ impl Walk {
     }
 }
 
-const CHECKS_DONE: Event = Event::CountyDetermination { decision: Decision::Approve, department_checks_done: true };
+const CHECKS_DONE: Event = Event::CountyDetermination {
+    decision: Decision::Approve,
+    department_checks_done: true,
+};
 
 /// 内蒙古 三(一): "收到农牧户申报信息后，嘎查村要在5个工作日内完成入户核查工作";
 /// 鹤庆 二(三): township within 7 working days; 云南 三(四): "公示5个工作日". Across National Day 2025.
@@ -53,24 +73,59 @@ const CHECKS_DONE: Event = Event::CountyDetermination { decision: Decision::Appr
 fn heqing_case_from_self_report_to_monitoring_across_national_day() {
     let mut w = Walk::open("heqing-2020", Channel::SelfReport, Role::Household, "2025-09-30");
     assert_eq!(w.state.stage, Stage::AwaitingVerification);
-    assert_eq!(w.state.deadline, Some(Deadline { kind: DeadlineKind::Verification, due: d("2025-10-14") }));
+    assert_eq!(
+        w.state.deadline,
+        Some(Deadline {
+            kind: DeadlineKind::Verification,
+            due: d("2025-10-14")
+        })
+    );
     // 10-10, 10-11 (make-up Saturday), 10-13, 10-14.
-    assert_eq!(w.state.days_left(Calendar::national(), d("2025-10-09")).unwrap(), Some(4));
+    assert_eq!(
+        w.state.days_left(Calendar::national(), d("2025-10-09")).unwrap(),
+        Some(4)
+    );
     assert!(w.state.is_overdue(d("2025-10-15")));
 
-    w.step(Role::VillageCadre, "2025-10-13", Event::RecordVerification { at_risk: true });
+    w.step(
+        Role::VillageCadre,
+        "2025-10-13",
+        Event::RecordVerification { at_risk: true },
+    );
     assert_eq!(w.state.deadline, None);
     w.step(Role::Household, "2025-10-13", Event::SignApplication);
-    w.step(Role::VillageCadre, "2025-10-15", Event::RecordAppraisal { approved: true });
+    w.step(
+        Role::VillageCadre,
+        "2025-10-15",
+        Event::RecordAppraisal { approved: true },
+    );
     assert_eq!(w.state.stage, Stage::InNotice);
     assert_eq!(w.state.notice, Some((d("2025-10-15"), d("2025-10-22"))));
-    assert_eq!(w.refused(Role::VillageCadre, "2025-10-22", Event::CloseNotice), "notice_running");
+    assert_eq!(
+        w.refused(Role::VillageCadre, "2025-10-22", Event::CloseNotice),
+        "notice_running"
+    );
     w.step(Role::VillageCadre, "2025-10-23", Event::CloseNotice);
     assert_eq!(w.state.stage, Stage::AwaitingTownshipReview);
-    assert_eq!(w.state.deadline, Some(Deadline { kind: DeadlineKind::TownshipReview, due: d("2025-11-03") }));
+    assert_eq!(
+        w.state.deadline,
+        Some(Deadline {
+            kind: DeadlineKind::TownshipReview,
+            due: d("2025-11-03")
+        })
+    );
 
-    w.step(Role::Township, "2025-10-28", Event::TownshipReview { decision: Decision::Approve });
-    let no_checks = Event::CountyDetermination { decision: Decision::Approve, department_checks_done: false };
+    w.step(
+        Role::Township,
+        "2025-10-28",
+        Event::TownshipReview {
+            decision: Decision::Approve,
+        },
+    );
+    let no_checks = Event::CountyDetermination {
+        decision: Decision::Approve,
+        department_checks_done: false,
+    };
     assert_eq!(w.refused(Role::County, "2025-10-30", no_checks), "department_checks");
     w.step(Role::County, "2025-10-30", CHECKS_DONE);
     assert_eq!(w.state.stage, Stage::Monitored, "云南 has no second notice");
@@ -85,36 +140,74 @@ fn heqing_case_from_self_report_to_monitoring_across_national_day() {
 fn risk_elimination_retraces_the_procedure_and_never_in_the_identification_month() {
     let mut w = Walk::open("yuxi-2021", Channel::CadreVisit, Role::WorkTeam, "2025-11-03");
     assert_eq!(w.state.deadline.unwrap().due, d("2025-11-10"));
-    w.step(Role::WorkTeam, "2025-11-04", Event::RecordVerification { at_risk: true });
+    w.step(
+        Role::WorkTeam,
+        "2025-11-04",
+        Event::RecordVerification { at_risk: true },
+    );
     w.step(Role::WorkTeam, "2025-11-04", Event::SignApplication);
-    w.step(Role::VillageCadre, "2025-11-05", Event::RecordAppraisal { approved: true });
+    w.step(
+        Role::VillageCadre,
+        "2025-11-05",
+        Event::RecordAppraisal { approved: true },
+    );
     w.step(Role::VillageCadre, "2025-11-13", Event::CloseNotice);
     assert_eq!(w.state.deadline, None, "玉溪 sets no township deadline");
-    w.step(Role::Township, "2025-11-14", Event::TownshipReview { decision: Decision::Approve });
+    w.step(
+        Role::Township,
+        "2025-11-14",
+        Event::TownshipReview {
+            decision: Decision::Approve,
+        },
+    );
     w.step(Role::County, "2025-11-17", CHECKS_DONE);
     assert_eq!(w.state.identified_on, Some(d("2025-11-17")));
 
-    let start = |consent| Event::StartElimination { consent, criteria: EliminationCriteria::ALL_MET, household_has_labour: true };
+    let start = |consent| Event::StartElimination {
+        consent,
+        criteria: EliminationCriteria::ALL_MET,
+        household_has_labour: true,
+    };
     assert_eq!(w.refused(Role::VillageCadre, "2025-11-28", start(true)), "same_month");
     assert_eq!(w.refused(Role::VillageCadre, "2025-12-01", start(false)), "consent");
     let mut missing = EliminationCriteria::ALL_MET;
     missing.rigid_expenses_resolved = false;
-    let e = Event::StartElimination { consent: true, criteria: missing, household_has_labour: true };
+    let e = Event::StartElimination {
+        consent: true,
+        criteria: missing,
+        household_has_labour: true,
+    };
     let why = w.try_step(Role::VillageCadre, "2025-12-01", e).unwrap_err();
     assert!(why.text.zh.contains("大额刚性支出未稳定解决"), "{why}");
 
     w.step(Role::VillageCadre, "2025-12-01", start(true));
-    assert_eq!((w.state.stage, w.state.procedure), (Stage::AwaitingAppraisal, Procedure::Elimination));
-    w.step(Role::VillageCadre, "2025-12-02", Event::RecordAppraisal { approved: true });
+    assert_eq!(
+        (w.state.stage, w.state.procedure),
+        (Stage::AwaitingAppraisal, Procedure::Elimination)
+    );
+    w.step(
+        Role::VillageCadre,
+        "2025-12-02",
+        Event::RecordAppraisal { approved: true },
+    );
     w.step(Role::VillageCadre, "2025-12-10", Event::CloseNotice);
-    w.step(Role::Township, "2025-12-11", Event::TownshipReview { decision: Decision::Approve });
+    w.step(
+        Role::Township,
+        "2025-12-11",
+        Event::TownshipReview {
+            decision: Decision::Approve,
+        },
+    );
     w.step(Role::County, "2025-12-12", CHECKS_DONE);
     assert_eq!(w.state.stage, Stage::RiskEliminated);
     assert_eq!(w.state.eliminated_on, Some(d("2025-12-12")));
     assert!(w.state.elimination_consent);
 
     // 云龙 回头看: an unstable elimination is rolled back by the county, not by the village.
-    assert_eq!(w.refused(Role::VillageCadre, "2026-01-05", Event::Rollback), "forbidden");
+    assert_eq!(
+        w.refused(Role::VillageCadre, "2026-01-05", Event::Rollback),
+        "forbidden"
+    );
     w.step(Role::County, "2026-01-05", Event::Rollback);
     assert_eq!(w.state.stage, Stage::Monitored);
 }
@@ -124,16 +217,48 @@ fn risk_elimination_retraces_the_procedure_and_never_in_the_identification_month
 fn remarking_after_elimination_starts_a_new_verification() {
     let mut w = Walk::open("yunnan-2021", Channel::SelfReport, Role::Household, "2025-03-03");
     for (actor, on, e) in [
-        (Role::VillageCadre, "2025-03-04", Event::RecordVerification { at_risk: true }),
+        (
+            Role::VillageCadre,
+            "2025-03-04",
+            Event::RecordVerification { at_risk: true },
+        ),
         (Role::Household, "2025-03-04", Event::SignApplication),
-        (Role::VillageCadre, "2025-03-05", Event::RecordAppraisal { approved: true }),
+        (
+            Role::VillageCadre,
+            "2025-03-05",
+            Event::RecordAppraisal { approved: true },
+        ),
         (Role::VillageCadre, "2025-03-13", Event::CloseNotice),
-        (Role::Township, "2025-03-14", Event::TownshipReview { decision: Decision::Approve }),
+        (
+            Role::Township,
+            "2025-03-14",
+            Event::TownshipReview {
+                decision: Decision::Approve,
+            },
+        ),
         (Role::County, "2025-03-17", CHECKS_DONE),
-        (Role::VillageCadre, "2025-06-02", Event::StartElimination { consent: true, criteria: EliminationCriteria::ALL_MET, household_has_labour: true }),
-        (Role::VillageCadre, "2025-06-03", Event::RecordAppraisal { approved: true }),
+        (
+            Role::VillageCadre,
+            "2025-06-02",
+            Event::StartElimination {
+                consent: true,
+                criteria: EliminationCriteria::ALL_MET,
+                household_has_labour: true,
+            },
+        ),
+        (
+            Role::VillageCadre,
+            "2025-06-03",
+            Event::RecordAppraisal { approved: true },
+        ),
         (Role::VillageCadre, "2025-06-11", Event::CloseNotice),
-        (Role::Township, "2025-06-12", Event::TownshipReview { decision: Decision::Approve }),
+        (
+            Role::Township,
+            "2025-06-12",
+            Event::TownshipReview {
+                decision: Decision::Approve,
+            },
+        ),
         (Role::County, "2025-06-13", CHECKS_DONE),
     ] {
         w.step(actor, on, e);
@@ -150,22 +275,46 @@ fn remarking_after_elimination_starts_a_new_verification() {
 #[test]
 fn neimenggu_counts_calendar_days_and_posts_a_second_notice() {
     let mut w = Walk::open("neimenggu-2021", Channel::SelfReport, Role::Household, "2025-09-26");
-    w.step(Role::VillageCadre, "2025-09-29", Event::RecordVerification { at_risk: true });
+    w.step(
+        Role::VillageCadre,
+        "2025-09-29",
+        Event::RecordVerification { at_risk: true },
+    );
     w.step(Role::VillageCadre, "2025-09-29", Event::SignApplication);
-    w.step(Role::VillageCadre, "2025-09-29", Event::RecordAppraisal { approved: true });
+    w.step(
+        Role::VillageCadre,
+        "2025-09-29",
+        Event::RecordAppraisal { approved: true },
+    );
     // 5 calendar days end 10-04, a holiday: moved to the first working day, 10-09.
     assert_eq!(w.state.notice, Some((d("2025-09-29"), d("2025-10-09"))));
     w.step(Role::VillageCadre, "2025-10-10", Event::CloseNotice);
     assert_eq!(w.state.deadline, None);
-    w.step(Role::Township, "2025-10-10", Event::TownshipReview { decision: Decision::Approve });
+    w.step(
+        Role::Township,
+        "2025-10-10",
+        Event::TownshipReview {
+            decision: Decision::Approve,
+        },
+    );
     w.step(Role::County, "2025-10-13", CHECKS_DONE);
     assert_eq!(w.state.stage, Stage::InSecondNotice);
-    assert_eq!(w.state.deadline, Some(Deadline { kind: DeadlineKind::SecondNoticeEnd, due: d("2025-10-20") }));
+    assert_eq!(
+        w.state.deadline,
+        Some(Deadline {
+            kind: DeadlineKind::SecondNoticeEnd,
+            due: d("2025-10-20")
+        })
+    );
     w.step(Role::System, "2025-10-21", Event::CloseSecondNotice);
     assert_eq!(w.state.stage, Stage::Monitored);
     assert_eq!(w.state.identified_on, Some(d("2025-10-21")));
     // 内蒙古 四(二)1: "对无劳动能力的……暂不标注“风险消除”".
-    let e = Event::StartElimination { consent: true, criteria: EliminationCriteria::ALL_MET, household_has_labour: false };
+    let e = Event::StartElimination {
+        consent: true,
+        criteria: EliminationCriteria::ALL_MET,
+        household_has_labour: false,
+    };
     assert_eq!(w.refused(Role::VillageCadre, "2025-12-01", e), "no_labour");
 }
 
@@ -173,19 +322,44 @@ fn neimenggu_counts_calendar_days_and_posts_a_second_notice() {
 #[test]
 fn objections_hold_the_notice_until_investigated() {
     let mut w = Walk::open("yuxi-2021", Channel::ProxyReport, Role::VillageCadre, "2025-11-03");
-    w.step(Role::VillageCadre, "2025-11-04", Event::RecordVerification { at_risk: true });
+    w.step(
+        Role::VillageCadre,
+        "2025-11-04",
+        Event::RecordVerification { at_risk: true },
+    );
     w.step(Role::VillageCadre, "2025-11-04", Event::SignApplication);
-    w.step(Role::VillageCadre, "2025-11-05", Event::RecordAppraisal { approved: true });
+    w.step(
+        Role::VillageCadre,
+        "2025-11-05",
+        Event::RecordAppraisal { approved: true },
+    );
     w.step(Role::Household, "2025-11-06", Event::RaiseObjection);
     w.step(Role::Household, "2025-11-07", Event::RaiseObjection);
-    assert_eq!(w.refused(Role::VillageCadre, "2025-11-13", Event::CloseNotice), "objections_open");
+    assert_eq!(
+        w.refused(Role::VillageCadre, "2025-11-13", Event::CloseNotice),
+        "objections_open"
+    );
     w.step(Role::Township, "2025-11-13", Event::ResolveObjection { upheld: false });
-    assert_eq!(w.refused(Role::VillageCadre, "2025-11-13", Event::CloseNotice), "objections_open");
-    let mut upheld = Walk { state: w.state.clone(), profile: w.profile };
-    w.step(Role::VillageCadre, "2025-11-13", Event::ResolveObjection { upheld: false });
+    assert_eq!(
+        w.refused(Role::VillageCadre, "2025-11-13", Event::CloseNotice),
+        "objections_open"
+    );
+    let mut upheld = Walk {
+        state: w.state.clone(),
+        profile: w.profile,
+    };
+    w.step(
+        Role::VillageCadre,
+        "2025-11-13",
+        Event::ResolveObjection { upheld: false },
+    );
     w.step(Role::VillageCadre, "2025-11-13", Event::CloseNotice);
     assert_eq!(w.state.stage, Stage::AwaitingTownshipReview);
-    upheld.step(Role::VillageCadre, "2025-11-13", Event::ResolveObjection { upheld: true });
+    upheld.step(
+        Role::VillageCadre,
+        "2025-11-13",
+        Event::ResolveObjection { upheld: true },
+    );
     assert_eq!(upheld.state.stage, Stage::Closed(ClosedReason::Rejected));
     assert_eq!(upheld.refused(Role::County, "2025-11-14", CHECKS_DONE), "closed");
 }
@@ -193,8 +367,18 @@ fn objections_hold_the_notice_until_investigated() {
 #[test]
 fn roles_are_enforced_on_every_step() {
     let w = Walk::open("yuxi-2021", Channel::SelfReport, Role::Household, "2025-11-03");
-    assert_eq!(w.refused(Role::Household, "2025-11-04", Event::RecordVerification { at_risk: true }), "forbidden");
-    assert_eq!(w.refused(Role::Admin, "2025-11-04", Event::RecordVerification { at_risk: true }), "forbidden");
+    assert_eq!(
+        w.refused(
+            Role::Household,
+            "2025-11-04",
+            Event::RecordVerification { at_risk: true }
+        ),
+        "forbidden"
+    );
+    assert_eq!(
+        w.refused(Role::Admin, "2025-11-04", Event::RecordVerification { at_risk: true }),
+        "forbidden"
+    );
     // A village cadre cannot determine, a township cannot either.
     assert_eq!(w.refused(Role::VillageCadre, "2025-11-04", CHECKS_DONE), "forbidden");
     assert_eq!(w.refused(Role::Township, "2025-11-04", CHECKS_DONE), "forbidden");
@@ -203,7 +387,12 @@ fn roles_are_enforced_on_every_step() {
     assert_eq!(why.code, "wrong_stage");
     assert!(why.text.zh.contains("待入户核实"), "{why}");
     // Households cannot open cases as department screening.
-    let ctx = Ctx { actor: Role::Household, today: d("2025-11-03"), calendar: Calendar::national(), profile: profile("yuxi-2021") };
+    let ctx = Ctx {
+        actor: Role::Household,
+        today: d("2025-11-03"),
+        calendar: Calendar::national(),
+        profile: profile("yuxi-2021"),
+    };
     assert_eq!(open(Channel::DepartmentScreening, &ctx).unwrap_err().code, "forbidden");
     for kind in EventKind::ALL {
         assert!(!kind.allowed_roles().contains(&Role::Admin), "{kind:?}");
@@ -215,14 +404,27 @@ fn a_household_may_withdraw_its_own_report_but_not_a_screening_clue() {
     let mut w = Walk::open("yuxi-2021", Channel::SelfReport, Role::Household, "2025-11-03");
     w.step(Role::Household, "2025-11-04", Event::Withdraw);
     assert_eq!(w.state.stage, Stage::Closed(ClosedReason::Withdrawn));
-    let w = Walk::open("yuxi-2021", Channel::DepartmentScreening, Role::Department, "2025-11-03");
-    assert_eq!(w.refused(Role::Household, "2025-11-04", Event::Withdraw), "not_own_report");
+    let w = Walk::open(
+        "yuxi-2021",
+        Channel::DepartmentScreening,
+        Role::Department,
+        "2025-11-03",
+    );
+    assert_eq!(
+        w.refused(Role::Household, "2025-11-04", Event::Withdraw),
+        "not_own_report"
+    );
 }
 
 #[test]
 fn a_deadline_past_the_calendar_data_is_refused_not_guessed() {
     let p = profile("yuxi-2021");
-    let ctx = Ctx { actor: Role::Household, today: d("2026-12-28"), calendar: Calendar::national(), profile: p };
+    let ctx = Ctx {
+        actor: Role::Household,
+        today: d("2026-12-28"),
+        calendar: Calendar::national(),
+        profile: p,
+    };
     let why = open(Channel::SelfReport, &ctx).unwrap_err();
     assert_eq!(why.code, "calendar");
     assert!(why.text.zh.contains("2027"));
@@ -292,7 +494,10 @@ fn any_channel() -> impl Strategy<Value = Channel> {
 /// Checks one accepted step against the rules, independently of how `transition` is written.
 fn check_step(before: &CaseState, event: &Event, actor: Role, today: NaiveDate, after: &CaseState, p: &Profile) {
     let cal = Calendar::national();
-    assert!(event.kind().allowed_roles().contains(&actor), "{actor:?} took {event:?}");
+    assert!(
+        event.kind().allowed_roles().contains(&actor),
+        "{actor:?} took {event:?}"
+    );
     assert!(!before.stage.is_closed(), "a closed case changed");
     assert_eq!(after.version, before.version + 1);
     // A notice is left forward only by closing it after its end with no open objection;
@@ -305,15 +510,28 @@ fn check_step(before: &CaseState, event: &Event, actor: Role, today: NaiveDate, 
                 assert_eq!(before.open_objections, 0);
             }
             Event::ResolveObjection { upheld: true } | Event::HouseholdDissolved | Event::Withdraw => {
-                assert!(after.stage.is_closed() || after.stage == Stage::Monitored, "{event:?} led to {:?}", after.stage);
+                assert!(
+                    after.stage.is_closed() || after.stage == Stage::Monitored,
+                    "{event:?} led to {:?}",
+                    after.stage
+                );
             }
             other => panic!("{other:?} left a notice"),
         }
     }
     // Entering monitoring only through the county (directly or after the second notice).
-    if after.stage == Stage::Monitored && before.stage != Stage::Monitored && before.procedure == Procedure::Identification {
+    if after.stage == Stage::Monitored
+        && before.stage != Stage::Monitored
+        && before.procedure == Procedure::Identification
+    {
         match before.stage {
-            Stage::AwaitingCountyReview => assert!(matches!(event, Event::CountyDetermination { decision: Decision::Approve, department_checks_done: true })),
+            Stage::AwaitingCountyReview => assert!(matches!(
+                event,
+                Event::CountyDetermination {
+                    decision: Decision::Approve,
+                    department_checks_done: true
+                }
+            )),
             Stage::InSecondNotice => assert!(p.second_notice),
             Stage::RiskEliminated => assert_eq!(event, &Event::Rollback),
             other => panic!("reached monitoring from {other:?}"),
@@ -326,7 +544,10 @@ fn check_step(before: &CaseState, event: &Event, actor: Role, today: NaiveDate, 
     if after.stage == Stage::RiskEliminated && before.stage != Stage::RiskEliminated {
         assert!(after.elimination_consent);
         let identified = after.identified_on.unwrap();
-        assert!(!(identified.year() == today.year() && identified.month() == today.month()), "eliminated in the identification month");
+        assert!(
+            !(identified.year() == today.year() && identified.month() == today.month()),
+            "eliminated in the identification month"
+        );
     }
     if after.stage == Stage::Monitored || after.stage == Stage::RiskEliminated {
         assert!(after.identified_on.is_some());
@@ -357,21 +578,56 @@ fn no_sequence_of_events_reaches_an_illegal_state() {
         any_profile(),
         any_channel(),
         0i64..1800,
-        proptest::collection::vec((any_event(), any_role(), proptest::bool::weighted(0.9), any::<u8>(), 0i64..9), 1..150),
+        proptest::collection::vec(
+            (
+                any_event(),
+                any_role(),
+                proptest::bool::weighted(0.9),
+                any::<u8>(),
+                0i64..9,
+            ),
+            1..150,
+        ),
     );
-    let mut runner = TestRunner::new(Config { cases: 4000, failure_persistence: None, ..Config::default() });
+    let mut runner = TestRunner::new(Config {
+        cases: 4000,
+        failure_persistence: None,
+        ..Config::default()
+    });
     runner
         .run(&strategy, |(profile_id, channel, start, steps)| {
             let p = profile(profile_id);
             let cal = Calendar::national();
             let mut today = d("2020-03-02") + Duration::days(start);
             let opener = channel.openers()[0];
-            let mut state = open(channel, &Ctx { actor: opener, today, calendar: cal, profile: p }).unwrap();
+            let mut state = open(
+                channel,
+                &Ctx {
+                    actor: opener,
+                    today,
+                    calendar: cal,
+                    profile: p,
+                },
+            )
+            .unwrap();
             for (event, any_actor, use_allowed, pick, advance) in steps {
                 today += Duration::days(advance);
                 let allowed = event.kind().allowed_roles();
-                let actor = if use_allowed { allowed[usize::from(pick) % allowed.len()] } else { any_actor };
-                match transition(&state, &event, &Ctx { actor, today, calendar: cal, profile: p }) {
+                let actor = if use_allowed {
+                    allowed[usize::from(pick) % allowed.len()]
+                } else {
+                    any_actor
+                };
+                match transition(
+                    &state,
+                    &event,
+                    &Ctx {
+                        actor,
+                        today,
+                        calendar: cal,
+                        profile: p,
+                    },
+                ) {
                     Ok(next) => {
                         check_step(&state, &event, actor, today, &next, p);
                         reached.borrow_mut().insert(format!("{:?}", next.stage));
@@ -387,7 +643,14 @@ fn no_sequence_of_events_reaches_an_illegal_state() {
         })
         .unwrap();
     let reached = reached.into_inner();
-    for stage in ["AwaitingApplication", "InNotice", "AwaitingCountyReview", "InSecondNotice", "Monitored", "RiskEliminated"] {
+    for stage in [
+        "AwaitingApplication",
+        "InNotice",
+        "AwaitingCountyReview",
+        "InSecondNotice",
+        "Monitored",
+        "RiskEliminated",
+    ] {
         assert!(reached.contains(stage), "no walk reached {stage}: {reached:?}");
     }
 }

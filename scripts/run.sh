@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Starts the Zaofaxian server on the embedded default (http://127.0.0.1:8080,
+# override with ZAOFAXIAN_ADDR). Installs what it needs on a fresh Debian machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/zaofaxian/target}"
+
+if ! command -v cc >/dev/null; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq build-essential pkg-config
+fi
+exec cargo run --release --locked -p zaofaxian-server -- serve "$@"
