@@ -437,6 +437,18 @@ pub struct Ctx<'a> {
     pub profile: &'a Profile,
 }
 
+impl<'a> Ctx<'a> {
+    /// A context for `actor` acting now, by the injected clock (China date).
+    pub fn now(actor: Role, clock: &dyn crate::clock::Clock, calendar: &'a Calendar, profile: &'a Profile) -> Self {
+        Ctx {
+            actor,
+            today: clock.today(),
+            calendar,
+            profile,
+        }
+    }
+}
+
 fn verification_deadline(ctx: &Ctx<'_>, from: NaiveDate) -> Result<Option<Deadline>, WhyNot> {
     ctx.profile
         .verification_working_days

@@ -654,3 +654,17 @@ fn no_sequence_of_events_reaches_an_illegal_state() {
         assert!(reached.contains(stage), "no walk reached {stage}: {reached:?}");
     }
 }
+
+#[test]
+fn the_context_takes_today_from_the_injected_clock() {
+    use zaofaxian_shared::{Clock, ManualClock};
+    // 2025-09-30 17:30 UTC is already 10-01 in China: counting starts from 10-01.
+    let clock = ManualClock::new("2025-09-30T17:30:00Z".parse().unwrap());
+    let ctx = Ctx::now(Role::Household, &clock, Calendar::national(), profile("yuxi-2021"));
+    let case = open(Channel::SelfReport, &ctx).unwrap();
+    assert_eq!(case.opened_on, d("2025-10-01"));
+    assert_eq!(case.deadline.unwrap().due, d("2025-10-14"));
+    assert!(!case.is_overdue(clock.today()));
+    clock.advance(Duration::days(14)); // 10-15
+    assert!(case.is_overdue(clock.today()));
+}

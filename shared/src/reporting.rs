@@ -1,0 +1,76 @@
+//! Periodic reporting rules: 鹤庆's monthly report and 玉溪's "benefits from the next month".
+
+use crate::calendar::{Calendar, CalendarError};
+use chrono::{Datelike, NaiveDate};
+
+/// The due date of the report for `year`/`month`: the `day`th of the following month
+/// ("于每月5日前上报"), moved to the next working day when it falls on a rest day.
+pub fn monthly_report_due(calendar: &Calendar, year: i32, month: u32, day: u32) -> Result<NaiveDate, CalendarError> {
+    let (y, m) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let nominal = NaiveDate::from_ymd_opt(y, m, day.clamp(1, 28)).ok_or(CalendarError::OutOfRange)?;
+    calendar.roll_forward(nominal)
+}
+
+/// Which kind of monthly report a township files: "如若当月未有新增对象，则实行零报告".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonthlyReportKind {
+    /// New monitored households to list.
+    Listing { new_households: usize },
+    /// 零报告: nothing new this month, but the report is still due.
+    Zero,
+}
+
+pub fn monthly_report_kind(new_households: usize) -> MonthlyReportKind {
+    if new_households == 0 {
+        MonthlyReportKind::Zero
+    } else {
+        MonthlyReportKind::Listing { new_households }
+    }
+}
+
+/// 玉溪 五: "原则上从录入全国防返贫监测信息系统后次月开始享受有关政策" — the first day of
+/// the month after the household was entered.
+pub fn benefits_start(entered_on: NaiveDate) -> NaiveDate {
+    let (y, m) = if entered_on.month() == 12 {
+        (entered_on.year() + 1, 1)
+    } else {
+        (entered_on.year(), entered_on.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(entered_on)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    /// 鹤庆 二(三): "于每月5日前上报县扶贫开发领导小组".
+    #[test]
+    fn monthly_report_due_on_the_fifth_or_the_next_working_day() {
+        let cal = Calendar::national();
+        assert_eq!(monthly_report_due(cal, 2025, 10, 5).unwrap(), d("2025-11-05"));
+        // The September 2025 report: 10-05 falls in the National Day holiday → 10-09.
+        assert_eq!(monthly_report_due(cal, 2025, 9, 5).unwrap(), d("2025-10-09"));
+        // December's report is due in January of the next year.
+        assert_eq!(monthly_report_due(cal, 2025, 12, 5).unwrap(), d("2026-01-05"));
+        assert!(
+            monthly_report_due(cal, 2026, 12, 5).is_err(),
+            "2027 has no calendar data yet"
+        );
+    }
+
+    #[test]
+    fn a_month_with_nothing_new_still_files_a_zero_report() {
+        assert_eq!(monthly_report_kind(0), MonthlyReportKind::Zero);
+        assert_eq!(monthly_report_kind(3), MonthlyReportKind::Listing { new_households: 3 });
+    }
+
+    #[test]
+    fn benefits_start_the_month_after_entry() {
+        assert_eq!(benefits_start(d("2025-10-30")), d("2025-11-01"));
+        assert_eq!(benefits_start(d("2025-12-01")), d("2026-01-01"));
+    }
+}
