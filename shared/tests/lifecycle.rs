@@ -152,7 +152,7 @@ fn risk_elimination_retraces_the_procedure_and_never_in_the_identification_month
         Event::RecordAppraisal { approved: true },
     );
     w.step(Role::VillageCadre, "2025-11-13", Event::CloseNotice);
-    assert_eq!(w.state.deadline, None, "玉溪 sets no township deadline");
+    assert_eq!(w.state.deadline.unwrap().due, d("2025-11-24"), "云南's 7 working days, inherited");
     w.step(
         Role::Township,
         "2025-11-14",
@@ -555,6 +555,10 @@ fn check_step(before: &CaseState, event: &Event, actor: Role, today: NaiveDate, 
     if let Some(Deadline { due, .. }) = after.deadline {
         assert!(cal.is_working_day(due).unwrap(), "deadline {due} on a rest day");
         assert!(due > today || after.deadline == before.deadline);
+    }
+    // A new deadline is only ever the one the event declares it starts.
+    if let Some(Deadline { kind, .. }) = after.deadline.filter(|_| after.deadline != before.deadline) {
+        assert_eq!(event.kind().starts_deadline(), Some(kind), "{event:?} started {kind:?}");
     }
     if after.stage == Stage::InNotice || after.stage == Stage::InSecondNotice {
         assert!(after.notice.is_some());
