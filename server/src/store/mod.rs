@@ -1,0 +1,158 @@
+//! Storage. One `Store` trait; `SqlStore` implements it for SQLite (the embedded
+//! default) and PostgreSQL, chosen by the database URL. The SQL is shared: both
+//! accept `$1` placeholders, `ON CONFLICT` and `RETURNING`, so only the migrations
+//! differ per backend. The same contract tests run against both.
+
+mod sql;
+
+pub use sql::SqlStore;
+
+use crate::audit::AuditEntry;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use zaofaxian_shared::lifecycle::CaseState;
+use zaofaxian_shared::{DivisionCode, Role};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("already exists: {0}")]
+    Conflict(String),
+    /// The row changed since it was read (optimistic concurrency).
+    #[error("stale version")]
+    Stale,
+    #[error("not found")]
+    NotFound,
+    /// The device reused a sequence number for a different record.
+    #[error("device sequence reused")]
+    SeqReused,
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Division {
+    pub code: DivisionCode,
+    pub name: String,
+    pub parent: Option<DivisionCode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    pub division: Option<DivisionCode>,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+}
+
+/// A stored case: its lifecycle state plus the original report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseRecord {
+    pub id: String,
+    pub division: DivisionCode,
+    pub owner_account: Option<String>,
+    pub profile_id: String,
+    pub state: CaseState,
+    pub report: serde_json::Value,
+}
+
+/// What a client record claims: who sent it, from which device, in which order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncClaim {
+    pub record_id: String,
+    pub device_id: String,
+    pub device_seq: i64,
+    pub account_id: String,
+}
+
+/// The history entry written with a case change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEntry {
+    pub at: i64,
+    pub actor_account: String,
+    pub actor_role: Role,
+    pub entry: serde_json::Value,
+}
+
+/// A case change: a new case, or a new state for an existing one at an expected version.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CaseWrite {
+    Create(CaseRecord),
+    Update { case_id: String, expected_version: u64, state: CaseState },
+}
+
+/// The answer to a record, stored with it so that a replay gets the very same answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriteAnswer {
+    pub case_id: String,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteOutcome {
+    Stored(WriteAnswer),
+    /// The record had been stored before; this is the answer given then.
+    Replayed(WriteAnswer),
+}
+
+/// Whose cases a caller may see: everything inside a division, or one household's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Within(DivisionCode),
+    Owner(String),
+}
+
+/// Filters for case lists.
+#[derive(Debug, Clone)]
+pub struct CaseFilter {
+    pub scope: Scope,
+    pub stage: Option<String>,
+    /// Leave out closed cases.
+    pub open_only: bool,
+}
+
+impl CaseFilter {
+    pub fn scope(scope: Scope) -> Self {
+        CaseFilter { scope, stage: None, open_only: false }
+    }
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Creates the schema or brings it up to date.
+    async fn migrate(&self) -> StoreResult<()>;
+
+    async fn upsert_division(&self, d: &Division) -> StoreResult<()>;
+    async fn division(&self, code: DivisionCode) -> StoreResult<Option<Division>>;
+
+    async fn create_account(&self, a: &Account) -> StoreResult<()>;
+    async fn account_by_login(&self, login: &str) -> StoreResult<Option<Account>>;
+    async fn create_session(&self, token_hash: &str, account_id: &str, expires_at: i64) -> StoreResult<()>;
+    /// The account behind an unexpired session.
+    async fn session_account(&self, token_hash: &str, now: i64) -> StoreResult<Option<Account>>;
+
+    async fn put_otp(&self, phone: &str, code_hash: &str, expires_at: i64) -> StoreResult<()>;
+    /// Counts one attempt and returns (code hash, expiry, attempts so far).
+    async fn otp_attempt(&self, phone: &str) -> StoreResult<Option<(String, i64, i64)>>;
+    async fn delete_otp(&self, phone: &str) -> StoreResult<()>;
+
+    /// The answer already given to a client record, if any.
+    async fn replay_answer(&self, record_id: &str) -> StoreResult<Option<WriteAnswer>>;
+    /// Applies a case change atomically with its history entry, its change-feed
+    /// row and (for client records) the idempotency claim. All or nothing.
+    async fn write_case(&self, claim: Option<&SyncClaim>, write: &CaseWrite, entry: &NewEntry) -> StoreResult<WriteOutcome>;
+
+    async fn case(&self, id: &str) -> StoreResult<Option<CaseRecord>>;
+    async fn cases(&self, filter: &CaseFilter) -> StoreResult<Vec<CaseRecord>>;
+    async fn history(&self, case_id: &str) -> StoreResult<Vec<AuditEntry>>;
+    /// Cases in `scope` changed after `cursor`, oldest change first; returns the new cursor.
+    async fn changes_since(&self, cursor: i64, scope: &Scope, limit: i64) -> StoreResult<(Vec<CaseRecord>, i64)>;
+}

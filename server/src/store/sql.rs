@@ -1,0 +1,495 @@
+//! `Store` over SQL, for SQLite and PostgreSQL through sqlx's `Any` driver.
+
+use super::*;
+use crate::audit::{self, AuditEntry};
+use sha2::{Digest, Sha256};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+// Dynamic SQL here is assembled only from constant fragments; values are always bound.
+use sqlx::{AnyPool, AssertSqlSafe, Row};
+use std::str::FromStr;
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Migrations per backend, embedded in the binary. Append only: a landed file is never edited
+/// (its checksum is recorded and checked at start-up).
+const SQLITE_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
+const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];
+
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite has one writer: serialising writes here avoids busy errors and
+    /// lock-upgrade deadlocks between concurrent transactions.
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+fn role_str(r: Role) -> String {
+    serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn parse_role(s: &str) -> StoreResult<Role> {
+    serde_json::from_value(serde_json::Value::String(s.into())).map_err(|_| StoreError::Corrupt(format!("role {s}")))
+}
+
+fn parse_division(s: Option<String>) -> StoreResult<Option<DivisionCode>> {
+    s.map(|s| DivisionCode::from_str(&s).map_err(|_| StoreError::Corrupt(format!("division {s}")))).transpose()
+}
+
+fn stage_str(state: &CaseState) -> String {
+    serde_json::to_value(state.stage)
+        .ok()
+        .and_then(|v| v.get("stage").and_then(|s| s.as_str()).map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn account_from(row: &AnyRow) -> StoreResult<Account> {
+    Ok(Account {
+        id: row.try_get("id")?,
+        login: row.try_get("login")?,
+        name: row.try_get("name")?,
+        role: parse_role(&row.try_get::<String, _>("role")?)?,
+        division: parse_division(row.try_get("division")?)?,
+        password_hash: row.try_get("password_hash")?,
+    })
+}
+
+fn case_from(row: &AnyRow) -> StoreResult<CaseRecord> {
+    let state: String = row.try_get("state_json")?;
+    let report: String = row.try_get("report_json")?;
+    let division: String = row.try_get("division")?;
+    Ok(CaseRecord {
+        id: row.try_get("id")?,
+        division: division.parse().map_err(|_| StoreError::Corrupt(format!("division {division}")))?,
+        owner_account: row.try_get("owner_account")?,
+        profile_id: row.try_get("profile_id")?,
+        state: serde_json::from_str(&state).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        report: serde_json::from_str(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    })
+}
+
+const CASE_COLUMNS: &str = "id, division, owner_account, profile_id, state_json, report_json";
+
+/// The `WHERE` clause limiting `table` (which has `division` and `owner_account`) to a scope.
+fn scope_sql(scope: &Scope, placeholder: usize, table: &str) -> (String, String) {
+    match scope {
+        Scope::Within(d) => (format!("{table}.division LIKE ${placeholder}"), format!("{}%", d.prefix())),
+        Scope::Owner(o) => (format!("{table}.owner_account = ${placeholder}"), o.clone()),
+    }
+}
+
+impl SqlStore {
+    /// Connects by URL: `sqlite://path/to/file.db` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> StoreResult<SqlStore> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(StoreError::Corrupt(format!(
+                "数据库地址应以 sqlite: 或 postgres: 开头 / database URL must start with sqlite: or postgres: ({url})"
+            )));
+        };
+        let url = if backend == Backend::Sqlite && !url.contains(":memory:") && !url.contains("mode=") {
+            format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
+        } else {
+            url.to_string()
+        };
+        let options = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 8 } else { 32 });
+        let options = if backend == Backend::Sqlite {
+            options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    // WAL: readers never wait for the writer; NORMAL is durable across app crashes.
+                    sqlx::raw_sql("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;")
+                        .execute(conn)
+                        .await?;
+                    Ok(())
+                })
+            })
+        } else {
+            options
+        };
+        let pool = options.connect(&url).await?;
+        Ok(SqlStore {
+            pool,
+            backend,
+            write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn write_guard(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.write_lock {
+            Some(m) => Some(m.lock().await),
+            None => None,
+        }
+    }
+}
+
+fn checksum(sql: &str) -> String {
+    hex::encode(Sha256::digest(sql.as_bytes()))
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn migrate(&self) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, checksum TEXT NOT NULL)")
+            .execute(&self.pool)
+            .await?;
+        let migrations = match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+        };
+        for (version, sql) in migrations {
+            let applied: Option<String> = sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = $1")
+                .bind(*version)
+                .fetch_optional(&self.pool)
+                .await?;
+            match applied {
+                Some(sum) if sum == checksum(sql) => continue,
+                Some(_) => {
+                    return Err(StoreError::Corrupt(format!(
+                        "migration {version} was edited after it was applied; add a new migration instead"
+                    )));
+                }
+                None => {
+                    let mut tx = self.pool.begin().await?;
+                    sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+                    sqlx::query("INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)")
+                        .bind(*version)
+                        .bind(checksum(sql))
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn upsert_division(&self, d: &Division) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        sqlx::query(
+            "INSERT INTO divisions (code, name, level, parent) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, parent = excluded.parent",
+        )
+        .bind(d.code.to_string())
+        .bind(&d.name)
+        .bind(format!("{:?}", d.code.level()).to_lowercase())
+        .bind(d.parent.map(|p| p.to_string()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn division(&self, code: DivisionCode) -> StoreResult<Option<Division>> {
+        let row = sqlx::query("SELECT code, name, parent FROM divisions WHERE code = $1")
+            .bind(code.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(Division {
+                code,
+                name: r.try_get("name")?,
+                parent: parse_division(r.try_get("parent")?)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn create_account(&self, a: &Account) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        let done = sqlx::query(
+            "INSERT INTO accounts (id, login, name, role, division, password_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (login) DO NOTHING",
+        )
+        .bind(&a.id)
+        .bind(&a.login)
+        .bind(&a.name)
+        .bind(role_str(a.role))
+        .bind(a.division.map(|d| d.to_string()))
+        .bind(a.password_hash.clone())
+        .bind(chrono::Utc::now().timestamp_millis())
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict(a.login.clone()));
+        }
+        Ok(())
+    }
+
+    async fn account_by_login(&self, login: &str) -> StoreResult<Option<Account>> {
+        let row = sqlx::query("SELECT id, login, name, role, division, password_hash FROM accounts WHERE login = $1")
+            .bind(login)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(account_from).transpose()
+    }
+
+    async fn create_session(&self, token_hash: &str, account_id: &str, expires_at: i64) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        sqlx::query("INSERT INTO sessions (token_hash, account_id, expires_at) VALUES ($1, $2, $3)")
+            .bind(token_hash)
+            .bind(account_id)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn session_account(&self, token_hash: &str, now: i64) -> StoreResult<Option<Account>> {
+        let row = sqlx::query(
+            "SELECT a.id, a.login, a.name, a.role, a.division, a.password_hash
+             FROM sessions s JOIN accounts a ON a.id = s.account_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(account_from).transpose()
+    }
+
+    async fn put_otp(&self, phone: &str, code_hash: &str, expires_at: i64) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        sqlx::query(
+            "INSERT INTO otp_codes (phone, code_hash, expires_at, attempts) VALUES ($1, $2, $3, 0)
+             ON CONFLICT (phone) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts = 0",
+        )
+        .bind(phone)
+        .bind(code_hash)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn otp_attempt(&self, phone: &str) -> StoreResult<Option<(String, i64, i64)>> {
+        let _w = self.write_guard().await;
+        let row = sqlx::query(
+            "UPDATE otp_codes SET attempts = attempts + 1 WHERE phone = $1 RETURNING code_hash, expires_at, attempts",
+        )
+        .bind(phone)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((r.try_get("code_hash")?, r.try_get("expires_at")?, r.try_get("attempts")?))).transpose()
+    }
+
+    async fn delete_otp(&self, phone: &str) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        sqlx::query("DELETE FROM otp_codes WHERE phone = $1").bind(phone).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn replay_answer(&self, record_id: &str) -> StoreResult<Option<WriteAnswer>> {
+        let json: Option<String> = sqlx::query_scalar("SELECT response_json FROM sync_records WHERE record_id = $1")
+            .bind(record_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        json.map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
+    }
+
+    async fn write_case(&self, claim: Option<&SyncClaim>, write: &CaseWrite, entry: &NewEntry) -> StoreResult<WriteOutcome> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        let (case_id, state) = match write {
+            CaseWrite::Create(c) => (c.id.clone(), &c.state),
+            CaseWrite::Update { case_id, state, .. } => (case_id.clone(), state),
+        };
+        let answer = WriteAnswer { case_id: case_id.clone(), version: state.version };
+        let answer_json = serde_json::to_string(&answer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if let Some(c) = claim {
+            // Claim first: a concurrent duplicate waits here (PostgreSQL) or behind the
+            // write lock (SQLite), then finds the claim and returns its answer.
+            let claimed = sqlx::query(
+                "INSERT INTO sync_records (record_id, device_id, device_seq, account_id, response_json, received_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            )
+            .bind(&c.record_id)
+            .bind(&c.device_id)
+            .bind(c.device_seq)
+            .bind(&c.account_id)
+            .bind(&answer_json)
+            .bind(entry.at)
+            .execute(&mut *tx)
+            .await?;
+            if claimed.rows_affected() == 0 {
+                tx.rollback().await?;
+                return match self.replay_answer(&c.record_id).await? {
+                    Some(a) => Ok(WriteOutcome::Replayed(a)),
+                    None => Err(StoreError::SeqReused),
+                };
+            }
+        }
+        let state_json = serde_json::to_string(state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let due = state.deadline.map(|d| d.due.to_string());
+        let due_kind = state.deadline.map(|d| format!("{:?}", d.kind));
+        let (division, owner) = match write {
+            CaseWrite::Create(c) => {
+                let inserted = sqlx::query(
+                    "INSERT INTO cases (id, division, owner_account, profile_id, stage, due_date, deadline_kind,
+                                        state_json, report_json, version, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(&c.id)
+                .bind(c.division.to_string())
+                .bind(c.owner_account.clone())
+                .bind(&c.profile_id)
+                .bind(stage_str(state))
+                .bind(due)
+                .bind(due_kind)
+                .bind(&state_json)
+                .bind(serde_json::to_string(&c.report).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+                .bind(state.version as i64)
+                .bind(entry.at)
+                .execute(&mut *tx)
+                .await?;
+                if inserted.rows_affected() == 0 {
+                    return Err(StoreError::Conflict(c.id.clone()));
+                }
+                (c.division.to_string(), c.owner_account.clone())
+            }
+            CaseWrite::Update { case_id, expected_version, .. } => {
+                let row = sqlx::query(
+                    "UPDATE cases SET stage = $1, due_date = $2, deadline_kind = $3, state_json = $4, version = $5, updated_at = $6
+                     WHERE id = $7 AND version = $8 RETURNING division, owner_account",
+                )
+                .bind(stage_str(state))
+                .bind(due)
+                .bind(due_kind)
+                .bind(&state_json)
+                .bind(state.version as i64)
+                .bind(entry.at)
+                .bind(case_id)
+                .bind(*expected_version as i64)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
+                        .bind(case_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    return Err(if exists.is_some() { StoreError::Stale } else { StoreError::NotFound });
+                };
+                (row.try_get("division")?, row.try_get("owner_account")?)
+            }
+        };
+        // Append to the hash chain.
+        let last = sqlx::query("SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1")
+            .bind(&case_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (prev_seq, prev_hash): (i64, String) = match last {
+            Some(r) => (r.try_get("seq")?, r.try_get("hash")?),
+            None => (0, audit::GENESIS.to_string()),
+        };
+        let seq = prev_seq + 1;
+        let role = role_str(entry.actor_role);
+        let entry_json = serde_json::to_string(&entry.entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let hash = audit::entry_hash(&prev_hash, &case_id, seq, entry.at, &entry.actor_account, &role, &entry_json);
+        sqlx::query(
+            "INSERT INTO case_events (case_id, seq, at, actor_account, actor_role, entry_json, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&case_id)
+        .bind(seq)
+        .bind(entry.at)
+        .bind(&entry.actor_account)
+        .bind(&role)
+        .bind(&entry_json)
+        .bind(&prev_hash)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO changes (case_id, division, owner_account) VALUES ($1, $2, $3)")
+            .bind(&case_id)
+            .bind(division)
+            .bind(owner)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(WriteOutcome::Stored(answer))
+    }
+
+    async fn case(&self, id: &str) -> StoreResult<Option<CaseRecord>> {
+        let row = sqlx::query(AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(case_from).transpose()
+    }
+
+    async fn cases(&self, filter: &CaseFilter) -> StoreResult<Vec<CaseRecord>> {
+        let (scope, scope_bind) = scope_sql(&filter.scope, 1, "cases");
+        let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE {scope}");
+        if filter.stage.is_some() {
+            sql.push_str(" AND stage = $2");
+        }
+        if filter.open_only {
+            sql.push_str(" AND stage <> 'closed'");
+        }
+        sql.push_str(" ORDER BY due_date IS NULL, due_date, id");
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(scope_bind);
+        if let Some(stage) = &filter.stage {
+            q = q.bind(stage.clone());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter().map(case_from).collect()
+    }
+
+    async fn history(&self, case_id: &str) -> StoreResult<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT case_id, seq, at, actor_account, actor_role, entry_json, prev_hash, hash
+             FROM case_events WHERE case_id = $1 ORDER BY seq",
+        )
+        .bind(case_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let json: String = r.try_get("entry_json")?;
+                Ok(AuditEntry {
+                    case_id: r.try_get("case_id")?,
+                    seq: r.try_get("seq")?,
+                    at: r.try_get("at")?,
+                    actor_account: r.try_get("actor_account")?,
+                    actor_role: r.try_get("actor_role")?,
+                    entry: serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    prev_hash: r.try_get("prev_hash")?,
+                    hash: r.try_get("hash")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn changes_since(&self, cursor: i64, scope: &Scope, limit: i64) -> StoreResult<(Vec<CaseRecord>, i64)> {
+        let (clause, bind) = scope_sql(scope, 3, "changes");
+        let cols = CASE_COLUMNS.split(", ").map(|c| format!("cases.{c}")).collect::<Vec<_>>().join(", ");
+        // The newest change per case after the cursor, oldest first, so a device can page.
+        let sql = format!(
+            "SELECT {cols}, m.seq AS change_seq FROM cases
+             JOIN (SELECT case_id, MAX(seq) AS seq FROM changes WHERE seq > $1 AND {clause} GROUP BY case_id) m
+               ON m.case_id = cases.id
+             ORDER BY m.seq LIMIT $2"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql)).bind(cursor).bind(limit).bind(bind).fetch_all(&self.pool).await?;
+        let mut next = cursor;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            next = next.max(r.try_get::<i64, _>("change_seq")?);
+            out.push(case_from(r)?);
+        }
+        Ok((out, next))
+    }
+}
