@@ -9,4 +9,9 @@ if ! command -v cc >/dev/null; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq build-essential pkg-config
 fi
-exec cargo run --release --locked -p zaofaxian-server -- serve "$@"
+cargo build --release --locked -p zaofaxian-server
+BIN="$CARGO_TARGET_DIR/release/zaofaxian-server"
+# The embedded default: a SQLite file in ./zaofaxian-data. Load the sample Yunnan
+# division codes (idempotent), then serve.
+"$BIN" admin import-divisions server/data/yunnan_sample_divisions.csv
+exec "$BIN" serve "$@"

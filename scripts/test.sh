@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, every crate's tests.
-# Installs what it needs on a fresh Debian machine (run as root or with sudo).
+# Installs what it needs on a fresh Debian machine (run as root or with sudo),
+# including a throwaway PostgreSQL server that it stops at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,13 @@ if ((${#need_apt[@]})); then
   $SUDO apt-get install -y -qq "${need_apt[@]}"
 fi
 command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first" >&2; exit 1; }
+
+# A throwaway PostgreSQL server: the store and API tests run on it and on SQLite.
+if [ -z "${ZAOFAXIAN_TEST_POSTGRES_URL:-}" ]; then
+  eval "$(scripts/throwaway-postgres.sh)"
+  trap 'eval "$ZAOFAXIAN_PG_STOP"' EXIT
+fi
+export ZAOFAXIAN_REQUIRE_POSTGRES=1
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

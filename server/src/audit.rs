@@ -23,9 +23,25 @@ pub struct AuditEntry {
 }
 
 /// The hash of an entry given its predecessor's hash.
-pub fn entry_hash(prev_hash: &str, case_id: &str, seq: i64, at: i64, actor: &str, role: &str, entry_json: &str) -> String {
+pub fn entry_hash(
+    prev_hash: &str,
+    case_id: &str,
+    seq: i64,
+    at: i64,
+    actor: &str,
+    role: &str,
+    entry_json: &str,
+) -> String {
     let mut h = Sha256::new();
-    for part in [prev_hash, case_id, &seq.to_string(), &at.to_string(), actor, role, entry_json] {
+    for part in [
+        prev_hash,
+        case_id,
+        &seq.to_string(),
+        &at.to_string(),
+        actor,
+        role,
+        entry_json,
+    ] {
         // Length-prefix each field so no two different entries share a byte stream.
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());

@@ -1,14 +1,20 @@
 //! Command line: `serve` (the default) and `deadline`, a calendar check a county
 //! officer can run without the server.
 
-use crate::http;
+use crate::auth::LogSender;
+use crate::config::Config;
+use crate::state::AppState;
+use crate::store::{SqlStore, Store};
+use crate::{accounts, http};
 use chrono::{Datelike, NaiveDate};
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 use zaofaxian_shared::{Calendar, DivisionCode, RegionalOverlay};
+use zaofaxian_shared::{Role, SystemClock};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -25,9 +31,18 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP server (the default).
     Serve {
-        /// Address to listen on; also ZAOFAXIAN_ADDR.
-        #[arg(long, env = "ZAOFAXIAN_ADDR", default_value = "127.0.0.1:8080")]
-        addr: SocketAddr,
+        /// Address to listen on (default 127.0.0.1:8080; also ZAOFAXIAN_ADDR).
+        #[arg(long)]
+        addr: Option<SocketAddr>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// 账号与区划管理 / Accounts and division codes.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// 计算工作日期限 / Compute a working-day deadline: the due date is the Nth working
     /// day after the event (counting from the next day). The ISO date is the last line.
@@ -48,6 +63,46 @@ pub enum Command {
         #[arg(long)]
         overlay: Option<std::path::PathBuf>,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DbArgs {
+    /// TOML configuration file (also ZAOFAXIAN_CONFIG).
+    #[arg(long, global = true)]
+    config: Option<std::path::PathBuf>,
+    /// Database URL: sqlite://file or postgres://… (also ZAOFAXIAN_DATABASE_URL).
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+}
+
+impl DbArgs {
+    fn config(&self) -> Result<Config, String> {
+        let mut c = Config::load(self.config.as_deref(), |k| std::env::var(k).ok())?;
+        if let Some(u) = &self.database_url {
+            c.database_url = u.clone();
+        }
+        Ok(c)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// 创建工作人员账号 / Create a staff account. The password is read from standard
+    /// input (one line) or ZAOFAXIAN_PASSWORD, never from the command line.
+    CreateStaff {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// village_cadre, work_team, township, county, department or admin.
+        #[arg(long)]
+        role: String,
+        /// The division the account works in (its area of access).
+        #[arg(long)]
+        division: DivisionCode,
+    },
+    /// 导入区划代码 / Import division codes from a CSV (code,name,level,parent_code).
+    ImportDivisions { file: std::path::PathBuf },
 }
 
 const WEEKDAYS_ZH: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
@@ -75,11 +130,28 @@ pub fn run(
             return 0;
         }
     };
-    match cli.command.unwrap_or(Command::Serve { addr: default_addr() }) {
-        Command::Serve { addr } => match serve(addr) {
+    let command = cli.command.unwrap_or(Command::Serve {
+        addr: None,
+        db: DbArgs {
+            config: None,
+            database_url: None,
+        },
+    });
+    match command {
+        Command::Serve { addr, db } => match db.config().and_then(|mut c| {
+            c.addr = addr.unwrap_or(c.addr);
+            serve(c)
+        }) {
             Ok(()) => 0,
             Err(e) => {
                 let _ = writeln!(err, "错误：无法启动服务 / error: cannot start the server: {e}");
+                1
+            }
+        },
+        Command::Admin { command, db } => match db.config().and_then(|c| admin(c, command, out)) {
+            Ok(()) => 0,
+            Err(e) => {
+                let _ = writeln!(err, "错误 / error: {e}");
                 1
             }
         },
@@ -97,13 +169,6 @@ pub fn run(
             }
         },
     }
-}
-
-fn default_addr() -> SocketAddr {
-    std::env::var("ZAOFAXIAN_ADDR")
-        .ok()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)))
 }
 
 pub fn main_with(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitCode {
@@ -167,21 +232,87 @@ fn deadline(
     w(out, due.to_string())
 }
 
-fn serve(addr: SocketAddr) -> std::io::Result<()> {
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+async fn open_store(config: &Config) -> Result<Arc<SqlStore>, String> {
+    let store = SqlStore::connect(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    store.migrate().await.map_err(|e| e.to_string())?;
+    Ok(Arc::new(store))
+}
+
+fn serve(config: Config) -> Result<(), String> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
         .init();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        tracing::info!(addr = %listener.local_addr()?, "zaofaxian server listening / 服务已启动");
-        axum::serve(listener, http::app())
+    runtime()?.block_on(async move {
+        let store = open_store(&config).await?;
+        let state = AppState::new(store, Arc::new(SystemClock), Arc::new(LogSender));
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .map_err(|e| format!("{}: {e}", config.addr))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let backend = config.database_url.split(':').next().unwrap_or("?").to_string();
+        tracing::info!(%addr, backend, "zaofaxian server listening / 服务已启动");
+        axum::serve(listener, http::app(state))
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await
+            .map_err(|e| e.to_string())
+    })
+}
+
+fn read_password() -> Result<String, String> {
+    if let Ok(p) = std::env::var("ZAOFAXIAN_PASSWORD") {
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn admin(config: Config, command: AdminCommand, out: &mut dyn Write) -> Result<(), String> {
+    runtime()?.block_on(async move {
+        let store = open_store(&config).await?;
+        match command {
+            AdminCommand::CreateStaff {
+                login,
+                name,
+                role,
+                division,
+            } => {
+                let role: Role = serde_json::from_value(serde_json::Value::String(role.clone()))
+                    .map_err(|_| format!("未知角色 / unknown role: {role}"))?;
+                let password = read_password()?;
+                let a = accounts::create_staff(store.as_ref(), &login, &name, role, division, &password).await?;
+                writeln!(
+                    out,
+                    "已创建 / created: {} ({}, {:?}, {})",
+                    a.login, a.name, a.role, division
+                )
+                .map_err(|e| e.to_string())
+            }
+            AdminCommand::ImportDivisions { file } => {
+                let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+                let total = text.lines().count().saturating_sub(1);
+                let n = accounts::import_divisions(store.as_ref(), &text, |n| {
+                    eprintln!("导入中 / importing: {n}/{total}");
+                })
+                .await?;
+                writeln!(out, "已导入 {n} 个区划 / imported {n} divisions").map_err(|e| e.to_string())
+            }
+        }
     })
 }

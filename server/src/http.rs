@@ -1,36 +1,34 @@
-//! The HTTP surface. For now: health and a public working-day deadline lookup
-//! (no personal data, so no login). The sync API arrives with the server issue.
+//! The HTTP surface: health, the public working-day lookup (no personal data, so
+//! no login), and the authenticated API of `crate::api`.
 
+use crate::error::ApiError;
 use axum::extract::Query;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
-use zaofaxian_shared::{Calendar, Text};
+use zaofaxian_shared::Calendar;
 
-pub fn app() -> Router {
+/// JSON bodies above this size are refused with 413 before they are parsed.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The public routes alone (no storage needed).
+pub fn public_routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/", get(index))
         .route("/health", get(health))
         .route("/api/v1/calendar/deadline", get(deadline))
 }
 
-/// A 4xx body: a stable machine code and the message in both languages.
-#[derive(Debug, Serialize)]
-pub struct ApiError {
-    pub code: &'static str,
-    pub message: Text,
-    #[serde(skip)]
-    pub status: StatusCode,
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.status, Json(self)).into_response()
-    }
+/// The whole application.
+pub fn app(state: crate::state::AppState) -> Router {
+    public_routes()
+        .merge(crate::api::routes())
+        .fallback(|| async { crate::error::ApiError::not_found() })
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
 }
 
 async fn index() -> &'static str {
@@ -55,37 +53,30 @@ struct DeadlineQuery {
 async fn deadline(
     query: Result<Query<DeadlineQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError {
-        code: "bad_query",
-        message: Text::new(
+    let Query(q) = query.map_err(|e| {
+        ApiError::bad_request(
+            "bad_query",
             format!("参数应为 from=YYYY-MM-DD&working_days=N（{e}）"),
             format!("expected from=YYYY-MM-DD&working_days=N ({e})"),
-        ),
-        status: StatusCode::BAD_REQUEST,
+        )
     })?;
     if q.working_days > 366 {
-        return Err(ApiError {
-            code: "too_many_days",
-            message: Text::new("工作日数不能超过366", "at most 366 working days"),
-            status: StatusCode::BAD_REQUEST,
-        });
+        return Err(ApiError::bad_request(
+            "too_many_days",
+            "工作日数不能超过366",
+            "at most 366 working days",
+        ));
     }
     let cal = Calendar::national();
-    let due = cal.add_working_days(q.from, q.working_days).map_err(|e| {
-        let text = e.to_string();
-        let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
-        ApiError {
-            code: "no_calendar_data",
-            message: Text::new(zh, en),
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-        }
-    })?;
+    let due = cal
+        .add_working_days(q.from, q.working_days)
+        .map_err(|e| ApiError::from_pair(StatusCode::UNPROCESSABLE_ENTITY, "no_calendar_data", &e.to_string()))?;
     Ok(Json(
         json!({ "from": q.from, "working_days": q.working_days, "due": due }),
     ))
 }
 
-/// Serves the app on an already-bound listener (tests bind 127.0.0.1:0).
-pub async fn serve_on(listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, app()).await
+/// Serves `app` on an already-bound listener (tests bind 127.0.0.1:0).
+pub async fn serve_on(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+    axum::serve(listener, app).await
 }

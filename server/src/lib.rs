@@ -1,7 +1,14 @@
 //! Zaofaxian server: the HTTP API, storage and the county officer's command-line
 //! tools. Domain rules live in `zaofaxian-shared`; handlers stay thin.
 
+pub mod accounts;
+pub mod api;
 pub mod audit;
+pub mod auth;
+pub mod cases;
 pub mod cli;
+pub mod config;
+pub mod error;
 pub mod http;
+pub mod state;
 pub mod store;

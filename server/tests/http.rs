@@ -8,7 +8,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 async fn start() -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, zaofaxian_server::http::app()).await.unwrap() });
+    let app = zaofaxian_server::http::public_routes();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     addr
 }
 

@@ -41,7 +41,12 @@ fn entry(actor: &str, role: Role, what: &str) -> NewEntry {
 }
 
 fn claim(record: &str, device: &str, seq: i64) -> SyncClaim {
-    SyncClaim { record_id: record.into(), device_id: device.into(), device_seq: seq, account_id: "hh1".into() }
+    SyncClaim {
+        record_id: record.into(),
+        device_id: device.into(),
+        device_seq: seq,
+        account_id: "hh1".into(),
+    }
 }
 
 #[tokio::test]
@@ -65,11 +70,21 @@ async fn accounts_sessions_and_duplicate_logins() {
             password_hash: Some("hash".into()),
         };
         s.create_account(&a).await.unwrap();
-        assert!(matches!(s.create_account(&a).await, Err(StoreError::Conflict(_))), "{}", db.name);
-        assert_eq!(s.account_by_login("cadre01").await.unwrap().unwrap().division, a.division);
+        assert!(
+            matches!(s.create_account(&a).await, Err(StoreError::Conflict(_))),
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            s.account_by_login("cadre01").await.unwrap().unwrap().division,
+            a.division
+        );
         s.create_session("tok", "a1", 2_000).await.unwrap();
         assert_eq!(s.session_account("tok", 1_000).await.unwrap().unwrap().id, "a1");
-        assert!(s.session_account("tok", 2_000).await.unwrap().is_none(), "expired at 2000");
+        assert!(
+            s.session_account("tok", 2_000).await.unwrap().is_none(),
+            "expired at 2000"
+        );
         assert!(s.session_account("other", 1_000).await.unwrap().is_none());
     }
 }
@@ -81,17 +96,40 @@ async fn a_replayed_record_returns_the_first_answer_and_stores_once() {
         let case = new_case("530402001001", Some("hh1"), "2025-09-30");
         let c = claim(&case.id, "dev1", 1);
         let e = entry("hh1", Role::Household, "report");
-        let first = s.write_case(Some(&c), &CaseWrite::Create(case.clone()), &e).await.unwrap();
-        let WriteOutcome::Stored(answer) = first else { panic!("{}: first write not stored", db.name) };
-        let again = s.write_case(Some(&c), &CaseWrite::Create(case.clone()), &e).await.unwrap();
+        let first = s
+            .write_case(Some(&c), &CaseWrite::Create(case.clone()), &e)
+            .await
+            .unwrap();
+        let WriteOutcome::Stored(answer) = first else {
+            panic!("{}: first write not stored", db.name)
+        };
+        let again = s
+            .write_case(Some(&c), &CaseWrite::Create(case.clone()), &e)
+            .await
+            .unwrap();
         assert_eq!(again, WriteOutcome::Replayed(answer.clone()), "{}", db.name);
         assert_eq!(s.replay_answer(&case.id).await.unwrap(), Some(answer));
-        assert_eq!(s.history(&case.id).await.unwrap().len(), 1, "{}: history written once", db.name);
+        assert_eq!(
+            s.history(&case.id).await.unwrap().len(),
+            1,
+            "{}: history written once",
+            db.name
+        );
         // Same device sequence, different record: a client bug, refused.
         let other = new_case("530402001001", Some("hh1"), "2025-09-30");
-        let reused = s.write_case(Some(&claim(&other.id, "dev1", 1)), &CaseWrite::Create(other.clone()), &e).await;
+        let reused = s
+            .write_case(
+                Some(&claim(&other.id, "dev1", 1)),
+                &CaseWrite::Create(other.clone()),
+                &e,
+            )
+            .await;
         assert!(matches!(reused, Err(StoreError::SeqReused)), "{}", db.name);
-        assert!(s.case(&other.id).await.unwrap().is_none(), "{}: nothing half-written", db.name);
+        assert!(
+            s.case(&other.id).await.unwrap().is_none(),
+            "{}: nothing half-written",
+            db.name
+        );
     }
 }
 
@@ -105,7 +143,13 @@ async fn concurrent_duplicates_store_one_copy() {
             let case = case.clone();
             tasks.push(tokio::spawn(async move {
                 let c = claim(&case.id, "dev9", 7);
-                s.write_case(Some(&c), &CaseWrite::Create(case), &entry("hh1", Role::Household, "report")).await.unwrap()
+                s.write_case(
+                    Some(&c),
+                    &CaseWrite::Create(case),
+                    &entry("hh1", Role::Household, "report"),
+                )
+                .await
+                .unwrap()
             }));
         }
         let mut stored = 0;
@@ -124,17 +168,44 @@ async fn stale_versions_are_refused_and_history_chains() {
     for db in common::backends().await {
         let s = &db.store;
         let case = new_case("530402001001", None, "2025-09-30");
-        s.write_case(None, &CaseWrite::Create(case.clone()), &entry("c1", Role::VillageCadre, "open")).await.unwrap();
+        s.write_case(
+            None,
+            &CaseWrite::Create(case.clone()),
+            &entry("c1", Role::VillageCadre, "open"),
+        )
+        .await
+        .unwrap();
         let profile = Policy::embedded().profile(&case.profile_id).unwrap();
-        let ctx = Ctx { actor: Role::VillageCadre, today: "2025-10-09".parse().unwrap(), calendar: Calendar::national(), profile };
+        let ctx = Ctx {
+            actor: Role::VillageCadre,
+            today: "2025-10-09".parse().unwrap(),
+            calendar: Calendar::national(),
+            profile,
+        };
         let verified = transition(&case.state, &Event::RecordVerification { at_risk: true }, &ctx).unwrap();
-        let update = CaseWrite::Update { case_id: case.id.clone(), expected_version: 0, state: verified.clone() };
-        s.write_case(None, &update, &entry("c1", Role::VillageCadre, "verify")).await.unwrap();
+        let update = CaseWrite::Update {
+            case_id: case.id.clone(),
+            expected_version: 0,
+            state: verified.clone(),
+        };
+        s.write_case(None, &update, &entry("c1", Role::VillageCadre, "verify"))
+            .await
+            .unwrap();
         // A second writer that read version 0 is too late.
-        let late = s.write_case(None, &update, &entry("c2", Role::WorkTeam, "verify")).await;
+        let late = s
+            .write_case(None, &update, &entry("c2", Role::WorkTeam, "verify"))
+            .await;
         assert!(matches!(late, Err(StoreError::Stale)), "{}", db.name);
-        let missing = CaseWrite::Update { case_id: "nope".into(), expected_version: 0, state: verified };
-        assert!(matches!(s.write_case(None, &missing, &entry("c1", Role::VillageCadre, "x")).await, Err(StoreError::NotFound)));
+        let missing = CaseWrite::Update {
+            case_id: "nope".into(),
+            expected_version: 0,
+            state: verified,
+        };
+        assert!(matches!(
+            s.write_case(None, &missing, &entry("c1", Role::VillageCadre, "x"))
+                .await,
+            Err(StoreError::NotFound)
+        ));
         let stored = s.case(&case.id).await.unwrap().unwrap();
         assert_eq!(stored.state.version, 1);
         let history = s.history(&case.id).await.unwrap();
@@ -147,11 +218,24 @@ async fn stale_versions_are_refused_and_history_chains() {
 async fn history_is_append_only_in_the_database() {
     for db in common::backends().await {
         let case = new_case("530402001001", None, "2025-09-30");
-        db.store.write_case(None, &CaseWrite::Create(case.clone()), &entry("c1", Role::VillageCadre, "open")).await.unwrap();
+        db.store
+            .write_case(
+                None,
+                &CaseWrite::Create(case.clone()),
+                &entry("c1", Role::VillageCadre, "open"),
+            )
+            .await
+            .unwrap();
         let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
-        let tamper = sqlx::query("UPDATE case_events SET actor_account = 'x' WHERE case_id = $1").bind(&case.id).execute(&pool).await;
+        let tamper = sqlx::query("UPDATE case_events SET actor_account = 'x' WHERE case_id = $1")
+            .bind(&case.id)
+            .execute(&pool)
+            .await;
         assert!(tamper.is_err(), "{}: update must be refused", db.name);
-        let delete = sqlx::query("DELETE FROM case_events WHERE case_id = $1").bind(&case.id).execute(&pool).await;
+        let delete = sqlx::query("DELETE FROM case_events WHERE case_id = $1")
+            .bind(&case.id)
+            .execute(&pool)
+            .await;
         assert!(delete.is_err(), "{}: delete must be refused", db.name);
     }
 }
@@ -164,22 +248,37 @@ async fn lists_and_pulls_are_scoped() {
         let neighbour = new_case("530402001002", Some("hh2"), "2025-11-03");
         let other_township = new_case("530402002001", None, "2025-11-03");
         for c in [&mine, &neighbour, &other_township] {
-            s.write_case(None, &CaseWrite::Create(c.clone()), &entry("x", Role::Household, "report")).await.unwrap();
+            s.write_case(
+                None,
+                &CaseWrite::Create(c.clone()),
+                &entry("x", Role::Household, "report"),
+            )
+            .await
+            .unwrap();
         }
         let ids = |v: Vec<CaseRecord>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
         let township = Scope::Within(code("530402001000"));
         // Earliest due date first.
-        assert_eq!(ids(s.cases(&CaseFilter::scope(township.clone())).await.unwrap()), [mine.id.clone(), neighbour.id.clone()]);
-        assert_eq!(ids(s.cases(&CaseFilter::scope(Scope::Owner("hh2".into()))).await.unwrap()), [neighbour.id.clone()]);
+        assert_eq!(
+            ids(s.cases(&CaseFilter::scope(township.clone())).await.unwrap()),
+            [mine.id.clone(), neighbour.id.clone()]
+        );
+        assert_eq!(
+            ids(s.cases(&CaseFilter::scope(Scope::Owner("hh2".into()))).await.unwrap()),
+            vec![neighbour.id.clone()]
+        );
         let village = Scope::Within(code("530402001001"));
         let (page, cursor) = s.changes_since(0, &village, 100).await.unwrap();
-        assert_eq!(ids(page), [mine.id.clone()], "{}", db.name);
+        assert_eq!(ids(page), vec![mine.id.clone()], "{}", db.name);
         let (page, cursor2) = s.changes_since(cursor, &village, 100).await.unwrap();
         assert!(page.is_empty());
         assert_eq!(cursor2, cursor);
         // Paging: one case at a time across the township.
         let (p1, c1) = s.changes_since(0, &township, 1).await.unwrap();
         let (p2, _) = s.changes_since(c1, &township, 1).await.unwrap();
-        assert_eq!(ids(p1).into_iter().chain(ids(p2)).collect::<Vec<_>>(), [mine.id.clone(), neighbour.id.clone()]);
+        assert_eq!(
+            ids(p1).into_iter().chain(ids(p2)).collect::<Vec<_>>(),
+            [mine.id.clone(), neighbour.id.clone()]
+        );
     }
 }

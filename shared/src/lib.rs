@@ -14,6 +14,7 @@ pub mod money;
 pub mod national_id;
 pub mod phone;
 pub mod policy;
+pub mod report;
 pub mod reporting;
 pub mod role;
 pub mod text;

@@ -152,7 +152,11 @@ fn risk_elimination_retraces_the_procedure_and_never_in_the_identification_month
         Event::RecordAppraisal { approved: true },
     );
     w.step(Role::VillageCadre, "2025-11-13", Event::CloseNotice);
-    assert_eq!(w.state.deadline.unwrap().due, d("2025-11-24"), "云南's 7 working days, inherited");
+    assert_eq!(
+        w.state.deadline.unwrap().due,
+        d("2025-11-24"),
+        "云南's 7 working days, inherited"
+    );
     w.step(
         Role::Township,
         "2025-11-14",

@@ -85,5 +85,7 @@ async fn self_report_deadline_agrees_across_core_server_cli_and_app() {
 }
 
 async fn axum_serve(listener: tokio::net::TcpListener) {
-    zaofaxian_server::http::serve_on(listener).await.unwrap();
+    zaofaxian_server::http::serve_on(listener, zaofaxian_server::http::public_routes())
+        .await
+        .unwrap();
 }

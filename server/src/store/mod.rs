@@ -86,7 +86,11 @@ pub struct NewEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CaseWrite {
     Create(CaseRecord),
-    Update { case_id: String, expected_version: u64, state: CaseState },
+    Update {
+        case_id: String,
+        expected_version: u64,
+        state: CaseState,
+    },
 }
 
 /// The answer to a record, stored with it so that a replay gets the very same answer.
@@ -121,7 +125,11 @@ pub struct CaseFilter {
 
 impl CaseFilter {
     pub fn scope(scope: Scope) -> Self {
-        CaseFilter { scope, stage: None, open_only: false }
+        CaseFilter {
+            scope,
+            stage: None,
+            open_only: false,
+        }
     }
 }
 
@@ -148,7 +156,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn replay_answer(&self, record_id: &str) -> StoreResult<Option<WriteAnswer>>;
     /// Applies a case change atomically with its history entry, its change-feed
     /// row and (for client records) the idempotency claim. All or nothing.
-    async fn write_case(&self, claim: Option<&SyncClaim>, write: &CaseWrite, entry: &NewEntry) -> StoreResult<WriteOutcome>;
+    async fn write_case(
+        &self,
+        claim: Option<&SyncClaim>,
+        write: &CaseWrite,
+        entry: &NewEntry,
+    ) -> StoreResult<WriteOutcome>;
 
     async fn case(&self, id: &str) -> StoreResult<Option<CaseRecord>>;
     async fn cases(&self, filter: &CaseFilter) -> StoreResult<Vec<CaseRecord>>;

@@ -31,7 +31,10 @@ pub struct SqlStore {
 }
 
 fn role_str(r: Role) -> String {
-    serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(r)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn parse_role(s: &str) -> StoreResult<Role> {
@@ -39,7 +42,8 @@ fn parse_role(s: &str) -> StoreResult<Role> {
 }
 
 fn parse_division(s: Option<String>) -> StoreResult<Option<DivisionCode>> {
-    s.map(|s| DivisionCode::from_str(&s).map_err(|_| StoreError::Corrupt(format!("division {s}")))).transpose()
+    s.map(|s| DivisionCode::from_str(&s).map_err(|_| StoreError::Corrupt(format!("division {s}"))))
+        .transpose()
 }
 
 fn stage_str(state: &CaseState) -> String {
@@ -66,7 +70,9 @@ fn case_from(row: &AnyRow) -> StoreResult<CaseRecord> {
     let division: String = row.try_get("division")?;
     Ok(CaseRecord {
         id: row.try_get("id")?,
-        division: division.parse().map_err(|_| StoreError::Corrupt(format!("division {division}")))?,
+        division: division
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("division {division}")))?,
         owner_account: row.try_get("owner_account")?,
         profile_id: row.try_get("profile_id")?,
         state: serde_json::from_str(&state).map_err(|e| StoreError::Corrupt(e.to_string()))?,
@@ -79,7 +85,10 @@ const CASE_COLUMNS: &str = "id, division, owner_account, profile_id, state_json,
 /// The `WHERE` clause limiting `table` (which has `division` and `owner_account`) to a scope.
 fn scope_sql(scope: &Scope, placeholder: usize, table: &str) -> (String, String) {
     match scope {
-        Scope::Within(d) => (format!("{table}.division LIKE ${placeholder}"), format!("{}%", d.prefix())),
+        Scope::Within(d) => (
+            format!("{table}.division LIKE ${placeholder}"),
+            format!("{}%", d.prefix()),
+        ),
         Scope::Owner(o) => (format!("{table}.owner_account = ${placeholder}"), o.clone()),
     }
 }
@@ -97,6 +106,18 @@ impl SqlStore {
                 "数据库地址应以 sqlite: 或 postgres: 开头 / database URL must start with sqlite: or postgres: ({url})"
             )));
         };
+        if backend == Backend::Sqlite && !url.contains(":memory:") {
+            // A fresh machine has no data directory yet: make it, as the embedded default promises.
+            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+            let path = path.split('?').next().unwrap_or(path);
+            if let Some(parent) = std::path::Path::new(path)
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", parent.display())))?;
+            }
+        }
         let url = if backend == Backend::Sqlite && !url.contains(":memory:") && !url.contains("mode=") {
             format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
         } else {
@@ -144,18 +165,21 @@ fn checksum(sql: &str) -> String {
 impl Store for SqlStore {
     async fn migrate(&self) -> StoreResult<()> {
         let _w = self.write_guard().await;
-        sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, checksum TEXT NOT NULL)")
-            .execute(&self.pool)
-            .await?;
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, checksum TEXT NOT NULL)",
+        )
+        .execute(&self.pool)
+        .await?;
         let migrations = match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS,
             Backend::Postgres => POSTGRES_MIGRATIONS,
         };
         for (version, sql) in migrations {
-            let applied: Option<String> = sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = $1")
-                .bind(*version)
-                .fetch_optional(&self.pool)
-                .await?;
+            let applied: Option<String> =
+                sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = $1")
+                    .bind(*version)
+                    .fetch_optional(&self.pool)
+                    .await?;
             match applied {
                 Some(sum) if sum == checksum(sql) => continue,
                 Some(_) => {
@@ -283,12 +307,22 @@ impl Store for SqlStore {
         .bind(phone)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| Ok((r.try_get("code_hash")?, r.try_get("expires_at")?, r.try_get("attempts")?))).transpose()
+        row.map(|r| {
+            Ok((
+                r.try_get("code_hash")?,
+                r.try_get("expires_at")?,
+                r.try_get("attempts")?,
+            ))
+        })
+        .transpose()
     }
 
     async fn delete_otp(&self, phone: &str) -> StoreResult<()> {
         let _w = self.write_guard().await;
-        sqlx::query("DELETE FROM otp_codes WHERE phone = $1").bind(phone).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM otp_codes WHERE phone = $1")
+            .bind(phone)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -297,17 +331,26 @@ impl Store for SqlStore {
             .bind(record_id)
             .fetch_optional(&self.pool)
             .await?;
-        json.map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
+        json.map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()
     }
 
-    async fn write_case(&self, claim: Option<&SyncClaim>, write: &CaseWrite, entry: &NewEntry) -> StoreResult<WriteOutcome> {
+    async fn write_case(
+        &self,
+        claim: Option<&SyncClaim>,
+        write: &CaseWrite,
+        entry: &NewEntry,
+    ) -> StoreResult<WriteOutcome> {
         let _w = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
         let (case_id, state) = match write {
             CaseWrite::Create(c) => (c.id.clone(), &c.state),
             CaseWrite::Update { case_id, state, .. } => (case_id.clone(), state),
         };
-        let answer = WriteAnswer { case_id: case_id.clone(), version: state.version };
+        let answer = WriteAnswer {
+            case_id: case_id.clone(),
+            version: state.version,
+        };
         let answer_json = serde_json::to_string(&answer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         if let Some(c) = claim {
             // Claim first: a concurrent duplicate waits here (PostgreSQL) or behind the
@@ -360,7 +403,11 @@ impl Store for SqlStore {
                 }
                 (c.division.to_string(), c.owner_account.clone())
             }
-            CaseWrite::Update { case_id, expected_version, .. } => {
+            CaseWrite::Update {
+                case_id,
+                expected_version,
+                ..
+            } => {
                 let row = sqlx::query(
                     "UPDATE cases SET stage = $1, due_date = $2, deadline_kind = $3, state_json = $4, version = $5, updated_at = $6
                      WHERE id = $7 AND version = $8 RETURNING division, owner_account",
@@ -380,7 +427,11 @@ impl Store for SqlStore {
                         .bind(case_id)
                         .fetch_optional(&mut *tx)
                         .await?;
-                    return Err(if exists.is_some() { StoreError::Stale } else { StoreError::NotFound });
+                    return Err(if exists.is_some() {
+                        StoreError::Stale
+                    } else {
+                        StoreError::NotFound
+                    });
                 };
                 (row.try_get("division")?, row.try_get("owner_account")?)
             }
@@ -397,7 +448,15 @@ impl Store for SqlStore {
         let seq = prev_seq + 1;
         let role = role_str(entry.actor_role);
         let entry_json = serde_json::to_string(&entry.entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let hash = audit::entry_hash(&prev_hash, &case_id, seq, entry.at, &entry.actor_account, &role, &entry_json);
+        let hash = audit::entry_hash(
+            &prev_hash,
+            &case_id,
+            seq,
+            entry.at,
+            &entry.actor_account,
+            &role,
+            &entry_json,
+        );
         sqlx::query(
             "INSERT INTO case_events (case_id, seq, at, actor_account, actor_role, entry_json, prev_hash, hash)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -475,7 +534,11 @@ impl Store for SqlStore {
 
     async fn changes_since(&self, cursor: i64, scope: &Scope, limit: i64) -> StoreResult<(Vec<CaseRecord>, i64)> {
         let (clause, bind) = scope_sql(scope, 3, "changes");
-        let cols = CASE_COLUMNS.split(", ").map(|c| format!("cases.{c}")).collect::<Vec<_>>().join(", ");
+        let cols = CASE_COLUMNS
+            .split(", ")
+            .map(|c| format!("cases.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         // The newest change per case after the cursor, oldest first, so a device can page.
         let sql = format!(
             "SELECT {cols}, m.seq AS change_seq FROM cases
@@ -483,7 +546,12 @@ impl Store for SqlStore {
                ON m.case_id = cases.id
              ORDER BY m.seq LIMIT $2"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql)).bind(cursor).bind(limit).bind(bind).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(cursor)
+            .bind(limit)
+            .bind(bind)
+            .fetch_all(&self.pool)
+            .await?;
         let mut next = cursor;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {

@@ -3,8 +3,11 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use zaofaxian_server::auth::CodeSender;
+use zaofaxian_server::state::AppState;
 use zaofaxian_server::store::{SqlStore, Store};
+use zaofaxian_shared::{DivisionCode, ManualClock, PhoneNumber, Role};
 
 pub struct TestDb {
     pub name: &'static str,
@@ -18,7 +21,12 @@ pub async fn sqlite() -> TestDb {
     let url = format!("sqlite://{}", dir.path().join("zaofaxian.sqlite").display());
     let store = SqlStore::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
-    TestDb { name: "sqlite", url, store: Arc::new(store), _dir: Some(dir) }
+    TestDb {
+        name: "sqlite",
+        url,
+        store: Arc::new(store),
+        _dir: Some(dir),
+    }
 }
 
 /// A new, empty database on the test PostgreSQL server; None when there is none and
@@ -35,7 +43,10 @@ pub async fn postgres() -> Option<TestDb> {
     sqlx::any::install_default_drivers();
     let admin = sqlx::AnyPool::connect(&admin_url).await.unwrap();
     let name = format!("zfx_{}", uuid::Uuid::now_v7().simple());
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .unwrap();
     admin.close().await;
     let url = match admin_url.rsplit_once('/') {
         Some((base, _)) => format!("{base}/{name}"),
@@ -43,12 +54,159 @@ pub async fn postgres() -> Option<TestDb> {
     };
     let store = SqlStore::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
-    Some(TestDb { name: "postgres", url, store: Arc::new(store), _dir: None })
+    Some(TestDb {
+        name: "postgres",
+        url,
+        store: Arc::new(store),
+        _dir: None,
+    })
 }
 
 /// Both backends, SQLite first.
 pub async fn backends() -> Vec<TestDb> {
     let mut v = vec![sqlite().await];
     v.extend(postgres().await);
+    v
+}
+
+/// Captures one-time codes instead of sending them.
+#[derive(Debug, Default)]
+pub struct MemorySender(pub Mutex<Vec<(String, String)>>);
+
+impl CodeSender for MemorySender {
+    fn send(&self, phone: &PhoneNumber, code: &str) {
+        self.0
+            .lock()
+            .unwrap()
+            .push((phone.as_str().to_string(), code.to_string()));
+    }
+}
+
+impl MemorySender {
+    pub fn last_code(&self, phone: &str) -> String {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|(p, _)| p == phone)
+            .map(|(_, c)| c.clone())
+            .unwrap()
+    }
+}
+
+/// A real server on 127.0.0.1:0 over a test database, with a clock the test moves.
+pub struct TestApp {
+    pub db: TestDb,
+    pub base: String,
+    pub clock: Arc<ManualClock>,
+    pub codes: Arc<MemorySender>,
+    pub http: reqwest::Client,
+}
+
+pub const SAMPLE_DIVISIONS: &str = include_str!("../../data/yunnan_sample_divisions.csv");
+
+impl TestApp {
+    pub async fn start(db: TestDb, today: &str) -> TestApp {
+        zaofaxian_server::accounts::import_divisions(db.store.as_ref(), SAMPLE_DIVISIONS, |_| {})
+            .await
+            .unwrap();
+        let clock = Arc::new(ManualClock::at_date(today.parse().unwrap()));
+        let codes = Arc::new(MemorySender::default());
+        let state = AppState::new(db.store.clone(), clock.clone(), codes.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = zaofaxian_server::http::app(state);
+        tokio::spawn(async move { zaofaxian_server::http::serve_on(listener, app).await.unwrap() });
+        TestApp {
+            db,
+            base: format!("http://{addr}"),
+            clock,
+            codes,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn set_today(&self, date: &str) {
+        let t = ManualClock::at_date(date.parse().unwrap());
+        use zaofaxian_shared::Clock;
+        self.clock.set(t.now());
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Creates a staff account and signs it in; returns its token.
+    pub async fn staff(&self, login: &str, role: Role, division: &str) -> String {
+        let d: DivisionCode = division.parse().unwrap();
+        zaofaxian_server::accounts::create_staff(self.db.store.as_ref(), login, login, role, d, "password-123")
+            .await
+            .unwrap();
+        let r = self
+            .http
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({ "login": login, "password": "password-123" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.json::<serde_json::Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Signs a household in by phone and one-time code; returns its token.
+    pub async fn household(&self, phone: &str) -> String {
+        let r = self
+            .http
+            .post(self.url("/api/v1/auth/otp"))
+            .json(&serde_json::json!({ "phone": phone }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 202);
+        let code = self.codes.last_code(phone);
+        let r = self
+            .http
+            .post(self.url("/api/v1/auth/otp/verify"))
+            .json(&serde_json::json!({ "phone": phone, "code": code }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.json::<serde_json::Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (u16, serde_json::Value) {
+        let r = self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+}
+
+/// Starts a test app on each backend.
+pub async fn apps(today: &str) -> Vec<TestApp> {
+    let mut v = Vec::new();
+    for db in backends().await {
+        v.push(TestApp::start(db, today).await);
+    }
     v
 }

@@ -1,0 +1,188 @@
+//! Sign-in: staff by password, households by phone and a one-time code.
+
+use crate::auth::{Caller, code_hash, hash_password, new_code, new_token, token_hash, too_many, verify_password};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::Account;
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use zaofaxian_shared::{PhoneNumber, RecordId, Role};
+
+#[derive(Debug, Deserialize)]
+pub struct LoginBody {
+    login: String,
+    password: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SessionView {
+    token: String,
+    expires_at: i64,
+    account: Account,
+}
+
+async fn open_session(state: &AppState, account: Account) -> ApiResult<Json<SessionView>> {
+    let token = new_token();
+    let ttl = if account.role == Role::Household {
+        state.household_session_ms
+    } else {
+        state.staff_session_ms
+    };
+    let expires_at = state.now_ms() + ttl;
+    state
+        .store
+        .create_session(&token_hash(&token), &account.id, expires_at)
+        .await?;
+    Ok(Json(SessionView {
+        token,
+        expires_at,
+        account,
+    }))
+}
+
+fn bad_credentials() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "bad_credentials",
+        "用户名或密码错误",
+        "wrong user name or password",
+    )
+}
+
+pub async fn staff_login(
+    State(state): State<AppState>,
+    body: Result<Json<LoginBody>, JsonRejection>,
+) -> ApiResult<Json<SessionView>> {
+    let Json(body) = body?;
+    let now = state.now_ms();
+    let key = format!("login:{}", body.login);
+    state.login_limiter.check(&key, now).map_err(too_many)?;
+    let account = state.store.account_by_login(&body.login).await?;
+    // Verify against a dummy hash when the account is missing, so timing does not tell.
+    let ok = match &account {
+        Some(a) if a.role != Role::Household => a
+            .password_hash
+            .as_deref()
+            .is_some_and(|h| verify_password(h, &body.password)),
+        _ => {
+            let _ = verify_password(dummy_hash(), &body.password);
+            false
+        }
+    };
+    match account {
+        Some(a) if ok => {
+            state.login_limiter.clear(&key);
+            open_session(&state, a).await
+        }
+        _ => {
+            state.login_limiter.fail(&key, now);
+            Err(bad_credentials())
+        }
+    }
+}
+
+/// A real argon2id hash of a throwaway password, verified against for unknown logins so
+/// that the response time does not reveal which login names exist.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CodeRequest {
+    phone: String,
+}
+
+fn parse_phone(s: &str) -> ApiResult<PhoneNumber> {
+    PhoneNumber::parse(s)
+        .map_err(|e| ApiError::from_pair(StatusCode::BAD_REQUEST, "bad_phone", &e.to_string()).with_field("phone"))
+}
+
+pub async fn request_code(
+    State(state): State<AppState>,
+    body: Result<Json<CodeRequest>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let Json(body) = body?;
+    let phone = parse_phone(&body.phone)?;
+    let now = state.now_ms();
+    // One code a minute per phone: the limiter counts requests here, not failures.
+    let key = format!("otp-send:{}", phone.as_str());
+    state.login_limiter.check(&key, now).map_err(too_many)?;
+    state.login_limiter.fail(&key, now);
+    let code = new_code();
+    state
+        .store
+        .put_otp(phone.as_str(), &code_hash(phone.as_str(), &code), now + 5 * 60 * 1000)
+        .await?;
+    state.codes.send(&phone, &code);
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "sent_to": phone.masked(), "expires_in_s": 300 })),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CodeVerify {
+    phone: String,
+    code: String,
+}
+
+pub async fn verify_code(
+    State(state): State<AppState>,
+    body: Result<Json<CodeVerify>, JsonRejection>,
+) -> ApiResult<Json<SessionView>> {
+    let Json(body) = body?;
+    let phone = parse_phone(&body.phone)?;
+    let now = state.now_ms();
+    let wrong = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_code",
+            "验证码错误或已过期",
+            "wrong or expired code",
+        )
+    };
+    let Some((hash, expires_at, attempts)) = state.store.otp_attempt(phone.as_str()).await? else {
+        return Err(wrong());
+    };
+    if attempts > 5 {
+        state.store.delete_otp(phone.as_str()).await?;
+        return Err(too_many(60));
+    }
+    if expires_at <= now || hash != code_hash(phone.as_str(), body.code.trim()) {
+        return Err(wrong());
+    }
+    state.store.delete_otp(phone.as_str()).await?;
+    let account = match state.store.account_by_login(phone.as_str()).await? {
+        Some(a) if a.role == Role::Household => a,
+        Some(_) => return Err(wrong()),
+        None => {
+            let a = Account {
+                id: RecordId::new().to_string(),
+                login: phone.as_str().to_string(),
+                name: phone.masked(),
+                role: Role::Household,
+                division: None,
+                password_hash: None,
+            };
+            match state.store.create_account(&a).await {
+                Ok(()) => a,
+                // Two verifications at once: the other one created it.
+                Err(crate::store::StoreError::Conflict(_)) => state
+                    .store
+                    .account_by_login(phone.as_str())
+                    .await?
+                    .ok_or_else(ApiError::internal)?,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    open_session(&state, account).await
+}
+
+pub async fn me(caller: Caller) -> Json<Account> {
+    Json(caller.0)
+}

@@ -1,0 +1,23 @@
+//! The HTTP API, version 1. Handlers are thin: they check who asks and what they
+//! may see, call the core for the rule, and the store for the write.
+
+mod auth;
+mod cases;
+mod sync;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/login", post(auth::staff_login))
+        .route("/api/v1/auth/otp", post(auth::request_code))
+        .route("/api/v1/auth/otp/verify", post(auth::verify_code))
+        .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/sync/push", post(sync::push))
+        .route("/api/v1/sync/pull", get(sync::pull))
+        .route("/api/v1/queue", get(cases::queue))
+        .route("/api/v1/cases/{id}", get(cases::detail))
+        .route("/api/v1/cases/{id}/events", post(cases::post_event))
+}

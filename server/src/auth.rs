@@ -1,0 +1,193 @@
+//! Who is asking: passwords, one-time codes, session tokens, login throttling and
+//! the `Caller` extractor every protected handler takes.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{Account, CaseRecord, Scope};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use zaofaxian_shared::{PhoneNumber, Role};
+
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let salt_bytes: [u8; 16] = rand::rng().random();
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| e.to_string())?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// Only a hash of a token is stored: a leaked database gives no usable sessions.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn new_token() -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    hex::encode(bytes)
+}
+
+pub fn new_code() -> String {
+    format!("{:06}", rand::rng().random_range(0..1_000_000))
+}
+
+pub fn code_hash(phone: &str, code: &str) -> String {
+    hex::encode(Sha256::digest(format!("{phone}:{code}").as_bytes()))
+}
+
+/// Delivers one-time codes. The default writes them to the log, so the system works
+/// with no SMS gateway; a deployment plugs its gateway in here.
+pub trait CodeSender: Send + Sync + std::fmt::Debug {
+    fn send(&self, phone: &PhoneNumber, code: &str);
+}
+
+#[derive(Debug, Default)]
+pub struct LogSender;
+
+impl CodeSender for LogSender {
+    fn send(&self, phone: &PhoneNumber, code: &str) {
+        tracing::info!(phone = %phone.masked(), code, "验证码 / one-time code (log sender: configure an SMS gateway for production)");
+    }
+}
+
+/// Counts failures per key (login name or phone) in a sliding window.
+#[derive(Debug)]
+pub struct RateLimiter {
+    max_failures: usize,
+    window_ms: i64,
+    failures: Mutex<HashMap<String, Vec<i64>>>,
+}
+
+impl RateLimiter {
+    pub fn new(max_failures: usize, window_ms: i64) -> Self {
+        RateLimiter {
+            max_failures,
+            window_ms,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Err(seconds to wait) when the key is locked out.
+    pub fn check(&self, key: &str, now: i64) -> Result<(), u64> {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let list = map.entry(key.to_string()).or_default();
+        list.retain(|t| now - t < self.window_ms);
+        if list.len() >= self.max_failures {
+            let oldest = list.first().copied().unwrap_or(now);
+            return Err(((oldest + self.window_ms - now).max(1000) / 1000) as u64);
+        }
+        Ok(())
+    }
+
+    pub fn fail(&self, key: &str, now: i64) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(key.to_string()).or_default().push(now);
+    }
+
+    pub fn clear(&self, key: &str) {
+        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+    }
+}
+
+pub fn too_many(retry_after: u64) -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!("尝试次数过多，请{retry_after}秒后再试"),
+        format!("too many attempts: retry in {retry_after} s"),
+    );
+    e.retry_after = Some(retry_after);
+    e
+}
+
+/// The signed-in account behind a request's bearer token.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Account);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(ApiError::unauthenticated)?;
+        let now = state.clock.now().timestamp_millis();
+        let account = state.store.session_account(&token_hash(token.trim()), now).await?;
+        account.map(Caller).ok_or_else(ApiError::unauthenticated)
+    }
+}
+
+impl Caller {
+    pub fn role(&self) -> Role {
+        self.0.role
+    }
+
+    /// The cases this caller may see: households their own, staff their division.
+    pub fn scope(&self) -> Result<Scope, ApiError> {
+        match (self.0.role, self.0.division) {
+            (Role::Household, _) => Ok(Scope::Owner(self.0.id.clone())),
+            (Role::Admin | Role::System, _) => Err(ApiError::forbidden()),
+            (_, Some(d)) => Ok(Scope::Within(d)),
+            (_, None) => Err(ApiError::forbidden()),
+        }
+    }
+
+    pub fn can_see(&self, case: &CaseRecord) -> bool {
+        match self.scope() {
+            Ok(Scope::Owner(id)) => case.owner_account.as_deref() == Some(id.as_str()),
+            Ok(Scope::Within(d)) => d.contains(case.division),
+            Err(_) => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("正确的密码").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password(&h, "正确的密码"));
+        assert!(!verify_password(&h, "wrong"));
+        assert!(!verify_password("not a hash", "x"));
+    }
+
+    #[test]
+    fn rate_limiter_locks_after_max_failures_and_unlocks_after_the_window() {
+        let rl = RateLimiter::new(3, 60_000);
+        for t in [0, 1000, 2000] {
+            assert!(rl.check("u", t).is_ok());
+            rl.fail("u", t);
+        }
+        assert_eq!(rl.check("u", 3000), Err(57));
+        assert!(rl.check("other", 3000).is_ok());
+        assert!(rl.check("u", 60_001).is_ok(), "oldest failure left the window");
+        rl.clear("u");
+        assert!(rl.check("u", 3000).is_ok());
+    }
+
+    #[test]
+    fn codes_are_six_digits() {
+        for _ in 0..100 {
+            let c = new_code();
+            assert_eq!(c.len(), 6);
+            assert!(c.bytes().all(|b| b.is_ascii_digit()));
+        }
+    }
+}

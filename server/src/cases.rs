@@ -1,0 +1,167 @@
+//! Case operations shared by the sync push and the REST endpoints: open a case from
+//! a report, apply a lifecycle event. Rules come from the core; this module adds
+//! who-may-see-what and the atomic write.
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::{CaseRecord, CaseWrite, NewEntry, SyncClaim, WriteAnswer, WriteOutcome};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use zaofaxian_shared::lifecycle::{Channel, Ctx, Event, WhyNot, open, transition};
+use zaofaxian_shared::report::HardshipReport;
+use zaofaxian_shared::{GeoPoint, RecordId, Role};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct EventRequest {
+    pub expected_version: u64,
+    pub event: Event,
+    /// Where the step was taken (a home visit's GPS fix), kept in the history.
+    #[serde(default)]
+    pub location: Option<GeoPoint>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+fn refused(why: WhyNot) -> ApiError {
+    let status = if why.code == "forbidden" {
+        StatusCode::FORBIDDEN
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    ApiError::new(status, &why.code, why.text.zh, why.text.en)
+}
+
+fn answer(outcome: WriteOutcome) -> WriteAnswer {
+    match outcome {
+        WriteOutcome::Stored(a) | WriteOutcome::Replayed(a) => a,
+    }
+}
+
+/// Opens a case from a hardship report. The case id is the client's record id, so an
+/// offline phone knows it before the report ever reaches the server.
+pub async fn create_from_report(
+    state: &AppState,
+    caller: &Caller,
+    record_id: RecordId,
+    report: &HardshipReport,
+    claim: Option<&SyncClaim>,
+) -> ApiResult<WriteOutcome> {
+    let today = state.clock.today();
+    report
+        .validate(today)
+        .map_err(|e| ApiError::bad_request("invalid_report", e.zh, e.en).with_field(e.field))?;
+    let (channel, owner) = match caller.role() {
+        Role::Household => (
+            if report.on_behalf {
+                Channel::ProxyReport
+            } else {
+                Channel::SelfReport
+            },
+            Some(caller.0.id.clone()),
+        ),
+        _ => {
+            // Staff file only inside their own area.
+            if !matches!(caller.scope()?, crate::store::Scope::Within(d) if d.contains(report.village)) {
+                return Err(ApiError::forbidden());
+            }
+            (
+                if report.on_behalf {
+                    Channel::ProxyReport
+                } else {
+                    Channel::CadreVisit
+                },
+                None,
+            )
+        }
+    };
+    if state.store.division(report.village).await?.is_none() {
+        return Err(ApiError::bad_request(
+            "unknown_village",
+            format!("未知的村（社区）代码：{}", report.village),
+            format!("unknown village code: {}", report.village),
+        )
+        .with_field("village"));
+    }
+    let profile = state.policy.profile_for(report.village).map_err(|e| {
+        ApiError::from_pair(StatusCode::UNPROCESSABLE_ENTITY, "no_policy", &e.to_string()).with_field("village")
+    })?;
+    let ctx = Ctx {
+        actor: caller.role(),
+        today,
+        calendar: state.calendar,
+        profile,
+    };
+    let case_state = open(channel, &ctx).map_err(refused)?;
+    let record = CaseRecord {
+        id: record_id.to_string(),
+        division: report.village,
+        owner_account: owner,
+        profile_id: profile.id.clone(),
+        state: case_state,
+        report: serde_json::to_value(report).map_err(|_| ApiError::internal())?,
+    };
+    let entry = NewEntry {
+        at: state.now_ms(),
+        actor_account: caller.0.id.clone(),
+        actor_role: caller.role(),
+        entry: serde_json::json!({ "event": "report", "channel": channel, "hardship": report.hardship }),
+    };
+    Ok(state
+        .store
+        .write_case(claim, &CaseWrite::Create(record), &entry)
+        .await?)
+}
+
+/// Loads a case the caller may see. Another area's case answers 404, not 403, so
+/// ids cannot be probed.
+pub async fn visible_case(state: &AppState, caller: &Caller, id: &str) -> ApiResult<CaseRecord> {
+    let case = state.store.case(id).await?.ok_or_else(ApiError::not_found)?;
+    if !caller.can_see(&case) {
+        return Err(ApiError::not_found());
+    }
+    Ok(case)
+}
+
+pub async fn apply_event(
+    state: &AppState,
+    caller: &Caller,
+    case_id: &str,
+    req: &EventRequest,
+    claim: Option<&SyncClaim>,
+) -> ApiResult<WriteOutcome> {
+    let case = visible_case(state, caller, case_id).await?;
+    if case.state.version != req.expected_version {
+        return Err(crate::store::StoreError::Stale.into());
+    }
+    let profile = state.policy.profile(&case.profile_id).ok_or_else(ApiError::internal)?;
+    let ctx = Ctx {
+        actor: caller.role(),
+        today: state.clock.today(),
+        calendar: state.calendar,
+        profile,
+    };
+    let next = transition(&case.state, &req.event, &ctx).map_err(refused)?;
+    let entry = NewEntry {
+        at: state.now_ms(),
+        actor_account: caller.0.id.clone(),
+        actor_role: caller.role(),
+        entry: serde_json::json!({
+            "event": req.event,
+            "from": case.state.stage,
+            "to": next.stage,
+            "location": req.location,
+            "note": req.note,
+        }),
+    };
+    let write = CaseWrite::Update {
+        case_id: case.id.clone(),
+        expected_version: req.expected_version,
+        state: next,
+    };
+    Ok(state.store.write_case(claim, &write, &entry).await?)
+}
+
+pub fn answer_of(outcome: WriteOutcome) -> WriteAnswer {
+    answer(outcome)
+}

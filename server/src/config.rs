@@ -1,0 +1,77 @@
+//! Configuration: built-in defaults, then a TOML file, then environment variables.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub addr: SocketAddr,
+    /// `sqlite://path` (the embedded default) or `postgres://…`.
+    pub database_url: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://zaofaxian-data/zaofaxian.sqlite".into(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    addr: Option<SocketAddr>,
+    database_url: Option<String>,
+}
+
+impl Config {
+    /// `file` (or `ZAOFAXIAN_CONFIG`) may be absent; `ZAOFAXIAN_ADDR` and
+    /// `ZAOFAXIAN_DATABASE_URL` override what it says.
+    pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let mut c = Config::default();
+        let path = file
+            .map(Path::to_path_buf)
+            .or_else(|| env("ZAOFAXIAN_CONFIG").map(Into::into));
+        if let Some(path) = path {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("无法读取配置文件 {0} / cannot read config {0}: {e}", path.display()))?;
+            let f: FileConfig =
+                toml::from_str(&text).map_err(|e| format!("配置文件有误 / bad config {}: {e}", path.display()))?;
+            c.addr = f.addr.unwrap_or(c.addr);
+            c.database_url = f.database_url.unwrap_or(c.database_url);
+        }
+        if let Some(a) = env("ZAOFAXIAN_ADDR") {
+            c.addr = a
+                .parse()
+                .map_err(|_| format!("ZAOFAXIAN_ADDR 不是地址 / not an address: {a}"))?;
+        }
+        if let Some(u) = env("ZAOFAXIAN_DATABASE_URL") {
+            c.database_url = u;
+        }
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_file_overrides_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("z.toml");
+        std::fs::write(&file, "addr = \"0.0.0.0:9000\"\ndatabase_url = \"sqlite://a.db\"\n").unwrap();
+        let none = |_: &str| None;
+        assert_eq!(Config::load(None, none).unwrap(), Config::default());
+        let from_file = Config::load(Some(&file), none).unwrap();
+        assert_eq!(from_file.addr.port(), 9000);
+        assert_eq!(from_file.database_url, "sqlite://a.db");
+        let env = |k: &str| (k == "ZAOFAXIAN_DATABASE_URL").then(|| "postgres://x/y".to_string());
+        assert_eq!(Config::load(Some(&file), env).unwrap().database_url, "postgres://x/y");
+        std::fs::write(&file, "adr = 1\n").unwrap();
+        assert!(Config::load(Some(&file), none).unwrap_err().contains("bad config"));
+    }
+}

@@ -1,0 +1,177 @@
+//! API errors: every 4xx carries a stable machine code and a message in Chinese and
+//! English; a 500 says nothing about the inside (the log has the detail).
+
+use crate::store::StoreError;
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use zaofaxian_shared::Text;
+
+#[derive(Debug, Serialize)]
+pub struct ApiError {
+    pub code: String,
+    pub message: Text,
+    /// The input field at fault, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip)]
+    pub status: StatusCode,
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        ApiError {
+            code: code.into(),
+            message: Text::new(zh, en),
+            field: None,
+            status,
+            retry_after: None,
+        }
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录", "sign in first")
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "无权访问该地区或案件",
+            "not allowed for this area or case",
+        )
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "未找到", "not found")
+    }
+
+    pub fn bad_request(code: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, zh, en)
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "服务器内部错误，请稍后重试",
+            "internal error, please retry later",
+        )
+    }
+
+    /// A bilingual "中文 / English" message split in two.
+    pub fn from_pair(status: StatusCode, code: &str, pair: &str) -> Self {
+        let (zh, en) = pair.split_once(" / ").unwrap_or((pair, pair));
+        Self::new(status, code, zh, en)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let retry = self.retry_after;
+        let mut resp = (self.status, Json(self)).into_response();
+        if let Some(secs) = retry
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        resp
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Stale => Self::new(
+                StatusCode::CONFLICT,
+                "stale_version",
+                "案件已被他人更新，请刷新后重试",
+                "the case changed since you read it: refresh and retry",
+            ),
+            StoreError::NotFound => Self::not_found(),
+            StoreError::SeqReused => Self::bad_request(
+                "seq_reused",
+                "设备序号已用于另一条记录",
+                "this device sequence number was already used for another record",
+            ),
+            StoreError::Conflict(what) => Self::new(
+                StatusCode::CONFLICT,
+                "exists",
+                format!("已存在：{what}"),
+                format!("already exists: {what}"),
+            ),
+            other => {
+                tracing::error!(error = %other, "store failure");
+                Self::internal()
+            }
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        match r {
+            JsonRejection::JsonDataError(e) => {
+                // serde's message names the path, e.g. "records[0].seq: invalid type".
+                let detail = e.body_text();
+                let field = detail.split(": ").nth(1).map(str::to_string);
+                let err = Self::bad_request(
+                    "invalid_field",
+                    format!("字段无效：{detail}"),
+                    format!("invalid field: {detail}"),
+                );
+                match field {
+                    Some(f) => err.with_field(f),
+                    None => err,
+                }
+            }
+            JsonRejection::JsonSyntaxError(e) => Self::bad_request(
+                "bad_json",
+                format!("JSON格式错误：{}", e.body_text()),
+                format!("malformed JSON: {}", e.body_text()),
+            ),
+            JsonRejection::MissingJsonContentType(_) => Self::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "content_type",
+                "请求须为 application/json",
+                "the request must be application/json",
+            ),
+            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+            other => Self::bad_request(
+                "bad_body",
+                format!("请求体无效：{other}"),
+                format!("invalid body: {other}"),
+            ),
+        }
+    }
+}
+
+pub fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        "请求过大：单次同步不超过1 MB，照片请分块上传",
+        "request too large: at most 1 MB per sync; upload photos in chunks",
+    )
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        Self::bad_request(
+            "bad_query",
+            format!("查询参数无效：{}", r.body_text()),
+            format!("invalid query: {}", r.body_text()),
+        )
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

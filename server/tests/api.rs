@@ -1,0 +1,371 @@
+//! The API on a real socket, against SQLite and PostgreSQL: reports in, nothing
+//! lost or doubled, deadlines right, every area sealed off from the others.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+mod common;
+
+use common::TestApp;
+use serde_json::{Value, json};
+use zaofaxian_shared::{RecordId, Role};
+
+const VILLAGE: &str = "530402001001"; // 荷花社区, 玉兴街道, 红塔区, 玉溪
+const NEIGHBOUR_VILLAGE: &str = "530402001002";
+const TOWNSHIP: &str = "530402001000";
+const OTHER_TOWNSHIP: &str = "530402002000";
+const COUNTY: &str = "530402000000";
+
+fn report(id: RecordId, seq: i64, village: &str) -> Value {
+    json!({
+        "id": id.to_string(), "seq": seq, "kind": "report",
+        "body": {
+            "village": village, "household_name": "王秀英", "phone": "13812345678",
+            "national_id": "11010519491231002X", "hardship": "illness",
+            "happened_on": "2025-09-20", "amount": 1_200_000, "description": "住院手术"
+        }
+    })
+}
+
+fn event(id: RecordId, seq: i64, case_id: &str, version: u64, event: Value) -> Value {
+    json!({ "id": id.to_string(), "seq": seq, "kind": "case_event",
+            "body": { "case_id": case_id, "expected_version": version, "event": event,
+                      "location": { "lat": 24.354, "lon": 102.543, "accuracy_m": 8.0 } } })
+}
+
+async fn push(app: &TestApp, token: &str, device: &str, records: Vec<Value>) -> Vec<Value> {
+    let (status, body) = app
+        .post(
+            token,
+            "/api/v1/sync/push",
+            &json!({ "device_id": device, "records": records }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["results"].as_array().unwrap().clone()
+}
+
+/// 内蒙古 三(一): the village verifies a self-report within 5 working days. Reported
+/// 2025-09-30, the eight National Day holidays skipped: due 2025-10-14.
+#[tokio::test]
+async fn self_report_is_queued_with_its_holiday_spanning_deadline_then_verified() {
+    for app in common::apps("2025-09-30").await {
+        let name = app.db.name;
+        let household = app.household("13812345678").await;
+        let id = RecordId::new();
+        let r = push(&app, &household, "phone-1", vec![report(id, 1, VILLAGE)]).await;
+        assert_eq!(r[0]["status"], "stored", "{name}: {r:?}");
+        let case_id = r[0]["case_id"].as_str().unwrap().to_string();
+        assert_eq!(case_id, id.to_string(), "the case takes the client's id");
+
+        // A retry after a lost answer: the same answer, nothing stored twice.
+        let again = push(&app, &household, "phone-1", vec![report(id, 1, VILLAGE)]).await;
+        assert_eq!(again[0]["status"], "replayed");
+        assert_eq!(again[0]["case_id"], case_id);
+
+        app.set_today("2025-10-09");
+        // Staff sessions last a working day: sign in on the day of the visit.
+        let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        let (status, q) = app.get(&cadre, "/api/v1/queue").await;
+        assert_eq!(status, 200, "{q}");
+        assert_eq!(q["count"], 1, "{name}: {q}");
+        let item = &q["items"][0];
+        assert_eq!(item["due"], "2025-10-14");
+        assert_eq!(item["days_left"], 4);
+        assert_eq!(item["stage_label"], "待入户核实");
+        assert_eq!(item["national_id"], "110105********002X", "masked in lists");
+        assert_eq!(item["overdue"], false);
+
+        // The cadre records the visit, with GPS, through the REST endpoint.
+        let body = json!({ "expected_version": 0, "event": { "event": "record_verification", "at_risk": true },
+                           "location": { "lat": 24.354, "lon": 102.543 } });
+        let (status, v) = app
+            .post(&cadre, &format!("/api/v1/cases/{case_id}/events"), &body)
+            .await;
+        assert_eq!(status, 200, "{v}");
+        assert_eq!(v["version"], 1);
+        // The same step from a stale screen: 409.
+        let (status, v) = app
+            .post(&cadre, &format!("/api/v1/cases/{case_id}/events"), &body)
+            .await;
+        assert_eq!((status, v["code"].as_str()), (409, Some("stale_version")));
+        // A step the rules refuse: 422 with the reason in both languages.
+        let close = json!({ "expected_version": 1, "event": { "event": "close_notice" } });
+        let (status, v) = app
+            .post(&cadre, &format!("/api/v1/cases/{case_id}/events"), &close)
+            .await;
+        assert_eq!((status, v["code"].as_str()), (422, Some("wrong_stage")), "{v}");
+        assert!(v["message"]["zh"].as_str().unwrap().contains("待签署申请"));
+
+        // The household sees its case and the hash-chained history with the visit's place.
+        let (status, d) = app.get(&household, &format!("/api/v1/cases/{case_id}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(d["case"]["state"]["stage"]["stage"], "awaiting_application");
+        assert_eq!(d["chain_intact"], true);
+        let history = d["history"].as_array().unwrap();
+        assert_eq!(history.len(), 2, "{name}");
+        assert_eq!(history[1]["entry"]["location"]["lat"], 24.354);
+        assert_eq!(history[1]["actor_role"], "village_cadre");
+    }
+}
+
+#[tokio::test]
+async fn overdue_cases_come_first() {
+    for app in common::apps("2025-11-03").await {
+        let household = app.household("13900001111").await;
+        push(&app, &household, "p1", vec![report(RecordId::new(), 1, VILLAGE)]).await; // due 11-10
+        app.set_today("2025-11-12");
+        push(
+            &app,
+            &household,
+            "p1",
+            vec![report(RecordId::new(), 2, NEIGHBOUR_VILLAGE)],
+        )
+        .await; // due 11-19
+        let cadre = app.staff("cadre", Role::VillageCadre, TOWNSHIP).await;
+        let (_, q) = app.get(&cadre, "/api/v1/queue").await;
+        let items = q["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(
+            (items[0]["overdue"].as_bool(), items[0]["days_left"].as_i64()),
+            (Some(true), Some(-2))
+        );
+        assert_eq!(
+            (items[1]["overdue"].as_bool(), items[1]["days_left"].as_i64()),
+            (Some(false), Some(5))
+        );
+        let (_, only) = app
+            .get(&cadre, &format!("/api/v1/queue?division={NEIGHBOUR_VILLAGE}"))
+            .await;
+        assert_eq!(only["count"], 1);
+    }
+}
+
+#[tokio::test]
+async fn another_village_sees_nothing_of_this_one() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let household = app.household("13812345678").await;
+        let other_household = app.household("13700000000").await;
+        let own = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        let other = app.staff("neighbour", Role::VillageCadre, NEIGHBOUR_VILLAGE).await;
+        let other_tw = app.staff("other-township", Role::Township, OTHER_TOWNSHIP).await;
+        let county = app.staff("county", Role::County, COUNTY).await;
+        let admin = app.staff("admin", Role::Admin, COUNTY).await;
+        let r = push(&app, &household, "p1", vec![report(RecordId::new(), 1, VILLAGE)]).await;
+        let case_id = r[0]["case_id"].as_str().unwrap().to_string();
+        let case_path = format!("/api/v1/cases/{case_id}");
+        let events_path = format!("{case_path}/events");
+        let step = json!({ "expected_version": 0, "event": { "event": "record_verification", "at_risk": true } });
+
+        for (who, token) in [
+            ("neighbour", &other),
+            ("other township", &other_tw),
+            ("other household", &other_household),
+            ("admin", &admin),
+        ] {
+            let (s, _) = app.get(token, &case_path).await;
+            assert!(s == 404 || s == 403, "{name} {who}: GET case {s}");
+            let (s, _) = app.post(token, &events_path, &step).await;
+            assert!(s == 404 || s == 403, "{name} {who}: POST event {s}");
+            let (s, body) = app.get(token, "/api/v1/sync/pull").await;
+            if s == 200 {
+                assert_eq!(
+                    body["cases"].as_array().unwrap().len(),
+                    0,
+                    "{name} {who}: pull leaked {body}"
+                );
+            } else {
+                assert_eq!(s, 403, "{name} {who}");
+            }
+            let pushed = push(
+                &app,
+                token,
+                "x1",
+                vec![event(
+                    RecordId::new(),
+                    1,
+                    &case_id,
+                    0,
+                    json!({ "event": "record_verification", "at_risk": true }),
+                )],
+            )
+            .await;
+            assert_eq!(pushed[0]["status"], "rejected", "{name} {who}");
+        }
+        let (s, _) = app.get(&other, &format!("/api/v1/queue?division={VILLAGE}")).await;
+        assert_eq!(s, 403, "{name}: a cadre cannot ask for another village's queue");
+        let (s, _) = app.get(&household, "/api/v1/queue").await;
+        assert_eq!(s, 403, "{name}: households have no queue");
+        // A cadre files only inside their own village.
+        let filed = push(&app, &other, "x2", vec![report(RecordId::new(), 1, VILLAGE)]).await;
+        assert_eq!(filed[0]["error"]["code"], "forbidden");
+        // The own village, the county above it and the household itself do see it.
+        for token in [&own, &county, &household] {
+            assert_eq!(app.get(token, &case_path).await.0, 200, "{name}");
+        }
+        let (_, pulled) = app.get(&own, "/api/v1/sync/pull").await;
+        assert_eq!(pulled["cases"].as_array().unwrap().len(), 1);
+        // A village cadre cannot determine (the core's role rule, through the API).
+        let determine = json!({ "expected_version": 0, "event": { "event": "county_determination", "decision": "approve", "department_checks_done": true } });
+        let (s, v) = app.post(&own, &events_path, &determine).await;
+        assert_eq!((s, v["code"].as_str()), (403, Some("forbidden")), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_duplicate_pushes_store_one_case() {
+    for app in common::apps("2025-11-03").await {
+        let household = app.household("13812345678").await;
+        let id = RecordId::new();
+        let mut tasks = Vec::new();
+        for _ in 0..12 {
+            let http = app.http.clone();
+            let url = app.url("/api/v1/sync/push");
+            let token = household.clone();
+            let body = json!({ "device_id": "dup", "records": [report(id, 1, VILLAGE)] });
+            tasks.push(tokio::spawn(async move {
+                let r = http.post(url).bearer_auth(token).json(&body).send().await.unwrap();
+                assert_eq!(r.status(), 200);
+                r.json::<Value>().await.unwrap()["results"][0]["status"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            }));
+        }
+        let mut statuses = Vec::new();
+        for t in tasks {
+            statuses.push(t.await.unwrap());
+        }
+        assert_eq!(
+            statuses.iter().filter(|s| *s == "stored").count(),
+            1,
+            "{}: {statuses:?}",
+            app.db.name
+        );
+        assert_eq!(statuses.iter().filter(|s| *s == "replayed").count(), 11);
+        let (_, pulled) = app.get(&household, "/api/v1/sync/pull").await;
+        assert_eq!(pulled["cases"].as_array().unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_a_code_and_nothing_written() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let household = app.household("13812345678").await;
+        let url = app.url("/api/v1/sync/push");
+        // Malformed JSON.
+        let r = app
+            .http
+            .post(&url)
+            .bearer_auth(&household)
+            .header("content-type", "application/json")
+            .body("{\"device_id\": ")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        assert_eq!(r.json::<Value>().await.unwrap()["code"], "bad_json");
+        // A field of the wrong type names the field.
+        let (s, v) = app
+            .post(
+                &household,
+                "/api/v1/sync/push",
+                &json!({ "device_id": "p", "records": "none" }),
+            )
+            .await;
+        assert_eq!((s, v["code"].as_str()), (400, Some("invalid_field")), "{v}");
+        assert!(v["field"].as_str().unwrap().contains("records"), "{v}");
+        // An oversized body: 413 with a JSON reason.
+        let big = json!({ "device_id": "p", "records": [], "pad": "x".repeat(2 * 1024 * 1024) });
+        let (s, v) = app.post(&household, "/api/v1/sync/push", &big).await;
+        assert_eq!((s, v["code"].as_str()), (413, Some("too_large")), "{name}");
+        // Bad device id, future date, unknown village, SQL-looking text: each refused or stored safely.
+        let (s, v) = app
+            .post(
+                &household,
+                "/api/v1/sync/push",
+                &json!({ "device_id": "a b", "records": [] }),
+            )
+            .await;
+        assert_eq!((s, v["field"].as_str()), (400, Some("device_id")));
+        let mut future = report(RecordId::new(), 1, VILLAGE);
+        future["body"]["happened_on"] = json!("2025-12-01");
+        let mut unknown = report(RecordId::new(), 2, "530402009999");
+        unknown["body"]["village"] = json!("530402009999");
+        let mut sql = report(RecordId::new(), 3, VILLAGE);
+        sql["body"]["household_name"] = json!("Robert'); DROP TABLE cases;--");
+        let r = push(&app, &household, "p", vec![future, unknown, sql]).await;
+        assert_eq!(r[0]["error"]["field"], "happened_on");
+        assert_eq!(r[1]["error"]["code"], "unknown_village");
+        assert_eq!(r[2]["status"], "stored", "{name}: stored as text, harmlessly");
+        let (_, pulled) = app.get(&household, "/api/v1/sync/pull").await;
+        let cases = pulled["cases"].as_array().unwrap();
+        assert_eq!(cases.len(), 1, "{name}: only the valid report was written");
+        assert_eq!(cases[0]["report"]["household_name"], "Robert'); DROP TABLE cases;--");
+        // No token, a bad token.
+        let r = app.http.get(app.url("/api/v1/sync/pull")).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+        let (s, v) = app.get("not-a-token", "/api/v1/queue").await;
+        assert_eq!((s, v["code"].as_str()), (401, Some("unauthenticated")));
+    }
+}
+
+#[tokio::test]
+async fn logins_are_throttled_and_codes_expire() {
+    for app in common::apps("2025-11-03").await {
+        app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        let login = |pw: &'static str| {
+            let http = app.http.clone();
+            let url = app.url("/api/v1/auth/login");
+            async move {
+                http.post(url)
+                    .json(&json!({ "login": "cadre", "password": pw }))
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        for _ in 0..5 {
+            assert_eq!(login("wrong-password").await.status(), 401);
+        }
+        let locked = login("password-123").await;
+        assert_eq!(locked.status(), 429, "even the right password waits out the lock");
+        assert!(locked.headers().get("retry-after").is_some());
+        // One-time codes: a wrong code fails, an expired one fails.
+        let r = app
+            .http
+            .post(app.url("/api/v1/auth/otp"))
+            .json(&json!({ "phone": "13812345678" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 202);
+        let wrong = app
+            .http
+            .post(app.url("/api/v1/auth/otp/verify"))
+            .json(&json!({ "phone": "13812345678", "code": "000000x" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 401);
+        let code = app.codes.last_code("13812345678");
+        app.clock.advance(chrono::Duration::minutes(6));
+        let late = app
+            .http
+            .post(app.url("/api/v1/auth/otp/verify"))
+            .json(&json!({ "phone": "13812345678", "code": code }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(late.status(), 401);
+        let bad_phone = app
+            .http
+            .post(app.url("/api/v1/auth/otp"))
+            .json(&json!({ "phone": "12345" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad_phone.status(), 400);
+    }
+}

@@ -1,0 +1,169 @@
+//! A hardship report as a household (or someone filing for it) sends it from the phone.
+
+use crate::division::{DivisionCode, DivisionLevel};
+use crate::money::Fen;
+use crate::national_id::NationalId;
+use crate::phone::PhoneNumber;
+use crate::text::Text;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// What happened, in the words of the report screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hardship {
+    Illness,
+    Disability,
+    Disaster,
+    Accident,
+    SchoolCosts,
+    JobLoss,
+    IncomeDrop,
+    Other,
+}
+
+impl Hardship {
+    pub const ALL: [Hardship; 8] = [
+        Hardship::Illness,
+        Hardship::Disability,
+        Hardship::Disaster,
+        Hardship::Accident,
+        Hardship::SchoolCosts,
+        Hardship::JobLoss,
+        Hardship::IncomeDrop,
+        Hardship::Other,
+    ];
+
+    pub fn label(self) -> Text {
+        match self {
+            Hardship::Illness => Text::new("因病", "illness"),
+            Hardship::Disability => Text::new("因残", "disability"),
+            Hardship::Disaster => Text::new("因灾", "disaster"),
+            Hardship::Accident => Text::new("意外事故", "accident"),
+            Hardship::SchoolCosts => Text::new("因学", "school costs"),
+            Hardship::JobLoss => Text::new("失业", "job loss"),
+            Hardship::IncomeDrop => Text::new("收入骤减", "income drop"),
+            Hardship::Other => Text::new("其他", "other"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HardshipReport {
+    /// The household's village (a 12-digit village-level code).
+    pub village: DivisionCode,
+    pub household_name: String,
+    #[serde(default)]
+    pub phone: Option<PhoneNumber>,
+    #[serde(default)]
+    pub national_id: Option<NationalId>,
+    pub hardship: Hardship,
+    pub happened_on: NaiveDate,
+    /// A rough figure of the loss or cost, if the reporter knows one.
+    #[serde(default)]
+    pub amount: Option<Fen>,
+    #[serde(default)]
+    pub description: String,
+    /// 代为申报: filed by someone else for a household that cannot.
+    #[serde(default)]
+    pub on_behalf: bool,
+    /// SHA-256 (hex) of the photos that belong to the report.
+    #[serde(default)]
+    pub photos: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}：{zh} / {field}: {en}")]
+pub struct ReportError {
+    pub field: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+impl HardshipReport {
+    /// Checks what types alone cannot: the level of the code, dates, lengths.
+    pub fn validate(&self, today: NaiveDate) -> Result<(), ReportError> {
+        let e = |field, zh, en| Err(ReportError { field, zh, en });
+        if self.village.level() != DivisionLevel::Village {
+            return e(
+                "village",
+                "应选择到村（社区）一级",
+                "choose a village, not a larger division",
+            );
+        }
+        let name = self.household_name.trim();
+        if name.is_empty() || name.chars().count() > 50 {
+            return e(
+                "household_name",
+                "户主姓名不能为空，且不超过50字",
+                "head of household: 1 to 50 characters",
+            );
+        }
+        if self.happened_on > today {
+            return e(
+                "happened_on",
+                "发生日期不能晚于今天",
+                "the date cannot be in the future",
+            );
+        }
+        if self.amount.is_some_and(|a| a.0 < 0) {
+            return e("amount", "金额不能为负数", "amount cannot be negative");
+        }
+        if self.description.chars().count() > 2000 {
+            return e(
+                "description",
+                "情况说明不超过2000字",
+                "description: at most 2000 characters",
+            );
+        }
+        if self.photos.len() > 20
+            || self
+                .photos
+                .iter()
+                .any(|p| p.len() != 64 || !p.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return e(
+                "photos",
+                "照片应为不超过20个SHA-256摘要",
+                "photos: up to 20 SHA-256 hex digests",
+            );
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> HardshipReport {
+        serde_json::from_value(serde_json::json!({
+            "village": "530402001001", "household_name": "王大妈", "phone": "13812345678",
+            "hardship": "illness", "happened_on": "2025-09-20", "amount": 1200000
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_plain_report_is_valid() {
+        assert_eq!(report().validate("2025-09-30".parse().unwrap()), Ok(()));
+    }
+
+    #[test]
+    fn invalid_reports_name_their_field() {
+        let today = "2025-09-30".parse().unwrap();
+        let mut r = report();
+        r.village = "530402001000".parse().unwrap();
+        assert_eq!(r.validate(today).unwrap_err().field, "village");
+        let mut r = report();
+        r.happened_on = "2025-10-01".parse().unwrap();
+        assert_eq!(r.validate(today).unwrap_err().field, "happened_on");
+        let mut r = report();
+        r.household_name = "  ".into();
+        assert_eq!(r.validate(today).unwrap_err().field, "household_name");
+        let mut r = report();
+        r.photos = vec!["abc".into()];
+        assert_eq!(r.validate(today).unwrap_err().field, "photos");
+        assert!(serde_json::from_value::<HardshipReport>(serde_json::json!({"village": "5304"})).is_err());
+    }
+}
