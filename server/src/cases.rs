@@ -100,6 +100,7 @@ pub async fn create_from_report(
         profile_id: profile.id.clone(),
         state: case_state,
         report: serde_json::to_value(report).map_err(|_| ApiError::internal())?,
+        photos_missing: report.photos.len() as i64,
     };
     let entry = NewEntry {
         at: state.now_ms(),

@@ -258,7 +258,12 @@ fn serve(config: Config) -> Result<(), String> {
         .init();
     runtime()?.block_on(async move {
         let store = open_store(&config).await?;
-        let state = AppState::new(store, Arc::new(SystemClock), Arc::new(LogSender));
+        let state = AppState::new(
+            store,
+            Arc::new(SystemClock),
+            Arc::new(LogSender),
+            config.photo_dir.clone(),
+        );
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|e| format!("{}: {e}", config.addr))?;

@@ -9,6 +9,8 @@ pub struct Config {
     pub addr: SocketAddr,
     /// `sqlite://path` (the embedded default) or `postgres://…`.
     pub database_url: String,
+    /// Photo files (and nothing else unless the database URL points here too).
+    pub photo_dir: std::path::PathBuf,
 }
 
 impl Default for Config {
@@ -16,6 +18,7 @@ impl Default for Config {
         Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: "sqlite://zaofaxian-data/zaofaxian.sqlite".into(),
+            photo_dir: "zaofaxian-data/photos".into(),
         }
     }
 }
@@ -25,6 +28,7 @@ impl Default for Config {
 struct FileConfig {
     addr: Option<SocketAddr>,
     database_url: Option<String>,
+    photo_dir: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -42,6 +46,7 @@ impl Config {
                 toml::from_str(&text).map_err(|e| format!("配置文件有误 / bad config {}: {e}", path.display()))?;
             c.addr = f.addr.unwrap_or(c.addr);
             c.database_url = f.database_url.unwrap_or(c.database_url);
+            c.photo_dir = f.photo_dir.unwrap_or(c.photo_dir);
         }
         if let Some(a) = env("ZAOFAXIAN_ADDR") {
             c.addr = a
@@ -50,6 +55,9 @@ impl Config {
         }
         if let Some(u) = env("ZAOFAXIAN_DATABASE_URL") {
             c.database_url = u;
+        }
+        if let Some(d) = env("ZAOFAXIAN_PHOTO_DIR") {
+            c.photo_dir = d.into();
         }
         Ok(c)
     }

@@ -10,5 +10,6 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod photos;
 pub mod state;
 pub mod store;

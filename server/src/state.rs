@@ -2,6 +2,8 @@
 
 use crate::auth::{CodeSender, RateLimiter};
 use crate::store::Store;
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use zaofaxian_shared::{Calendar, Clock, Policy};
 
@@ -16,6 +18,25 @@ pub struct AppState {
     /// Session lifetime for staff and households, milliseconds.
     pub staff_session_ms: i64,
     pub household_session_ms: i64,
+    /// Where photo files live (partial uploads under `partial/`).
+    pub photo_dir: PathBuf,
+    pub photo_locks: Arc<KeyedLocks>,
+}
+
+/// One async lock per key (a photo's hash), created on demand.
+#[derive(Debug, Default)]
+pub struct KeyedLocks(std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+
+impl KeyedLocks {
+    pub async fn lock(&self, key: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let m = {
+            let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            // Forget locks nobody holds, so the map does not grow with every photo ever sent.
+            map.retain(|_, l| Arc::strong_count(l) > 1);
+            map.entry(key.to_string()).or_default().clone()
+        };
+        m.lock_owned().await
+    }
 }
 
 /// A clock that can be printed in debug output (for `AppState: Debug`).
@@ -23,7 +44,12 @@ pub trait ClockDebug: Clock + std::fmt::Debug {}
 impl<T: Clock + std::fmt::Debug> ClockDebug for T {}
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn ClockDebug>, codes: Arc<dyn CodeSender>) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn ClockDebug>,
+        codes: Arc<dyn CodeSender>,
+        photo_dir: PathBuf,
+    ) -> Self {
         AppState {
             store,
             clock,
@@ -35,6 +61,8 @@ impl AppState {
             staff_session_ms: 12 * 3600 * 1000,
             // Households sign in rarely, on weak networks: a month.
             household_session_ms: 30 * 24 * 3600 * 1000,
+            photo_dir,
+            photo_locks: Arc::new(KeyedLocks::default()),
         }
     }
 

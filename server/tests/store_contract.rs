@@ -28,6 +28,7 @@ fn new_case(village: &str, owner: Option<&str>, on: &str) -> CaseRecord {
         profile_id: profile.id.clone(),
         state: open(Channel::SelfReport, &ctx).unwrap(),
         report: serde_json::json!({ "hardship": "illness" }),
+        photos_missing: 0,
     }
 }
 

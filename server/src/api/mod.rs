@@ -3,6 +3,7 @@
 
 mod auth;
 mod cases;
+mod photos;
 mod sync;
 
 use crate::state::AppState;
@@ -20,4 +21,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/queue", get(cases::queue))
         .route("/api/v1/cases/{id}", get(cases::detail))
         .route("/api/v1/cases/{id}/events", post(cases::post_event))
+        .route("/api/v1/photos", post(photos::start))
+        .route("/api/v1/photos/{sha}", get(photos::download).patch(photos::chunk))
+        .route("/api/v1/photos/{sha}/status", get(photos::status))
+        .route("/api/v1/photos/{sha}/thumbnail", get(photos::thumbnail))
 }

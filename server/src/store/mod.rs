@@ -62,6 +62,10 @@ pub struct CaseRecord {
     pub profile_id: String,
     pub state: CaseState,
     pub report: serde_json::Value,
+    /// Photos the report lists that have not fully arrived (computed on read).
+    /// A report is complete only when this is 0.
+    #[serde(default)]
+    pub photos_missing: i64,
 }
 
 /// What a client record claims: who sent it, from which device, in which order.
@@ -105,6 +109,18 @@ pub enum WriteOutcome {
     Stored(WriteAnswer),
     /// The record had been stored before; this is the answer given then.
     Replayed(WriteAnswer),
+}
+
+/// A photo upload: complete once every byte arrived and the SHA-256 matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoRecord {
+    pub sha256: String,
+    pub size: i64,
+    pub received: i64,
+    pub complete: bool,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub uploader: String,
 }
 
 /// Whose cases a caller may see: everything inside a division, or one household's own.
@@ -166,6 +182,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn case(&self, id: &str) -> StoreResult<Option<CaseRecord>>;
     async fn cases(&self, filter: &CaseFilter) -> StoreResult<Vec<CaseRecord>>;
     async fn history(&self, case_id: &str) -> StoreResult<Vec<AuditEntry>>;
+    /// Registers an upload, or returns the existing one. A different size for the same
+    /// hash is a conflict (one of the two is not the photo it claims to be).
+    async fn start_photo(&self, sha256: &str, size: i64, uploader: &str, now: i64) -> StoreResult<PhotoRecord>;
+    async fn photo(&self, sha256: &str) -> StoreResult<Option<PhotoRecord>>;
+    /// Moves the received count from `from` to `to`; Stale if another chunk got there first.
+    async fn photo_received(&self, sha256: &str, from: i64, to: i64) -> StoreResult<()>;
+    /// Marks a verified photo complete (or, with `None`, resets a failed one to zero).
+    async fn photo_verified(&self, sha256: &str, dims: Option<(i64, i64)>) -> StoreResult<()>;
+    /// Cases whose reports list the photo (for access checks).
+    async fn photo_cases(&self, sha256: &str) -> StoreResult<Vec<CaseRecord>>;
+
     /// Cases in `scope` changed after `cursor`, oldest change first; returns the new cursor.
     async fn changes_since(&self, cursor: i64, scope: &Scope, limit: i64) -> StoreResult<(Vec<CaseRecord>, i64)>;
 }

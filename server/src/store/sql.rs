@@ -18,8 +18,14 @@ pub enum Backend {
 
 /// Migrations per backend, embedded in the binary. Append only: a landed file is never edited
 /// (its checksum is recorded and checked at start-up).
-const SQLITE_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
-const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];
+const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../../migrations/sqlite/0002_photos.sql")),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../../migrations/postgres/0002_photos.sql")),
+];
 
 #[derive(Debug, Clone)]
 pub struct SqlStore {
@@ -77,10 +83,27 @@ fn case_from(row: &AnyRow) -> StoreResult<CaseRecord> {
         profile_id: row.try_get("profile_id")?,
         state: serde_json::from_str(&state).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         report: serde_json::from_str(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        photos_missing: row.try_get("photos_missing")?,
     })
 }
 
-const CASE_COLUMNS: &str = "id, division, owner_account, profile_id, state_json, report_json";
+fn photo_from(row: &AnyRow) -> StoreResult<PhotoRecord> {
+    Ok(PhotoRecord {
+        sha256: row.try_get("sha256")?,
+        size: row.try_get("size")?,
+        received: row.try_get("received")?,
+        complete: row.try_get::<i64, _>("complete")? != 0,
+        width: row.try_get("width")?,
+        height: row.try_get("height")?,
+        uploader: row.try_get("uploader")?,
+    })
+}
+
+const PHOTO_COLUMNS: &str = "sha256, size, received, complete, width, height, uploader";
+
+const CASE_COLUMNS: &str = "cases.id, cases.division, cases.owner_account, cases.profile_id, cases.state_json, cases.report_json, \
+     (SELECT COUNT(*) FROM case_photos cp LEFT JOIN photos p ON p.sha256 = cp.sha256 \
+      WHERE cp.case_id = cases.id AND (p.complete IS NULL OR p.complete = 0)) AS photos_missing";
 
 /// The `WHERE` clause limiting `table` (which has `division` and `owner_account`) to a scope.
 fn scope_sql(scope: &Scope, placeholder: usize, table: &str) -> (String, String) {
@@ -401,6 +424,20 @@ impl Store for SqlStore {
                 if inserted.rows_affected() == 0 {
                     return Err(StoreError::Conflict(c.id.clone()));
                 }
+                // The photos the report needs, so completeness is one join away.
+                let photos = c
+                    .report
+                    .get("photos")
+                    .and_then(|p| p.as_array())
+                    .cloned()
+                    .unwrap_or_default();
+                for sha in photos.iter().filter_map(|p| p.as_str()) {
+                    sqlx::query("INSERT INTO case_photos (case_id, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                        .bind(&c.id)
+                        .bind(sha)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 (c.division.to_string(), c.owner_account.clone())
             }
             CaseWrite::Update {
@@ -532,16 +569,78 @@ impl Store for SqlStore {
             .collect()
     }
 
+    async fn start_photo(&self, sha256: &str, size: i64, uploader: &str, now: i64) -> StoreResult<PhotoRecord> {
+        let _w = self.write_guard().await;
+        sqlx::query(
+            "INSERT INTO photos (sha256, size, received, complete, uploader, created_at) VALUES ($1, $2, 0, 0, $3, $4)
+             ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(sha256)
+        .bind(size)
+        .bind(uploader)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        drop(_w);
+        let p = self.photo(sha256).await?.ok_or(StoreError::NotFound)?;
+        if p.size != size {
+            return Err(StoreError::Conflict(format!("photo {sha256} has size {}", p.size)));
+        }
+        Ok(p)
+    }
+
+    async fn photo(&self, sha256: &str) -> StoreResult<Option<PhotoRecord>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {PHOTO_COLUMNS} FROM photos WHERE sha256 = $1"
+        )))
+        .bind(sha256)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(photo_from).transpose()
+    }
+
+    async fn photo_received(&self, sha256: &str, from: i64, to: i64) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        let done = sqlx::query("UPDATE photos SET received = $1 WHERE sha256 = $2 AND received = $3 AND complete = 0")
+            .bind(to)
+            .bind(sha256)
+            .bind(from)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        Ok(())
+    }
+
+    async fn photo_verified(&self, sha256: &str, dims: Option<(i64, i64)>) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        let q = match dims {
+            Some((w, h)) => sqlx::query("UPDATE photos SET complete = 1, width = $1, height = $2 WHERE sha256 = $3")
+                .bind(w)
+                .bind(h)
+                .bind(sha256),
+            None => sqlx::query("UPDATE photos SET received = 0, complete = 0 WHERE sha256 = $1").bind(sha256),
+        };
+        q.execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn photo_cases(&self, sha256: &str) -> StoreResult<Vec<CaseRecord>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM cases JOIN case_photos x ON x.case_id = cases.id WHERE x.sha256 = $1"
+        )))
+        .bind(sha256)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(case_from).collect()
+    }
+
     async fn changes_since(&self, cursor: i64, scope: &Scope, limit: i64) -> StoreResult<(Vec<CaseRecord>, i64)> {
         let (clause, bind) = scope_sql(scope, 3, "changes");
-        let cols = CASE_COLUMNS
-            .split(", ")
-            .map(|c| format!("cases.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
         // The newest change per case after the cursor, oldest first, so a device can page.
         let sql = format!(
-            "SELECT {cols}, m.seq AS change_seq FROM cases
+            "SELECT {CASE_COLUMNS}, m.seq AS change_seq FROM cases
              JOIN (SELECT case_id, MAX(seq) AS seq FROM changes WHERE seq > $1 AND {clause} GROUP BY case_id) m
                ON m.case_id = cases.id
              ORDER BY m.seq LIMIT $2"

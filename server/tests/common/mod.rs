@@ -113,7 +113,8 @@ impl TestApp {
             .unwrap();
         let clock = Arc::new(ManualClock::at_date(today.parse().unwrap()));
         let codes = Arc::new(MemorySender::default());
-        let state = AppState::new(db.store.clone(), clock.clone(), codes.clone());
+        let photo_dir = tempfile::tempdir().unwrap().keep();
+        let state = AppState::new(db.store.clone(), clock.clone(), codes.clone(), photo_dir);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = zaofaxian_server::http::app(state);

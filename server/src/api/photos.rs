@@ -1,0 +1,268 @@
+//! Resumable photo upload, addressed by SHA-256: register (size), send chunks at the
+//! offset the server reports, and on the last byte the server checks the hash and
+//! the image before it says "complete". A dropped connection loses at most the
+//! chunk in flight; the client asks for the offset and carries on.
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::photos::{self, MAX_BYTES};
+use crate::state::AppState;
+use crate::store::{PhotoRecord, StoreError};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::io::{Seek, SeekFrom, Write};
+use std::path::PathBuf;
+
+fn check_sha(sha: &str) -> ApiResult<()> {
+    if photos::is_sha256_hex(sha) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "bad_sha256",
+            "照片摘要应为64位小写十六进制",
+            "sha256: 64 lowercase hex digits",
+        )
+        .with_field("sha256"))
+    }
+}
+
+fn status_json(p: &PhotoRecord) -> Json<serde_json::Value> {
+    Json(
+        serde_json::json!({ "sha256": p.sha256, "size": p.size, "received": p.received, "complete": p.complete,
+                             "width": p.width, "height": p.height }),
+    )
+}
+
+fn partial_path(state: &AppState, sha: &str) -> PathBuf {
+    state.photo_dir.join("partial").join(sha)
+}
+
+fn final_path(state: &AppState, sha: &str, suffix: &str) -> PathBuf {
+    state.photo_dir.join(&sha[..2]).join(format!("{sha}{suffix}"))
+}
+
+fn io_error(e: std::io::Error) -> ApiError {
+    tracing::error!(error = %e, "photo storage");
+    ApiError::internal()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StartBody {
+    sha256: String,
+    size: i64,
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<StartBody>, JsonRejection>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let Json(b) = body?;
+    check_sha(&b.sha256)?;
+    if b.size <= 0 || b.size > MAX_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "photo_too_large",
+            format!("照片须大于0且不超过{} MB", MAX_BYTES >> 20),
+            format!("a photo must be 1 byte to {} MB", MAX_BYTES >> 20),
+        )
+        .with_field("size"));
+    }
+    let p = state
+        .store
+        .start_photo(&b.sha256, b.size, &caller.0.id, state.now_ms())
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ApiError::new(
+                StatusCode::CONFLICT,
+                "size_mismatch",
+                "同一摘要的照片已以不同大小登记",
+                "this hash was registered with a different size",
+            ),
+            other => other.into(),
+        })?;
+    Ok(status_json(&p))
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(sha): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    check_sha(&sha)?;
+    let p = state.store.photo(&sha).await?.ok_or_else(ApiError::not_found)?;
+    Ok(status_json(&p))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChunkQuery {
+    offset: i64,
+}
+
+pub async fn chunk(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(sha): Path<String>,
+    query: Result<Query<ChunkQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let Query(q) = query?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            crate::error::too_large()
+        } else {
+            ApiError::bad_request("bad_body", e.body_text(), e.body_text())
+        }
+    })?;
+    check_sha(&sha)?;
+    // One writer per photo at a time: two devices sending the same photo take turns.
+    let lock = state.photo_locks.lock(&sha).await;
+    let p = state.store.photo(&sha).await?.ok_or_else(ApiError::not_found)?;
+    if p.complete {
+        return Ok(status_json(&p));
+    }
+    if q.offset != p.received {
+        // The client's view is behind or ahead (a lost answer): it asks /status and resumes.
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "offset_mismatch",
+            format!("服务器已收到{}字节，请从该处继续", p.received),
+            format!("the server has {} bytes: resume from there", p.received),
+        ));
+    }
+    let end = q.offset + body.len() as i64;
+    if end > p.size || body.is_empty() {
+        return Err(ApiError::bad_request(
+            "bad_chunk",
+            "分块超出照片大小或为空",
+            "the chunk is empty or runs past the photo's size",
+        ));
+    }
+    let partial = partial_path(&state, &sha);
+    let offset = q.offset as u64;
+    let bytes = body.clone();
+    let path = partial.clone();
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        // Drop any tail a crashed earlier write left beyond what the database counts.
+        f.set_len(offset)?;
+        f.seek(SeekFrom::Start(offset))?;
+        f.write_all(&bytes)?;
+        f.sync_data()
+    })
+    .await
+    .map_err(|_| ApiError::internal())?
+    .map_err(io_error)?;
+    state.store.photo_received(&sha, q.offset, end).await?;
+    if end < p.size {
+        drop(lock);
+        let p = state.store.photo(&sha).await?.ok_or_else(ApiError::not_found)?;
+        return Ok(status_json(&p));
+    }
+    // Last byte: verify the whole file against its name, then the image itself.
+    let st = state.clone();
+    let sha_c = sha.clone();
+    let verdict = tokio::task::spawn_blocking(move || -> Result<Result<photos::Checked, ApiError>, std::io::Error> {
+        let data = std::fs::read(&partial)?;
+        if hex::encode(Sha256::digest(&data)) != sha_c {
+            std::fs::remove_file(&partial)?;
+            return Ok(Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "hash_mismatch",
+                "照片内容与摘要不符，请重新上传",
+                "the bytes do not match the SHA-256: upload again",
+            )));
+        }
+        let checked = match photos::check(&data) {
+            Ok(c) => c,
+            Err(e) => {
+                std::fs::remove_file(&partial)?;
+                return Ok(Err(ApiError::from_pair(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "bad_image",
+                    &e.to_string(),
+                )));
+            }
+        };
+        let target = final_path(&st, &sha_c, ".jpg");
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let thumb = final_path(&st, &sha_c, ".thumb.jpg");
+        std::fs::write(&thumb, &checked.thumbnail_jpeg)?;
+        std::fs::rename(&partial, &target)?;
+        Ok(Ok(checked))
+    })
+    .await
+    .map_err(|_| ApiError::internal())?
+    .map_err(io_error)?;
+    match verdict {
+        Ok(c) => {
+            state
+                .store
+                .photo_verified(&sha, Some((i64::from(c.width), i64::from(c.height))))
+                .await?
+        }
+        Err(e) => {
+            state.store.photo_verified(&sha, None).await?;
+            return Err(e);
+        }
+    }
+    drop(lock);
+    let p = state.store.photo(&sha).await?.ok_or_else(ApiError::not_found)?;
+    Ok(status_json(&p))
+}
+
+/// The photo (or its thumbnail) for someone who may see it: its uploader, or a
+/// caller who can see a case that lists it.
+async fn serve(state: AppState, caller: Caller, sha: String, suffix: &str) -> ApiResult<impl IntoResponse> {
+    check_sha(&sha)?;
+    let p = state
+        .store
+        .photo(&sha)
+        .await?
+        .filter(|p| p.complete)
+        .ok_or_else(ApiError::not_found)?;
+    let allowed = p.uploader == caller.0.id || state.store.photo_cases(&sha).await?.iter().any(|c| caller.can_see(c));
+    if !allowed {
+        return Err(ApiError::not_found());
+    }
+    let path = final_path(&state, &sha, suffix);
+    let bytes = tokio::fs::read(&path).await.map_err(io_error)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CACHE_CONTROL, "private, max-age=31536000, immutable"),
+        ],
+        bytes,
+    ))
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(sha): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    serve(state, caller, sha, ".jpg").await
+}
+
+pub async fn thumbnail(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(sha): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    serve(state, caller, sha, ".thumb.jpg").await
+}

@@ -1,0 +1,164 @@
+//! Photo checks and derived files. Limits apply before any pixel is decoded, so a
+//! small file that claims a huge canvas (a decompression bomb) is refused cheaply.
+
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use std::io::Cursor;
+
+/// Largest upload accepted (a 12 MP phone JPEG is 3–8 MB).
+pub const MAX_BYTES: i64 = 20 * 1024 * 1024;
+/// Largest canvas accepted, in pixels (a 12 MP photo is 12 million).
+pub const MAX_PIXELS: u64 = 50_000_000;
+pub const MAX_SIDE: u32 = 12_000;
+/// Long side of the thumbnail shown in lists.
+pub const THUMB_SIDE: u32 = 320;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoError {
+    #[error("不是可识别的JPEG或PNG图片 / not a readable JPEG or PNG image")]
+    Format,
+    #[error("图片尺寸过大：{0}×{1} / image too large: {0}×{1}")]
+    TooLarge(u32, u32),
+    #[error("图片无法解码 / the image cannot be decoded: {0}")]
+    Decode(String),
+}
+
+/// A checked photo: upright dimensions and a JPEG thumbnail.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub width: u32,
+    pub height: u32,
+    pub thumbnail_jpeg: Vec<u8>,
+}
+
+fn reader(bytes: &[u8]) -> Result<ImageReader<Cursor<&[u8]>>, PhotoError> {
+    let r = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| PhotoError::Format)?;
+    match r.format() {
+        Some(ImageFormat::Jpeg | ImageFormat::Png) => Ok(r),
+        _ => Err(PhotoError::Format),
+    }
+}
+
+/// Reads only the header: the canvas size a file claims.
+pub fn claimed_dimensions(bytes: &[u8]) -> Result<(u32, u32), PhotoError> {
+    let mut r = reader(bytes)?;
+    // Reading the header allocates nothing: lift the limits so a huge claim is
+    // reported as such (and refused by `check`), not as an unreadable file.
+    r.no_limits();
+    r.into_dimensions().map_err(|_| PhotoError::Format)
+}
+
+/// Checks the size a file claims, decodes it within limits, turns it upright by its
+/// EXIF orientation and makes a thumbnail.
+pub fn check(bytes: &[u8]) -> Result<Checked, PhotoError> {
+    let (w, h) = claimed_dimensions(bytes)?;
+    if w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE || u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err(PhotoError::TooLarge(w, h));
+    }
+    let mut decoder = reader(bytes)?
+        .into_decoder()
+        .map_err(|e| PhotoError::Decode(e.to_string()))?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_PIXELS * 4 + (64 << 20));
+    decoder
+        .set_limits(limits)
+        .map_err(|e| PhotoError::Decode(e.to_string()))?;
+    let orientation = decoder.orientation().map_err(|e| PhotoError::Decode(e.to_string()))?;
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| PhotoError::Decode(e.to_string()))?;
+    img.apply_orientation(orientation);
+    let thumb = img.thumbnail(THUMB_SIDE, THUMB_SIDE).to_rgb8();
+    let mut out = Cursor::new(Vec::new());
+    thumb
+        .write_to(&mut out, ImageFormat::Jpeg)
+        .map_err(|e| PhotoError::Decode(e.to_string()))?;
+    Ok(Checked {
+        width: img.width(),
+        height: img.height(),
+        thumbnail_jpeg: out.into_inner(),
+    })
+}
+
+pub fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{ImageEncoder, RgbImage};
+
+    fn jpeg(w: u32, h: u32) -> Vec<u8> {
+        let img = RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut out)
+            .write_image(&img, w, h, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        out
+    }
+
+    /// A PNG header claiming 100000×100000 pixels with no pixel data behind it.
+    fn png_bomb_header() -> Vec<u8> {
+        let mut png = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
+        let mut ihdr = b"IHDR".to_vec();
+        ihdr.extend(100_000u32.to_be_bytes());
+        ihdr.extend(100_000u32.to_be_bytes());
+        ihdr.extend([8, 2, 0, 0, 0]);
+        png.extend(13u32.to_be_bytes());
+        png.extend(&ihdr);
+        png.extend(crc32(&ihdr).to_be_bytes());
+        // An empty IDAT and IEND: the file is tiny, the canvas it claims is 10 gigapixels.
+        for (kind, data) in [
+            (&b"IDAT"[..], &[0x78u8, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01][..]),
+            (&b"IEND"[..], &[][..]),
+        ] {
+            let mut chunk = kind.to_vec();
+            chunk.extend(data);
+            png.extend((data.len() as u32).to_be_bytes());
+            png.extend(&chunk);
+            png.extend(crc32(&chunk).to_be_bytes());
+        }
+        png
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xffff_ffffu32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn a_photo_is_checked_and_thumbnailed() {
+        let c = check(&jpeg(800, 600)).unwrap();
+        assert_eq!((c.width, c.height), (800, 600));
+        let t = image::load_from_memory(&c.thumbnail_jpeg).unwrap();
+        assert_eq!((t.width(), t.height()), (320, 240));
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused_from_its_header() {
+        let bomb = png_bomb_header();
+        assert_eq!(claimed_dimensions(&bomb), Ok((100_000, 100_000)));
+        assert_eq!(check(&bomb).unwrap_err(), PhotoError::TooLarge(100_000, 100_000));
+    }
+
+    #[test]
+    fn non_images_are_refused() {
+        assert_eq!(check(b"GIF89a....").unwrap_err(), PhotoError::Format);
+        assert_eq!(check(b"hello").unwrap_err(), PhotoError::Format);
+        let mut truncated = jpeg(64, 64);
+        truncated.truncate(40);
+        assert!(check(&truncated).is_err());
+    }
+}

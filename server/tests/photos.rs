@@ -1,0 +1,216 @@
+//! Photos over the API on both backends: chunked, resumable, verified, limited,
+//! and visible only to those who may see the case.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+mod common;
+
+use common::TestApp;
+use image::ImageEncoder;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use zaofaxian_shared::{RecordId, Role};
+
+const VILLAGE: &str = "530402001001";
+const CHUNK: usize = 64 * 1024;
+
+/// A noisy JPEG (noise does not compress, so it spans several chunks).
+fn photo() -> Vec<u8> {
+    let mut seed = 7u32;
+    let img = image::RgbImage::from_fn(640, 480, |_, _| {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        image::Rgb([(seed >> 16) as u8, (seed >> 8) as u8, seed as u8])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .write_image(&img, 640, 480, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+fn sha(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+async fn send_chunk(app: &TestApp, token: &str, sha: &str, offset: usize, bytes: &[u8]) -> (u16, Value) {
+    let r = app
+        .http
+        .patch(app.url(&format!("/api/v1/photos/{sha}?offset={offset}")))
+        .bearer_auth(token)
+        .header("content-type", "application/octet-stream")
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn an_interrupted_upload_resumes_and_completes_the_report() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let household = app.household("13812345678").await;
+        let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        let neighbour = app.staff("neighbour", Role::VillageCadre, "530402001002").await;
+        let bytes = photo();
+        assert!(bytes.len() > 3 * CHUNK, "the test photo spans several chunks");
+        let digest = sha(&bytes);
+
+        // The report goes first (offline phones sync records before photos).
+        let id = RecordId::new();
+        let record = json!({ "id": id.to_string(), "seq": 1, "kind": "report", "body": {
+            "village": VILLAGE, "household_name": "王秀英", "hardship": "disaster",
+            "happened_on": "2025-11-01", "photos": [digest] } });
+        let (s, r) = app
+            .post(
+                &household,
+                "/api/v1/sync/push",
+                &json!({ "device_id": "p1", "records": [record] }),
+            )
+            .await;
+        assert_eq!(s, 200, "{r}");
+        let (_, detail) = app.get(&cadre, &format!("/api/v1/cases/{id}")).await;
+        assert_eq!(
+            detail["case"]["photos_missing"], 1,
+            "{name}: incomplete until the photo arrives"
+        );
+
+        let (s, st) = app
+            .post(
+                &household,
+                "/api/v1/photos",
+                &json!({ "sha256": digest, "size": bytes.len() }),
+            )
+            .await;
+        assert_eq!((s, st["received"].as_i64()), (200, Some(0)), "{st}");
+        // Two chunks, then the connection "drops".
+        for off in [0, CHUNK] {
+            let (s, v) = send_chunk(&app, &household, &digest, off, &bytes[off..off + CHUNK]).await;
+            assert_eq!(s, 200, "{v}");
+        }
+        // Later the phone asks where to resume.
+        let (_, st) = app.get(&household, &format!("/api/v1/photos/{digest}/status")).await;
+        assert_eq!(st["received"], 2 * CHUNK);
+        // Resending an old chunk is refused with the offset to use.
+        let (s, v) = send_chunk(&app, &household, &digest, 0, &bytes[..CHUNK]).await;
+        assert_eq!((s, v["code"].as_str()), (409, Some("offset_mismatch")));
+        let mut off = 2 * CHUNK;
+        let mut last = Value::Null;
+        while off < bytes.len() {
+            let end = (off + CHUNK).min(bytes.len());
+            let (s, v) = send_chunk(&app, &household, &digest, off, &bytes[off..end]).await;
+            assert_eq!(s, 200, "{name}: {v}");
+            last = v;
+            off = end;
+        }
+        assert_eq!(last["complete"], true, "{name}: {last}");
+        assert_eq!(
+            (last["width"].as_i64(), last["height"].as_i64()),
+            (Some(640), Some(480))
+        );
+
+        let (_, detail) = app.get(&cadre, &format!("/api/v1/cases/{id}")).await;
+        assert_eq!(detail["case"]["photos_missing"], 0, "{name}");
+        // Byte-identical for the village; invisible to the neighbouring village.
+        let r = app
+            .http
+            .get(app.url(&format!("/api/v1/photos/{digest}")))
+            .bearer_auth(&cadre)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(sha(&r.bytes().await.unwrap()), digest);
+        let r = app
+            .http
+            .get(app.url(&format!("/api/v1/photos/{digest}/thumbnail")))
+            .bearer_auth(&cadre)
+            .send()
+            .await
+            .unwrap();
+        let thumb = image::load_from_memory(&r.bytes().await.unwrap()).unwrap();
+        assert_eq!((thumb.width(), thumb.height()), (320, 240));
+        let r = app
+            .http
+            .get(app.url(&format!("/api/v1/photos/{digest}")))
+            .bearer_auth(&neighbour)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn wrong_bytes_bombs_and_oversize_are_refused() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let token = app.household("13812345678").await;
+        // Bytes that do not match the hash they were registered under.
+        let bytes = photo();
+        let claimed = sha(b"something else");
+        app.post(
+            &token,
+            "/api/v1/photos",
+            &json!({ "sha256": claimed, "size": bytes.len() }),
+        )
+        .await;
+        let mut off = 0;
+        let mut last = (0, Value::Null);
+        while off < bytes.len() {
+            let end = (off + CHUNK).min(bytes.len());
+            last = send_chunk(&app, &token, &claimed, off, &bytes[off..end]).await;
+            off = end;
+        }
+        assert_eq!(
+            (last.0, last.1["code"].as_str()),
+            (422, Some("hash_mismatch")),
+            "{name}"
+        );
+        let (_, st) = app.get(&token, &format!("/api/v1/photos/{claimed}/status")).await;
+        assert_eq!(
+            (st["received"].as_i64(), st["complete"].as_bool()),
+            (Some(0), Some(false)),
+            "reset for a fresh try"
+        );
+
+        // A tiny PNG that claims 100000×100000 pixels: refused before decoding.
+        let bomb = include_bytes!("data/bomb.png");
+        let bomb_sha = sha(bomb);
+        app.post(
+            &token,
+            "/api/v1/photos",
+            &json!({ "sha256": bomb_sha, "size": bomb.len() }),
+        )
+        .await;
+        let (s, v) = send_chunk(&app, &token, &bomb_sha, 0, bomb).await;
+        assert_eq!((s, v["code"].as_str()), (422, Some("bad_image")), "{name}: {v}");
+        assert!(v["message"]["en"].as_str().unwrap().contains("100000"), "{v}");
+
+        // Too big to register; a chunk above the body limit; a malformed hash.
+        let (s, v) = app
+            .post(
+                &token,
+                "/api/v1/photos",
+                &json!({ "sha256": sha(b"x"), "size": 200_000_000 }),
+            )
+            .await;
+        assert_eq!((s, v["code"].as_str()), (413, Some("photo_too_large")));
+        let big = sha(b"big");
+        app.post(&token, "/api/v1/photos", &json!({ "sha256": big, "size": 5_000_000 }))
+            .await;
+        let (s, v) = send_chunk(&app, &token, &big, 0, &vec![0u8; 2 * 1024 * 1024]).await;
+        assert_eq!((s, v["code"].as_str()), (413, Some("too_large")), "{name}");
+        let (s, _) = app
+            .post(
+                &token,
+                "/api/v1/photos",
+                &json!({ "sha256": "../../etc/passwd", "size": 10 }),
+            )
+            .await;
+        assert_eq!(s, 400);
+        let (s, _) = app.get(&token, "/api/v1/photos/..%2F..%2Fetc%2Fpasswd/status").await;
+        assert!(s == 400 || s == 404, "{s}");
+    }
+}
