@@ -111,6 +111,43 @@ pub fn too_many(retry_after: u64) -> ApiError {
     e
 }
 
+/// Recently seen sessions, so a phone's burst of requests costs one lookup. An entry
+/// lives at most `ttl_ms` and never past the session's own expiry.
+#[derive(Debug)]
+pub struct SessionCache {
+    ttl_ms: i64,
+    max_entries: usize,
+    entries: Mutex<HashMap<String, (Account, i64)>>,
+}
+
+impl SessionCache {
+    pub fn new(ttl_ms: i64, max_entries: usize) -> Self {
+        SessionCache {
+            ttl_ms,
+            max_entries,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn get(&self, token_hash: &str, now: i64) -> Option<Account> {
+        let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(token_hash)
+            .filter(|(_, valid_until)| now < *valid_until)
+            .map(|(a, _)| a.clone())
+    }
+
+    pub fn put(&self, token_hash: String, account: Account, expires_at: i64, now: i64) {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= self.max_entries {
+            map.retain(|_, (_, until)| now < *until);
+            if map.len() >= self.max_entries {
+                map.clear();
+            }
+        }
+        map.insert(token_hash, (account, expires_at.min(now + self.ttl_ms)));
+    }
+}
+
 /// The signed-in account behind a request's bearer token.
 #[derive(Debug, Clone)]
 pub struct Caller(pub Account);
@@ -126,8 +163,17 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or_else(ApiError::unauthenticated)?;
         let now = state.clock.now().timestamp_millis();
-        let account = state.store.session_account(&token_hash(token.trim()), now).await?;
-        account.map(Caller).ok_or_else(ApiError::unauthenticated)
+        let hash = token_hash(token.trim());
+        if let Some(account) = state.sessions.get(&hash, now) {
+            return Ok(Caller(account));
+        }
+        let (account, expires_at) = state
+            .store
+            .session_account(&hash, now)
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        state.sessions.put(hash, account.clone(), expires_at, now);
+        Ok(Caller(account))
     }
 }
 
@@ -180,6 +226,25 @@ mod tests {
         assert!(rl.check("u", 60_001).is_ok(), "oldest failure left the window");
         rl.clear("u");
         assert!(rl.check("u", 3000).is_ok());
+    }
+
+    #[test]
+    fn cached_sessions_expire_with_the_session_or_the_ttl() {
+        let a = Account {
+            id: "a".into(),
+            login: "l".into(),
+            name: "n".into(),
+            role: Role::County,
+            division: None,
+            password_hash: None,
+        };
+        let c = SessionCache::new(30_000, 10);
+        c.put("t1".into(), a.clone(), 5_000, 0);
+        assert!(c.get("t1", 4_999).is_some());
+        assert!(c.get("t1", 5_000).is_none(), "never past the session's expiry");
+        c.put("t2".into(), a, 1_000_000, 0);
+        assert!(c.get("t2", 29_999).is_some());
+        assert!(c.get("t2", 30_000).is_none(), "re-checked after the TTL");
     }
 
     #[test]

@@ -75,13 +75,21 @@ pub async fn create_from_report(
             )
         }
     };
-    if state.store.division(report.village).await?.is_none() {
+    let known = state
+        .known_divisions
+        .read()
+        .map(|k| k.contains(&report.village))
+        .unwrap_or(false);
+    if !known && state.store.division(report.village).await?.is_none() {
         return Err(ApiError::bad_request(
             "unknown_village",
             format!("未知的村（社区）代码：{}", report.village),
             format!("unknown village code: {}", report.village),
         )
         .with_field("village"));
+    }
+    if !known && let Ok(mut k) = state.known_divisions.write() {
+        k.insert(report.village);
     }
     let profile = state.policy.profile_for(report.village).map_err(|e| {
         ApiError::from_pair(StatusCode::UNPROCESSABLE_ENTITY, "no_policy", &e.to_string()).with_field("village")

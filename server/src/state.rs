@@ -1,6 +1,6 @@
 //! What every handler shares.
 
-use crate::auth::{CodeSender, RateLimiter};
+use crate::auth::{CodeSender, RateLimiter, SessionCache};
 use crate::store::Store;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -21,6 +21,9 @@ pub struct AppState {
     /// Where photo files live (partial uploads under `partial/`).
     pub photo_dir: PathBuf,
     pub photo_locks: Arc<KeyedLocks>,
+    pub sessions: Arc<SessionCache>,
+    /// Division codes known to exist: they change only on import.
+    pub known_divisions: Arc<std::sync::RwLock<std::collections::HashSet<zaofaxian_shared::DivisionCode>>>,
 }
 
 /// One async lock per key (a photo's hash), created on demand.
@@ -63,6 +66,9 @@ impl AppState {
             household_session_ms: 30 * 24 * 3600 * 1000,
             photo_dir,
             photo_locks: Arc::new(KeyedLocks::default()),
+            // 30 s: a signed-out or expired token stops working within that.
+            sessions: Arc::new(SessionCache::new(30_000, 100_000)),
+            known_divisions: Arc::default(),
         }
     }
 

@@ -81,7 +81,8 @@ async fn accounts_sessions_and_duplicate_logins() {
             a.division
         );
         s.create_session("tok", "a1", 2_000).await.unwrap();
-        assert_eq!(s.session_account("tok", 1_000).await.unwrap().unwrap().id, "a1");
+        let (found, expires) = s.session_account("tok", 1_000).await.unwrap().unwrap();
+        assert_eq!((found.id.as_str(), expires), ("a1", 2_000));
         assert!(
             s.session_account("tok", 2_000).await.unwrap().is_none(),
             "expired at 2000"

@@ -160,8 +160,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn create_account(&self, a: &Account) -> StoreResult<()>;
     async fn account_by_login(&self, login: &str) -> StoreResult<Option<Account>>;
     async fn create_session(&self, token_hash: &str, account_id: &str, expires_at: i64) -> StoreResult<()>;
-    /// The account behind an unexpired session.
-    async fn session_account(&self, token_hash: &str, now: i64) -> StoreResult<Option<Account>>;
+    /// The account behind an unexpired session, with the session's expiry.
+    async fn session_account(&self, token_hash: &str, now: i64) -> StoreResult<Option<(Account, i64)>>;
 
     async fn put_otp(&self, phone: &str, code_hash: &str, expires_at: i64) -> StoreResult<()>;
     /// Counts one attempt and returns (code hash, expiry, attempts so far).

@@ -295,9 +295,9 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn session_account(&self, token_hash: &str, now: i64) -> StoreResult<Option<Account>> {
+    async fn session_account(&self, token_hash: &str, now: i64) -> StoreResult<Option<(Account, i64)>> {
         let row = sqlx::query(
-            "SELECT a.id, a.login, a.name, a.role, a.division, a.password_hash
+            "SELECT a.id, a.login, a.name, a.role, a.division, a.password_hash, s.expires_at
              FROM sessions s JOIN accounts a ON a.id = s.account_id
              WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
@@ -305,7 +305,9 @@ impl Store for SqlStore {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(account_from).transpose()
+        row.as_ref()
+            .map(|r| Ok((account_from(r)?, r.try_get("expires_at")?)))
+            .transpose()
     }
 
     async fn put_otp(&self, phone: &str, code_hash: &str, expires_at: i64) -> StoreResult<()> {
@@ -473,11 +475,16 @@ impl Store for SqlStore {
                 (row.try_get("division")?, row.try_get("owner_account")?)
             }
         };
-        // Append to the hash chain.
-        let last = sqlx::query("SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1")
-            .bind(&case_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        // Append to the hash chain (a new case starts it).
+        let last = match write {
+            CaseWrite::Create(_) => None,
+            CaseWrite::Update { .. } => {
+                sqlx::query("SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1")
+                    .bind(&case_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+        };
         let (prev_seq, prev_hash): (i64, String) = match last {
             Some(r) => (r.try_get("seq")?, r.try_get("hash")?),
             None => (0, audit::GENESIS.to_string()),
