@@ -21,6 +21,9 @@ pub struct EventRequest {
     pub location: Option<GeoPoint>,
     #[serde(default)]
     pub note: Option<String>,
+    /// Photos taken at this step (housing, documents), by SHA-256; uploaded separately.
+    #[serde(default)]
+    pub photos: Vec<String>,
 }
 
 fn refused(why: WhyNot) -> ApiError {
@@ -114,7 +117,8 @@ pub async fn create_from_report(
         at: state.now_ms(),
         actor_account: caller.0.id.clone(),
         actor_role: caller.role(),
-        entry: serde_json::json!({ "event": "report", "channel": channel, "hardship": report.hardship }),
+        entry: serde_json::json!({ "event": "report", "channel": channel, "hardship": report.hardship, "photos": report.photos }),
+        photos: report.photos.clone(),
     };
     Ok(state
         .store
@@ -139,6 +143,14 @@ pub async fn apply_event(
     req: &EventRequest,
     claim: Option<&SyncClaim>,
 ) -> ApiResult<WriteOutcome> {
+    if req.photos.len() > 20 || !req.photos.iter().all(|p| crate::photos::is_sha256_hex(p)) {
+        return Err(ApiError::bad_request(
+            "bad_photos",
+            "照片应为不超过20个SHA-256摘要",
+            "photos: up to 20 SHA-256 hex digests",
+        )
+        .with_field("photos"));
+    }
     let case = visible_case(state, caller, case_id).await?;
     if case.state.version != req.expected_version {
         return Err(crate::store::StoreError::Stale.into());
@@ -161,7 +173,9 @@ pub async fn apply_event(
             "to": next.stage,
             "location": req.location,
             "note": req.note,
+            "photos": req.photos,
         }),
+        photos: req.photos.clone(),
     };
     let write = CaseWrite::Update {
         case_id: case.id.clone(),

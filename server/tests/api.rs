@@ -369,3 +369,47 @@ async fn logins_are_throttled_and_codes_expire() {
         assert_eq!(bad_phone.status(), 400);
     }
 }
+
+/// Every later stage's deadline is on the board too: the notice's last day (云南
+/// "公示5个工作日") and the township's review (7 working days in 鹤庆).
+#[tokio::test]
+async fn notice_and_township_deadlines_show_on_the_board() {
+    for app in common::apps("2025-11-03").await {
+        let heqing_village = "532932101001"; // 东升社区, 云鹤镇, 鹤庆县
+        let cadre = app.staff("hq-cadre", Role::VillageCadre, heqing_village).await;
+        let r = push(&app, &cadre, "c1", vec![report(RecordId::new(), 1, heqing_village)]).await;
+        assert_eq!(r[0]["status"], "stored", "{r:?}");
+        let case_id = r[0]["case_id"].as_str().unwrap().to_string();
+        let path = format!("/api/v1/cases/{case_id}/events");
+        for (v, e) in [
+            (0, json!({ "event": "record_verification", "at_risk": true })),
+            (1, json!({ "event": "sign_application" })),
+            (2, json!({ "event": "record_appraisal", "approved": true })),
+        ] {
+            let (s, body) = app
+                .post(&cadre, &path, &json!({ "expected_version": v, "event": e }))
+                .await;
+            assert_eq!(s, 200, "{body}");
+        }
+        let (_, q) = app.get(&cadre, "/api/v1/queue").await;
+        assert_eq!(
+            (q["items"][0]["deadline"].as_str(), q["items"][0]["due"].as_str()),
+            (Some("公示截止"), Some("2025-11-10"))
+        );
+        app.set_today("2025-11-11");
+        let cadre = app.staff("hq-cadre-2", Role::VillageCadre, heqing_village).await;
+        let (s, body) = app
+            .post(
+                &cadre,
+                &path,
+                &json!({ "expected_version": 3, "event": { "event": "close_notice" } }),
+            )
+            .await;
+        assert_eq!(s, 200, "{body}");
+        let (_, q) = app.get(&cadre, "/api/v1/queue?lang=en").await;
+        assert_eq!(
+            (q["items"][0]["deadline"].as_str(), q["items"][0]["due"].as_str()),
+            (Some("township review due"), Some("2025-11-20"))
+        );
+    }
+}

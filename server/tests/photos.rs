@@ -214,3 +214,55 @@ async fn wrong_bytes_bombs_and_oversize_are_refused() {
         assert!(s == 400 || s == 404, "{s}");
     }
 }
+
+/// A home visit's housing photos belong to the case too: until they arrive the
+/// case reports them missing.
+#[tokio::test]
+async fn a_visits_photos_count_toward_completeness() {
+    for app in common::apps("2025-11-03").await {
+        let household = app.household("13812345678").await;
+        let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        let id = RecordId::new();
+        let record = json!({ "id": id.to_string(), "seq": 1, "kind": "report", "body": {
+            "village": VILLAGE, "household_name": "王秀英", "hardship": "illness", "happened_on": "2025-11-01" } });
+        app.post(
+            &household,
+            "/api/v1/sync/push",
+            &json!({ "device_id": "p1", "records": [record] }),
+        )
+        .await;
+        let bytes = photo();
+        let digest = sha(&bytes);
+        let visit = json!({ "expected_version": 0, "event": { "event": "record_verification", "at_risk": true },
+                            "location": { "lat": 24.35, "lon": 102.54 }, "photos": [digest] });
+        let (s, v) = app.post(&cadre, &format!("/api/v1/cases/{id}/events"), &visit).await;
+        assert_eq!(s, 200, "{v}");
+        let (_, d) = app.get(&cadre, &format!("/api/v1/cases/{id}")).await;
+        assert_eq!(d["case"]["photos_missing"], 1);
+        assert_eq!(d["history"][1]["entry"]["photos"][0], digest.as_str());
+        app.post(
+            &cadre,
+            "/api/v1/photos",
+            &json!({ "sha256": digest, "size": bytes.len() }),
+        )
+        .await;
+        let mut off = 0;
+        while off < bytes.len() {
+            let end = (off + CHUNK).min(bytes.len());
+            let (s, _) = send_chunk(&app, &cadre, &digest, off, &bytes[off..end]).await;
+            assert_eq!(s, 200);
+            off = end;
+        }
+        let (_, d) = app.get(&cadre, &format!("/api/v1/cases/{id}")).await;
+        assert_eq!(d["case"]["photos_missing"], 0, "{}", app.db.name);
+        // The household sees the photo of its own case.
+        let r = app
+            .http
+            .get(app.url(&format!("/api/v1/photos/{digest}/thumbnail")))
+            .bearer_auth(&household)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+}

@@ -38,6 +38,7 @@ fn entry(actor: &str, role: Role, what: &str) -> NewEntry {
         actor_account: actor.into(),
         actor_role: role,
         entry: serde_json::json!({ "event": what }),
+        photos: vec![],
     }
 }
 

@@ -84,6 +84,8 @@ pub struct NewEntry {
     pub actor_account: String,
     pub actor_role: Role,
     pub entry: serde_json::Value,
+    /// SHA-256 of photos this step attaches to the case (a report's, a visit's).
+    pub photos: Vec<String>,
 }
 
 /// A case change: a new case, or a new state for an existing one at an expected version.

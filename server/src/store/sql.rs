@@ -426,20 +426,6 @@ impl Store for SqlStore {
                 if inserted.rows_affected() == 0 {
                     return Err(StoreError::Conflict(c.id.clone()));
                 }
-                // The photos the report needs, so completeness is one join away.
-                let photos = c
-                    .report
-                    .get("photos")
-                    .and_then(|p| p.as_array())
-                    .cloned()
-                    .unwrap_or_default();
-                for sha in photos.iter().filter_map(|p| p.as_str()) {
-                    sqlx::query("INSERT INTO case_photos (case_id, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                        .bind(&c.id)
-                        .bind(sha)
-                        .execute(&mut *tx)
-                        .await?;
-                }
                 (c.division.to_string(), c.owner_account.clone())
             }
             CaseWrite::Update {
@@ -515,6 +501,14 @@ impl Store for SqlStore {
         .bind(&hash)
         .execute(&mut *tx)
         .await?;
+        // The photos this step needs, so a case's completeness is one join away.
+        for sha in &entry.photos {
+            sqlx::query("INSERT INTO case_photos (case_id, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(&case_id)
+                .bind(sha)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query("INSERT INTO changes (case_id, division, owner_account) VALUES ($1, $2, $3)")
             .bind(&case_id)
             .bind(division)
