@@ -20,6 +20,10 @@ pub fn public_routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/", get(index))
         .route("/health", get(health))
         .route("/api/v1/calendar/deadline", get(deadline))
+        .route(
+            "/api/v1/openapi.json",
+            get(|| async { Json(crate::openapi::document()) }),
+        )
 }
 
 /// The whole application.
@@ -28,6 +32,14 @@ pub fn app(state: crate::state::AppState) -> Router {
         .merge(crate::api::routes())
         .fallback(|| async { crate::error::ApiError::not_found() })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        // One structured line per request: method, path, status, latency. Bodies and
+        // headers (tokens, phone numbers) are never logged.
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(tower_http::trace::DefaultMakeSpan::new().level(tracing::Level::INFO))
+                .on_request(())
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .with_state(state)
 }
 

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod openapi;
 pub mod photos;
 pub mod state;
 pub mod store;

@@ -413,3 +413,38 @@ async fn notice_and_township_deadlines_show_on_the_board() {
         );
     }
 }
+
+/// The OpenAPI document is served, and every path and method it lists is routed
+/// (an undocumented 404 from the fallback would mean a stale document).
+#[tokio::test]
+async fn the_openapi_document_matches_the_routes() {
+    let app = TestApp::start(common::sqlite().await, "2025-11-03").await;
+    let doc: Value = app
+        .http
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 15);
+    for (path, methods) in paths {
+        let concrete = path
+            .replace("{id}", "01a20a1d-d757-77b4-92a3-3e2c3a898567")
+            .replace("{sha}", &"a".repeat(64));
+        for method in methods.as_object().unwrap().keys() {
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let r = app.http.request(m, app.url(&concrete)).send().await.unwrap();
+            let status = r.status().as_u16();
+            let body: Value = r.json().await.unwrap_or(Value::Null);
+            // Unauthenticated calls answer 401 or a validation error, never the router's "not found".
+            assert!(
+                !(status == 404 && body["code"] == "not_found") && status != 405,
+                "{method} {path}: {status} {body}"
+            );
+        }
+    }
+}

@@ -101,3 +101,75 @@ fn a_regional_overlay_applies_only_with_its_region() {
     assert_eq!(outside.lines().last(), Some("2025-04-11"));
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// The admin CLI on a fresh SQLite file: import the sample divisions with progress,
+/// create a cadre with the password on standard input, refuse a duplicate.
+#[test]
+fn admin_imports_divisions_and_creates_staff() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("admin.sqlite").display());
+    let csv = concat!(env!("CARGO_MANIFEST_DIR"), "/data/yunnan_sample_divisions.csv");
+    let (code, stdout, stderr) = run(&["admin", "--database-url", &db, "import-divisions", csv]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("imported 1035 divisions"), "{stdout}");
+    assert!(stderr.contains("importing: 200/1035"), "progress is shown: {stderr}");
+
+    let create = |login: &str, password: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_zaofaxian-server"))
+            .args([
+                "admin",
+                "--database-url",
+                &db,
+                "create-staff",
+                "--login",
+                login,
+                "--name",
+                "李干部",
+            ])
+            .args(["--role", "village_cadre", "--division", "530402001001"])
+            .env_remove("ZAOFAXIAN_PASSWORD")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{password}\n").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, stdout, stderr) = create("li01", "a-long-password");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("li01"), "{stdout}");
+    let (code, _, stderr) = create("li01", "a-long-password");
+    assert_ne!(code, 0);
+    assert!(stderr.contains("login already exists"), "{stderr}");
+    let (code, _, stderr) = create("li02", "short");
+    assert_ne!(code, 0);
+    assert!(stderr.contains("at least 8 characters"), "{stderr}");
+    let (code, _, stderr) = run(&[
+        "admin",
+        "--database-url",
+        &db,
+        "create-staff",
+        "--login",
+        "x",
+        "--name",
+        "x",
+        "--role",
+        "mayor",
+        "--division",
+        "530402001001",
+    ]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("unknown role"), "{stderr}");
+}
