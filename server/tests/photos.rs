@@ -266,3 +266,60 @@ async fn a_visits_photos_count_toward_completeness() {
         assert_eq!(r.status(), 200);
     }
 }
+
+/// A portrait phone photo is stored landscape with an EXIF orientation tag (6: rotate
+/// 90° clockwise). The server turns it upright: the dimensions and thumbnail are portrait.
+#[tokio::test]
+async fn exif_orientation_is_applied() {
+    let app = TestApp::start(common::sqlite().await, "2025-11-03").await;
+    let token = app.household("13812345678").await;
+    let bytes = with_exif_orientation(&photo(), 6);
+    let digest = sha(&bytes);
+    app.post(
+        &token,
+        "/api/v1/photos",
+        &json!({ "sha256": digest, "size": bytes.len() }),
+    )
+    .await;
+    let mut off = 0;
+    let mut last = Value::Null;
+    while off < bytes.len() {
+        let end = (off + CHUNK).min(bytes.len());
+        last = send_chunk(&app, &token, &digest, off, &bytes[off..end]).await.1;
+        off = end;
+    }
+    assert_eq!(
+        (last["width"].as_i64(), last["height"].as_i64()),
+        (Some(480), Some(640)),
+        "{last}"
+    );
+    let r = app
+        .http
+        .get(app.url(&format!("/api/v1/photos/{digest}/thumbnail")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let thumb = image::load_from_memory(&r.bytes().await.unwrap()).unwrap();
+    assert_eq!((thumb.width(), thumb.height()), (240, 320));
+}
+
+/// Inserts an APP1 Exif segment with one Orientation entry after the JPEG's SOI marker.
+fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    let mut tiff = b"MM\x00\x2a\x00\x00\x00\x08".to_vec(); // big-endian TIFF, IFD at 8
+    tiff.extend(1u16.to_be_bytes()); // one entry
+    tiff.extend(0x0112u16.to_be_bytes()); // Orientation
+    tiff.extend(3u16.to_be_bytes()); // SHORT
+    tiff.extend(1u32.to_be_bytes()); // count
+    tiff.extend(orientation.to_be_bytes());
+    tiff.extend([0, 0]); // value padding
+    tiff.extend(0u32.to_be_bytes()); // no next IFD
+    let mut app1 = b"Exif\x00\x00".to_vec();
+    app1.extend(tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend([0xff, 0xe1]);
+    out.extend(((app1.len() + 2) as u16).to_be_bytes());
+    out.extend(app1);
+    out.extend(&jpeg[2..]);
+    out
+}

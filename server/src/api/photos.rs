@@ -39,6 +39,27 @@ fn status_json(p: &PhotoRecord) -> Json<serde_json::Value> {
     )
 }
 
+/// A photo is the business of its uploader and of whoever may see a case that lists
+/// it; to anyone else it does not exist.
+async fn may_access(state: &AppState, caller: &Caller, p: &PhotoRecord) -> ApiResult<bool> {
+    Ok(p.uploader == caller.0.id
+        || state
+            .store
+            .photo_cases(&p.sha256)
+            .await?
+            .iter()
+            .any(|c| caller.can_see(c)))
+}
+
+async fn accessible(state: &AppState, caller: &Caller, sha: &str) -> ApiResult<PhotoRecord> {
+    let p = state.store.photo(sha).await?.ok_or_else(ApiError::not_found)?;
+    if may_access(state, caller, &p).await? {
+        Ok(p)
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
 fn partial_path(state: &AppState, sha: &str) -> PathBuf {
     state.photo_dir.join("partial").join(sha)
 }
@@ -107,7 +128,7 @@ pub struct ChunkQuery {
 
 pub async fn chunk(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(sha): Path<String>,
     query: Result<Query<ChunkQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
@@ -123,7 +144,7 @@ pub async fn chunk(
     check_sha(&sha)?;
     // One writer per photo at a time: two devices sending the same photo take turns.
     let lock = state.photo_locks.lock(&sha).await;
-    let p = state.store.photo(&sha).await?.ok_or_else(ApiError::not_found)?;
+    let p = accessible(&state, &caller, &sha).await?;
     if p.complete {
         return Ok(status_json(&p));
     }
