@@ -18,9 +18,14 @@ pub struct StatusView {
 pub fn status_view(state: &CaseState, calendar: &Calendar, today: NaiveDate, lang: Lang) -> StatusView {
     let stage = state.stage.label().get(lang).to_string();
     let Some(deadline) = state.deadline else {
+        // The village still has to act; only the date is not known yet.
+        let pending = state.deadline_pending_year.map(|year| match lang {
+            Lang::Zh => format!("核实期限待定（{year}年放假安排尚未导入）"),
+            Lang::En => format!("deadline to be set ({year} holiday schedule not imported yet)"),
+        });
         return StatusView {
             stage,
-            deadline: None,
+            deadline: pending,
             overdue: false,
         };
     };
@@ -78,6 +83,13 @@ mod tests {
             en.deadline.as_deref(),
             Some("home verification due: 2025-10-14 (due today)")
         );
+    }
+
+    #[test]
+    fn a_pending_deadline_says_so() {
+        let s = reported("2026-12-28");
+        let v = status_view(&s, Calendar::national(), d("2026-12-29"), Lang::Zh);
+        assert_eq!(v.deadline.as_deref(), Some("核实期限待定（2027年放假安排尚未导入）"));
     }
 
     #[test]

@@ -448,3 +448,18 @@ async fn the_openapi_document_matches_the_routes() {
         }
     }
 }
+
+/// Late December 2026: five working days run into 2027, which has no holiday data
+/// yet. The report is kept and the board says why it has no date.
+#[tokio::test]
+async fn a_report_is_never_turned_away_for_missing_calendar_data() {
+    for app in common::apps("2026-12-28").await {
+        let household = app.household("13812345678").await;
+        let r = push(&app, &household, "p1", vec![report(RecordId::new(), 1, VILLAGE)]).await;
+        assert_eq!(r[0]["status"], "stored", "{}: {r:?}", app.db.name);
+        let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        let (_, q) = app.get(&cadre, "/api/v1/queue").await;
+        assert_eq!(q["items"][0]["due"], Value::Null);
+        assert_eq!(q["items"][0]["deadline"], "期限待定：缺少2027年节假日数据");
+    }
+}

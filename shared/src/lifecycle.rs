@@ -401,6 +401,11 @@ pub struct CaseState {
     pub assessments: u32,
     /// Times the case came back after an elimination (再标注).
     pub remarks: u32,
+    /// A deadline that could not be counted because the calendar lacks this year's
+    /// holidays. The case is kept (a household's report is never turned away) and
+    /// shown as "deadline pending" until the year's schedule is imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_pending_year: Option<i32>,
     /// Count of transitions applied; the basis of optimistic concurrency.
     pub version: u64,
 }
@@ -449,16 +454,28 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn verification_deadline(ctx: &Ctx<'_>, from: NaiveDate) -> Result<Option<Deadline>, WhyNot> {
-    ctx.profile
-        .verification_working_days
-        .map(|n| {
-            Ok(Deadline {
-                kind: DeadlineKind::Verification,
-                due: ctx.calendar.add_working_days(from, n)?,
-            })
-        })
-        .transpose()
+/// The home-verification deadline from `from`; `Err(year)` when that year has no
+/// holiday data. Intake never fails on it: the caller records the year instead.
+fn verification_deadline(ctx: &Ctx<'_>, from: NaiveDate) -> Result<Option<Deadline>, i32> {
+    let Some(n) = ctx.profile.verification_working_days else {
+        return Ok(None);
+    };
+    match ctx.calendar.add_working_days(from, n) {
+        Ok(due) => Ok(Some(Deadline {
+            kind: DeadlineKind::Verification,
+            due,
+        })),
+        Err(CalendarError::NoData { year }) => Err(year),
+        // Only a date beyond chrono's range gets here: no deadline can be shown for it.
+        Err(_) => Ok(None),
+    }
+}
+
+fn split(d: Result<Option<Deadline>, i32>) -> (Option<Deadline>, Option<i32>) {
+    match d {
+        Ok(d) => (d, None),
+        Err(year) => (None, Some(year)),
+    }
 }
 
 /// Opens a case discovered through `channel` today. Every channel starts at home
@@ -475,12 +492,14 @@ pub fn open(channel: Channel, ctx: &Ctx<'_>) -> Result<CaseState, WhyNot> {
             ),
         ));
     }
+    let (deadline, deadline_pending_year) = split(verification_deadline(ctx, ctx.today));
     Ok(CaseState {
         stage: Stage::AwaitingVerification,
         procedure: Procedure::Identification,
         channel,
         opened_on: ctx.today,
-        deadline: verification_deadline(ctx, ctx.today)?,
+        deadline,
+        deadline_pending_year,
         identified_on: None,
         eliminated_on: None,
         notice: None,
@@ -715,7 +734,7 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
             next.eliminated_on = None;
             next.elimination_consent = false;
             next.notice = None;
-            next.deadline = verification_deadline(ctx, today)?;
+            (next.deadline, next.deadline_pending_year) = split(verification_deadline(ctx, today));
         }
         (Stage::Monitored | Stage::RiskEliminated, Event::Clear) => {
             next.stage = Stage::Closed(ClosedReason::Cleared);
@@ -744,6 +763,10 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
             next.deadline = None;
         }
         _ => return Err(wrong_stage()),
+    }
+    // A pending deadline belongs to the stage it was for.
+    if next.stage != state.stage && kind != EventKind::Remark {
+        next.deadline_pending_year = None;
     }
     Ok(next)
 }

@@ -420,8 +420,10 @@ fn a_household_may_withdraw_its_own_report_but_not_a_screening_clue() {
     );
 }
 
+/// A report near the year's end whose deadline runs into a year without holiday
+/// data is kept, never turned away, and never given a guessed date.
 #[test]
-fn a_deadline_past_the_calendar_data_is_refused_not_guessed() {
+fn a_report_whose_deadline_runs_past_the_calendar_is_kept_with_the_deadline_pending() {
     let p = profile("yuxi-2021");
     let ctx = Ctx {
         actor: Role::Household,
@@ -429,7 +431,19 @@ fn a_deadline_past_the_calendar_data_is_refused_not_guessed() {
         calendar: Calendar::national(),
         profile: p,
     };
-    let why = open(Channel::SelfReport, &ctx).unwrap_err();
+    let case = open(Channel::SelfReport, &ctx).unwrap();
+    assert_eq!(case.deadline, None);
+    assert_eq!(case.deadline_pending_year, Some(2027));
+    // Verifying the household clears the pending marker with the stage.
+    let ctx = Ctx {
+        actor: Role::VillageCadre,
+        ..ctx
+    };
+    let next = transition(&case, &Event::RecordVerification { at_risk: true }, &ctx).unwrap();
+    assert_eq!(next.deadline_pending_year, None);
+    // Steps that would post a notice into the unknown year are refused with the reason.
+    let signed = transition(&next, &Event::SignApplication, &ctx).unwrap();
+    let why = transition(&signed, &Event::RecordAppraisal { approved: true }, &ctx).unwrap_err();
     assert_eq!(why.code, "calendar");
     assert!(why.text.zh.contains("2027"));
 }

@@ -77,7 +77,14 @@ pub async fn queue(
                 .unwrap_or_default(),
             stage_label: c.state.stage.label().get(q.lang).to_string(),
             due: c.state.deadline.map(|d| d.due.to_string()),
-            deadline: c.state.deadline.map(|d| d.kind.label().get(q.lang).to_string()),
+            deadline: match (c.state.deadline, c.state.deadline_pending_year) {
+                (Some(d), _) => Some(d.kind.label().get(q.lang).to_string()),
+                (None, Some(year)) => Some(match q.lang {
+                    Lang::Zh => format!("期限待定：缺少{year}年节假日数据"),
+                    Lang::En => format!("deadline pending: no {year} holiday data yet"),
+                }),
+                (None, None) => None,
+            },
             days_left,
             overdue: c.state.is_overdue(today),
             version: c.state.version,
