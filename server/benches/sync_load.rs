@@ -7,68 +7,25 @@
 
 #![allow(clippy::unwrap_used)] // a benchmark: a panic is the report
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::TestApp;
 use serde_json::json;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use zaofaxian_server::state::AppState;
-use zaofaxian_server::store::{SqlStore, Store};
-use zaofaxian_shared::{ManualClock, PhoneNumber, RecordId};
-
-#[derive(Debug, Default)]
-struct Codes(std::sync::Mutex<std::collections::HashMap<String, String>>);
-
-impl zaofaxian_server::auth::CodeSender for Codes {
-    fn send(&self, phone: &PhoneNumber, code: &str) {
-        self.0
-            .lock()
-            .unwrap()
-            .insert(phone.as_str().to_string(), code.to_string());
-    }
-}
+use zaofaxian_server::store::Store;
+use zaofaxian_shared::RecordId;
 
 const VILLAGES: [&str; 4] = ["530402001001", "530402001002", "530402001003", "530402001004"];
 
-async fn run(name: &str, url: &str, devices: usize, per_device: usize) {
-    let store = Arc::new(SqlStore::connect(url).await.unwrap());
-    store.migrate().await.unwrap();
-    let csv = include_str!("../data/yunnan_sample_divisions.csv");
-    zaofaxian_server::accounts::import_divisions(store.as_ref(), csv, |_| {})
-        .await
-        .unwrap();
-    let clock = Arc::new(ManualClock::at_date("2025-11-03".parse().unwrap()));
-    let codes = Arc::new(Codes::default());
-    let photos = tempfile::tempdir().unwrap();
-    let state = AppState::new(store.clone(), clock, codes.clone(), photos.path().to_path_buf());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { zaofaxian_server::http::serve_on(listener, zaofaxian_server::http::app(state)).await });
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(devices)
-        .build()
-        .unwrap();
-
-    // Sign every device in (households, by one-time code).
+async fn run(app: TestApp, devices: usize, per_device: usize) {
+    let name = app.db.name;
     let mut tokens = Vec::with_capacity(devices);
     for i in 0..devices {
-        let phone = format!("139{:08}", i);
-        http.post(format!("{base}/api/v1/auth/otp"))
-            .json(&json!({ "phone": phone }))
-            .send()
-            .await
-            .unwrap();
-        let code = codes.0.lock().unwrap()[&phone].clone();
-        let r: serde_json::Value = http
-            .post(format!("{base}/api/v1/auth/otp/verify"))
-            .json(&json!({ "phone": phone, "code": code }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        tokens.push(r["token"].as_str().unwrap().to_string());
+        tokens.push(app.household(&format!("139{i:08}")).await);
     }
-
+    let base = app.base.clone();
+    let http = app.http.clone();
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(devices);
     for (d, token) in tokens.into_iter().enumerate() {
@@ -106,7 +63,9 @@ async fn run(name: &str, url: &str, devices: usize, per_device: usize) {
     let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
     let n = all.len();
     // Every report is a case exactly once.
-    let stored = store
+    let stored = app
+        .db
+        .store
         .cases(&zaofaxian_server::store::CaseFilter::scope(
             zaofaxian_server::store::Scope::Within("530402001000".parse().unwrap()),
         ))
@@ -132,22 +91,15 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let sqlite = format!("sqlite://{}", dir.path().join("bench.sqlite").display());
-        run("sqlite", &sqlite, devices, per_device).await;
-        match std::env::var("ZAOFAXIAN_TEST_POSTGRES_URL") {
-            Ok(admin) => {
-                sqlx::any::install_default_drivers();
-                let pool = sqlx::AnyPool::connect(&admin).await.unwrap();
-                let db = format!("zfx_bench_{}", uuid::Uuid::now_v7().simple());
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-                let url = format!("{}/{db}", admin.rsplit_once('/').unwrap().0);
-                run("postgres", &url, devices, per_device).await;
-            }
-            Err(_) => println!("postgres   skipped: set ZAOFAXIAN_TEST_POSTGRES_URL (scripts/bench.sh does)"),
+        run(
+            TestApp::start(common::sqlite().await, "2025-11-03").await,
+            devices,
+            per_device,
+        )
+        .await;
+        match common::postgres().await {
+            Some(db) => run(TestApp::start(db, "2025-11-03").await, devices, per_device).await,
+            None => println!("postgres   skipped: set ZAOFAXIAN_TEST_POSTGRES_URL (scripts/bench.sh does)"),
         }
     });
 }

@@ -32,6 +32,29 @@ fn sha(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// Registers and sends a whole photo in chunks; returns the last answer.
+async fn upload(app: &TestApp, token: &str, bytes: &[u8]) -> (u16, Value) {
+    let digest = sha(bytes);
+    app.post(
+        token,
+        "/api/v1/photos",
+        &json!({ "sha256": digest, "size": bytes.len() }),
+    )
+    .await;
+    upload_from(app, token, &digest, bytes, 0).await
+}
+
+async fn upload_from(app: &TestApp, token: &str, digest: &str, bytes: &[u8], mut off: usize) -> (u16, Value) {
+    let mut last = (0, Value::Null);
+    while off < bytes.len() {
+        let end = (off + CHUNK).min(bytes.len());
+        last = send_chunk(app, token, digest, off, &bytes[off..end]).await;
+        assert_eq!(last.0, 200, "{}", last.1);
+        off = end;
+    }
+    last
+}
+
 async fn send_chunk(app: &TestApp, token: &str, sha: &str, offset: usize, bytes: &[u8]) -> (u16, Value) {
     let r = app
         .http
@@ -95,15 +118,7 @@ async fn an_interrupted_upload_resumes_and_completes_the_report() {
         // Resending an old chunk is refused with the offset to use.
         let (s, v) = send_chunk(&app, &household, &digest, 0, &bytes[..CHUNK]).await;
         assert_eq!((s, v["code"].as_str()), (409, Some("offset_mismatch")));
-        let mut off = 2 * CHUNK;
-        let mut last = Value::Null;
-        while off < bytes.len() {
-            let end = (off + CHUNK).min(bytes.len());
-            let (s, v) = send_chunk(&app, &household, &digest, off, &bytes[off..end]).await;
-            assert_eq!(s, 200, "{name}: {v}");
-            last = v;
-            off = end;
-        }
+        let (_, last) = upload_from(&app, &household, &digest, &bytes, 2 * CHUNK).await;
         assert_eq!(last["complete"], true, "{name}: {last}");
         assert_eq!(
             (last["width"].as_i64(), last["height"].as_i64()),
@@ -240,19 +255,7 @@ async fn a_visits_photos_count_toward_completeness() {
         let (_, d) = app.get(&cadre, &format!("/api/v1/cases/{id}")).await;
         assert_eq!(d["case"]["photos_missing"], 1);
         assert_eq!(d["history"][1]["entry"]["photos"][0], digest.as_str());
-        app.post(
-            &cadre,
-            "/api/v1/photos",
-            &json!({ "sha256": digest, "size": bytes.len() }),
-        )
-        .await;
-        let mut off = 0;
-        while off < bytes.len() {
-            let end = (off + CHUNK).min(bytes.len());
-            let (s, _) = send_chunk(&app, &cadre, &digest, off, &bytes[off..end]).await;
-            assert_eq!(s, 200);
-            off = end;
-        }
+        upload(&app, &cadre, &bytes).await;
         let (_, d) = app.get(&cadre, &format!("/api/v1/cases/{id}")).await;
         assert_eq!(d["case"]["photos_missing"], 0, "{}", app.db.name);
         // The household sees the photo of its own case.
@@ -275,19 +278,7 @@ async fn exif_orientation_is_applied() {
     let token = app.household("13812345678").await;
     let bytes = with_exif_orientation(&photo(), 6);
     let digest = sha(&bytes);
-    app.post(
-        &token,
-        "/api/v1/photos",
-        &json!({ "sha256": digest, "size": bytes.len() }),
-    )
-    .await;
-    let mut off = 0;
-    let mut last = Value::Null;
-    while off < bytes.len() {
-        let end = (off + CHUNK).min(bytes.len());
-        last = send_chunk(&app, &token, &digest, off, &bytes[off..end]).await.1;
-        off = end;
-    }
+    let (_, last) = upload(&app, &token, &bytes).await;
     assert_eq!(
         (last["width"].as_i64(), last["height"].as_i64()),
         (Some(480), Some(640)),
