@@ -1,5 +1,8 @@
-//! Zaofaxian field app core. The Dioxus screens, offline store and sync engine
-//! come with the field-app issue; this crate already holds the UI-free logic the
-//! household screen needs: where my case stands and how long the village has.
+//! Zaofaxian field app core: everything the screens need that is not a screen.
+//! The offline store and outbox, the sync engine and the household's status view.
+//! (The Dioxus screens, photo pipeline and location come with the field-app issue.)
 
+pub mod backoff;
+pub mod local_store;
 pub mod status;
+pub mod sync;
