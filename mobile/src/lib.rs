@@ -4,5 +4,6 @@
 
 pub mod backoff;
 pub mod local_store;
+pub mod photo;
 pub mod status;
 pub mod sync;

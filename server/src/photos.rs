@@ -1,26 +1,14 @@
-//! Photo checks and derived files. Limits apply before any pixel is decoded, so a
-//! small file that claims a huge canvas (a decompression bomb) is refused cheaply.
+//! Photo checks and derived files on the server: bounded, upright decoding (from the
+//! core) and the thumbnail shown in lists.
 
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use image::ImageFormat;
 use std::io::Cursor;
+pub use zaofaxian_shared::photo::{MAX_PIXELS, MAX_SIDE, PhotoError, claimed_dimensions};
 
 /// Largest upload accepted (a 12 MP phone JPEG is 3–8 MB).
 pub const MAX_BYTES: i64 = 20 * 1024 * 1024;
-/// Largest canvas accepted, in pixels (a 12 MP photo is 12 million).
-pub const MAX_PIXELS: u64 = 50_000_000;
-pub const MAX_SIDE: u32 = 12_000;
 /// Long side of the thumbnail shown in lists.
 pub const THUMB_SIDE: u32 = 320;
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PhotoError {
-    #[error("不是可识别的JPEG或PNG图片 / not a readable JPEG or PNG image")]
-    Format,
-    #[error("图片尺寸过大：{0}×{1} / image too large: {0}×{1}")]
-    TooLarge(u32, u32),
-    #[error("图片无法解码 / the image cannot be decoded: {0}")]
-    Decode(String),
-}
 
 /// A checked photo: upright dimensions and a JPEG thumbnail.
 #[derive(Debug, Clone)]
@@ -30,45 +18,10 @@ pub struct Checked {
     pub thumbnail_jpeg: Vec<u8>,
 }
 
-fn reader(bytes: &[u8]) -> Result<ImageReader<Cursor<&[u8]>>, PhotoError> {
-    let r = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|_| PhotoError::Format)?;
-    match r.format() {
-        Some(ImageFormat::Jpeg | ImageFormat::Png) => Ok(r),
-        _ => Err(PhotoError::Format),
-    }
-}
-
-/// Reads only the header: the canvas size a file claims.
-pub fn claimed_dimensions(bytes: &[u8]) -> Result<(u32, u32), PhotoError> {
-    let mut r = reader(bytes)?;
-    // Reading the header allocates nothing: lift the limits so a huge claim is
-    // reported as such (and refused by `check`), not as an unreadable file.
-    r.no_limits();
-    r.into_dimensions().map_err(|_| PhotoError::Format)
-}
-
 /// Checks the size a file claims, decodes it within limits, turns it upright by its
 /// EXIF orientation and makes a thumbnail.
 pub fn check(bytes: &[u8]) -> Result<Checked, PhotoError> {
-    let (w, h) = claimed_dimensions(bytes)?;
-    if w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE || u64::from(w) * u64::from(h) > MAX_PIXELS {
-        return Err(PhotoError::TooLarge(w, h));
-    }
-    let mut decoder = reader(bytes)?
-        .into_decoder()
-        .map_err(|e| PhotoError::Decode(e.to_string()))?;
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_PIXELS * 4 + (64 << 20));
-    decoder
-        .set_limits(limits)
-        .map_err(|e| PhotoError::Decode(e.to_string()))?;
-    let orientation = decoder.orientation().map_err(|e| PhotoError::Decode(e.to_string()))?;
-    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| PhotoError::Decode(e.to_string()))?;
-    img.apply_orientation(orientation);
+    let img = zaofaxian_shared::photo::decode_upright(bytes)?;
     let thumb = img.thumbnail(THUMB_SIDE, THUMB_SIDE).to_rgb8();
     let mut out = Cursor::new(Vec::new());
     thumb

@@ -13,6 +13,7 @@ pub mod lifecycle;
 pub mod money;
 pub mod national_id;
 pub mod phone;
+pub mod photo;
 pub mod policy;
 pub mod report;
 pub mod reporting;

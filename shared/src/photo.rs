@@ -1,0 +1,60 @@
+//! Decoding photos we did not make, safely: the canvas a file claims is checked
+//! before any pixel is decoded (a 100 KB PNG can claim 10 gigapixels), decoding
+//! runs under allocation limits, and the pixels are turned upright by the EXIF
+//! orientation, because every re-encode downstream drops the tag.
+
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use std::io::Cursor;
+
+/// Largest canvas accepted, in pixels (a 12 MP phone photo is 12 million; 48 MP
+/// sensors bin to 12 MP by default).
+pub const MAX_PIXELS: u64 = 50_000_000;
+pub const MAX_SIDE: u32 = 12_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoError {
+    #[error("不是可识别的JPEG或PNG图片 / not a readable JPEG or PNG image")]
+    Format,
+    #[error("图片尺寸过大：{0}×{1} / image too large: {0}×{1}")]
+    TooLarge(u32, u32),
+    #[error("图片无法解码 / the image cannot be decoded: {0}")]
+    Decode(String),
+}
+
+fn reader(bytes: &[u8]) -> Result<ImageReader<Cursor<&[u8]>>, PhotoError> {
+    let r = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| PhotoError::Format)?;
+    match r.format() {
+        Some(ImageFormat::Jpeg | ImageFormat::Png) => Ok(r),
+        _ => Err(PhotoError::Format),
+    }
+}
+
+/// Reads only the header: the canvas size a file claims.
+pub fn claimed_dimensions(bytes: &[u8]) -> Result<(u32, u32), PhotoError> {
+    let mut r = reader(bytes)?;
+    // Reading the header allocates nothing: lift the limits so a huge claim is
+    // reported as such (and refused by `decode_upright`), not as an unreadable file.
+    r.no_limits();
+    r.into_dimensions().map_err(|_| PhotoError::Format)
+}
+
+/// Decodes a JPEG or PNG within the limits above and applies its EXIF orientation.
+pub fn decode_upright(bytes: &[u8]) -> Result<DynamicImage, PhotoError> {
+    let (w, h) = claimed_dimensions(bytes)?;
+    if w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE || u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err(PhotoError::TooLarge(w, h));
+    }
+    let decode_err = |e: image::ImageError| PhotoError::Decode(e.to_string());
+    let mut decoder = reader(bytes)?.into_decoder().map_err(decode_err)?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_PIXELS * 4 + (64 << 20));
+    decoder.set_limits(limits).map_err(decode_err)?;
+    let orientation = decoder.orientation().map_err(decode_err)?;
+    let mut img = DynamicImage::from_decoder(decoder).map_err(decode_err)?;
+    img.apply_orientation(orientation);
+    Ok(img)
+}
