@@ -4,6 +4,7 @@
 
 pub mod backoff;
 pub mod local_store;
+pub mod location;
 pub mod photo;
 pub mod status;
 pub mod sync;
