@@ -6,5 +6,7 @@ pub mod backoff;
 pub mod local_store;
 pub mod location;
 pub mod photo;
+pub mod report_form;
 pub mod status;
 pub mod sync;
+pub mod ui;

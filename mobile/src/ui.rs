@@ -1,0 +1,167 @@
+//! The screens, as Dioxus components fed by props. Logic lives in the modules they
+//! call (`report_form`, `status`, `sync`); components only show state and send actions.
+//! Chinese first, English when asked; large touch targets (classes `big`, `choice`).
+
+use crate::report_form::{Action, ReportDraft, Step, reduce};
+use crate::status::StatusView;
+use crate::sync::SyncState;
+use chrono::NaiveDate;
+use dioxus::prelude::*;
+use zaofaxian_shared::Lang;
+use zaofaxian_shared::report::{Hardship, HardshipReport};
+
+fn t(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    if lang == Lang::Zh { zh } else { en }
+}
+
+/// The sync indicator at the top of every screen.
+#[component]
+pub fn SyncBadge(state: SyncState, lang: Lang) -> Element {
+    let class = match state {
+        SyncState::UpToDate => "sync ok",
+        SyncState::Waiting { .. } => "sync waiting",
+        SyncState::Sending { .. } => "sync sending",
+        SyncState::Failed { .. } => "sync failed",
+    };
+    rsx! { div { class: class, role: "status", "{state.label(lang)}" } }
+}
+
+/// "我的申报进展": where the household's case stands.
+#[component]
+pub fn CaseStatusCard(view: StatusView, lang: Lang) -> Element {
+    rsx! {
+        section { class: if view.overdue { "case overdue" } else { "case" },
+            h2 { class: "big", {t(lang, "我的申报", "My report")} }
+            p { class: "stage big", "{view.stage}" }
+            if let Some(deadline) = view.deadline.clone() {
+                p { class: "deadline", "{deadline}" }
+            }
+        }
+    }
+}
+
+/// The self-report steps. `on_submit` receives the checked report (the caller
+/// writes it to the outbox and then sends `Action::Saved`).
+#[component]
+pub fn ReportWizard(
+    draft: Signal<ReportDraft>,
+    today: NaiveDate,
+    lang: Lang,
+    on_submit: EventHandler<HardshipReport>,
+) -> Element {
+    let mut send = move |a: Action| {
+        let next = reduce(draft(), a, today);
+        draft.set(next);
+    };
+    let d = draft();
+    let error = d.error.as_ref().map(|e| e.get(lang).to_string());
+    rsx! {
+        form { class: "report",
+            match d.step {
+                Step::What => rsx! {
+                    h2 { class: "big", {t(lang, "发生了什么困难？", "What happened?")} }
+                    div { class: "choices",
+                        for h in Hardship::ALL {
+                            button {
+                                r#type: "button",
+                                class: if d.hardship == Some(h) { "choice big selected" } else { "choice big" },
+                                onclick: move |_| send(Action::Pick(h)),
+                                "{h.label().get(lang)}"
+                            }
+                        }
+                    }
+                },
+                Step::When => rsx! {
+                    h2 { class: "big", {t(lang, "什么时候发生的？", "When did it happen?")} }
+                    input {
+                        r#type: "date",
+                        class: "big",
+                        max: "{today}",
+                        value: d.happened_on.map(|x| x.to_string()).unwrap_or_default(),
+                        oninput: move |e| if let Ok(date) = e.value().parse() { send(Action::Date(date)) },
+                    }
+                },
+                Step::Details => rsx! {
+                    h2 { class: "big", {t(lang, "户主姓名和大概花费", "Head of household and rough cost")} }
+                    label { {t(lang, "户主姓名", "Head of household")}
+                        input { class: "big", value: "{d.household_name}", oninput: move |e| send(Action::Name(e.value())) }
+                    }
+                    label { {t(lang, "大概金额（元，可不填）", "Rough amount (yuan, optional)")}
+                        input { class: "big", inputmode: "numeric", value: "{d.amount}", oninput: move |e| send(Action::Amount(e.value())) }
+                    }
+                    label { class: "check",
+                        input { r#type: "checkbox", checked: d.on_behalf, onchange: move |e| send(Action::OnBehalf(e.checked())) }
+                        {t(lang, "我是替别人申报（代为申报）", "I am filing for someone else")}
+                    }
+                },
+                Step::Confirm => rsx! {
+                    h2 { class: "big", {t(lang, "请确认", "Please confirm")} }
+                    p { class: "summary",
+                        "{d.hardship.map(|h| h.label().get(lang).to_string()).unwrap_or_default()} · "
+                        "{d.happened_on.map(|x| x.to_string()).unwrap_or_default()} · {d.household_name}"
+                    }
+                    button {
+                        r#type: "button",
+                        class: "primary big",
+                        onclick: move |_| if let Ok(r) = draft().to_report(today) { on_submit.call(r) },
+                        {t(lang, "提交申报", "Submit report")}
+                    }
+                },
+                Step::Saved => rsx! {
+                    p { class: "big done", {t(lang, "已保存，有信号时会自动上传", "Saved: it will be sent when there is a signal")} }
+                },
+            }
+            if let Some(e) = error {
+                p { class: "error", role: "alert", "{e}" }
+            }
+            if !matches!(d.step, Step::What | Step::Saved) {
+                div { class: "nav",
+                    button { r#type: "button", class: "big", onclick: move |_| send(Action::Back), {t(lang, "上一步", "Back")} }
+                    if d.step != Step::Confirm {
+                        button { r#type: "button", class: "primary big", onclick: move |_| send(Action::Next), {t(lang, "下一步", "Next")} }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One row of the cadre's queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueRow {
+    pub case_id: String,
+    pub household_name: String,
+    pub stage_label: String,
+    pub due: Option<String>,
+    pub days_left: Option<i64>,
+    pub overdue: bool,
+}
+
+/// The village's queue: overdue first, with working days left.
+#[component]
+pub fn CadreQueue(rows: Vec<QueueRow>, lang: Lang) -> Element {
+    rsx! {
+        section { class: "queue",
+            h2 { class: "big", {t(lang, "待办核实", "To verify")} " ({rows.len()})" }
+            ul {
+                for row in rows {
+                    li { key: "{row.case_id}", class: if row.overdue { "row overdue" } else { "row" },
+                        span { class: "name big", "{row.household_name}" }
+                        span { class: "stage", "{row.stage_label}" }
+                        span { class: "due",
+                            {match (row.days_left, lang) {
+                                (Some(n), Lang::Zh) if n < 0 => format!("超期{}个工作日", -n),
+                                (Some(0), Lang::Zh) => "今天到期".to_string(),
+                                (Some(n), Lang::Zh) => format!("还剩{n}个工作日"),
+                                (Some(n), Lang::En) if n < 0 => format!("{} working days overdue", -n),
+                                (Some(0), Lang::En) => "due today".to_string(),
+                                (Some(n), Lang::En) => format!("{n} working days left"),
+                                (None, _) => String::new(),
+                            }}
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
