@@ -2,6 +2,7 @@
 //! The offline store and outbox, the sync engine and the household's status view.
 //! (The Dioxus screens, photo pipeline and location come with the field-app issue.)
 
+pub mod app;
 pub mod backoff;
 pub mod local_store;
 pub mod location;

@@ -131,3 +131,30 @@ fn the_cadre_queue_marks_overdue_rows() {
     let en = dioxus_ssr::render_element(rsx! { CadreQueue { rows, lang: Lang::En } });
     assert!(en.contains("2 working days overdue"));
 }
+
+/// The whole app over a real offline store: header, sync state, the household's own
+/// case from the store, and the first report step.
+#[test]
+fn the_app_renders_the_household_screen_from_the_store() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use zaofaxian_mobile::app::{App, AppContext};
+    use zaofaxian_mobile::local_store::LocalStore;
+    use zaofaxian_shared::lifecycle::{Channel, Ctx, open};
+    use zaofaxian_shared::{Calendar, Clock, Policy, Role, SystemClock};
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::open(&dir.path().join("app.sqlite")).unwrap();
+    let ctx = Ctx { actor: Role::Household, today: SystemClock.today(), calendar: Calendar::national(), profile: Policy::embedded().profile("yuxi-2021").unwrap() };
+    let state = open(Channel::SelfReport, &ctx).unwrap();
+    store.upsert_case("c1", &serde_json::json!({ "id": "c1", "state": state })).unwrap();
+    store.enqueue("report", &serde_json::json!({})).unwrap();
+    let app_ctx = AppContext { store: Rc::new(RefCell::new(store)), village: "530402001001".parse().unwrap() };
+    let mut dom = VirtualDom::new(App).with_root_context(app_ctx);
+    dom.rebuild_in_place();
+    let html = dioxus_ssr::render(&dom);
+    assert!(html.contains("早发现 · 防返贫监测"), "{html}");
+    assert!(html.contains("等待上传：1条"), "the outbox count shows: {html}");
+    assert!(html.contains("我的申报") && html.contains("待入户核实"), "{html}");
+    assert!(html.contains("发生了什么困难？"));
+}

@@ -1,0 +1,34 @@
+//! Desktop launcher (`cargo run -p zaofaxian-mobile --features desktop`). Phones are
+//! built with `dx` (see the README); the app itself is `zaofaxian_mobile::app::App`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use zaofaxian_mobile::app::{App, AppContext};
+use zaofaxian_mobile::local_store::LocalStore;
+
+fn main() {
+    let dir = std::env::var("ZAOFAXIAN_APP_DATA").unwrap_or_else(|_| "zaofaxian-app-data".into());
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("无法创建数据目录 / cannot create {dir}: {e}");
+        std::process::exit(1);
+    }
+    let store = match LocalStore::open(&std::path::Path::new(&dir).join("app.sqlite")) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    };
+    let village = std::env::var("ZAOFAXIAN_VILLAGE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| "530402001001".parse().expect("valid default village"));
+    let ctx = AppContext { store: Rc::new(RefCell::new(store)), village };
+    let window = dioxus::desktop::WindowBuilder::new()
+        .with_title("早发现 · 防返贫监测")
+        .with_inner_size(dioxus::desktop::LogicalSize::new(480.0, 860.0));
+    dioxus::LaunchBuilder::desktop()
+        .with_cfg(dioxus::desktop::Config::new().with_window(window).with_menu(None))
+        .with_context(ctx)
+        .launch(App);
+}
