@@ -50,7 +50,10 @@ fn sync_state(store: &LocalStore) -> SyncState {
     match store.counts() {
         Ok(c) if c.pending == 0 => SyncState::UpToDate,
         Ok(c) => SyncState::Waiting { pending: c.pending },
-        Err(e) => SyncState::Failed { why: zaofaxian_shared::Text::new(e.to_string(), e.to_string()), pending: 0 },
+        Err(e) => SyncState::Failed {
+            why: zaofaxian_shared::Text::new(e.to_string(), e.to_string()),
+            pending: 0,
+        },
     }
 }
 

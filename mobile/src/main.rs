@@ -23,7 +23,10 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| "530402001001".parse().expect("valid default village"));
-    let ctx = AppContext { store: Rc::new(RefCell::new(store)), village };
+    let ctx = AppContext {
+        store: Rc::new(RefCell::new(store)),
+        village,
+    };
     let window = dioxus::desktop::WindowBuilder::new()
         .with_title("早发现 · 防返贫监测")
         .with_inner_size(dioxus::desktop::LogicalSize::new(480.0, 860.0));

@@ -145,11 +145,21 @@ fn the_app_renders_the_household_screen_from_the_store() {
 
     let dir = tempfile::tempdir().unwrap();
     let store = LocalStore::open(&dir.path().join("app.sqlite")).unwrap();
-    let ctx = Ctx { actor: Role::Household, today: SystemClock.today(), calendar: Calendar::national(), profile: Policy::embedded().profile("yuxi-2021").unwrap() };
+    let ctx = Ctx {
+        actor: Role::Household,
+        today: SystemClock.today(),
+        calendar: Calendar::national(),
+        profile: Policy::embedded().profile("yuxi-2021").unwrap(),
+    };
     let state = open(Channel::SelfReport, &ctx).unwrap();
-    store.upsert_case("c1", &serde_json::json!({ "id": "c1", "state": state })).unwrap();
+    store
+        .upsert_case("c1", &serde_json::json!({ "id": "c1", "state": state }))
+        .unwrap();
     store.enqueue("report", &serde_json::json!({})).unwrap();
-    let app_ctx = AppContext { store: Rc::new(RefCell::new(store)), village: "530402001001".parse().unwrap() };
+    let app_ctx = AppContext {
+        store: Rc::new(RefCell::new(store)),
+        village: "530402001001".parse().unwrap(),
+    };
     let mut dom = VirtualDom::new(App).with_root_context(app_ctx);
     dom.rebuild_in_place();
     let html = dioxus_ssr::render(&dom);
