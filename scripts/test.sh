@@ -33,5 +33,10 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo clippy (desktop app)"
+scripts/smoke-desktop.sh --deps-only
+cargo clippy -p zaofaxian-mobile --features desktop --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
+echo "== desktop app under Xvfb: walk a self-report"
+scripts/smoke-desktop.sh "${CARGO_TARGET_DIR}/smoke/report.png"

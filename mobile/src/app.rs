@@ -8,8 +8,7 @@ use crate::status::status_view;
 use crate::sync::SyncState;
 use crate::ui::{CadreQueue, CaseStatusCard, QueueRow, ReportWizard, SyncBadge};
 use dioxus::prelude::*;
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use zaofaxian_shared::lifecycle::CaseState;
 use zaofaxian_shared::{Calendar, Clock, Lang, SystemClock};
 
@@ -24,6 +23,9 @@ main { padding: 16px; max-width: 720px; margin: auto; }
 button { min-height: 56px; border-radius: 10px; border: 2px solid #b22222; background: white; padding: 8px 16px; }
 button.primary, .choice.selected { background: #b22222; color: white; }
 input.big { width: 100%; min-height: 48px; box-sizing: border-box; }
+label { display: block; font-size: 20px; margin-top: 12px; }
+label.check input { width: 28px; height: 28px; vertical-align: middle; }
+.summary { font-size: 22px; }
 .nav { display: flex; justify-content: space-between; margin-top: 16px; }
 .sync { padding: 4px 10px; border-radius: 8px; background: #fff3; }
 .sync.failed { background: #ffd54f; color: #222; }
@@ -36,7 +38,9 @@ input.big { width: 100%; min-height: 48px; box-sizing: border-box; }
 /// What the app is given at start: its store and where the server is.
 #[derive(Debug, Clone)]
 pub struct AppContext {
-    pub store: Rc<RefCell<LocalStore>>,
+    /// Shared with the launcher's context, which must be `Send + Sync`; only the UI
+    /// thread locks it, briefly.
+    pub store: Arc<Mutex<LocalStore>>,
     pub village: zaofaxian_shared::DivisionCode,
 }
 
@@ -57,6 +61,10 @@ fn sync_state(store: &LocalStore) -> SyncState {
     }
 }
 
+fn lock(store: &Mutex<LocalStore>) -> std::sync::MutexGuard<'_, LocalStore> {
+    store.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[component]
 pub fn App() -> Element {
     let ctx = use_context::<AppContext>();
@@ -64,10 +72,8 @@ pub fn App() -> Element {
     let mut mode = use_signal(|| Mode::Household);
     let today = SystemClock.today();
     let mut draft = use_signal(|| ReportDraft::new(ctx.village));
-    let mut sync = use_signal(|| sync_state(&ctx.store.borrow()));
-    let cases: Vec<CaseState> = ctx
-        .store
-        .borrow()
+    let mut sync = use_signal(|| sync_state(&lock(&ctx.store)));
+    let cases: Vec<CaseState> = lock(&ctx.store)
         .cases()
         .unwrap_or_default()
         .into_iter()
@@ -76,11 +82,11 @@ pub fn App() -> Element {
     let store = ctx.store.clone();
     let on_submit = move |report: zaofaxian_shared::report::HardshipReport| {
         let body = serde_json::to_value(&report).unwrap_or_default();
-        let saved = store.borrow().enqueue("report", &body);
+        let saved = lock(&store).enqueue("report", &body);
         if saved.is_ok() {
             draft.set(reduce(draft(), Action::Saved, today));
         }
-        sync.set(sync_state(&store.borrow()));
+        sync.set(sync_state(&lock(&store)));
     };
     let l = lang();
     rsx! {

@@ -1,8 +1,7 @@
 //! Desktop launcher (`cargo run -p zaofaxian-mobile --features desktop`). Phones are
 //! built with `dx` (see the README); the app itself is `zaofaxian_mobile::app::App`.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use zaofaxian_mobile::app::{App, AppContext};
 use zaofaxian_mobile::local_store::LocalStore;
 
@@ -24,7 +23,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| "530402001001".parse().expect("valid default village"));
     let ctx = AppContext {
-        store: Rc::new(RefCell::new(store)),
+        store: Arc::new(Mutex::new(store)),
         village,
     };
     let window = dioxus::desktop::WindowBuilder::new()

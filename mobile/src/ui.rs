@@ -73,6 +73,17 @@ pub fn ReportWizard(
                 },
                 Step::When => rsx! {
                     h2 { class: "big", {t(lang, "什么时候发生的？", "When did it happen?")} }
+                    // One tap for the usual answers; the calendar for anything older.
+                    div { class: "choices",
+                        for (days, zh, en) in [(0i64, "今天", "today"), (1, "昨天", "yesterday"), (2, "前天", "2 days ago")] {
+                            button {
+                                r#type: "button",
+                                class: if d.happened_on == Some(today - chrono::Duration::days(days)) { "choice big selected" } else { "choice big" },
+                                onclick: move |_| send(Action::Date(today - chrono::Duration::days(days))),
+                                {t(lang, zh, en)}
+                            }
+                        }
+                    }
                     input {
                         r#type: "date",
                         class: "big",
@@ -99,6 +110,9 @@ pub fn ReportWizard(
                     p { class: "summary",
                         "{d.hardship.map(|h| h.label().get(lang).to_string()).unwrap_or_default()} · "
                         "{d.happened_on.map(|x| x.to_string()).unwrap_or_default()} · {d.household_name}"
+                        if !d.amount.trim().is_empty() {
+                            " · {d.amount} " {t(lang, "元", "yuan")}
+                        }
                     }
                     button {
                         r#type: "button",

@@ -57,6 +57,10 @@ fn each_step_shows_its_question_and_errors_are_announced() {
         html.contains("什么时候发生的？") && html.contains("max=\"2025-11-03\""),
         "{html}"
     );
+    assert!(
+        html.contains("今天") && html.contains("昨天") && html.contains("前天"),
+        "one-tap dates: {html}"
+    );
     let d = reduce(d, Action::Next, today());
     let html = render_wizard(d.clone(), Lang::Zh);
     assert!(
@@ -136,8 +140,7 @@ fn the_cadre_queue_marks_overdue_rows() {
 /// case from the store, and the first report step.
 #[test]
 fn the_app_renders_the_household_screen_from_the_store() {
-    use std::cell::RefCell;
-    use std::rc::Rc;
+    use std::sync::{Arc, Mutex};
     use zaofaxian_mobile::app::{App, AppContext};
     use zaofaxian_mobile::local_store::LocalStore;
     use zaofaxian_shared::lifecycle::{Channel, Ctx, open};
@@ -157,7 +160,7 @@ fn the_app_renders_the_household_screen_from_the_store() {
         .unwrap();
     store.enqueue("report", &serde_json::json!({})).unwrap();
     let app_ctx = AppContext {
-        store: Rc::new(RefCell::new(store)),
+        store: Arc::new(Mutex::new(store)),
         village: "530402001001".parse().unwrap(),
     };
     let mut dom = VirtualDom::new(App).with_root_context(app_ctx);
