@@ -35,7 +35,8 @@ fn refused(why: WhyNot) -> ApiError {
     ApiError::new(status, &why.code, why.text.zh, why.text.en)
 }
 
-fn answer(outcome: WriteOutcome) -> WriteAnswer {
+/// The answer in either case: first time or replay.
+pub fn answer_of(outcome: WriteOutcome) -> WriteAnswer {
     match outcome {
         WriteOutcome::Stored(a) | WriteOutcome::Replayed(a) => a,
     }
@@ -183,8 +184,4 @@ pub async fn apply_event(
         state: next,
     };
     Ok(state.store.write_case(claim, &write, &entry).await?)
-}
-
-pub fn answer_of(outcome: WriteOutcome) -> WriteAnswer {
-    answer(outcome)
 }
