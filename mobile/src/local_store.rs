@@ -56,6 +56,28 @@ pub struct OutboxCounts {
     pub rejected: i64,
 }
 
+const OUTBOX_COLUMNS: &str = "seq, record_id, kind, body, status, attempts, last_error";
+
+/// One outbox row as `OUTBOX_COLUMNS` selects it.
+fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(OutboxRecord, String)> {
+    let record = OutboxRecord {
+        seq: r.get(0)?,
+        record_id: r.get(1)?,
+        kind: r.get(2)?,
+        body: serde_json::Value::Null,
+        status: r.get(4)?,
+        attempts: r.get(5)?,
+        last_error: r.get(6)?,
+    };
+    Ok((record, r.get(3)?))
+}
+
+/// Parses the body kept as JSON text.
+fn with_body((mut record, body): (OutboxRecord, String)) -> LocalResult<OutboxRecord> {
+    record.body = serde_json::from_str(&body).map_err(|e| LocalError::Corrupt(e.to_string()))?;
+    Ok(record)
+}
+
 #[derive(Debug)]
 pub struct LocalStore {
     conn: Connection,
@@ -138,34 +160,12 @@ impl LocalStore {
 
     /// Pending records whose retry time has come, oldest first.
     pub fn due(&self, now_ms: i64, limit: usize) -> LocalResult<Vec<OutboxRecord>> {
-        let mut st = self.conn.prepare(
-            "SELECT seq, record_id, kind, body, status, attempts, last_error FROM outbox
-             WHERE status = 'pending' AND next_attempt_ms <= ?1 ORDER BY seq LIMIT ?2",
-        )?;
-        let rows = st.query_map(params![now_ms, limit as i64], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get::<_, String>(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
-        })?;
-        rows.map(|row| {
-            let (seq, record_id, kind, body, status, attempts, last_error) = row?;
-            Ok(OutboxRecord {
-                seq,
-                record_id,
-                kind,
-                body: serde_json::from_str(&body).map_err(|e| LocalError::Corrupt(e.to_string()))?,
-                status,
-                attempts,
-                last_error,
-            })
-        })
-        .collect()
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox
+             WHERE status = 'pending' AND next_attempt_ms <= ?1 ORDER BY seq LIMIT ?2"
+        ))?;
+        let rows = st.query_map(params![now_ms, limit as i64], outbox_row)?;
+        rows.map(|row| with_body(row?)).collect()
     }
 
     pub fn mark_sent(&self, record_id: &str, case_id: &str, version: i64) -> LocalResult<()> {
@@ -211,36 +211,9 @@ impl LocalStore {
     }
 
     pub fn record(&self, record_id: &str) -> LocalResult<Option<OutboxRecord>> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT seq, record_id, kind, body, status, attempts, last_error FROM outbox WHERE record_id = ?1",
-                [record_id],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                    ))
-                },
-            )
-            .optional()?;
-        row.map(|(seq, record_id, kind, body, status, attempts, last_error)| {
-            Ok(OutboxRecord {
-                seq,
-                record_id,
-                kind,
-                body: serde_json::from_str(&body).map_err(|e| LocalError::Corrupt(e.to_string()))?,
-                status,
-                attempts,
-                last_error,
-            })
-        })
-        .transpose()
+        let sql = format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE record_id = ?1");
+        let row = self.conn.query_row(&sql, [record_id], outbox_row).optional()?;
+        row.map(with_body).transpose()
     }
 
     /// Stores cases pulled from the server (the area's, or the household's own).

@@ -144,14 +144,17 @@ impl TestApp {
         zaofaxian_server::accounts::create_staff(self.db.store.as_ref(), login, login, role, d, "password-123")
             .await
             .unwrap();
-        let r = self
-            .http
-            .post(self.url("/api/v1/auth/login"))
-            .json(&serde_json::json!({ "login": login, "password": "password-123" }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
+        self.token_from(
+            "/api/v1/auth/login",
+            serde_json::json!({ "login": login, "password": "password-123" }),
+        )
+        .await
+    }
+
+    /// POSTs a sign-in body and returns the session token it answers with.
+    async fn token_from(&self, path: &str, body: serde_json::Value) -> String {
+        let r = self.http.post(self.url(path)).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
         r.json::<serde_json::Value>().await.unwrap()["token"]
             .as_str()
             .unwrap()
@@ -169,18 +172,11 @@ impl TestApp {
             .unwrap();
         assert_eq!(r.status(), 202);
         let code = self.codes.last_code(phone);
-        let r = self
-            .http
-            .post(self.url("/api/v1/auth/otp/verify"))
-            .json(&serde_json::json!({ "phone": phone, "code": code }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        r.json::<serde_json::Value>().await.unwrap()["token"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        self.token_from(
+            "/api/v1/auth/otp/verify",
+            serde_json::json!({ "phone": phone, "code": code }),
+        )
+        .await
     }
 
     pub async fn get(&self, token: &str, path: &str) -> (u16, serde_json::Value) {
