@@ -11,3 +11,4 @@ pub mod report_form;
 pub mod status;
 pub mod sync;
 pub mod ui;
+pub mod worksheet_form;

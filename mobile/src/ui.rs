@@ -179,3 +179,49 @@ pub fn CadreQueue(rows: Vec<QueueRow>, lang: Lang) -> Element {
         }
     }
 }
+
+/// The income worksheet of the home visit with live totals and the threshold line.
+#[component]
+pub fn IncomeWorksheet(
+    form: Signal<crate::worksheet_form::WorksheetForm>,
+    today: NaiveDate,
+    threshold: zaofaxian_shared::Fen,
+    lang: Lang,
+) -> Element {
+    use crate::worksheet_form::{FIELDS, threshold_line};
+    let f = form();
+    let totals = f.totals(today);
+    let bad_field = totals.as_ref().err().map(|(field, _)| field.clone());
+    rsx! {
+        section { class: "worksheet",
+            h2 { class: "big", {t(lang, "家庭收入核算", "Household income")} }
+            for (field, zh, en) in FIELDS {
+                label { class: if bad_field.as_deref() == Some(field) { "field invalid" } else { "field" },
+                    {t(lang, zh, en)}
+                    input {
+                        class: "big",
+                        inputmode: "decimal",
+                        value: "{f.get(field)}",
+                        oninput: move |e| form.with_mut(|w| w.set(field, e.value())),
+                    }
+                }
+            }
+            match totals {
+                Ok(tot) => {
+                    let (at_risk, line) = threshold_line(&tot, threshold);
+                    rsx! {
+                        table { class: "totals",
+                            tr { td { "A " {t(lang, "总收入", "total income")} } td { "{tot.a_total}" } }
+                            tr { td { "B " {t(lang, "生产经营支出", "production costs")} } td { "{tot.b_total}" } }
+                            tr { td { "C " {t(lang, "纯收入", "net income")} } td { "{tot.c_net}" } }
+                            tr { td { "D " {t(lang, "人均纯收入", "per capita")} } td { "{tot.d_per_capita}" } }
+                            tr { td { "D1 " {t(lang, "扣除刚性支出后人均", "per capita after rigid costs")} } td { "{tot.d1_after_rigid}" } }
+                        }
+                        p { class: if at_risk { "threshold at-risk big" } else { "threshold big" }, "{line.get(lang)}" }
+                    }
+                }
+                Err((_, why)) => rsx! { p { class: "error", role: "alert", "{why.get(lang)}" } },
+            }
+        }
+    }
+}

@@ -171,3 +171,41 @@ fn the_app_renders_the_household_screen_from_the_store() {
     assert!(html.contains("我的申报") && html.contains("待入户核实"), "{html}");
     assert!(html.contains("发生了什么困难？"));
 }
+
+#[derive(Props, Clone, PartialEq)]
+struct SheetHost {
+    form: zaofaxian_mobile::worksheet_form::WorksheetForm,
+}
+
+fn SheetApp(p: SheetHost) -> Element {
+    let form = use_signal(|| p.form.clone());
+    rsx! {
+        zaofaxian_mobile::ui::IncomeWorksheet { form, today: today(), threshold: zaofaxian_shared::Fen::yuan(8700), lang: Lang::Zh }
+    }
+}
+
+#[test]
+fn the_worksheet_shows_live_totals_and_the_threshold_line() {
+    let mut form = zaofaxian_mobile::worksheet_form::WorksheetForm::default();
+    form.set("household_size", "3".into());
+    form.set("away_months", "10".into());
+    form.set("away_monthly_wage", "2400".into());
+    form.set("minimum_allowance", "1800".into());
+    let mut dom = VirtualDom::new_with_props(SheetApp, SheetHost { form: form.clone() });
+    dom.rebuild_in_place();
+    let html = dioxus_ssr::render(&dom);
+    assert!(html.contains("家庭收入核算") && html.contains("低保金"), "{html}");
+    assert!(html.contains("25800.00") && html.contains("8600.00"), "{html}");
+    assert!(
+        html.contains("threshold at-risk") && html.contains("低于监测底线8700.00元"),
+        "{html}"
+    );
+    form.set("pension", "abc".into());
+    let mut dom = VirtualDom::new_with_props(SheetApp, SheetHost { form });
+    dom.rebuild_in_place();
+    let html = dioxus_ssr::render(&dom);
+    assert!(
+        html.contains("field invalid") && html.contains("养老金：请填写金额"),
+        "{html}"
+    );
+}

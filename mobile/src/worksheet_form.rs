@@ -1,0 +1,292 @@
+//! The income worksheet as the cadre fills it on the phone: text fields in yuan,
+//! turned into the core's `Worksheet` on every keystroke so the totals and the
+//! comparison with the monitoring threshold are always live.
+
+use chrono::NaiveDate;
+use zaofaxian_shared::income::{
+    BusinessLine, FarmLine, FixedAsset, PropertyIncome, RigidExpenses, TransferItem, TransferLine, WageLine, Worksheet,
+    WorksheetTotals,
+};
+use zaofaxian_shared::{Fen, Text};
+
+/// The fields on screen, in yuan as typed. Empty means zero.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WorksheetForm {
+    pub household_size: String,
+    pub crops_sold: String,
+    pub crops_self_consumed: String,
+    pub crops_cost: String,
+    pub livestock_sold: String,
+    pub livestock_cost: String,
+    pub business_income: String,
+    pub business_cost: String,
+    pub away_months: String,
+    pub away_monthly_wage: String,
+    pub local_days: String,
+    pub local_daily_wage: String,
+    pub minimum_allowance: String,
+    pub pension: String,
+    pub other_transfers: String,
+    pub productive_assets: String,
+    pub education: String,
+    pub medical: String,
+    pub insurance_claims: String,
+}
+
+/// Field names, in form order, with their labels.
+pub const FIELDS: [(&str, &str, &str); 19] = [
+    ("household_size", "家庭人口数", "household size"),
+    ("crops_sold", "种植业出售收入", "crops sold"),
+    ("crops_self_consumed", "种植业自产自消折价", "crops eaten at home"),
+    ("crops_cost", "种植业成本", "crop costs"),
+    ("livestock_sold", "养殖业收入", "livestock income"),
+    ("livestock_cost", "养殖业成本", "livestock costs"),
+    ("business_income", "二三产业收入", "business income"),
+    ("business_cost", "二三产业成本", "business costs"),
+    ("away_months", "外出务工月数", "months worked away"),
+    ("away_monthly_wage", "外出务工月工资", "monthly wage away"),
+    ("local_days", "本地务工天数", "days worked locally"),
+    ("local_daily_wage", "本地务工日工资", "daily wage locally"),
+    ("minimum_allowance", "低保金", "minimum living allowance"),
+    ("pension", "养老金", "pension"),
+    ("other_transfers", "其他转移性收入", "other transfers"),
+    (
+        "productive_assets",
+        "生产性固定资产原值（单件超过1000元）",
+        "productive assets (each over 1000)",
+    ),
+    ("education", "教育刚性支出", "education costs"),
+    ("medical", "医疗自付支出", "medical costs"),
+    ("insurance_claims", "理赔收入", "insurance payouts"),
+];
+
+impl WorksheetForm {
+    pub fn get(&self, field: &str) -> &str {
+        match field {
+            "household_size" => &self.household_size,
+            "crops_sold" => &self.crops_sold,
+            "crops_self_consumed" => &self.crops_self_consumed,
+            "crops_cost" => &self.crops_cost,
+            "livestock_sold" => &self.livestock_sold,
+            "livestock_cost" => &self.livestock_cost,
+            "business_income" => &self.business_income,
+            "business_cost" => &self.business_cost,
+            "away_months" => &self.away_months,
+            "away_monthly_wage" => &self.away_monthly_wage,
+            "local_days" => &self.local_days,
+            "local_daily_wage" => &self.local_daily_wage,
+            "minimum_allowance" => &self.minimum_allowance,
+            "pension" => &self.pension,
+            "other_transfers" => &self.other_transfers,
+            "productive_assets" => &self.productive_assets,
+            "education" => &self.education,
+            "medical" => &self.medical,
+            _ => &self.insurance_claims,
+        }
+    }
+
+    pub fn set(&mut self, field: &str, value: String) {
+        let slot = match field {
+            "household_size" => &mut self.household_size,
+            "crops_sold" => &mut self.crops_sold,
+            "crops_self_consumed" => &mut self.crops_self_consumed,
+            "crops_cost" => &mut self.crops_cost,
+            "livestock_sold" => &mut self.livestock_sold,
+            "livestock_cost" => &mut self.livestock_cost,
+            "business_income" => &mut self.business_income,
+            "business_cost" => &mut self.business_cost,
+            "away_months" => &mut self.away_months,
+            "away_monthly_wage" => &mut self.away_monthly_wage,
+            "local_days" => &mut self.local_days,
+            "local_daily_wage" => &mut self.local_daily_wage,
+            "minimum_allowance" => &mut self.minimum_allowance,
+            "pension" => &mut self.pension,
+            "other_transfers" => &mut self.other_transfers,
+            "productive_assets" => &mut self.productive_assets,
+            "education" => &mut self.education,
+            "medical" => &mut self.medical,
+            _ => &mut self.insurance_claims,
+        };
+        *slot = value;
+    }
+
+    fn label(field: &str) -> Text {
+        FIELDS
+            .iter()
+            .find(|(f, _, _)| *f == field)
+            .map(|(_, zh, en)| Text::new(*zh, *en))
+            .unwrap_or(Text::new(field, field))
+    }
+
+    fn money(&self, field: &str) -> Result<Fen, (String, Text)> {
+        match self.get(field).trim() {
+            "" => Ok(Fen::ZERO),
+            s => s.parse::<Fen>().map_err(|_| {
+                let l = Self::label(field);
+                (
+                    field.to_string(),
+                    Text::new(
+                        format!("{}：请填写金额，例如 1200.50", l.zh),
+                        format!("{}: enter an amount, e.g. 1200.50", l.en),
+                    ),
+                )
+            }),
+        }
+    }
+
+    fn count(&self, field: &str) -> Result<u32, (String, Text)> {
+        match self.get(field).trim() {
+            "" => Ok(0),
+            s => s.parse::<u32>().map_err(|_| {
+                let l = Self::label(field);
+                (
+                    field.to_string(),
+                    Text::new(
+                        format!("{}：请填写整数", l.zh),
+                        format!("{}: enter a whole number", l.en),
+                    ),
+                )
+            }),
+        }
+    }
+
+    /// The core's worksheet, or the field at fault and why.
+    pub fn to_worksheet(&self, collected_on: NaiveDate) -> Result<Worksheet, (String, Text)> {
+        let farm = |sold: Fen, eaten: Fen, cost: Fen| FarmLine {
+            name: String::new(),
+            scale: None,
+            sold_amount: sold,
+            self_consumed_value: eaten,
+            cost,
+        };
+        let transfer = |item, amount| TransferLine { item, amount };
+        Ok(Worksheet {
+            collected_on,
+            household_size: self.count("household_size")?,
+            crops: vec![farm(
+                self.money("crops_sold")?,
+                self.money("crops_self_consumed")?,
+                self.money("crops_cost")?,
+            )],
+            livestock: vec![farm(
+                self.money("livestock_sold")?,
+                Fen::ZERO,
+                self.money("livestock_cost")?,
+            )],
+            business: vec![BusinessLine {
+                name: String::new(),
+                product_sales: self.money("business_income")?,
+                service_income: Fen::ZERO,
+                cost: self.money("business_cost")?,
+            }],
+            wages: vec![WageLine {
+                member: String::new(),
+                local_days: self.count("local_days")?,
+                local_daily_wage: self.money("local_daily_wage")?,
+                away_months: self.count("away_months")?,
+                away_monthly_wage: self.money("away_monthly_wage")?,
+                in_kind: Fen::ZERO,
+            }],
+            property: PropertyIncome::default(),
+            transfers: vec![
+                transfer(TransferItem::MinimumLivingAllowance, self.money("minimum_allowance")?),
+                transfer(TransferItem::Pension, self.money("pension")?),
+                transfer(TransferItem::Other, self.money("other_transfers")?),
+            ],
+            fixed_assets: vec![FixedAsset {
+                name: String::new(),
+                original_value: self.money("productive_assets")?,
+                in_use: true,
+            }],
+            insurance_claims: self.money("insurance_claims")?,
+            rigid: RigidExpenses {
+                education: self.money("education")?,
+                medical: self.money("medical")?,
+                other: Fen::ZERO,
+            },
+        })
+    }
+
+    /// Live totals, or the first problem to show next to its field.
+    pub fn totals(&self, collected_on: NaiveDate) -> Result<WorksheetTotals, (String, Text)> {
+        let w = self.to_worksheet(collected_on)?;
+        w.compute().map_err(|e| (e.field.clone(), Text::new(e.zh, e.en)))
+    }
+}
+
+/// The line under the totals: per-capita income against the threshold.
+pub fn threshold_line(t: &WorksheetTotals, threshold: Fen) -> (bool, Text) {
+    let below = t.d_per_capita < threshold;
+    let after = t.d1_after_rigid < threshold;
+    let (zh, en) = match (below, after) {
+        (true, _) => (
+            format!("人均纯收入{}元，低于监测底线{}元", t.d_per_capita, threshold),
+            format!(
+                "per-capita income {} is below the threshold {}",
+                t.d_per_capita, threshold
+            ),
+        ),
+        (false, true) => (
+            format!(
+                "人均纯收入{}元，扣除刚性支出后{}元，低于监测底线{}元",
+                t.d_per_capita, t.d1_after_rigid, threshold
+            ),
+            format!(
+                "per-capita income {}, {} after rigid costs: below the threshold {}",
+                t.d_per_capita, t.d1_after_rigid, threshold
+            ),
+        ),
+        (false, false) => (
+            format!("人均纯收入{}元，高于监测底线{}元", t.d_per_capita, threshold),
+            format!(
+                "per-capita income {} is above the threshold {}",
+                t.d_per_capita, threshold
+            ),
+        ),
+    };
+    (below || after, Text::new(zh, en))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d() -> NaiveDate {
+        "2025-11-03".parse().unwrap()
+    }
+
+    #[test]
+    fn live_totals_and_the_threshold_comparison() {
+        let mut f = WorksheetForm::default();
+        f.set("household_size", "3".into());
+        f.set("away_months", "10".into());
+        f.set("away_monthly_wage", "2400".into());
+        f.set("minimum_allowance", "1800".into());
+        f.set("productive_assets", "4500".into());
+        let t = f.totals(d()).unwrap();
+        assert_eq!(t.a_total, Fen::yuan(25_800));
+        assert_eq!(t.b4_depreciation, Fen::yuan(300));
+        assert_eq!(t.d_per_capita, Fen::yuan(8_500));
+        let (at_risk, line) = threshold_line(&t, Fen::yuan(8_700));
+        assert!(at_risk);
+        assert_eq!(line.zh, "人均纯收入8500.00元，低于监测底线8700.00元");
+        f.set("medical", "9000".into());
+        f.set("minimum_allowance", "6000".into());
+        let t = f.totals(d()).unwrap();
+        let (at_risk, line) = threshold_line(&t, Fen::yuan(8_700));
+        assert!(at_risk && line.zh.contains("扣除刚性支出后"), "{}", line.zh);
+    }
+
+    #[test]
+    fn a_bad_field_is_named() {
+        let mut f = WorksheetForm::default();
+        f.set("household_size", "3".into());
+        f.set("pension", "一千".into());
+        let (field, why) = f.totals(d()).unwrap_err();
+        assert_eq!(field, "pension");
+        assert!(why.zh.starts_with("养老金"));
+        f.set("pension", String::new());
+        f.set("household_size", "0".into());
+        assert_eq!(f.totals(d()).unwrap_err().0, "household_size");
+    }
+}
