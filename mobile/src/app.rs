@@ -6,7 +6,9 @@ use crate::local_store::LocalStore;
 use crate::report_form::{Action, ReportDraft, reduce};
 use crate::status::status_view;
 use crate::sync::SyncState;
-use crate::ui::{CadreQueue, CaseStatusCard, QueueRow, ReportWizard, SyncBadge};
+use crate::ui::{CadreQueue, CaseStatusCard, IncomeWorksheet, QueueRow, ReportWizard, SyncBadge};
+use crate::worksheet_form::WorksheetForm;
+use chrono::Datelike;
 use dioxus::prelude::*;
 use std::sync::{Arc, Mutex};
 use zaofaxian_shared::lifecycle::CaseState;
@@ -73,6 +75,15 @@ pub fn App() -> Element {
     let today = SystemClock.today();
     let mut draft = use_signal(|| ReportDraft::new(ctx.village));
     let mut sync = use_signal(|| sync_state(&lock(&ctx.store)));
+    let worksheet = use_signal(WorksheetForm::default);
+    // The threshold in force in this village this year; a year without data says so.
+    let threshold = zaofaxian_shared::Policy::embedded()
+        .threshold(ctx.village, today.year())
+        .map_err(|e| {
+            let s = e.to_string();
+            let (zh, en) = s.split_once(" / ").unwrap_or((&s, &s));
+            zaofaxian_shared::Text::new(zh, en)
+        });
     let cases: Vec<CaseState> = lock(&ctx.store)
         .cases()
         .unwrap_or_default()
@@ -124,6 +135,7 @@ pub fn App() -> Element {
                     }).collect::<Vec<_>>(),
                     lang: l,
                 }
+                IncomeWorksheet { form: worksheet, today, threshold, lang: l }
             }
         }
     }

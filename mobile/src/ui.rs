@@ -185,7 +185,8 @@ pub fn CadreQueue(rows: Vec<QueueRow>, lang: Lang) -> Element {
 pub fn IncomeWorksheet(
     form: Signal<crate::worksheet_form::WorksheetForm>,
     today: NaiveDate,
-    threshold: zaofaxian_shared::Fen,
+    /// The monitoring threshold in force, or why there is none (a year without data).
+    threshold: Result<zaofaxian_shared::Fen, zaofaxian_shared::Text>,
     lang: Lang,
 ) -> Element {
     use crate::worksheet_form::{FIELDS, threshold_line};
@@ -208,7 +209,10 @@ pub fn IncomeWorksheet(
             }
             match totals {
                 Ok(tot) => {
-                    let (at_risk, line) = threshold_line(&tot, threshold);
+                    let (at_risk, line) = match &threshold {
+                        Ok(th) => threshold_line(&tot, *th),
+                        Err(why) => (false, why.clone()),
+                    };
                     rsx! {
                         table { class: "totals",
                             tr { td { "A " {t(lang, "总收入", "total income")} } td { "{tot.a_total}" } }

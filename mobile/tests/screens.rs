@@ -170,6 +170,7 @@ fn the_app_renders_the_household_screen_from_the_store() {
     assert!(html.contains("等待上传：1条"), "the outbox count shows: {html}");
     assert!(html.contains("我的申报") && html.contains("待入户核实"), "{html}");
     assert!(html.contains("发生了什么困难？"));
+    assert!(html.contains("村干部"), "the cadre mode is one tap away");
 }
 
 #[derive(Props, Clone, PartialEq)]
@@ -180,7 +181,7 @@ struct SheetHost {
 fn SheetApp(p: SheetHost) -> Element {
     let form = use_signal(|| p.form.clone());
     rsx! {
-        zaofaxian_mobile::ui::IncomeWorksheet { form, today: today(), threshold: zaofaxian_shared::Fen::yuan(8700), lang: Lang::Zh }
+        zaofaxian_mobile::ui::IncomeWorksheet { form, today: today(), threshold: Ok(zaofaxian_shared::Fen::yuan(8700)), lang: Lang::Zh }
     }
 }
 
