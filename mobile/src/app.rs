@@ -84,12 +84,15 @@ pub fn App() -> Element {
             let (zh, en) = s.split_once(" / ").unwrap_or((&s, &s));
             zaofaxian_shared::Text::new(zh, en)
         });
-    let cases: Vec<CaseState> = lock(&ctx.store)
-        .cases()
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|c| serde_json::from_value(c["state"].clone()).ok())
-        .collect();
+    // Read once, not on every render (each keystroke re-renders); a sync refreshes it.
+    let cases = use_signal(|| {
+        lock(&ctx.store)
+            .cases()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|c| serde_json::from_value::<CaseState>(c["state"].clone()).ok())
+            .collect::<Vec<_>>()
+    });
     let store = ctx.store.clone();
     let on_submit = move |report: zaofaxian_shared::report::HardshipReport| {
         let body = serde_json::to_value(&report).unwrap_or_default();
@@ -119,13 +122,13 @@ pub fn App() -> Element {
                 }
             }
             if mode() == Mode::Household {
-                for state in cases.iter().take(3) {
+                for state in cases.read().iter().take(3) {
                     CaseStatusCard { view: status_view(state, Calendar::national(), today, l), lang: l }
                 }
                 ReportWizard { draft, today, lang: l, on_submit }
             } else {
                 CadreQueue {
-                    rows: cases.iter().enumerate().map(|(i, s)| QueueRow {
+                    rows: cases.read().iter().enumerate().map(|(i, s)| QueueRow {
                         case_id: i.to_string(),
                         household_name: String::new(),
                         stage_label: s.stage.label().get(l).to_string(),
