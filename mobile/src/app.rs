@@ -79,11 +79,7 @@ pub fn App() -> Element {
     // The threshold in force in this village this year; a year without data says so.
     let threshold = zaofaxian_shared::Policy::embedded()
         .threshold(ctx.village, today.year())
-        .map_err(|e| {
-            let s = e.to_string();
-            let (zh, en) = s.split_once(" / ").unwrap_or((&s, &s));
-            zaofaxian_shared::Text::new(zh, en)
-        });
+        .map_err(|e| zaofaxian_shared::Text::from_pair(&e.to_string()));
     // Read once, not on every render (each keystroke re-renders); a sync refreshes it.
     let cases = use_signal(|| {
         lock(&ctx.store)

@@ -70,8 +70,8 @@ impl ApiError {
 
     /// A bilingual "中文 / English" message split in two.
     pub fn from_pair(status: StatusCode, code: &str, pair: &str) -> Self {
-        let (zh, en) = pair.split_once(" / ").unwrap_or((pair, pair));
-        Self::new(status, code, zh, en)
+        let t = Text::from_pair(pair);
+        Self::new(status, code, t.zh, t.en)
     }
 }
 

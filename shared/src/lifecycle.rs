@@ -427,9 +427,10 @@ fn why(code: &str, zh: impl Into<String>, en: impl Into<String>) -> WhyNot {
 
 impl From<CalendarError> for WhyNot {
     fn from(e: CalendarError) -> Self {
-        let text = e.to_string();
-        let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
-        why("calendar", zh, en)
+        WhyNot {
+            code: "calendar".into(),
+            text: Text::from_pair(&e.to_string()),
+        }
     }
 }
 

@@ -28,6 +28,13 @@ impl Text {
         }
     }
 
+    /// Splits an error's "中文 / English" display (the form every error in the
+    /// core uses) back into its two languages; text without the separator is used for both.
+    pub fn from_pair(pair: &str) -> Self {
+        let (zh, en) = pair.split_once(" / ").unwrap_or((pair, pair));
+        Text::new(zh, en)
+    }
+
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::Zh => &self.zh,
@@ -40,5 +47,17 @@ impl fmt::Display for Text {
     /// Chinese first, English after a slash: the form used in logs and CLI errors.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} / {}", self.zh, self.en)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_split_and_round_trip_through_display() {
+        let t = Text::new("没有数据", "no data");
+        assert_eq!(Text::from_pair(&t.to_string()), t);
+        assert_eq!(Text::from_pair("only one"), Text::new("only one", "only one"));
     }
 }
