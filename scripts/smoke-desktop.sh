@@ -40,22 +40,25 @@ for _ in $(seq 30); do
 done
 [ -n "${painted:-}" ] || { cat "$DATA/app.log"; echo "the window never painted" >&2; exit 1; }
 sleep 1
-# Walk a self-report as a person would: tap 因病, pick the date, go on, type the name,
-# go on, submit. Coordinates are those of the 480×860 window laid out by app.rs.
+# Walk a self-report as a person would: report now without signing in, tap 因病,
+# pick the date, go on, type the name and amount, go on, submit. Coordinates are
+# those of the 480×860 window laid out by app.rs and ui.rs.
 click() { DISPLAY=$DISPLAY_NUM xdotool mousemove "$1" "$2" click 1; sleep 0.6; }
 type_text() { DISPLAY=$DISPLAY_NUM xdotool type --delay 60 "$1"; sleep 0.4; }
 shot() { DISPLAY=$DISPLAY_NUM import -window root "$1"; }
+shot "${OUT%.png}-0-sign-in.png"
+click 240 575                       # 暂不登录，先填报
 shot "${OUT%.png}-1-what.png"
-click 125 259                       # 因病
+click 125 244                       # 因病
 shot "${OUT%.png}-2-when.png"
-click 355 259                       # 昨天
-click 413 447                       # 下一步
+click 354 244                       # 昨天
+click 413 431                       # 下一步
 shot "${OUT%.png}-3-details.png"
-click 240 278                       # 户主姓名
+click 240 262                       # 户主姓名
 type_text "Wang Xiuying"
-click 240 362                       # 大概金额
+click 240 346                       # 大概金额
 type_text "12000"
-click 413 476                       # 下一步
+click 413 604                       # 下一步
 shot "${OUT%.png}-4-confirm.png"
 click 78 294                        # 提交申报
 shot "$OUT"

@@ -1,18 +1,25 @@
-//! The whole app: household mode (report, my case) and cadre mode (the queue),
-//! over the offline store. Platform launchers (desktop `main`, Android via `dx`)
-//! only start this component.
+//! The whole app over the offline store: sign-in, household mode (report, my case)
+//! and cadre mode (queue, households, home visit), with a sync loop in the
+//! background. Platform launchers (desktop `main`, phones via `dx`) only start this.
 
-use crate::local_store::LocalStore;
+use crate::household_search::{HouseholdEntry, households};
+use crate::local_store::{LocalStore, PendingPhoto, Session};
+use crate::location::LocationProvider;
 use crate::report_form::{Action, ReportDraft, reduce};
 use crate::status::status_view;
-use crate::sync::SyncState;
-use crate::ui::{CadreQueue, CaseStatusCard, IncomeWorksheet, QueueRow, ReportWizard, SyncBadge};
+use crate::sync::{SyncEngine, SyncState};
+use crate::ui::{CadreQueue, CaseStatusCard, HouseholdList, QueueRow, ReportWizard, SyncBadge, t};
+use crate::ui_sign_in::SignIn;
+use crate::ui_visit::VisitScreen;
+use crate::visit_form::VisitForm;
 use crate::worksheet_form::WorksheetForm;
-use chrono::Datelike;
+use chrono::{Datelike, FixedOffset};
 use dioxus::prelude::*;
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 use zaofaxian_shared::lifecycle::CaseState;
-use zaofaxian_shared::{Calendar, Clock, Lang, SystemClock};
+use zaofaxian_shared::{Calendar, Clock, DivisionCode, Lang, Policy, Role, SystemClock, Text};
 
 /// Larger type and touch targets than the platform default: many users are elderly.
 pub const STYLE: &str = "
@@ -34,108 +41,382 @@ label.check input { width: 28px; height: 28px; vertical-align: middle; }
 .error { color: #b00020; font-size: 20px; }
 .case, .queue { background: white; border-radius: 12px; padding: 12px 16px; margin: 12px 0; }
 .overdue { border-left: 6px solid #b00020; }
-.row { display: flex; gap: 12px; padding: 8px 0; border-bottom: 1px solid #eee; }
+.row { display: flex; gap: 12px; padding: 8px 0; border-bottom: 1px solid #eee; align-items: center; flex-wrap: wrap; }
+.tabs { display: flex; gap: 8px; margin-bottom: 8px; }
+.visit-part, .sign-in, .households, .member { background: white; border-radius: 12px; padding: 8px 16px; margin: 12px 0; border: 1px solid #e6e0d6; }
+.exclusion.unanswered { border-left: 6px solid #ffb300; padding-left: 8px; }
+.warn { background: #fff3cd; padding: 8px; font-size: 20px; }
+.signature { background: #fff; border: 2px dashed #999; touch-action: none; }
+.button-like { border: 2px solid #b22222; border-radius: 10px; padding: 12px; text-align: center; background: white; }
+.button-like { display: block; font-size: 22px; cursor: pointer; }
+.button-like input { display: block; margin: 8px auto 0; font-size: 18px; }
+.skip { width: 100%; margin-top: 16px; }
+.sign-in > button { margin-top: 12px; }
+.sign-in > button.primary { width: 100%; }
+.hint { color: #555; }
+header button { min-height: 40px; padding: 4px 10px; }
 ";
 
-/// What the app is given at start: its store and where the server is.
+/// What the app is given at start: its store, files and where it is.
 #[derive(Debug, Clone)]
 pub struct AppContext {
-    /// Shared with the launcher's context, which must be `Send + Sync`; only the UI
-    /// thread locks it, briefly.
+    /// Shared with the launcher's context, which must be `Send + Sync`; every user
+    /// (screens, photo intake, the sync loop) locks it for one operation at a time.
     pub store: Arc<Mutex<LocalStore>>,
-    pub village: zaofaxian_shared::DivisionCode,
+    /// The household's village when it reports without an account (set at install).
+    pub village: DivisionCode,
+    /// Where processed photos are kept until uploaded.
+    pub data_dir: PathBuf,
+    pub location: Arc<dyn LocationProvider + Send + Sync>,
+    /// The server address used until one is set on the sign-in screen.
+    pub default_server: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Household,
-    Cadre,
+/// Beijing time, for the photo watermark.
+pub fn china_offset() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()))
+}
+
+pub fn lock(store: &Mutex<LocalStore>) -> std::sync::MutexGuard<'_, LocalStore> {
+    store.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The photo pipeline plus keeping the result; runs on a blocking thread.
+pub fn process_and_keep(
+    bytes: &[u8],
+    wm: &crate::photo::Watermark,
+    dir: &std::path::Path,
+) -> Result<PendingPhoto, Text> {
+    static FONT: OnceLock<Option<ab_glyph::FontArc>> = OnceLock::new();
+    let font = FONT
+        .get_or_init(crate::photo::find_cjk_font)
+        .as_ref()
+        .ok_or_else(|| Text::new("缺少中文字体，无法加水印", "no Chinese font for the watermark"))?;
+    let p = crate::photo::process(bytes, wm, font, crate::photo::PipelineOptions::default())
+        .map_err(|e| Text::from_pair(&e.to_string()))?;
+    crate::photo::keep(dir, &p)
+        .map_err(|e| Text::new(format!("无法保存照片：{e}"), format!("cannot save the photo: {e}")))
 }
 
 fn sync_state(store: &LocalStore) -> SyncState {
     match store.counts() {
-        Ok(c) if c.pending == 0 => SyncState::UpToDate,
-        Ok(c) => SyncState::Waiting { pending: c.pending },
+        Ok(c) if c.pending + c.photos == 0 => SyncState::UpToDate,
+        Ok(c) => SyncState::Waiting {
+            pending: c.pending + c.photos,
+        },
         Err(e) => SyncState::Failed {
-            why: zaofaxian_shared::Text::new(e.to_string(), e.to_string()),
+            why: Text::from_pair(&e.to_string()),
             pending: 0,
         },
     }
 }
 
-fn lock(store: &Mutex<LocalStore>) -> std::sync::MutexGuard<'_, LocalStore> {
-    store.lock().unwrap_or_else(|e| e.into_inner())
+/// What the screens read from the store, loaded after each change rather than on
+/// every render (each keystroke re-renders).
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Loaded {
+    cases: Vec<serde_json::Value>,
+    visits: Vec<(String, serde_json::Value)>,
+}
+
+fn load(store: &LocalStore) -> Loaded {
+    Loaded {
+        cases: store.cases().unwrap_or_default(),
+        visits: store.visits().unwrap_or_default(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CadreTab {
+    Queue,
+    Households,
+    Visit,
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }
 
 #[component]
 pub fn App() -> Element {
     let ctx = use_context::<AppContext>();
     let mut lang = use_signal(|| Lang::Zh);
-    let mut mode = use_signal(|| Mode::Household);
     let today = SystemClock.today();
-    let mut draft = use_signal(|| ReportDraft::new(ctx.village));
-    let mut sync = use_signal(|| sync_state(&lock(&ctx.store)));
-    let worksheet = use_signal(WorksheetForm::default);
-    // The threshold in force in this village this year; a year without data says so.
-    let threshold = zaofaxian_shared::Policy::embedded()
-        .threshold(ctx.village, today.year())
-        .map_err(|e| zaofaxian_shared::Text::from_pair(&e.to_string()));
-    // Read once, not on every render (each keystroke re-renders); a sync refreshes it.
-    let cases = use_signal(|| {
+    let mut session = use_signal(|| lock(&ctx.store).session().ok().flatten());
+    let mut skipped = use_signal(|| false);
+    let server = use_signal(|| {
         lock(&ctx.store)
-            .cases()
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|c| serde_json::from_value::<CaseState>(c["state"].clone()).ok())
-            .collect::<Vec<_>>()
+            .server_url()
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| ctx.default_server.clone())
     });
+    let mut sync = use_signal(|| sync_state(&lock(&ctx.store)));
+    let mut loaded = use_signal(|| load(&lock(&ctx.store)));
+    let mut syncing = use_signal(|| false);
+
+    // One sync pass; the store is locked per operation inside, never across a wait.
     let store = ctx.store.clone();
-    let on_submit = move |report: zaofaxian_shared::report::HardshipReport| {
-        let body = serde_json::to_value(&report).unwrap_or_default();
-        let saved = lock(&store).enqueue("report", &body);
-        if saved.is_ok() {
-            draft.set(reduce(draft(), Action::Saved, today));
+    let run_sync = move || {
+        let store = store.clone();
+        async move {
+            if syncing() || session.peek().is_none() {
+                return;
+            }
+            syncing.set(true);
+            let engine = SyncEngine::new(server.peek().clone());
+            let jitter = (now_ms() % 1000) as u32;
+            let result = engine.sync(&store, now_ms(), jitter, |s| sync.set(s)).await;
+            if let Err(e) = result {
+                sync.set(SyncState::Failed {
+                    why: Text::from_pair(&e.to_string()),
+                    pending: 0,
+                });
+            }
+            loaded.set(load(&lock(&store)));
+            syncing.set(false);
         }
-        sync.set(sync_state(&lock(&store)));
     };
+    let looping = run_sync.clone();
+    use_future(move || {
+        let run = looping.clone();
+        async move {
+            loop {
+                run().await;
+                tokio::time::sleep(Duration::from_secs(30)).await;
+            }
+        }
+    });
+
     let l = lang();
+    let signed_in = session();
+    let store = ctx.store.clone();
+    let on_signed_in = move |s: Session| {
+        let st = lock(&store);
+        // A failed write leaves the user signed out with the reason; nothing half-saved.
+        if let Err(e) = st.set_server_url(&server.peek()).and_then(|_| st.set_session(&s)) {
+            sync.set(SyncState::Failed {
+                why: Text::from_pair(&e.to_string()),
+                pending: 0,
+            });
+            return;
+        }
+        drop(st);
+        session.set(Some(s));
+    };
+    let store = ctx.store.clone();
+    let sign_out = move |_| {
+        if lock(&store).sign_out().is_ok() {
+            session.set(None);
+            skipped.set(false);
+        }
+    };
+    let sync_now = run_sync.clone();
     rsx! {
         style { {STYLE} }
         header {
-            h1 { if l == Lang::Zh { "早发现 · 防返贫监测" } else { "Zaofaxian" } }
+            h1 { {t(l, "早发现 · 防返贫监测", "Zaofaxian")} }
             SyncBadge { state: sync(), lang: l }
+            if signed_in.is_some() {
+                button { onclick: move |_| { let f = sync_now.clone(); async move { f().await } }, {t(l, "同步", "Sync")} }
+                button { onclick: sign_out, {t(l, "退出", "Sign out")} }
+            }
             button { onclick: move |_| lang.set(if l == Lang::Zh { Lang::En } else { Lang::Zh }),
-                if l == Lang::Zh { "English" } else { "中文" }
+                {t(l, "English", "中文")}
             }
         }
         main {
-            div { class: "nav",
-                button { class: if mode() == Mode::Household { "primary big" } else { "big" }, onclick: move |_| mode.set(Mode::Household),
-                    if l == Lang::Zh { "农户申报" } else { "Household" }
-                }
-                button { class: if mode() == Mode::Cadre { "primary big" } else { "big" }, onclick: move |_| mode.set(Mode::Cadre),
-                    if l == Lang::Zh { "村干部" } else { "Village cadre" }
-                }
-            }
-            if mode() == Mode::Household {
-                for state in cases.read().iter().take(3) {
-                    CaseStatusCard { view: status_view(state, Calendar::national(), today, l), lang: l }
-                }
-                ReportWizard { draft, today, lang: l, on_submit }
-            } else {
-                CadreQueue {
-                    rows: cases.read().iter().enumerate().map(|(i, s)| QueueRow {
-                        case_id: i.to_string(),
-                        household_name: String::new(),
-                        stage_label: s.stage.label().get(l).to_string(),
-                        due: s.deadline.map(|d| d.due.to_string()),
-                        days_left: s.days_left(Calendar::national(), today).ok().flatten(),
-                        overdue: s.is_overdue(today),
-                    }).collect::<Vec<_>>(),
-                    lang: l,
-                }
-                IncomeWorksheet { form: worksheet, today, threshold, lang: l }
+            match signed_in {
+                None if !skipped() => rsx! {
+                    SignIn { server, lang: l, on_signed_in, on_skip: move |_| skipped.set(true) }
+                },
+                Some(s) if s.role != Role::Household => rsx! {
+                    CadreHome { session: s, loaded, today, lang: l, sync }
+                },
+                _ => rsx! {
+                    HouseholdHome { loaded, today, lang: l, sync, signed_in: signed_in.is_some(),
+                        on_sign_in: move |_| skipped.set(false) }
+                },
             }
         }
     }
+}
+
+#[component]
+fn HouseholdHome(
+    loaded: Signal<Loaded>,
+    today: chrono::NaiveDate,
+    lang: Lang,
+    sync: Signal<SyncState>,
+    signed_in: bool,
+    on_sign_in: EventHandler<()>,
+) -> Element {
+    let ctx = use_context::<AppContext>();
+    let mut draft = use_signal(|| ReportDraft::new(ctx.village));
+    let states: Vec<CaseState> = loaded
+        .read()
+        .cases
+        .iter()
+        .filter_map(|c| serde_json::from_value(c["state"].clone()).ok())
+        .collect();
+    let store = ctx.store.clone();
+    let on_submit = move |report: zaofaxian_shared::report::HardshipReport| {
+        let body = serde_json::to_value(&report).unwrap_or_default();
+        let st = lock(&store);
+        match st.enqueue("report", &body) {
+            Ok(_) => draft.set(reduce(draft(), Action::Saved, today)),
+            Err(e) => draft.with_mut(|d| d.error = Some(Text::from_pair(&e.to_string()))),
+        }
+        sync.set(sync_state(&st));
+    };
+    rsx! {
+        if !signed_in {
+            p { class: "hint",
+                {t(lang, "未登录：申报会先保存在手机上，登录后自动上传。", "Not signed in: reports are kept on the phone and sent after sign-in.")}
+                button { r#type: "button", onclick: move |_| on_sign_in.call(()), {t(lang, "去登录", "Sign in")} }
+            }
+        }
+        for state in states.iter().take(3) {
+            CaseStatusCard { view: status_view(state, Calendar::national(), today, lang), lang }
+        }
+        ReportWizard { draft, today, lang, on_submit }
+        if draft().step == crate::report_form::Step::Saved {
+            button { r#type: "button", class: "big", onclick: move |_| draft.set(ReportDraft::new(ctx.village)),
+                {t(lang, "再报一件", "Report another")} }
+        }
+    }
+}
+
+#[component]
+fn CadreHome(
+    session: Session,
+    loaded: Signal<Loaded>,
+    today: chrono::NaiveDate,
+    lang: Lang,
+    sync: Signal<SyncState>,
+) -> Element {
+    let ctx = use_context::<AppContext>();
+    let mut tab = use_signal(|| CadreTab::Queue);
+    let query = use_signal(String::new);
+    // The household being visited (name, village) and its form.
+    let mut visit = use_signal(|| None::<(String, DivisionCode)>);
+    let mut form = use_signal(VisitForm::empty);
+    let mut worksheet = use_signal(WorksheetForm::default);
+    let mut locate_error = use_signal(|| None::<Text>);
+    let mut saved = use_signal(|| None::<String>);
+    let data = loaded.read().clone();
+    let entries: Vec<HouseholdEntry> = households(&data.cases, &data.visits, lang);
+    let rows: Vec<QueueRow> = data
+        .cases
+        .iter()
+        .filter_map(|c| {
+            let s: CaseState = serde_json::from_value(c["state"].clone()).ok()?;
+            Some((c, s))
+        })
+        .filter(|(_, s)| s.deadline.is_some() || s.deadline_pending_year.is_some())
+        .map(|(c, s)| QueueRow {
+            case_id: c["id"].as_str().unwrap_or_default().to_string(),
+            household_name: c["report"]["household_name"].as_str().unwrap_or_default().to_string(),
+            stage_label: s.stage.label().get(lang).to_string(),
+            due: s.deadline.map(|d| d.due.to_string()),
+            days_left: s.days_left(Calendar::national(), today).ok().flatten(),
+            overdue: s.is_overdue(today),
+        })
+        .collect();
+    let mut rows = rows;
+    rows.sort_by_key(|r| (!r.overdue, r.days_left.unwrap_or(i64::MAX)));
+    let cases = data.cases.clone();
+    let mut open_visit = move |case_id: String| {
+        let Some(c) = cases.iter().find(|c| c["id"] == case_id.as_str()) else {
+            return;
+        };
+        let Some(division) = c["division"].as_str().and_then(|d| d.parse::<DivisionCode>().ok()) else {
+            return;
+        };
+        let Ok(profile) = Policy::embedded().profile_for(division) else {
+            return;
+        };
+        let version = c["state"]["version"].as_u64().unwrap_or(0);
+        let mut f = VisitForm::new(&case_id, version, profile);
+        f.home = entries_home(&c["id"], &data.visits);
+        let name = c["report"]["household_name"].as_str().unwrap_or_default().to_string();
+        form.set(f);
+        visit.set(Some((name, division)));
+        worksheet.set(WorksheetForm::default());
+        locate_error.set(None);
+        saved.set(None);
+        tab.set(CadreTab::Visit);
+    };
+    let open_from_queue = open_visit.clone();
+    let current = visit();
+    let location = ctx.location.clone();
+    let store = ctx.store.clone();
+    rsx! {
+        p { class: "hint", "{session.display_name} · {t(lang, session.role.label_zh(), session.role.label_en())}" }
+        div { class: "tabs",
+            for (k, zh, en) in [(CadreTab::Queue, "待办", "To do"), (CadreTab::Households, "农户", "Households"), (CadreTab::Visit, "入户核实", "Visit")] {
+                button { class: if tab() == k { "primary big" } else { "big" }, onclick: move |_| tab.set(k), {t(lang, zh, en)} }
+            }
+        }
+        if let Some(msg) = saved() {
+            p { class: "hint", role: "status", "{msg}" }
+        }
+        match tab() {
+            CadreTab::Queue => rsx! {
+                CadreQueue { rows: rows.clone(), lang }
+                ul { class: "queue-actions",
+                    for r in rows.iter().cloned() {
+                        li { key: "{r.case_id}",
+                            button { class: "big", onclick: { let mut open = open_from_queue.clone(); move |_| open(r.case_id.clone()) },
+                                {t(lang, "核实：", "Visit: ")} "{r.household_name}" }
+                        }
+                    }
+                }
+            },
+            CadreTab::Households => rsx! {
+                HouseholdList { entries, query, lang, on_visit: move |id: String| open_visit(id) }
+            },
+            CadreTab::Visit => match current {
+                Some((household_name, village)) => {
+                    let threshold = Policy::embedded()
+                        .threshold(village, today.year())
+                        .map_err(|e| Text::from_pair(&e.to_string()));
+                    rsx! {
+                        VisitScreen { form, worksheet, household_name, village, today, threshold,
+                            collector: session.display_name.clone(), locate_error: locate_error(), lang,
+                            on_locate: move |_| match location.current() {
+                                Ok(fix) => { form.with_mut(|f| f.fix = Some(fix)); locate_error.set(None); }
+                                Err(why) => locate_error.set(Some(why)),
+                            },
+                            on_save: move |(v, at_risk): (zaofaxian_shared::visit::HomeVisit, bool)| {
+                                let st = lock(&store);
+                                match st.enqueue("case_event", &form.read().event_body(&v, at_risk)) {
+                                    Ok(_) => {
+                                        saved.set(Some(t(lang, "入户核实已保存，有信号时自动上传", "visit saved: it will be sent when there is a signal").to_string()));
+                                        sync.set(sync_state(&st));
+                                        loaded.set(load(&st));
+                                        visit.set(None);
+                                        tab.set(CadreTab::Households);
+                                    }
+                                    Err(e) => saved.set(Some(e.to_string())),
+                                }
+                            },
+                        }
+                    }
+                }
+                _ => rsx! { p { class: "hint big", {t(lang, "请先在“农户”或“待办”中选择一户", "choose a household under Households or To do first")} } },
+            },
+        }
+    }
+}
+
+fn entries_home(
+    case_id: &serde_json::Value,
+    visits: &[(String, serde_json::Value)],
+) -> Option<zaofaxian_shared::GeoPoint> {
+    visits
+        .iter()
+        .rev()
+        .filter(|(id, _)| case_id == id.as_str())
+        .find_map(|(_, v)| serde_json::from_value(v["location"].clone()).ok())
 }

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod backoff;
+pub mod household_search;
 pub mod local_store;
 pub mod location;
 pub mod photo;
@@ -11,4 +12,7 @@ pub mod report_form;
 pub mod status;
 pub mod sync;
 pub mod ui;
+pub mod ui_sign_in;
+pub mod ui_visit;
+pub mod visit_form;
 pub mod worksheet_form;

@@ -19,7 +19,8 @@ pub enum LocalError {
 pub type LocalResult<T> = Result<T, LocalError>;
 
 /// Schema versions, applied in order by `PRAGMA user_version`. Append only.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE outbox (
         seq INTEGER PRIMARY KEY,              -- the per-device sequence, gap-free
@@ -34,7 +35,38 @@ const MIGRATIONS: &[&str] = &["
         version INTEGER
     );
     CREATE TABLE cases (id TEXT PRIMARY KEY, json TEXT NOT NULL);
-"];
+",
+    "
+    -- Processed photos waiting to be uploaded; the file stays until the server has it.
+    CREATE TABLE photos (
+        sha256 TEXT PRIMARY KEY,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        perceptual_hash TEXT NOT NULL,
+        uploaded INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+",
+];
+
+/// The signed-in account as the server described it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    pub role: zaofaxian_shared::Role,
+    /// The staff member's division (a cadre's village); none for households.
+    pub division: Option<String>,
+    pub display_name: String,
+}
+
+/// A photo kept on the phone until the server has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPhoto {
+    pub sha256: String,
+    pub path: std::path::PathBuf,
+    pub size: i64,
+    pub perceptual_hash: String,
+}
 
 /// One record waiting in (or done with) the outbox.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,6 +86,8 @@ pub struct OutboxCounts {
     pub pending: i64,
     pub sent: i64,
     pub rejected: i64,
+    /// Photos not yet uploaded.
+    pub photos: i64,
 }
 
 const OUTBOX_COLUMNS: &str = "seq, record_id, kind, body, status, attempts, last_error";
@@ -138,6 +172,68 @@ impl LocalStore {
         self.set_meta("token", token)
     }
 
+    /// Keeps the session; the token alone is what sync needs.
+    pub fn set_session(&self, session: &Session) -> LocalResult<()> {
+        let json = serde_json::to_string(session).map_err(|e| LocalError::Corrupt(e.to_string()))?;
+        self.set_meta("session", &json)?;
+        self.set_token(&session.token)
+    }
+
+    pub fn session(&self) -> LocalResult<Option<Session>> {
+        self.meta("session")?
+            .map(|j| serde_json::from_str(&j).map_err(|e| LocalError::Corrupt(e.to_string())))
+            .transpose()
+    }
+
+    /// Forgets the account; unsent records stay and go out after the next sign-in.
+    pub fn sign_out(&self) -> LocalResult<()> {
+        self.conn
+            .execute("DELETE FROM meta WHERE key IN ('session', 'token')", [])?;
+        Ok(())
+    }
+
+    /// The server's base URL as set on the sign-in screen.
+    pub fn server_url(&self) -> LocalResult<Option<String>> {
+        self.meta("server_url")
+    }
+
+    pub fn set_server_url(&self, url: &str) -> LocalResult<()> {
+        self.set_meta("server_url", url)
+    }
+
+    /// Registers a processed photo for upload (idempotent: the same photo twice is one).
+    pub fn add_photo(&self, p: &PendingPhoto) -> LocalResult<()> {
+        self.conn.execute(
+            "INSERT INTO photos (sha256, path, size, perceptual_hash) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (sha256) DO NOTHING",
+            params![p.sha256, p.path.to_string_lossy(), p.size, p.perceptual_hash],
+        )?;
+        Ok(())
+    }
+
+    pub fn photos_to_upload(&self) -> LocalResult<Vec<PendingPhoto>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT sha256, path, size, perceptual_hash FROM photos WHERE uploaded = 0 ORDER BY rowid")?;
+        let rows = st.query_map([], |r| {
+            Ok(PendingPhoto {
+                sha256: r.get(0)?,
+                path: std::path::PathBuf::from(r.get::<_, String>(1)?),
+                size: r.get(2)?,
+                perceptual_hash: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn mark_photo(&self, sha256: &str, uploaded: bool, error: Option<&str>) -> LocalResult<()> {
+        self.conn.execute(
+            "UPDATE photos SET uploaded = ?2, last_error = ?3 WHERE sha256 = ?1",
+            params![sha256, uploaded, error],
+        )?;
+        Ok(())
+    }
+
     pub fn cursor(&self) -> LocalResult<i64> {
         Ok(self.meta("cursor")?.and_then(|c| c.parse().ok()).unwrap_or(0))
     }
@@ -195,7 +291,12 @@ impl LocalStore {
     }
 
     pub fn counts(&self) -> LocalResult<OutboxCounts> {
-        let mut c = OutboxCounts::default();
+        let mut c = OutboxCounts {
+            photos: self
+                .conn
+                .query_row("SELECT COUNT(*) FROM photos WHERE uploaded = 0", [], |r| r.get(0))?,
+            ..OutboxCounts::default()
+        };
         let mut st = self
             .conn
             .prepare("SELECT status, COUNT(*) FROM outbox GROUP BY status")?;
@@ -223,6 +324,25 @@ impl LocalStore {
             params![id, json.to_string()],
         )?;
         Ok(())
+    }
+
+    /// Home visits recorded on this phone, oldest first: `(case_id, visit)`.
+    pub fn visits(&self) -> LocalResult<Vec<(String, serde_json::Value)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT body FROM outbox WHERE kind = 'case_event' AND status != 'rejected' ORDER BY seq")?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for body in rows {
+            let body: serde_json::Value =
+                serde_json::from_str(&body?).map_err(|e| LocalError::Corrupt(e.to_string()))?;
+            if let Some(case_id) = body["case_id"].as_str()
+                && body["visit"].is_object()
+            {
+                out.push((case_id.to_string(), body["visit"].clone()));
+            }
+        }
+        Ok(out)
     }
 
     pub fn cases(&self) -> LocalResult<Vec<serde_json::Value>> {
@@ -263,13 +383,71 @@ mod tests {
             4,
             "no gaps after sends"
         );
+        s.enqueue(
+            "case_event",
+            &serde_json::json!({ "case_id": "c1", "visit": { "group": "3组" } }),
+        )
+        .unwrap();
+        s.enqueue("case_event", &serde_json::json!({ "case_id": "c1" }))
+            .unwrap();
+        assert_eq!(
+            s.visits().unwrap(),
+            [("c1".to_string(), serde_json::json!({ "group": "3组" }))]
+        );
         assert_eq!(
             s.counts().unwrap(),
             OutboxCounts {
-                pending: 3,
+                pending: 5,
                 sent: 1,
-                rejected: 0
+                rejected: 0,
+                photos: 0
             }
+        );
+    }
+}
+
+#[cfg(test)]
+mod session_and_photo_tests {
+    use super::*;
+
+    #[test]
+    fn session_photos_and_server_survive_reopening_and_sign_out_keeps_the_outbox() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.sqlite");
+        {
+            let s = LocalStore::open(&path).unwrap();
+            s.set_server_url("http://10.0.0.2:8080").unwrap();
+            s.set_session(&Session {
+                token: "t".into(),
+                role: zaofaxian_shared::Role::VillageCadre,
+                division: Some("530402001001".into()),
+                display_name: "村干部".into(),
+            })
+            .unwrap();
+            let p = PendingPhoto {
+                sha256: "a".repeat(64),
+                path: dir.path().join("a.jpg"),
+                size: 10,
+                perceptual_hash: "00".into(),
+            };
+            s.add_photo(&p).unwrap();
+            s.add_photo(&p).unwrap();
+            s.enqueue("report", &serde_json::json!({})).unwrap();
+        }
+        let s = LocalStore::open(&path).unwrap();
+        assert_eq!(s.server_url().unwrap().as_deref(), Some("http://10.0.0.2:8080"));
+        assert_eq!(s.session().unwrap().unwrap().role, zaofaxian_shared::Role::VillageCadre);
+        assert_eq!(s.token().unwrap().as_deref(), Some("t"));
+        assert_eq!(s.photos_to_upload().unwrap().len(), 1, "the same photo twice is one");
+        assert_eq!(s.counts().unwrap().photos, 1);
+        s.mark_photo(&"a".repeat(64), true, None).unwrap();
+        assert!(s.photos_to_upload().unwrap().is_empty());
+        s.sign_out().unwrap();
+        assert_eq!((s.session().unwrap(), s.token().unwrap()), (None, None));
+        assert_eq!(
+            s.counts().unwrap().pending,
+            1,
+            "unsent records stay for the next sign-in"
         );
     }
 }

@@ -7,7 +7,7 @@ use geo::{Distance, Haversine, Point};
 use zaofaxian_shared::{GeoPoint, Text};
 
 /// A source of position fixes.
-pub trait LocationProvider {
+pub trait LocationProvider: std::fmt::Debug {
     /// The current fix, or why there is none (no permission, no satellites yet).
     fn current(&self) -> Result<GeoPoint, Text>;
 }

@@ -4,6 +4,8 @@
 use std::sync::{Arc, Mutex};
 use zaofaxian_mobile::app::{App, AppContext};
 use zaofaxian_mobile::local_store::LocalStore;
+use zaofaxian_mobile::location::ManualLocation;
+use zaofaxian_shared::GeoPoint;
 
 fn main() {
     let dir = std::env::var("ZAOFAXIAN_APP_DATA").unwrap_or_else(|_| "zaofaxian-app-data".into());
@@ -22,9 +24,22 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| "530402001001".parse().expect("valid default village"));
+    // No GPS receiver on a desktop: a fixed point from the environment ("lat,lon[,accuracy_m]"),
+    // otherwise the visit screen asks for one.
+    let fix = std::env::var("ZAOFAXIAN_FIX").ok().and_then(|v| {
+        let parts: Vec<f64> = v.split(',').filter_map(|p| p.trim().parse().ok()).collect();
+        let point = GeoPoint::new(*parts.first()?, *parts.get(1)?).ok()?;
+        Some(match parts.get(2) {
+            Some(acc) => point.with_accuracy(*acc),
+            None => point,
+        })
+    });
     let ctx = AppContext {
         store: Arc::new(Mutex::new(store)),
         village,
+        data_dir: dir.into(),
+        location: Arc::new(ManualLocation(fix)),
+        default_server: std::env::var("ZAOFAXIAN_SERVER").unwrap_or_else(|_| "http://127.0.0.1:8080".into()),
     };
     let window = dioxus::desktop::WindowBuilder::new()
         .with_title("早发现 · 防返贫监测")

@@ -177,3 +177,22 @@ pub fn hash_distance(a: &str, b: &str) -> Option<u32> {
     let (a, b) = (hex::decode(a).ok()?, hex::decode(b).ok()?);
     (a.len() == b.len()).then(|| a.iter().zip(&b).map(|(x, y)| (x ^ y).count_ones()).sum())
 }
+
+/// Writes a processed photo under `dir` (named by its hash, written whole before it
+/// appears) and returns it ready for the upload queue.
+pub fn keep(dir: &std::path::Path, p: &ProcessedPhoto) -> std::io::Result<crate::local_store::PendingPhoto> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(format!("{}.jpg", p.sha256));
+    let tmp = dir.join(format!("{}.part", p.sha256));
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(&p.jpeg)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(crate::local_store::PendingPhoto {
+        sha256: p.sha256.clone(),
+        path,
+        size: p.jpeg.len() as i64,
+        perceptual_hash: p.perceptual_hash.clone(),
+    })
+}

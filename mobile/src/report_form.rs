@@ -6,6 +6,9 @@ use chrono::NaiveDate;
 use zaofaxian_shared::report::{Hardship, HardshipReport};
 use zaofaxian_shared::{DivisionCode, Fen, Text};
 
+/// Photos a report may carry (the server takes up to 20; a few tell the story).
+pub const MAX_PHOTOS: usize = 6;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     /// 发生了什么
@@ -31,6 +34,8 @@ pub struct ReportDraft {
     pub amount: String,
     pub description: String,
     pub on_behalf: bool,
+    /// SHA-256 of the photos taken for the report (already processed and kept locally).
+    pub photos: Vec<String>,
     /// Why the last action did not move on.
     pub error: Option<Text>,
 }
@@ -43,6 +48,8 @@ pub enum Action {
     Amount(String),
     Description(String),
     OnBehalf(bool),
+    AddPhoto(String),
+    RemovePhoto(usize),
     Next,
     Back,
     /// The report was written to the outbox.
@@ -60,6 +67,7 @@ impl ReportDraft {
             amount: String::new(),
             description: String::new(),
             on_behalf: false,
+            photos: Vec::new(),
             error: None,
         }
     }
@@ -89,7 +97,7 @@ impl ReportDraft {
             amount,
             description: self.description.trim().to_string(),
             on_behalf: self.on_behalf,
-            photos: Vec::new(),
+            photos: self.photos.clone(),
         };
         report.validate(today).map_err(|e| Text::new(e.zh, e.en))?;
         Ok(report)
@@ -112,6 +120,19 @@ pub fn reduce(mut d: ReportDraft, action: Action, today: NaiveDate) -> ReportDra
         Action::Amount(a) => d.amount = a,
         Action::Description(t) => d.description = t,
         Action::OnBehalf(b) => d.on_behalf = b,
+        Action::AddPhoto(sha) if d.photos.contains(&sha) => {}
+        Action::AddPhoto(_) if d.photos.len() >= MAX_PHOTOS => {
+            d.error = Some(Text::new(
+                format!("最多{MAX_PHOTOS}张照片"),
+                format!("at most {MAX_PHOTOS} photos"),
+            ))
+        }
+        Action::AddPhoto(sha) => d.photos.push(sha),
+        Action::RemovePhoto(i) => {
+            if i < d.photos.len() {
+                d.photos.remove(i);
+            }
+        }
         Action::Next => {
             let next = match d.step {
                 Step::What => d
@@ -177,5 +198,31 @@ mod tests {
         assert_eq!((r.hardship, r.amount), (Hardship::Illness, Some(Fen::yuan(12000))));
         d = reduce(d, Action::Back, today());
         assert_eq!(d.step, Step::Details);
+    }
+
+    #[test]
+    fn photos_are_listed_once_and_capped() {
+        let mut d = ReportDraft::new("530402001001".parse().unwrap());
+        for i in 0..MAX_PHOTOS {
+            d = reduce(d, Action::AddPhoto(format!("{i:064}")), today());
+        }
+        d = reduce(d, Action::AddPhoto(format!("{:064}", 0)), today());
+        assert_eq!(
+            (d.photos.len(), d.error.is_none()),
+            (MAX_PHOTOS, true),
+            "a repeat is ignored"
+        );
+        d = reduce(d, Action::AddPhoto("f".repeat(64)), today());
+        assert!(d.error.as_ref().unwrap().zh.contains("最多6张"));
+        d = reduce(d, Action::RemovePhoto(0), today());
+        assert_eq!(d.photos[0], format!("{:064}", 1));
+        d = reduce(d, Action::Pick(Hardship::Disaster), today());
+        d = reduce(d, Action::Date(today()), today());
+        d = reduce(d, Action::Name("李建国".into()), today());
+        assert_eq!(
+            d.to_report(today()).unwrap().photos.len(),
+            MAX_PHOTOS - 1,
+            "the report lists them"
+        );
     }
 }

@@ -1,11 +1,13 @@
 //! The sync engine: sends the outbox in order, records each answer, schedules
 //! retries with backoff on failure, then pulls the user's own area. Safe to run at
 //! any time and to kill at any point: the outbox and the server's idempotency make
-//! a resend harmless.
+//! a resend harmless. The store is locked for each single read or write, never
+//! across a network wait, so the screens stay responsive while a sync runs.
 
 use crate::backoff::retry_delay_ms;
-use crate::local_store::{LocalError, LocalStore};
+use crate::local_store::{LocalError, LocalResult, LocalStore, PendingPhoto, Session};
 use serde_json::{Value, json};
+use std::sync::Mutex;
 use std::time::Duration;
 use zaofaxian_shared::{Lang, Text};
 
@@ -58,6 +60,7 @@ pub struct SyncReport {
     pub replayed: usize,
     pub rejected: usize,
     pub pulled: usize,
+    pub photos_uploaded: usize,
     pub failure: Option<Text>,
 }
 
@@ -66,6 +69,30 @@ pub enum SyncError {
     #[error(transparent)]
     Local(#[from] LocalError),
 }
+
+/// Runs `f` on the store under its lock; the lock is never held across an `.await`.
+fn with<T>(store: &Mutex<LocalStore>, f: impl FnOnce(&LocalStore) -> LocalResult<T>) -> LocalResult<T> {
+    f(&store.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// The server's error message, or a generic one when there is no JSON answer.
+async fn error_text(r: reqwest::Response) -> Text {
+    let status = r.status();
+    match r.json::<Value>().await {
+        Ok(v) if v["message"]["zh"].is_string() => Text::new(
+            v["message"]["zh"].as_str().unwrap_or_default(),
+            v["message"]["en"].as_str().unwrap_or_default(),
+        ),
+        _ => Text::new(format!("服务器错误（{status}）"), format!("server error ({status})")),
+    }
+}
+
+fn offline() -> Text {
+    Text::new("网络不可用或服务器无响应", "no network or no answer from the server")
+}
+
+/// Photo bytes per request: small enough to get through a weak signal.
+const PHOTO_CHUNK: usize = 64 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct SyncEngine {
@@ -84,35 +111,103 @@ impl SyncEngine {
             .unwrap_or_default();
         SyncEngine {
             http,
-            base: base.into(),
+            base: base.into().trim_end_matches('/').to_string(),
             batch: 20,
         }
     }
 
-    /// One sync pass. `jitter` (0..1000) spreads retry times; `progress` sees every state.
-    /// The future holds the store across awaits, so it runs on the UI's local task.
+    /// Asks the server to text a sign-in code to `phone`.
+    pub async fn request_code(&self, phone: &str) -> Result<(), Text> {
+        let r = self
+            .http
+            .post(format!("{}/api/v1/auth/otp", self.base))
+            .json(&json!({ "phone": phone }))
+            .send()
+            .await
+            .map_err(|_| offline())?;
+        if r.status().is_success() {
+            Ok(())
+        } else {
+            Err(error_text(r).await)
+        }
+    }
+
+    /// Household sign-in with the texted code.
+    pub async fn verify_code(&self, phone: &str, code: &str) -> Result<Session, Text> {
+        self.open_session("/api/v1/auth/otp/verify", json!({ "phone": phone, "code": code }))
+            .await
+    }
+
+    /// Staff sign-in (cadres, work teams) with user name and password.
+    pub async fn staff_login(&self, login: &str, password: &str) -> Result<Session, Text> {
+        self.open_session("/api/v1/auth/login", json!({ "login": login, "password": password }))
+            .await
+    }
+
+    async fn open_session(&self, path: &str, body: Value) -> Result<Session, Text> {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .map_err(|_| offline())?;
+        if !r.status().is_success() {
+            return Err(error_text(r).await);
+        }
+        let v: Value = r.json().await.map_err(|_| offline())?;
+        let account = &v["account"];
+        let role = serde_json::from_value(account["role"].clone())
+            .map_err(|_| Text::new("服务器答复无法识别", "the server's answer is not understood"))?;
+        Ok(Session {
+            token: v["token"].as_str().unwrap_or_default().to_string(),
+            role,
+            division: account["division"].as_str().map(str::to_string),
+            display_name: account["name"]
+                .as_str()
+                .or(account["login"].as_str())
+                .unwrap_or_default()
+                .to_string(),
+        })
+    }
+
+    /// One sync pass: photos first (so a case never waits on them long), then the
+    /// outbox in order, then the pull. `jitter` (0..1000) spreads retry times;
+    /// `progress` sees every state.
     pub async fn sync(
         &self,
-        store: &LocalStore,
+        store: &Mutex<LocalStore>,
         now_ms: i64,
         jitter: u32,
         mut progress: impl FnMut(SyncState),
     ) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
-        let Some(token) = store.token()? else {
+        let pending = |store: &Mutex<LocalStore>| with(store, |s| Ok(s.counts()?.pending));
+        let Some(token) = with(store, LocalStore::token)? else {
             let why = Text::new("请先登录", "sign in first");
             progress(SyncState::Failed {
                 why: why.clone(),
-                pending: store.counts()?.pending,
+                pending: pending(store)?,
             });
             report.failure = Some(why);
             return Ok(report);
         };
-        let device = store.device_id()?;
-        let total = store.due(now_ms, usize::MAX >> 1)?.len();
+        match self.upload_photos(store, &token).await? {
+            Ok(n) => report.photos_uploaded = n,
+            Err(why) => {
+                progress(SyncState::Failed {
+                    why: why.clone(),
+                    pending: pending(store)?,
+                });
+                report.failure = Some(why);
+                return Ok(report);
+            }
+        }
+        let device = with(store, LocalStore::device_id)?;
+        let total = with(store, |s| s.due(now_ms, usize::MAX >> 1))?.len();
         let mut done = 0;
         loop {
-            let batch = store.due(now_ms, self.batch)?;
+            let batch = with(store, |s| s.due(now_ms, self.batch))?;
             if batch.is_empty() {
                 break;
             }
@@ -134,7 +229,7 @@ impl SyncEngine {
                     let why = Text::new("登录已过期，请重新登录", "signed out: sign in again");
                     progress(SyncState::Failed {
                         why: why.clone(),
-                        pending: store.counts()?.pending,
+                        pending: pending(store)?,
                     });
                     report.failure = Some(why);
                     return Ok(report);
@@ -143,53 +238,59 @@ impl SyncEngine {
             };
             let Some(answer) = answer else {
                 // No answer (no signal, timeout, server error): every record stays and waits.
-                let why = Text::new("网络不可用或服务器无响应", "no network or no answer from the server");
-                for r in &batch {
-                    store.mark_retry(&r.record_id, &why.zh, now_ms + retry_delay_ms(r.attempts, jitter))?;
-                }
+                let why = offline();
+                with(store, |s| {
+                    for r in &batch {
+                        s.mark_retry(&r.record_id, &why.zh, now_ms + retry_delay_ms(r.attempts, jitter))?;
+                    }
+                    Ok(())
+                })?;
                 progress(SyncState::Failed {
                     why: why.clone(),
-                    pending: store.counts()?.pending,
+                    pending: pending(store)?,
                 });
                 report.failure = Some(why);
                 return Ok(report);
             };
             let results = answer["results"].as_array().cloned().unwrap_or_default();
-            for r in &batch {
-                let res = results.iter().find(|x| x["id"] == r.record_id.as_str());
-                match res.and_then(|x| x["status"].as_str()) {
-                    Some(status @ ("stored" | "replayed")) => {
-                        let x = res.unwrap_or(&Value::Null);
-                        store.mark_sent(
-                            &r.record_id,
-                            x["case_id"].as_str().unwrap_or_default(),
-                            x["version"].as_i64().unwrap_or(0),
-                        )?;
-                        if status == "stored" {
-                            report.stored += 1;
-                        } else {
-                            report.replayed += 1;
+            with(store, |s| {
+                for r in &batch {
+                    let res = results.iter().find(|x| x["id"] == r.record_id.as_str());
+                    match res.and_then(|x| x["status"].as_str()) {
+                        Some(status @ ("stored" | "replayed")) => {
+                            let x = res.unwrap_or(&Value::Null);
+                            s.mark_sent(
+                                &r.record_id,
+                                x["case_id"].as_str().unwrap_or_default(),
+                                x["version"].as_i64().unwrap_or(0),
+                            )?;
+                            if status == "stored" {
+                                report.stored += 1;
+                            } else {
+                                report.replayed += 1;
+                            }
                         }
+                        Some("rejected") => {
+                            let msg = res
+                                .and_then(|x| x["error"]["message"]["zh"].as_str())
+                                .unwrap_or("被拒绝");
+                            s.mark_rejected(&r.record_id, msg)?;
+                            report.rejected += 1;
+                        }
+                        _ => s.mark_retry(
+                            &r.record_id,
+                            "服务器未答复此记录",
+                            now_ms + retry_delay_ms(r.attempts, jitter),
+                        )?,
                     }
-                    Some("rejected") => {
-                        let msg = res
-                            .and_then(|x| x["error"]["message"]["zh"].as_str())
-                            .unwrap_or("被拒绝");
-                        store.mark_rejected(&r.record_id, msg)?;
-                        report.rejected += 1;
-                    }
-                    _ => store.mark_retry(
-                        &r.record_id,
-                        "服务器未答复此记录",
-                        now_ms + retry_delay_ms(r.attempts, jitter),
-                    )?,
+                    done += 1;
                 }
-                done += 1;
-            }
+                Ok(())
+            })?;
             progress(SyncState::Sending { done, total });
         }
         report.pulled = self.pull(store, &token).await.unwrap_or(0);
-        let pending = store.counts()?.pending;
+        let pending = pending(store)?;
         progress(if pending == 0 {
             SyncState::UpToDate
         } else {
@@ -198,11 +299,73 @@ impl SyncEngine {
         Ok(report)
     }
 
+    /// Uploads every waiting photo, resuming where the server's count stands. The
+    /// outer error is the local store's; the inner one stops this pass (no network).
+    async fn upload_photos(&self, store: &Mutex<LocalStore>, token: &str) -> Result<Result<usize, Text>, SyncError> {
+        let mut n = 0;
+        for p in with(store, LocalStore::photos_to_upload)? {
+            match self.upload_photo(&p, token).await {
+                Ok(()) => {
+                    with(store, |s| s.mark_photo(&p.sha256, true, None))?;
+                    n += 1;
+                }
+                Err(PhotoFailure::Offline) => return Ok(Err(offline())),
+                // This photo cannot go (file lost, refused): note why and go on with the rest.
+                Err(PhotoFailure::Refused(why)) => with(store, |s| s.mark_photo(&p.sha256, false, Some(&why.zh)))?,
+            }
+        }
+        Ok(Ok(n))
+    }
+
+    async fn upload_photo(&self, p: &PendingPhoto, token: &str) -> Result<(), PhotoFailure> {
+        let bytes = std::fs::read(&p.path).map_err(|e| {
+            PhotoFailure::Refused(Text::new(format!("照片文件丢失：{e}"), format!("photo file lost: {e}")))
+        })?;
+        let url = format!("{}/api/v1/photos", self.base);
+        let body = json!({ "sha256": p.sha256, "size": bytes.len(), "perceptual_hash": p.perceptual_hash });
+        let mut status = self
+            .photo_call(self.http.post(&url).bearer_auth(token).json(&body))
+            .await?;
+        loop {
+            if status["complete"] == true {
+                return Ok(());
+            }
+            let offset = status["received"].as_u64().unwrap_or(0) as usize;
+            let end = (offset + PHOTO_CHUNK).min(bytes.len());
+            let chunk = bytes.get(offset..end).unwrap_or_default().to_vec();
+            let req = self
+                .http
+                .patch(format!("{url}/{}?offset={offset}", p.sha256))
+                .bearer_auth(token)
+                .body(chunk);
+            status = match self.photo_call(req).await {
+                // The server holds a different count (a lost answer): ask and resume there.
+                Err(PhotoFailure::Refused(_)) if offset > 0 => {
+                    self.photo_call(self.http.get(format!("{url}/{}/status", p.sha256)).bearer_auth(token))
+                        .await?
+                }
+                other => other?,
+            };
+        }
+    }
+
+    async fn photo_call(&self, req: reqwest::RequestBuilder) -> Result<Value, PhotoFailure> {
+        let r = req.send().await.map_err(|_| PhotoFailure::Offline)?;
+        let code = r.status();
+        if code.is_success() {
+            r.json().await.map_err(|_| PhotoFailure::Offline)
+        } else if code.is_server_error() || code == reqwest::StatusCode::UNAUTHORIZED || code.as_u16() == 429 {
+            Err(PhotoFailure::Offline)
+        } else {
+            Err(PhotoFailure::Refused(error_text(r).await))
+        }
+    }
+
     /// Pulls changed cases of the user's area into the local store; returns how many.
-    async fn pull(&self, store: &LocalStore, token: &str) -> Result<usize, SyncError> {
+    async fn pull(&self, store: &Mutex<LocalStore>, token: &str) -> Result<usize, SyncError> {
         let mut n = 0;
         loop {
-            let cursor = store.cursor()?;
+            let cursor = with(store, LocalStore::cursor)?;
             let url = format!("{}/api/v1/sync/pull?cursor={cursor}&limit=200", self.base);
             let Ok(r) = self.http.get(url).bearer_auth(token).send().await else {
                 return Ok(n);
@@ -211,18 +374,28 @@ impl SyncEngine {
                 return Ok(n);
             };
             let cases = page["cases"].as_array().cloned().unwrap_or_default();
-            for c in &cases {
-                if let Some(id) = c["id"].as_str() {
-                    store.upsert_case(id, c)?;
-                    n += 1;
+            with(store, |s| {
+                for c in &cases {
+                    if let Some(id) = c["id"].as_str() {
+                        s.upsert_case(id, c)?;
+                        n += 1;
+                    }
                 }
-            }
-            if let Some(next) = page["cursor"].as_i64() {
-                store.set_cursor(next)?;
-            }
+                if let Some(next) = page["cursor"].as_i64() {
+                    s.set_cursor(next)?;
+                }
+                Ok(())
+            })?;
             if page["more"] != true {
                 return Ok(n);
             }
         }
     }
+}
+
+enum PhotoFailure {
+    /// No network or a transient server problem: try the whole pass later.
+    Offline,
+    /// The server refused this photo, or its file is gone.
+    Refused(Text),
 }

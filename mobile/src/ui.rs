@@ -10,7 +10,7 @@ use dioxus::prelude::*;
 use zaofaxian_shared::Lang;
 use zaofaxian_shared::report::{Hardship, HardshipReport};
 
-fn t(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+pub(crate) fn t(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     if lang == Lang::Zh { zh } else { en }
 }
 
@@ -103,6 +103,16 @@ pub fn ReportWizard(
                     label { class: "check",
                         input { r#type: "checkbox", checked: d.on_behalf, onchange: move |e| send(Action::OnBehalf(e.checked())) }
                         {t(lang, "我是替别人申报（代为申报）", "I am filing for someone else")}
+                    }
+                    p { class: "hint", {t(lang, "可拍几张照片（病历、受灾情况等），不拍也可以", "Photos help (medical papers, damage) but are optional")} }
+                    PhotoPicker {
+                        collector: if d.household_name.trim().is_empty() { t(lang, "农户自报", "self-report").to_string() } else { d.household_name.clone() },
+                        place: d.village.to_string(),
+                        lang,
+                        on_added: move |sha: String| send(Action::AddPhoto(sha)),
+                    }
+                    if !d.photos.is_empty() {
+                        p { class: "hint", {t(lang, "已添加照片：", "Photos added: ")} "{d.photos.len()}" }
                     }
                 },
                 Step::Confirm => rsx! {
@@ -225,6 +235,121 @@ pub fn IncomeWorksheet(
                     }
                 }
                 Err((_, why)) => rsx! { p { class: "error", role: "alert", "{why.get(lang)}" } },
+            }
+        }
+    }
+}
+
+/// Takes photos (the camera on phones, a file on the desktop), runs the pipeline off
+/// the UI thread, keeps each photo for upload and hands its hash to `on_added`.
+#[component]
+pub fn PhotoPicker(collector: String, place: String, lang: Lang, on_added: EventHandler<String>) -> Element {
+    // Absent only where the picker is rendered without the app (component tests).
+    let ctx = try_use_context::<crate::app::AppContext>();
+    let mut status = use_signal(|| None::<zaofaxian_shared::Text>);
+    let mut kept = use_signal(Vec::<(String, usize)>::new);
+    rsx! {
+        div { class: "photo-picker",
+            label { class: "big button-like",
+                {t(lang, "拍照或选择照片", "Take or choose photos")}
+                input {
+                    r#type: "file",
+                    accept: "image/jpeg,image/png",
+                    multiple: true,
+                    capture: "environment",
+                    disabled: ctx.is_none(),
+                    onchange: move |e| {
+                        let files = e.files();
+                        let collector = collector.clone();
+                        let place = place.clone();
+                        let ctx = ctx.clone();
+                        async move {
+                            let Some(ctx) = ctx else { return };
+                            let total = files.len();
+                            for (i, file) in files.into_iter().enumerate() {
+                                status.set(Some(zaofaxian_shared::Text::new(
+                                    format!("正在处理照片 {}/{total}…", i + 1),
+                                    format!("processing photo {} of {total}…", i + 1),
+                                )));
+                                let bytes = match file.read_bytes().await {
+                                    Ok(b) => b.to_vec(),
+                                    Err(e) => {
+                                        status.set(Some(zaofaxian_shared::Text::new(format!("无法读取照片：{e}"), format!("cannot read the photo: {e}"))));
+                                        continue;
+                                    }
+                                };
+                                let wm = crate::photo::Watermark {
+                                    taken_at: chrono::Utc::now().with_timezone(&crate::app::china_offset()),
+                                    place: place.clone(),
+                                    collector: collector.clone(),
+                                };
+                                let dir = ctx.data_dir.join("photos");
+                                let done = tokio::task::spawn_blocking(move || crate::app::process_and_keep(&bytes, &wm, &dir)).await;
+                                match done {
+                                    Ok(Ok(p)) => {
+                                        let saved = crate::app::lock(&ctx.store).add_photo(&p);
+                                        if let Err(e) = saved {
+                                            status.set(Some(zaofaxian_shared::Text::from_pair(&e.to_string())));
+                                            continue;
+                                        }
+                                        kept.write().push((p.sha256.clone(), p.size as usize));
+                                        on_added.call(p.sha256);
+                                        status.set(None);
+                                    }
+                                    Ok(Err(why)) => status.set(Some(why)),
+                                    Err(_) => status.set(Some(zaofaxian_shared::Text::new("照片处理中断", "photo processing stopped"))),
+                                }
+                            }
+                        }
+                    },
+                }
+            }
+            if let Some(s) = status() {
+                p { class: "progress", role: "status", "{s.get(lang)}" }
+            }
+            ul { class: "photos",
+                for (n, (sha, size)) in kept().into_iter().enumerate() {
+                    li { key: "{sha}", {t(lang, "照片", "Photo ")} "{n + 1} · {size / 1024} KB ✓" }
+                }
+            }
+        }
+    }
+}
+
+/// One household of the cadre's list.
+#[component]
+pub fn HouseholdList(
+    entries: Vec<crate::household_search::HouseholdEntry>,
+    query: Signal<String>,
+    on_visit: EventHandler<String>,
+    lang: Lang,
+) -> Element {
+    let q = query();
+    let found: Vec<_> = crate::household_search::search(&entries, &q)
+        .into_iter()
+        .cloned()
+        .collect();
+    rsx! {
+        section { class: "households",
+            h2 { class: "big", {t(lang, "农户", "Households")} " ({found.len()}/{entries.len()})" }
+            input {
+                class: "big",
+                r#type: "search",
+                placeholder: t(lang, "姓名、身份证号后几位或村民小组", "name, last digits of the ID, or group"),
+                value: "{q}",
+                oninput: move |e| query.set(e.value()),
+            }
+            ul {
+                for h in found {
+                    li { key: "{h.case_id}", class: "row",
+                        span { class: "name big", "{h.name}" }
+                        span { class: "group", "{h.group}" }
+                        span { class: "id", "{h.masked_id()}" }
+                        span { class: "stage", "{h.stage}" }
+                        button { r#type: "button", class: "big", onclick: move |_| on_visit.call(h.case_id.clone()),
+                            {t(lang, "入户核实", "Visit")} }
+                    }
+                }
             }
         }
     }

@@ -8,9 +8,11 @@ use crate::state::AppState;
 use crate::store::{CaseRecord, CaseWrite, NewEntry, SyncClaim, WriteAnswer, WriteOutcome};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use zaofaxian_shared::eligibility::assess;
 use zaofaxian_shared::lifecycle::{Channel, Ctx, Event, WhyNot, open, transition};
 use zaofaxian_shared::report::HardshipReport;
-use zaofaxian_shared::{GeoPoint, RecordId, Role};
+use zaofaxian_shared::visit::{HomeVisit, VisitError};
+use zaofaxian_shared::{EventKind, GeoPoint, RecordId, Role, Text};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct EventRequest {
@@ -24,6 +26,10 @@ pub struct EventRequest {
     /// Photos taken at this step (housing, documents), by SHA-256; uploaded separately.
     #[serde(default)]
     pub photos: Vec<String>,
+    /// The home visit's record (members, worksheet, checks, authorization), with the
+    /// verification or the elimination home check.
+    #[serde(default)]
+    pub visit: Option<HomeVisit>,
 }
 
 fn refused(why: WhyNot) -> ApiError {
@@ -164,6 +170,14 @@ pub async fn apply_event(
         profile,
     };
     let next = transition(&case.state, &req.event, &ctx).map_err(refused)?;
+    let (visit, assessment) = match &req.visit {
+        Some(v) => visit_with_assessment(state, &case, req, v)?,
+        None => (serde_json::Value::Null, serde_json::Value::Null),
+    };
+    let mut photos = req.photos.clone();
+    if let Some(v) = &req.visit {
+        photos.extend(v.photos.iter().filter(|p| !req.photos.contains(p)).cloned());
+    }
     let entry = NewEntry {
         at: state.now_ms(),
         actor_account: caller.0.id.clone(),
@@ -174,9 +188,11 @@ pub async fn apply_event(
             "to": next.stage,
             "location": req.location,
             "note": req.note,
-            "photos": req.photos,
+            "photos": photos,
+            "visit": visit,
+            "assessment": assessment,
         }),
-        photos: req.photos.clone(),
+        photos,
     };
     let write = CaseWrite::Update {
         case_id: case.id.clone(),
@@ -184,4 +200,54 @@ pub async fn apply_event(
         state: next,
     };
     Ok(state.store.write_case(claim, &write, &entry).await?)
+}
+
+/// Checks a home visit sent with a step and assesses it again under the server's
+/// policy (the phone's assessment is a preview; this one is the record).
+fn visit_with_assessment(
+    state: &AppState,
+    case: &CaseRecord,
+    req: &EventRequest,
+    visit: &HomeVisit,
+) -> ApiResult<(serde_json::Value, serde_json::Value)> {
+    if !matches!(
+        req.event.kind(),
+        EventKind::RecordVerification | EventKind::StartElimination
+    ) {
+        return Err(ApiError::bad_request(
+            "visit_not_expected",
+            "只有入户核实和风险消除入户核查可附带入户记录",
+            "a home visit goes only with a verification or an elimination home check",
+        )
+        .with_field("visit"));
+    }
+    let field = |e: VisitError| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_visit", e.text.zh, e.text.en)
+            .with_field(format!("visit.{}", e.field))
+    };
+    visit.validate(state.clock.today()).map_err(field)?;
+    if visit.village != case.division {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_visit",
+            "入户记录的村与该案件不一致",
+            "the visit's village is not the case's",
+        )
+        .with_field("visit.village"));
+    }
+    if !visit.photos.iter().all(|p| crate::photos::is_sha256_hex(p)) {
+        return Err(
+            ApiError::bad_request("bad_photos", "照片应为SHA-256摘要", "photos: SHA-256 hex digests")
+                .with_field("visit.photos"),
+        );
+    }
+    // A year without a threshold still keeps the visit; the assessment says why it is missing.
+    let assessment = match assess(state.policy, &visit.facts().map_err(field)?) {
+        Ok(a) => serde_json::to_value(a).map_err(|_| ApiError::internal())?,
+        Err(e) => serde_json::json!({ "error": Text::from_pair(&e.to_string()) }),
+    };
+    Ok((
+        serde_json::to_value(visit).map_err(|_| ApiError::internal())?,
+        assessment,
+    ))
 }

@@ -463,3 +463,86 @@ async fn a_report_is_never_turned_away_for_missing_calendar_data() {
         assert_eq!(q["items"][0]["deadline"], "期限待定：缺少2027年节假日数据");
     }
 }
+
+/// The cadre's home-visit record travels with the verification; the server checks
+/// it, assesses it again under its own policy and keeps both in the history.
+#[tokio::test]
+async fn a_home_visit_is_checked_and_assessed_again_on_the_server() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let household = app.household("13812345678").await;
+        let id = RecordId::new();
+        let r = push(&app, &household, "phone-1", vec![report(id, 1, VILLAGE)]).await;
+        let case_id = r[0]["case_id"].as_str().unwrap().to_string();
+        let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        let profile = zaofaxian_shared::Policy::embedded()
+            .profile_for(VILLAGE.parse().unwrap())
+            .unwrap();
+        let checks: Vec<Value> = profile
+            .exclusions
+            .iter()
+            .map(|r| json!({ "rule_id": r.id, "applies": false }))
+            .collect();
+        let mut visit = json!({
+            "visited_on": "2025-11-03", "village": VILLAGE, "group": "3组",
+            "members": [
+                { "name": "王秀英", "birth_date": "1949-12-31", "labour": "none", "health": "serious" },
+                { "name": "李建国", "birth_date": "1948-02-01", "labour": "partial", "health": "healthy" }
+            ],
+            "worksheet": { "collected_on": "2025-11-03", "household_size": 2,
+                           "transfers": [ { "item": "Pension", "amount": 360000 } ] },
+            "guarantees": { "food_and_clothing": true, "compulsory_education": true, "basic_medical": true,
+                            "housing_safe": true, "drinking_water": true },
+            "exclusion_checks": checks,
+            "location": { "lat": 24.354, "lon": 102.543, "accuracy_m": 6.0 },
+            "photos": ["ab".repeat(32)],
+            "authorization": { "kind": "fingerprint", "signer": "王秀英", "note": "不识字，按手印，组长见证" }
+        });
+        let path = format!("/api/v1/cases/{case_id}/events");
+        let step = |visit: &Value| {
+            json!({ "expected_version": 0, "event": { "event": "record_verification", "at_risk": true },
+                    "visit": visit })
+        };
+
+        // One member, but the worksheet counts two: refused, the field named, nothing written.
+        let mut short = visit.clone();
+        short["members"].as_array_mut().unwrap().pop();
+        let (status, v) = app.post(&cadre, &path, &step(&short)).await;
+        assert_eq!(
+            (status, v["field"].as_str()),
+            (422, Some("visit.worksheet.household_size")),
+            "{name}: {v}"
+        );
+        // A visit recorded for another village's household.
+        visit["village"] = json!(NEIGHBOUR_VILLAGE);
+        let (status, v) = app.post(&cadre, &path, &step(&visit)).await;
+        assert_eq!(
+            (status, v["field"].as_str()),
+            (422, Some("visit.village")),
+            "{name}: {v}"
+        );
+        visit["village"] = json!(VILLAGE);
+
+        let (status, v) = app.post(&cadre, &path, &step(&visit)).await;
+        assert_eq!(status, 200, "{name}: {v}");
+        let (_, d) = app.get(&cadre, &format!("/api/v1/cases/{case_id}")).await;
+        let entry = &d["history"][1]["entry"];
+        assert_eq!(entry["visit"]["group"], "3组");
+        assert_eq!(entry["visit"]["authorization"]["kind"], "fingerprint");
+        // 1800 yuan a head is under 玉溪's 2025 line: eligible, with the reasons and flags.
+        assert_eq!(entry["assessment"]["eligible"], true, "{name}: {entry}");
+        let flags: Vec<&str> = entry["assessment"]["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["flag"].as_str().unwrap())
+            .collect();
+        assert!(
+            flags.contains(&"low_labour") && flags.contains(&"serious_illness"),
+            "{flags:?}"
+        );
+        // The housing photo is listed and counted as not yet uploaded.
+        assert_eq!(entry["photos"][0], "ab".repeat(32));
+        assert_eq!(d["case"]["photos_missing"], 1, "{name}: {}", d["case"]);
+    }
+}

@@ -353,7 +353,7 @@ impl Worksheet {
         })
     }
 
-    fn validate(&self) -> Result<(), WorksheetError> {
+    pub fn validate(&self) -> Result<(), WorksheetError> {
         if self.household_size == 0 {
             return Err(err(
                 "household_size",

@@ -19,6 +19,7 @@ pub mod report;
 pub mod reporting;
 pub mod role;
 pub mod text;
+pub mod visit;
 
 pub use calendar::{Calendar, CalendarError, DayKind, RegionalOverlay};
 pub use clock::{Clock, ManualClock, SystemClock};

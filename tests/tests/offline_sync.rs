@@ -33,10 +33,10 @@ async fn offline_reports_survive_a_restart_and_sync_exactly_once() {
 
         // Offline: three reports written; a sync attempt finds no network.
         {
-            let phone = LocalStore::open(&path).unwrap();
-            phone.set_token(&token).unwrap();
+            let phone = std::sync::Mutex::new(LocalStore::open(&path).unwrap());
+            phone.lock().unwrap().set_token(&token).unwrap();
             for n in 0..3 {
-                phone.enqueue("report", &report(n)).unwrap();
+                phone.lock().unwrap().enqueue("report", &report(n)).unwrap();
             }
             let dead = SyncEngine::new("http://127.0.0.1:9"); // nothing listens on the discard port
             let mut states = Vec::new();
@@ -49,15 +49,15 @@ async fn offline_reports_survive_a_restart_and_sync_exactly_once() {
                 "{}",
                 last.label(Lang::Zh)
             );
-            assert_eq!(phone.counts().unwrap().pending, 3);
+            assert_eq!(phone.lock().unwrap().counts().unwrap().pending, 3);
             // Not due again before the backoff has passed.
-            assert!(phone.due(1_001, 10).unwrap().is_empty());
+            assert!(phone.lock().unwrap().due(1_001, 10).unwrap().is_empty());
         } // the app is killed here
 
         assert_eq!(server_cases(&app).await, 0);
-        let phone = LocalStore::open(&path).unwrap();
+        let phone = std::sync::Mutex::new(LocalStore::open(&path).unwrap());
         assert_eq!(
-            phone.counts().unwrap().pending,
+            phone.lock().unwrap().counts().unwrap().pending,
             3,
             "{name}: nothing lost in the restart"
         );
@@ -72,21 +72,22 @@ async fn offline_reports_survive_a_restart_and_sync_exactly_once() {
         assert!(states.contains(&SyncState::Sending { done: 3, total: 3 }));
         assert_eq!(states.last(), Some(&SyncState::UpToDate));
         assert_eq!(
-            phone.counts().unwrap(),
+            phone.lock().unwrap().counts().unwrap(),
             OutboxCounts {
                 pending: 0,
                 sent: 3,
-                rejected: 0
+                rejected: 0,
+                photos: 0
             }
         );
         assert_eq!(r.pulled, 3, "the household's own cases come back");
-        assert_eq!(phone.cases().unwrap().len(), 3);
+        assert_eq!(phone.lock().unwrap().cases().unwrap().len(), 3);
         assert_eq!(server_cases(&app).await, 3);
 
         // The answer to a push is lost (killed before it was recorded): the phone sends again.
-        let lost = phone.enqueue("report", &report(9)).unwrap();
-        let push = json!({ "device_id": phone.device_id().unwrap(), "records": [{
-            "id": lost.to_string(), "seq": phone.record(&lost.to_string()).unwrap().unwrap().seq,
+        let lost = phone.lock().unwrap().enqueue("report", &report(9)).unwrap();
+        let push = json!({ "device_id": phone.lock().unwrap().device_id().unwrap(), "records": [{
+            "id": lost.to_string(), "seq": phone.lock().unwrap().record(&lost.to_string()).unwrap().unwrap().seq,
             "kind": "report", "body": report(9) }] });
         let (s, _) = app.post(&token, "/api/v1/sync/push", &push).await;
         assert_eq!(s, 200);
@@ -95,12 +96,12 @@ async fn offline_reports_survive_a_restart_and_sync_exactly_once() {
         assert_eq!(server_cases(&app).await, 4, "{name}: stored once");
 
         // A record the server refuses stays visible with its reason, and is not retried.
-        let bad = phone.enqueue("report", &json!({ "village": "530402001001", "household_name": "", "hardship": "other", "happened_on": "2025-10-30" })).unwrap();
+        let bad = phone.lock().unwrap().enqueue("report", &json!({ "village": "530402001001", "household_name": "", "hardship": "other", "happened_on": "2025-10-30" })).unwrap();
         let r = engine.sync(&phone, 60_000, 500, |_| {}).await.unwrap();
         assert_eq!(r.rejected, 1);
-        let rec = phone.record(&bad.to_string()).unwrap().unwrap();
+        let rec = phone.lock().unwrap().record(&bad.to_string()).unwrap().unwrap();
         assert_eq!(rec.status, "rejected");
         assert!(rec.last_error.unwrap().contains("户主姓名"), "{name}");
-        assert_eq!(phone.counts().unwrap().pending, 0);
+        assert_eq!(phone.lock().unwrap().counts().unwrap().pending, 0);
     }
 }

@@ -1,0 +1,322 @@
+//! The cadre's home-visit screen: one scrolling page of numbered sections, the
+//! core's assessment previewed at the bottom as the form fills. State lives in
+//! `VisitForm` / `WorksheetForm`; this file only shows it and sends edits.
+
+use crate::location::VisitCheck;
+use crate::ui::{IncomeWorksheet, PhotoPicker, t};
+use crate::visit_form::{AuthKind, MemberForm, OBSERVED_FLAGS, VisitForm};
+use crate::worksheet_form::WorksheetForm;
+use chrono::NaiveDate;
+use dioxus::prelude::*;
+use zaofaxian_shared::eligibility::Guarantees;
+use zaofaxian_shared::household::{Health, LabourCapacity};
+use zaofaxian_shared::visit::HomeVisit;
+use zaofaxian_shared::{DivisionCode, Fen, GeoPoint, Lang, Policy, Text};
+
+fn labour_label(l: LabourCapacity) -> (&'static str, &'static str) {
+    match l {
+        LabourCapacity::Full => ("普通劳动力", "full labour"),
+        LabourCapacity::Partial => ("弱劳力/半劳力", "weak or half labour"),
+        LabourCapacity::None => ("无劳动力", "no labour"),
+    }
+}
+
+fn health_label(h: Health) -> (&'static str, &'static str) {
+    match h {
+        Health::Healthy => ("健康", "healthy"),
+        Health::Chronic => ("长期慢性病", "chronic illness"),
+        Health::Serious => ("大病重病", "serious illness"),
+    }
+}
+
+const LABOURS: [LabourCapacity; 3] = [LabourCapacity::Full, LabourCapacity::Partial, LabourCapacity::None];
+const HEALTHS: [Health; 3] = [Health::Healthy, Health::Chronic, Health::Serious];
+
+/// The five checks, labelled, with accessors into `Guarantees`.
+const GUARANTEES: [(&str, &str, fn(&mut Guarantees) -> &mut bool); 5] = [
+    ("吃穿不愁", "food and clothing", |g| &mut g.food_and_clothing),
+    ("义务教育有保障", "compulsory schooling", |g| {
+        &mut g.compulsory_education
+    }),
+    ("基本医疗有保障", "basic medical care", |g| &mut g.basic_medical),
+    ("住房安全有保障", "safe housing", |g| &mut g.housing_safe),
+    ("饮水安全有保障", "safe drinking water", |g| {
+        &mut g.drinking_water
+    }),
+];
+
+#[component]
+fn MemberRow(form: Signal<VisitForm>, i: usize, lang: Lang) -> Element {
+    let m = form.read().members.get(i).cloned().unwrap_or_default();
+    let mut edit = move |f: &dyn Fn(&mut MemberForm)| {
+        form.with_mut(|v| {
+            if let Some(m) = v.members.get_mut(i) {
+                f(m)
+            }
+        })
+    };
+    rsx! {
+        fieldset { class: "member",
+            legend { {t(lang, "成员", "Member")} " {i + 1}" }
+            label { {t(lang, "姓名", "Name")}
+                input { class: "big", value: "{m.name}", oninput: move |e| edit(&|m| m.name = e.value()) }
+            }
+            label { {t(lang, "身份证号（可不填）", "ID number (optional)")}
+                input { class: "big", value: "{m.national_id}", oninput: move |e| edit(&|m| m.national_id = e.value()) }
+            }
+            label { {t(lang, "出生日期（有身份证号可不填）", "Birth date (not needed with an ID number)")}
+                input { r#type: "date", class: "big", value: "{m.birth_date}", oninput: move |e| edit(&|m| m.birth_date = e.value()) }
+            }
+            label { {t(lang, "劳动能力", "Labour")}
+                select { class: "big",
+                    onchange: move |e| {
+                        let v = e.value();
+                        edit(&|m| if let Some(l) = LABOURS.iter().find(|l| format!("{l:?}") == v) { m.labour = *l });
+                    },
+                    for l in LABOURS {
+                        option { value: "{l:?}", selected: m.labour == l, {let (zh, en) = labour_label(l); t(lang, zh, en)} }
+                    }
+                }
+            }
+            label { {t(lang, "健康状况", "Health")}
+                select { class: "big",
+                    onchange: move |e| {
+                        let v = e.value();
+                        edit(&|m| if let Some(h) = HEALTHS.iter().find(|h| format!("{h:?}") == v) { m.health = *h });
+                    },
+                    for h in HEALTHS {
+                        option { value: "{h:?}", selected: m.health == h, {let (zh, en) = health_label(h); t(lang, zh, en)} }
+                    }
+                }
+            }
+            label { class: "check",
+                input { r#type: "checkbox", checked: m.severe_disability, onchange: move |e| edit(&|m| m.severe_disability = e.checked()) }
+                {t(lang, "重度残疾", "severe disability")}
+            }
+            label { class: "check",
+                input { r#type: "checkbox", checked: m.disabled_elderly, onchange: move |e| edit(&|m| m.disabled_elderly = e.checked()) }
+                {t(lang, "失能老人", "disabled elderly")}
+            }
+            if form.read().members.len() > 1 {
+                button { r#type: "button", onclick: move |_| form.with_mut(|v| { v.members.remove(i); }), {t(lang, "删除此成员", "Remove")} }
+            }
+        }
+    }
+}
+
+/// The GPS section: the fix, its accuracy, and the check against the recorded home.
+#[component]
+fn LocationSection(form: Signal<VisitForm>, on_locate: EventHandler<()>, error: Option<Text>, lang: Lang) -> Element {
+    let v = form.read();
+    let check = v.location_check();
+    let fix = v.fix;
+    let mut lat = use_signal(String::new);
+    let mut lon = use_signal(String::new);
+    rsx! {
+        section { class: "visit-part location",
+            h3 { {t(lang, "6. 定位", "6. Location")} }
+            button { r#type: "button", class: "big", onclick: move |_| on_locate.call(()), {t(lang, "获取当前位置", "Get my position")} }
+            if let Some(p) = fix {
+                p { class: "fix",
+                    "{p.lat:.5}, {p.lon:.5}"
+                    if let Some(acc) = p.accuracy_m { " ±{acc:.0}" {t(lang, "米", " m")} }
+                }
+            }
+            match check {
+                Some(VisitCheck::Ok { distance_m }) => rsx! {
+                    p { class: "ok", {t(lang, "距登记位置", "from the recorded home: ")} "{distance_m:.0}" {t(lang, "米", " m")} }
+                },
+                Some(VisitCheck::FirstFix) => rsx! {
+                    p { class: "ok", {t(lang, "该户尚无登记位置，本次定位将作为住所位置", "no recorded home yet: this fix becomes it")} }
+                },
+                Some(VisitCheck::Warn { why, .. }) => rsx! { p { class: "warn", role: "alert", "{why.get(lang)}" } },
+                None => rsx! {},
+            }
+            if let Some(e) = error {
+                p { class: "error", "{e.get(lang)}" }
+                // No receiver (desktop, or no satellites): the point can be typed from a map.
+                div { class: "manual-fix",
+                    input { class: "big", placeholder: t(lang, "纬度", "latitude"), value: "{lat}", oninput: move |e| lat.set(e.value()) }
+                    input { class: "big", placeholder: t(lang, "经度", "longitude"), value: "{lon}", oninput: move |e| lon.set(e.value()) }
+                    button { r#type: "button",
+                        onclick: move |_| {
+                            if let (Ok(a), Ok(o)) = (lat().trim().parse(), lon().trim().parse())
+                                && let Ok(p) = GeoPoint::new(a, o)
+                            {
+                                form.with_mut(|v| v.fix = Some(p));
+                            }
+                        },
+                        {t(lang, "使用此位置", "Use this point")}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The signature box: strokes drawn with a finger or the mouse, kept as vectors.
+#[component]
+fn SignatureBox(form: Signal<VisitForm>, lang: Lang) -> Element {
+    let mut drawing = use_signal(|| false);
+    let path = form.read().signature.path();
+    rsx! {
+        svg {
+            class: "signature",
+            width: "300",
+            height: "120",
+            view_box: "0 0 300 120",
+            onpointerdown: move |e| {
+                let p = e.element_coordinates();
+                drawing.set(true);
+                form.with_mut(|v| v.signature.start(p.x, p.y));
+            },
+            onpointermove: move |e| {
+                if drawing() {
+                    let p = e.element_coordinates();
+                    form.with_mut(|v| v.signature.extend(p.x, p.y));
+                }
+            },
+            onpointerup: move |_| drawing.set(false),
+            onpointerleave: move |_| drawing.set(false),
+            path { d: "{path}", stroke: "#111", stroke_width: "3", fill: "none" }
+        }
+        button { r#type: "button", onclick: move |_| form.with_mut(|v| v.signature = Default::default()), {t(lang, "重签", "Clear")} }
+    }
+}
+
+/// The whole home-visit page. `on_save` receives the checked visit and the finding.
+#[component]
+pub fn VisitScreen(
+    form: Signal<VisitForm>,
+    worksheet: Signal<WorksheetForm>,
+    household_name: String,
+    village: DivisionCode,
+    today: NaiveDate,
+    threshold: Result<Fen, Text>,
+    collector: String,
+    on_locate: EventHandler<()>,
+    locate_error: Option<Text>,
+    on_save: EventHandler<(HomeVisit, bool)>,
+    lang: Lang,
+) -> Element {
+    let v = form.read().clone();
+    let preview = v.preview(Policy::embedded(), village, today, &worksheet.read());
+    let place = v
+        .fix
+        .map(|p| format!("{village} {:.5}°N {:.5}°E", p.lat, p.lon))
+        .unwrap_or_else(|| village.to_string());
+    rsx! {
+        section { class: "visit",
+            h2 { class: "big", {t(lang, "入户核实", "Home visit")} " · {household_name}" }
+            label { {t(lang, "村民小组", "Villager group")}
+                input { class: "big", value: "{v.group}", oninput: move |e| form.with_mut(|f| f.group = e.value()) }
+            }
+            label { class: "check",
+                input { r#type: "checkbox", checked: v.formerly_poor, onchange: move |e| form.with_mut(|f| f.formerly_poor = e.checked()) }
+                {t(lang, "脱贫户", "formerly poor household")}
+            }
+            section { class: "visit-part",
+                h3 { {t(lang, "1. 家庭成员", "1. Members")} " ({v.members.len()})" }
+                for i in 0..v.members.len() {
+                    MemberRow { key: "{i}", form, i, lang }
+                }
+                button { r#type: "button", class: "big", onclick: move |_| form.with_mut(|f| f.members.push(MemberForm::default())), {t(lang, "＋ 添加成员", "+ Add member")} }
+            }
+            section { class: "visit-part",
+                h3 { {t(lang, "2. 收入核算", "2. Income")} }
+                IncomeWorksheet { form: worksheet, today, threshold, lang }
+            }
+            section { class: "visit-part guarantees",
+                h3 { {t(lang, "3. “两不愁三保障”及饮水安全", "3. Basic needs and drinking water")} }
+                for (k, (zh, en, get)) in GUARANTEES.into_iter().enumerate() {
+                    label { key: "{k}", class: "check",
+                        input { r#type: "checkbox", checked: { let mut g = v.guarantees; *get(&mut g) },
+                            onchange: move |e| form.with_mut(|f| *get(&mut f.guarantees) = e.checked()) }
+                        {t(lang, zh, en)}
+                    }
+                }
+                label { class: "check",
+                    input { r#type: "checkbox", checked: v.sudden_hardship, onchange: move |e| form.with_mut(|f| f.sudden_hardship = e.checked()) }
+                    {t(lang, "因病因灾因意外导致基本生活严重困难", "illness, disaster or accident left basic living in severe difficulty")}
+                }
+            }
+            section { class: "visit-part exclusions",
+                h3 { {t(lang, "4. 排除情形逐项核对", "4. Exclusion checklist")} }
+                if v.unanswered_exclusions() > 0 {
+                    p { class: "hint", {t(lang, "尚未核对：", "not yet answered: ")} "{v.unanswered_exclusions()}" }
+                }
+                for (i, e) in v.exclusions.iter().cloned().enumerate() {
+                    div { key: "{e.rule_id}", class: if e.applies.is_none() { "exclusion unanswered" } else { "exclusion" },
+                        p { "{i + 1}. {e.label.get(lang)}" }
+                        div { class: "choices",
+                            button { r#type: "button", class: if e.applies == Some(false) { "choice selected" } else { "choice" },
+                                onclick: move |_| form.with_mut(|f| f.exclusions[i].applies = Some(false)), {t(lang, "无此情形", "Does not apply")} }
+                            button { r#type: "button", class: if e.applies == Some(true) { "choice selected" } else { "choice" },
+                                onclick: move |_| form.with_mut(|f| f.exclusions[i].applies = Some(true)), {t(lang, "存在", "Applies")} }
+                        }
+                        if e.applies == Some(true) {
+                            input { class: "big", placeholder: t(lang, "如仍纳入，请填写专门说明或村民代表大会评议记录", "to include anyway: the explanation or assembly record"),
+                                value: "{e.note}", oninput: move |ev| form.with_mut(|f| f.exclusions[i].note = ev.value()) }
+                        }
+                    }
+                }
+            }
+            section { class: "visit-part flags",
+                h3 { {t(lang, "5. 重点关注情形", "5. Key-attention situations")} }
+                for flag in OBSERVED_FLAGS {
+                    label { class: "check",
+                        input { r#type: "checkbox", checked: v.observed.contains(&flag), onchange: move |_| form.with_mut(|f| f.toggle_flag(flag)) }
+                        "{flag.label().get(lang)}"
+                    }
+                }
+            }
+            LocationSection { form, on_locate, error: locate_error, lang }
+            section { class: "visit-part photos",
+                h3 { {t(lang, "7. 住房照片", "7. Housing photos")} " ({v.photos.len()})" }
+                PhotoPicker { collector: collector.clone(), place, lang, on_added: move |sha: String| form.with_mut(|f| if !f.photos.contains(&sha) { f.photos.push(sha) }) }
+            }
+            section { class: "visit-part authorization",
+                h3 { {t(lang, "8. 授权承诺书签字", "8. Signed authorization")} }
+                label { {t(lang, "签字人", "Signed by")}
+                    input { class: "big", value: "{v.signer}", oninput: move |e| form.with_mut(|f| f.signer = e.value()) }
+                }
+                div { class: "choices",
+                    for (kind, zh, en) in [(AuthKind::Drawn, "手写签名", "Signature"), (AuthKind::Fingerprint, "按手印", "Fingerprint"), (AuthKind::Proxy, "他人代签", "Proxy")] {
+                        button { r#type: "button", class: if v.auth_kind == kind { "choice selected" } else { "choice" },
+                            onclick: move |_| form.with_mut(|f| f.auth_kind = kind), {t(lang, zh, en)} }
+                    }
+                }
+                if v.auth_kind == AuthKind::Drawn {
+                    SignatureBox { form, lang }
+                } else {
+                    input { class: "big", placeholder: t(lang, "说明：谁按手印或代签、原因、见证人", "who fingerprinted or signed for whom, why, witness"),
+                        value: "{v.auth_note}", oninput: move |e| form.with_mut(|f| f.auth_note = e.value()) }
+                }
+            }
+            section { class: "visit-part finding",
+                h3 { {t(lang, "核实结论（预览）", "Finding (preview)")} }
+                match preview {
+                    Ok(a) => {
+                        let eligible = a.eligible;
+                        let visit = form.read().to_visit(village, today, &worksheet.read());
+                        rsx! {
+                            p { class: if eligible { "threshold at-risk big" } else { "threshold big" },
+                                if eligible { {t(lang, "存在返贫致贫风险，建议纳入监测", "at risk: propose monitoring")} }
+                                else { {t(lang, "暂未发现返贫致贫风险", "no risk found")} }
+                            }
+                            ul { class: "reasons",
+                                for r in a.reasons.iter() { li { "{r.text.get(lang)}" } }
+                                for f in a.flags.iter() { li { class: "flag", "{f.label.get(lang)}：{f.because.get(lang)}" } }
+                            }
+                            if let Ok(visit) = visit {
+                                button { r#type: "button", class: "primary big", onclick: move |_| on_save.call((visit.clone(), eligible)),
+                                    {t(lang, "保存入户核实", "Save the visit")} }
+                            }
+                        }
+                    }
+                    Err(why) => rsx! { p { class: "error", role: "alert", "{why.get(lang)}" } },
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,448 @@
+//! The home-visit form (入户核实) as the cadre fills it: the household's members,
+//! the 两不愁三保障 and water checks, the exclusion checklist, observed key-attention
+//! situations, the GPS fix, housing photos and the authorization. It turns into the
+//! core's `HomeVisit`, and the core's assessment is shown live as a preview.
+
+use crate::location::{VisitCheck, check_visit};
+use crate::worksheet_form::WorksheetForm;
+use chrono::NaiveDate;
+use zaofaxian_shared::eligibility::{Assessment, ExclusionCheck, Guarantees, assess};
+use zaofaxian_shared::household::{Health, LabourCapacity, Member, Schooling};
+use zaofaxian_shared::policy::{KeyFlag, OverrideRule, Profile};
+use zaofaxian_shared::visit::{Authorization, HomeVisit, VisitError};
+use zaofaxian_shared::{DivisionCode, GeoPoint, NationalId, Policy, Text};
+
+/// One member's row as typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberForm {
+    pub name: String,
+    /// Optional; when given, the birth date is read from it.
+    pub national_id: String,
+    pub birth_date: String,
+    pub labour: LabourCapacity,
+    pub health: Health,
+    pub severe_disability: bool,
+    pub disabled_elderly: bool,
+    pub schooling: Option<Schooling>,
+}
+
+impl Default for MemberForm {
+    fn default() -> Self {
+        MemberForm {
+            name: String::new(),
+            national_id: String::new(),
+            birth_date: String::new(),
+            labour: LabourCapacity::Full,
+            health: Health::Healthy,
+            severe_disability: false,
+            disabled_elderly: false,
+            schooling: None,
+        }
+    }
+}
+
+fn field_error(field: String, zh: impl Into<String>, en: impl Into<String>) -> VisitError {
+    VisitError {
+        field,
+        text: Text::new(zh, en),
+    }
+}
+
+impl MemberForm {
+    fn to_member(&self, i: usize) -> Result<Member, VisitError> {
+        let id = match self.national_id.trim() {
+            "" => None,
+            s => Some(NationalId::parse(s).map_err(|e| {
+                let t = Text::from_pair(&e.to_string());
+                field_error(format!("members[{i}].national_id"), t.zh, t.en)
+            })?),
+        };
+        let birth_date = match (self.birth_date.trim(), &id) {
+            ("", Some(id)) => id.birth_date(),
+            ("", None) => {
+                return Err(field_error(
+                    format!("members[{i}].birth_date"),
+                    "请填写出生日期或身份证号",
+                    "enter the birth date or the ID number",
+                ));
+            }
+            (s, _) => s.parse::<NaiveDate>().map_err(|_| {
+                field_error(
+                    format!("members[{i}].birth_date"),
+                    "出生日期格式应为 1960-05-01",
+                    "birth date as 1960-05-01",
+                )
+            })?,
+        };
+        if let Some(id) = &id
+            && id.birth_date() != birth_date
+        {
+            return Err(field_error(
+                format!("members[{i}].birth_date"),
+                "出生日期与身份证号不一致",
+                "the birth date does not match the ID number",
+            ));
+        }
+        Ok(Member {
+            name: self.name.trim().to_string(),
+            national_id: id,
+            birth_date,
+            labour: self.labour,
+            health: self.health,
+            severe_disability: self.severe_disability,
+            disabled_elderly: self.disabled_elderly,
+            schooling: self.schooling,
+            has_guardian_or_supporter: true,
+        })
+    }
+}
+
+/// The cadre's answer to one exclusion rule; `None` until answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExclusionAnswer {
+    pub rule_id: String,
+    pub label: Text,
+    pub override_rule: OverrideRule,
+    pub applies: Option<bool>,
+    /// The written explanation or assembly record when the rule applies but is overridden.
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthKind {
+    Drawn,
+    Fingerprint,
+    Proxy,
+}
+
+/// The signature as drawn: strokes of points in the 300×120 signature box.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Signature {
+    pub strokes: Vec<Vec<(f64, f64)>>,
+}
+
+impl Signature {
+    pub fn start(&mut self, x: f64, y: f64) {
+        self.strokes.push(vec![(x, y)]);
+    }
+
+    pub fn extend(&mut self, x: f64, y: f64) {
+        if let Some(s) = self.strokes.last_mut() {
+            s.push((x, y));
+        }
+    }
+
+    /// SVG path data, one `M … L …` run per stroke; a lone tap is not a signature.
+    pub fn path(&self) -> String {
+        self.strokes
+            .iter()
+            .filter(|s| s.len() > 1)
+            .map(|s| {
+                s.iter()
+                    .enumerate()
+                    .map(|(i, (x, y))| format!("{}{x:.0} {y:.0}", if i == 0 { "M" } else { "L" }))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitForm {
+    pub case_id: String,
+    pub expected_version: u64,
+    pub group: String,
+    pub formerly_poor: bool,
+    pub members: Vec<MemberForm>,
+    pub guarantees: Guarantees,
+    pub sudden_hardship: bool,
+    pub observed: Vec<KeyFlag>,
+    pub exclusions: Vec<ExclusionAnswer>,
+    /// The household's recorded home, if an earlier visit fixed it.
+    pub home: Option<GeoPoint>,
+    pub fix: Option<GeoPoint>,
+    pub photos: Vec<String>,
+    pub auth_kind: AuthKind,
+    pub signer: String,
+    pub signature: Signature,
+    pub auth_note: String,
+}
+
+/// Key-attention situations the cadre judges at the door; the others come from figures.
+pub const OBSERVED_FLAGS: [KeyFlag; 4] = [
+    KeyFlag::LabourWithoutLivelihood,
+    KeyFlag::AdobeOnlyHouse,
+    KeyFlag::IndustryFailure,
+    KeyFlag::SuddenEvent,
+];
+
+impl VisitForm {
+    /// A blank form for one case, with the exclusion list of the profile in force.
+    pub fn new(case_id: &str, expected_version: u64, profile: &Profile) -> VisitForm {
+        VisitForm {
+            case_id: case_id.to_string(),
+            expected_version,
+            exclusions: profile
+                .exclusions
+                .iter()
+                .map(|r| ExclusionAnswer {
+                    rule_id: r.id.clone(),
+                    label: r.text(),
+                    override_rule: r.override_rule,
+                    applies: None,
+                    note: String::new(),
+                })
+                .collect(),
+            ..VisitForm::empty()
+        }
+    }
+
+    /// No case yet (before one is chosen).
+    pub fn empty() -> VisitForm {
+        VisitForm {
+            case_id: String::new(),
+            expected_version: 0,
+            group: String::new(),
+            formerly_poor: false,
+            members: vec![MemberForm::default()],
+            guarantees: Guarantees::ALL_SECURED,
+            sudden_hardship: false,
+            observed: Vec::new(),
+            exclusions: Vec::new(),
+            home: None,
+            fix: None,
+            photos: Vec::new(),
+            auth_kind: AuthKind::Drawn,
+            signer: String::new(),
+            signature: Signature::default(),
+            auth_note: String::new(),
+        }
+    }
+
+    pub fn toggle_flag(&mut self, flag: KeyFlag) {
+        if let Some(i) = self.observed.iter().position(|f| *f == flag) {
+            self.observed.remove(i);
+        } else {
+            self.observed.push(flag);
+        }
+    }
+
+    /// The GPS check against the recorded home, once there is a fix.
+    pub fn location_check(&self) -> Option<VisitCheck> {
+        self.fix.as_ref().map(|f| check_visit(f, self.home.as_ref()))
+    }
+
+    pub fn unanswered_exclusions(&self) -> usize {
+        self.exclusions.iter().filter(|e| e.applies.is_none()).count()
+    }
+
+    fn authorization(&self) -> Authorization {
+        let signer = self.signer.trim().to_string();
+        match self.auth_kind {
+            AuthKind::Drawn => Authorization::Drawn {
+                signer,
+                path: self.signature.path(),
+            },
+            AuthKind::Fingerprint => Authorization::Fingerprint {
+                signer,
+                note: self.auth_note.trim().to_string(),
+            },
+            AuthKind::Proxy => Authorization::Proxy {
+                signer,
+                note: self.auth_note.trim().to_string(),
+            },
+        }
+    }
+
+    /// The visit as the core checks it. Every exclusion must be answered first.
+    pub fn to_visit(
+        &self,
+        village: DivisionCode,
+        today: NaiveDate,
+        worksheet: &WorksheetForm,
+    ) -> Result<HomeVisit, VisitError> {
+        let members = self
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| m.to_member(i))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut sheet = worksheet
+            .to_worksheet(today)
+            .map_err(|(field, text)| VisitError { field, text })?;
+        // The members listed are the household; the worksheet counts them.
+        sheet.household_size = members.len() as u32;
+        if let Some((i, e)) = self.exclusions.iter().enumerate().find(|(_, e)| e.applies.is_none()) {
+            return Err(field_error(
+                format!("exclusions[{i}]"),
+                format!("请逐项核对排除情形：“{}”尚未选择", e.label.zh),
+                format!("answer every exclusion: \"{}\" is not answered", e.label.en),
+            ));
+        }
+        let visit = HomeVisit {
+            visited_on: today,
+            village,
+            group: self.group.trim().to_string(),
+            formerly_poor: self.formerly_poor,
+            members,
+            worksheet: sheet,
+            guarantees: self.guarantees,
+            sudden_hardship: self.sudden_hardship,
+            observed_flags: self.observed.clone(),
+            exclusion_checks: self
+                .exclusions
+                .iter()
+                .map(|e| ExclusionCheck {
+                    rule_id: e.rule_id.clone(),
+                    applies: e.applies == Some(true),
+                    override_note: Some(e.note.trim().to_string()).filter(|n| !n.is_empty()),
+                    assembly_reviewed: e.override_rule == OverrideRule::AssemblyReview && !e.note.trim().is_empty(),
+                })
+                .collect(),
+            vehicles: Vec::new(),
+            location: self.fix,
+            photos: self.photos.clone(),
+            authorization: self.authorization(),
+        };
+        visit.validate(today)?;
+        Ok(visit)
+    }
+
+    /// The assessment the core makes of what is typed so far, or what is missing.
+    pub fn preview(
+        &self,
+        policy: &Policy,
+        village: DivisionCode,
+        today: NaiveDate,
+        worksheet: &WorksheetForm,
+    ) -> Result<Assessment, Text> {
+        let visit = self.to_visit(village, today, worksheet).map_err(|e| e.text)?;
+        let facts = visit.facts().map_err(|e| e.text)?;
+        assess(policy, &facts).map_err(|e| Text::from_pair(&e.to_string()))
+    }
+
+    /// The outbox body of the verification step carrying this visit.
+    pub fn event_body(&self, visit: &HomeVisit, at_risk: bool) -> serde_json::Value {
+        serde_json::json!({
+            "case_id": self.case_id,
+            "expected_version": self.expected_version,
+            "event": { "event": "record_verification", "at_risk": at_risk },
+            "location": visit.location,
+            "photos": visit.photos,
+            "visit": visit,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn village() -> DivisionCode {
+        "530402001001".parse().unwrap()
+    }
+
+    fn filled() -> (VisitForm, WorksheetForm) {
+        let profile = Policy::embedded().profile_for(village()).unwrap();
+        let mut f = VisitForm::new("case-1", 0, profile);
+        f.members[0] = MemberForm {
+            name: "王秀英".into(),
+            national_id: "11010519491231002X".into(),
+            labour: LabourCapacity::None,
+            health: Health::Serious,
+            ..MemberForm::default()
+        };
+        for e in &mut f.exclusions {
+            e.applies = Some(false);
+        }
+        f.signer = "王秀英".into();
+        f.signature.start(10.0, 10.0);
+        f.signature.extend(60.0, 40.0);
+        let w = WorksheetForm {
+            pension: "2400".into(),
+            ..WorksheetForm::default()
+        };
+        (f, w)
+    }
+
+    #[test]
+    fn a_filled_form_becomes_a_visit_and_a_live_assessment() {
+        let (f, w) = filled();
+        let v = f.to_visit(village(), d("2025-11-03"), &w).unwrap();
+        assert_eq!(v.members[0].birth_date, d("1949-12-31"), "read from the ID number");
+        assert_eq!(v.worksheet.household_size, 1, "the worksheet counts the members listed");
+        assert_eq!(
+            v.authorization,
+            Authorization::Drawn {
+                signer: "王秀英".into(),
+                path: "M10 10 L60 40".into()
+            }
+        );
+        let a = f.preview(Policy::embedded(), village(), d("2025-11-03"), &w).unwrap();
+        assert!(a.eligible);
+        assert!(
+            a.flags.iter().any(|h| h.flag == KeyFlag::SeriousIllness),
+            "{:?}",
+            a.flags
+        );
+        let body = f.event_body(&v, a.eligible);
+        assert_eq!(body["event"]["event"], "record_verification");
+        assert_eq!(body["visit"]["members"][0]["name"], "王秀英");
+    }
+
+    #[test]
+    fn what_is_missing_is_named_in_the_field() {
+        let (mut f, w) = filled();
+        f.exclusions[3].applies = None;
+        let e = f.to_visit(village(), d("2025-11-03"), &w).unwrap_err();
+        assert_eq!(e.field, "exclusions[3]");
+        assert!(e.text.zh.contains("尚未选择"), "{}", e.text.zh);
+
+        let (mut f, w) = filled();
+        f.members[0].birth_date = "1950-01-01".into();
+        assert!(
+            f.to_visit(village(), d("2025-11-03"), &w)
+                .unwrap_err()
+                .text
+                .zh
+                .contains("不一致")
+        );
+
+        let (mut f, w) = filled();
+        f.members.push(MemberForm::default());
+        assert_eq!(
+            f.to_visit(village(), d("2025-11-03"), &w).unwrap_err().field,
+            "members[1].birth_date"
+        );
+
+        let (mut f, w) = filled();
+        f.signature = Signature::default();
+        f.signature.start(5.0, 5.0); // a tap, not a signature
+        assert!(
+            f.to_visit(village(), d("2025-11-03"), &w)
+                .unwrap_err()
+                .text
+                .zh
+                .contains("签名")
+        );
+        f.auth_kind = AuthKind::Proxy;
+        f.auth_note = "户主卧床，由女儿李梅代签".into();
+        f.to_visit(village(), d("2025-11-03"), &w).unwrap();
+    }
+
+    #[test]
+    fn the_fix_is_checked_against_the_recorded_home() {
+        let (mut f, _) = filled();
+        assert_eq!(f.location_check(), None);
+        f.fix = Some(GeoPoint::new(24.3541, 102.5431).unwrap().with_accuracy(6.0));
+        assert_eq!(f.location_check(), Some(VisitCheck::FirstFix));
+        f.home = Some(GeoPoint::new(24.3741, 102.5431).unwrap());
+        assert!(matches!(f.location_check(), Some(VisitCheck::Warn { .. })));
+    }
+}
