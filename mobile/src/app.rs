@@ -54,7 +54,8 @@ label.check input { width: 28px; height: 28px; vertical-align: middle; }
 .sign-in > button { margin-top: 12px; }
 .sign-in > button.primary { width: 100%; }
 .hint { color: #555; }
-header button { min-height: 40px; padding: 4px 10px; }
+header button, .bar button { min-height: 40px; padding: 4px 10px; margin-left: 6px; }
+.bar { display: flex; justify-content: space-between; align-items: center; padding: 6px 16px; background: #8e1b1b; color: white; min-height: 44px; }
 ";
 
 /// What the app is given at start: its store, files and where it is.
@@ -216,13 +217,18 @@ pub fn App() -> Element {
         style { {STYLE} }
         header {
             h1 { {t(l, "早发现 · 防返贫监测", "Zaofaxian")} }
-            SyncBadge { state: sync(), lang: l }
-            if signed_in.is_some() {
-                button { onclick: move |_| { let f = sync_now.clone(); async move { f().await } }, {t(l, "同步", "Sync")} }
-                button { onclick: sign_out, {t(l, "退出", "Sign out")} }
-            }
             button { onclick: move |_| lang.set(if l == Lang::Zh { Lang::En } else { Lang::Zh }),
                 {t(l, "English", "中文")}
+            }
+        }
+        // The sync line sits under the title in every state, so the layout never jumps.
+        div { class: "bar",
+            SyncBadge { state: sync(), lang: l }
+            if signed_in.is_some() {
+                span {
+                    button { onclick: move |_| { let f = sync_now.clone(); async move { f().await } }, {t(l, "立即同步", "Sync now")} }
+                    button { onclick: sign_out, {t(l, "退出登录", "Sign out")} }
+                }
             }
         }
         main {
@@ -347,7 +353,7 @@ fn CadreHome(
         saved.set(None);
         tab.set(CadreTab::Visit);
     };
-    let open_from_queue = open_visit.clone();
+    let mut open_from_queue = open_visit.clone();
     let current = visit();
     let location = ctx.location.clone();
     let store = ctx.store.clone();
@@ -363,15 +369,7 @@ fn CadreHome(
         }
         match tab() {
             CadreTab::Queue => rsx! {
-                CadreQueue { rows: rows.clone(), lang }
-                ul { class: "queue-actions",
-                    for r in rows.iter().cloned() {
-                        li { key: "{r.case_id}",
-                            button { class: "big", onclick: { let mut open = open_from_queue.clone(); move |_| open(r.case_id.clone()) },
-                                {t(lang, "核实：", "Visit: ")} "{r.household_name}" }
-                        }
-                    }
-                }
+                CadreQueue { rows, lang, on_open: move |id: String| open_from_queue(id) }
             },
             CadreTab::Households => rsx! {
                 HouseholdList { entries, query, lang, on_visit: move |id: String| open_visit(id) }

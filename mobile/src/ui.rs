@@ -163,7 +163,7 @@ pub struct QueueRow {
 
 /// The village's queue: overdue first, with working days left.
 #[component]
-pub fn CadreQueue(rows: Vec<QueueRow>, lang: Lang) -> Element {
+pub fn CadreQueue(rows: Vec<QueueRow>, lang: Lang, on_open: EventHandler<String>) -> Element {
     rsx! {
         section { class: "queue",
             h2 { class: "big", {t(lang, "待办核实", "To verify")} " ({rows.len()})" }
@@ -183,6 +183,8 @@ pub fn CadreQueue(rows: Vec<QueueRow>, lang: Lang) -> Element {
                                 (None, _) => String::new(),
                             }}
                         }
+                        button { r#type: "button", class: "big", onclick: move |_| on_open.call(row.case_id.clone()),
+                            {t(lang, "入户核实", "Visit")} }
                     }
                 }
             }

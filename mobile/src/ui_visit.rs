@@ -32,8 +32,11 @@ fn health_label(h: Health) -> (&'static str, &'static str) {
 const LABOURS: [LabourCapacity; 3] = [LabourCapacity::Full, LabourCapacity::Partial, LabourCapacity::None];
 const HEALTHS: [Health; 3] = [Health::Healthy, Health::Chronic, Health::Serious];
 
+/// Points at one of the checks inside `Guarantees`.
+type GuaranteeField = fn(&mut Guarantees) -> &mut bool;
+
 /// The five checks, labelled, with accessors into `Guarantees`.
-const GUARANTEES: [(&str, &str, fn(&mut Guarantees) -> &mut bool); 5] = [
+const GUARANTEES: [(&str, &str, GuaranteeField); 5] = [
     ("吃穿不愁", "food and clothing", |g| &mut g.food_and_clothing),
     ("义务教育有保障", "compulsory schooling", |g| {
         &mut g.compulsory_education
@@ -199,7 +202,15 @@ pub fn VisitScreen(
     on_save: EventHandler<(HomeVisit, bool)>,
     lang: Lang,
 ) -> Element {
+    // The members listed are the household: keep the worksheet's head count in step.
+    use_effect(move || {
+        let n = form.read().members.len().to_string();
+        if worksheet.peek().household_size != n {
+            worksheet.write().household_size = n;
+        }
+    });
     let v = form.read().clone();
+    let visit = v.to_visit(village, today, &worksheet.read());
     let preview = v.preview(Policy::embedded(), village, today, &worksheet.read());
     let place = v
         .fix
@@ -295,10 +306,10 @@ pub fn VisitScreen(
             }
             section { class: "visit-part finding",
                 h3 { {t(lang, "核实结论（预览）", "Finding (preview)")} }
-                match preview {
-                    Ok(a) => {
+                match (visit, preview) {
+                    (Err(e), _) => rsx! { p { class: "error", role: "alert", "{e.text.get(lang)}" } },
+                    (Ok(visit), Ok(a)) => {
                         let eligible = a.eligible;
-                        let visit = form.read().to_visit(village, today, &worksheet.read());
                         rsx! {
                             p { class: if eligible { "threshold at-risk big" } else { "threshold big" },
                                 if eligible { {t(lang, "存在返贫致贫风险，建议纳入监测", "at risk: propose monitoring")} }
@@ -308,13 +319,25 @@ pub fn VisitScreen(
                                 for r in a.reasons.iter() { li { "{r.text.get(lang)}" } }
                                 for f in a.flags.iter() { li { class: "flag", "{f.label.get(lang)}：{f.because.get(lang)}" } }
                             }
-                            if let Ok(visit) = visit {
-                                button { r#type: "button", class: "primary big", onclick: move |_| on_save.call((visit.clone(), eligible)),
-                                    {t(lang, "保存入户核实", "Save the visit")} }
+                            button { r#type: "button", class: "primary big", onclick: move |_| on_save.call((visit.clone(), eligible)),
+                                {t(lang, "保存入户核实", "Save the visit")} }
+                        }
+                    }
+                    // The core cannot assess (e.g. no threshold for this year yet): the visit is
+                    // still recorded, with the cadre's own finding; the server notes why.
+                    (Ok(visit), Err(why)) => {
+                        let second = visit.clone();
+                        rsx! {
+                            p { class: "warn", role: "alert", "{why.get(lang)}" }
+                            p { {t(lang, "无法自动测算，请根据入户情况判断：", "No automatic assessment: record your own finding:")} }
+                            div { class: "choices",
+                                button { r#type: "button", class: "primary big", onclick: move |_| on_save.call((visit.clone(), true)),
+                                    {t(lang, "保存：存在风险", "Save: at risk")} }
+                                button { r#type: "button", class: "big", onclick: move |_| on_save.call((second.clone(), false)),
+                                    {t(lang, "保存：未发现风险", "Save: no risk")} }
                             }
                         }
                     }
-                    Err(why) => rsx! { p { class: "error", role: "alert", "{why.get(lang)}" } },
                 }
             }
         }

@@ -104,6 +104,22 @@ fn sync_badge_and_case_card() {
     );
 }
 
+#[derive(Props, Clone, PartialEq)]
+struct QueueHost {
+    rows: Vec<QueueRow>,
+    lang: Lang,
+}
+
+fn QueueApp(p: QueueHost) -> Element {
+    rsx! { CadreQueue { rows: p.rows.clone(), lang: p.lang, on_open: move |_| {} } }
+}
+
+fn render_queue(rows: Vec<QueueRow>, lang: Lang) -> String {
+    let mut dom = VirtualDom::new_with_props(QueueApp, QueueHost { rows, lang });
+    dom.rebuild_in_place();
+    dioxus_ssr::render(&dom)
+}
+
 #[test]
 fn the_cadre_queue_marks_overdue_rows() {
     let rows = vec![
@@ -124,7 +140,7 @@ fn the_cadre_queue_marks_overdue_rows() {
             overdue: false,
         },
     ];
-    let html = dioxus_ssr::render_element(rsx! { CadreQueue { rows: rows.clone(), lang: Lang::Zh } });
+    let html = render_queue(rows.clone(), Lang::Zh);
     assert!(html.contains("待办核实") && html.contains("(2)"), "{html}");
     let li = html.find("row overdue").unwrap();
     assert!(
@@ -132,17 +148,16 @@ fn the_cadre_queue_marks_overdue_rows() {
         "rows keep the server's overdue-first order"
     );
     assert!(html.contains("超期2个工作日") && html.contains("还剩5个工作日"));
-    let en = dioxus_ssr::render_element(rsx! { CadreQueue { rows, lang: Lang::En } });
+    let en = render_queue(rows, Lang::En);
     assert!(en.contains("2 working days overdue"));
 }
 
-/// The whole app over a real offline store: header, sync state, the household's own
-/// case from the store, and the first report step.
-#[test]
-fn the_app_renders_the_household_screen_from_the_store() {
+/// The whole app over a real store: who is signed in decides the screen.
+fn render_app(session: Option<zaofaxian_mobile::local_store::Session>) -> String {
     use std::sync::{Arc, Mutex};
     use zaofaxian_mobile::app::{App, AppContext};
     use zaofaxian_mobile::local_store::LocalStore;
+    use zaofaxian_mobile::location::ManualLocation;
     use zaofaxian_shared::lifecycle::{Channel, Ctx, open};
     use zaofaxian_shared::{Calendar, Clock, Policy, Role, SystemClock};
 
@@ -156,21 +171,218 @@ fn the_app_renders_the_household_screen_from_the_store() {
     };
     let state = open(Channel::SelfReport, &ctx).unwrap();
     store
-        .upsert_case("c1", &serde_json::json!({ "id": "c1", "state": state }))
+        .upsert_case(
+            "c1",
+            &serde_json::json!({ "id": "c1", "division": "530402001001", "state": state,
+                                 "report": { "household_name": "王秀英", "national_id": "11010519491231002X" } }),
+        )
         .unwrap();
     store.enqueue("report", &serde_json::json!({})).unwrap();
+    if let Some(s) = &session {
+        store.set_session(s).unwrap();
+    }
     let app_ctx = AppContext {
         store: Arc::new(Mutex::new(store)),
         village: "530402001001".parse().unwrap(),
+        data_dir: dir.path().to_path_buf(),
+        location: Arc::new(ManualLocation(None)),
+        default_server: "http://127.0.0.1:9".into(),
     };
     let mut dom = VirtualDom::new(App).with_root_context(app_ctx);
     dom.rebuild_in_place();
-    let html = dioxus_ssr::render(&dom);
+    dioxus_ssr::render(&dom)
+}
+
+fn session(role: zaofaxian_shared::Role) -> zaofaxian_mobile::local_store::Session {
+    zaofaxian_mobile::local_store::Session {
+        token: "t".into(),
+        role,
+        division: Some("530402001001".into()),
+        display_name: "李村长".into(),
+    }
+}
+
+#[test]
+fn a_fresh_install_asks_to_sign_in_but_lets_a_household_report_first() {
+    let html = render_app(None);
     assert!(html.contains("早发现 · 防返贫监测"), "{html}");
     assert!(html.contains("等待上传：1条"), "the outbox count shows: {html}");
+    assert!(html.contains("获取验证码") && html.contains("村干部/工作队"), "{html}");
+    assert!(html.contains("暂不登录，先填报"), "{html}");
+    assert!(html.contains("http://127.0.0.1:9"), "the server address can be changed");
+    assert!(!html.contains("发生了什么困难？"));
+}
+
+#[test]
+fn a_signed_in_household_sees_its_case_and_the_report_steps() {
+    let html = render_app(Some(session(zaofaxian_shared::Role::Household)));
     assert!(html.contains("我的申报") && html.contains("待入户核实"), "{html}");
     assert!(html.contains("发生了什么困难？"));
-    assert!(html.contains("村干部"), "the cadre mode is one tap away");
+    assert!(html.contains("退出") && !html.contains("获取验证码"), "{html}");
+}
+
+#[test]
+fn a_signed_in_cadre_sees_the_queue_with_names_and_the_tabs() {
+    let html = render_app(Some(session(zaofaxian_shared::Role::VillageCadre)));
+    assert!(html.contains("李村长 · 村干部"), "{html}");
+    assert!(html.contains("待办核实") && html.contains("王秀英"), "{html}");
+    assert!(
+        html.contains("还剩") || html.contains("今天到期") || html.contains("期限待定") || html.contains("超期"),
+        "{html}"
+    );
+    for tab in ["待办", "农户", "入户核实"] {
+        assert!(html.contains(tab), "{tab}");
+    }
+    assert!(
+        !html.contains("发生了什么困难？"),
+        "no household report steps for staff"
+    );
+}
+
+#[derive(Props, Clone, PartialEq)]
+struct ListHost {
+    query: String,
+}
+
+fn ListApp(p: ListHost) -> Element {
+    use zaofaxian_mobile::household_search::HouseholdEntry;
+    use zaofaxian_mobile::ui::HouseholdList;
+    let query = use_signal(|| p.query.clone());
+    let entry = |id: &str, name: &str, nid: Option<&str>, group: &str| HouseholdEntry {
+        case_id: id.into(),
+        name: name.into(),
+        national_id: nid.map(str::to_string),
+        group: group.into(),
+        stage: "待入户核实".into(),
+        version: 0,
+        home: None,
+    };
+    let entries = vec![
+        entry("a", "王秀英", Some("11010519491231002X"), "3组"),
+        entry("b", "李建国", None, "1组"),
+    ];
+    rsx! { HouseholdList { entries, query, lang: Lang::Zh, on_visit: move |_| {} } }
+}
+
+#[test]
+fn the_household_list_filters_and_masks_id_numbers() {
+    let render = |q: &str| {
+        let mut dom = VirtualDom::new_with_props(ListApp, ListHost { query: q.into() });
+        dom.rebuild_in_place();
+        dioxus_ssr::render(&dom)
+    };
+    let all = render("");
+    assert!(all.contains("农户") && all.contains("(2/2)"), "{all}");
+    assert!(
+        all.contains("110105********002X") && !all.contains("11010519491231002X"),
+        "{all}"
+    );
+    let one = render("1组");
+    assert!(
+        one.contains("(1/2)") && one.contains("李建国") && !one.contains("王秀英"),
+        "{one}"
+    );
+}
+
+#[derive(Props, Clone, PartialEq)]
+struct VisitHost {
+    filled: bool,
+    lang: Lang,
+    on: NaiveDate,
+}
+
+fn VisitApp(p: VisitHost) -> Element {
+    use zaofaxian_mobile::ui_visit::VisitScreen;
+    use zaofaxian_mobile::visit_form::{MemberForm, VisitForm};
+    use zaofaxian_mobile::worksheet_form::WorksheetForm;
+    use zaofaxian_shared::household::{Health, LabourCapacity};
+    use zaofaxian_shared::{GeoPoint, Policy};
+    let village: zaofaxian_shared::DivisionCode = "530402001001".parse().unwrap();
+    let form = use_signal(|| {
+        let mut f = VisitForm::new("c1", 0, Policy::embedded().profile_for(village).unwrap());
+        f.home = Some(GeoPoint::new(24.3741, 102.5431).unwrap());
+        f.fix = Some(GeoPoint::new(24.3541, 102.5431).unwrap().with_accuracy(5.0));
+        if p.filled {
+            f.members[0] = MemberForm {
+                name: "王秀英".into(),
+                national_id: "11010519491231002X".into(),
+                labour: LabourCapacity::None,
+                health: Health::Serious,
+                ..MemberForm::default()
+            };
+            for e in &mut f.exclusions {
+                e.applies = Some(false);
+            }
+            f.signer = "王秀英".into();
+            f.signature.start(10.0, 10.0);
+            f.signature.extend(80.0, 60.0);
+        }
+        f
+    });
+    let worksheet = use_signal(|| WorksheetForm {
+        pension: "2400".into(),
+        ..WorksheetForm::default()
+    });
+    rsx! {
+        VisitScreen {
+            form, worksheet, household_name: "王秀英".to_string(), village, today: p.on,
+            threshold: Policy::embedded().threshold(village, chrono::Datelike::year(&p.on)).map_err(|e| Text::from_pair(&e.to_string())),
+            collector: "李村长".to_string(), on_locate: move |_| {}, locate_error: None, on_save: move |_| {}, lang: p.lang,
+        }
+    }
+}
+
+fn render_visit(filled: bool, lang: Lang, on: NaiveDate) -> String {
+    let mut dom = VirtualDom::new_with_props(VisitApp, VisitHost { filled, lang, on });
+    dom.rebuild_in_place();
+    dioxus_ssr::render(&dom)
+}
+
+/// A year without a threshold in the data (2026) must not stop a visit being recorded.
+#[test]
+fn without_a_threshold_the_cadre_records_the_finding_by_hand() {
+    let html = render_visit(true, Lang::Zh, "2026-11-23".parse().unwrap());
+    assert!(html.contains("没有2026年的监测底线"), "{html}");
+    assert!(
+        html.contains("保存：存在风险") && html.contains("保存：未发现风险"),
+        "{html}"
+    );
+    assert!(!html.contains("保存入户核实"));
+}
+
+#[test]
+fn the_visit_screen_has_every_section_and_previews_the_finding() {
+    let render = |filled: bool, lang: Lang| render_visit(filled, lang, today());
+    let blank = render(false, Lang::Zh);
+    for part in [
+        "1. 家庭成员",
+        "2. 收入核算",
+        "3. “两不愁三保障”及饮水安全",
+        "4. 排除情形逐项核对",
+        "5. 重点关注情形",
+        "6. 定位",
+        "7. 住房照片",
+        "8. 授权承诺书签字",
+    ] {
+        assert!(blank.contains(part), "{part} missing");
+    }
+    // 2.2 km from the recorded home: the cadre is warned.
+    assert!(blank.contains("约2.2公里"), "{blank}");
+    // Nothing answered yet: the preview says what is missing and there is no save button.
+    assert!(blank.contains("尚未核对：10"), "{blank}");
+    assert!(blank.contains("请填写") || blank.contains("尚未选择"), "{blank}");
+    assert!(!blank.contains("保存入户核实"));
+
+    let filled = render(true, Lang::Zh);
+    assert!(filled.contains("存在返贫致贫风险，建议纳入监测"), "{filled}");
+    assert!(filled.contains("大病重病"), "the flag with its reason: {filled}");
+    assert!(filled.contains("M10 10 L80 60"), "the drawn signature: {filled}");
+    assert!(filled.contains("保存入户核实"));
+    let en = render(true, Lang::En);
+    assert!(
+        en.contains("Home visit") && en.contains("Save the visit") && en.contains("Exclusion checklist"),
+        "{en}"
+    );
 }
 
 #[derive(Props, Clone, PartialEq)]

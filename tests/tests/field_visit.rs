@@ -56,7 +56,13 @@ async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
             place: "红塔区荷花社区".into(),
             collector: "王秀英".into(),
         };
-        let processed = process(&camera_jpeg(), &wm, &find_cjk_font().unwrap(), PipelineOptions::default()).unwrap();
+        let processed = process(
+            &camera_jpeg(),
+            &wm,
+            &find_cjk_font().unwrap(),
+            PipelineOptions::default(),
+        )
+        .unwrap();
         let photo = keep(&dir.path().join("photos"), &processed).unwrap();
         assert_eq!(std::fs::read(&photo.path).unwrap(), processed.jpeg);
         phone.lock().unwrap().add_photo(&photo).unwrap();
@@ -72,7 +78,11 @@ async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
 
         // The connection broke after the first chunk: the server holds 64 KiB.
         let (s, _) = app
-            .post(&session.token, "/api/v1/photos", &json!({ "sha256": photo.sha256, "size": photo.size }))
+            .post(
+                &session.token,
+                "/api/v1/photos",
+                &json!({ "sha256": photo.sha256, "size": photo.size }),
+            )
             .await;
         assert_eq!(s, 200);
         let first = app
@@ -86,12 +96,19 @@ async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
         assert_eq!(first.status(), 200);
 
         let r = engine.sync(&phone, 0, 0, |_| {}).await.unwrap();
-        assert_eq!((r.photos_uploaded, r.stored, r.failure.clone()), (1, 1, None), "{name}: {r:?}");
+        assert_eq!(
+            (r.photos_uploaded, r.stored, r.failure.clone()),
+            (1, 1, None),
+            "{name}: {r:?}"
+        );
         assert_eq!(phone.lock().unwrap().counts().unwrap().photos, 0);
         let (_, status) = app
             .get(&session.token, &format!("/api/v1/photos/{}/status", photo.sha256))
             .await;
-        assert_eq!((status["complete"].as_bool(), status["size"].as_i64()), (Some(true), Some(photo.size)));
+        assert_eq!(
+            (status["complete"].as_bool(), status["size"].as_i64()),
+            (Some(true), Some(photo.size))
+        );
 
         // The cadre signs in with a password and pulls the village's cases.
         app.staff("cadre", Role::VillageCadre, VILLAGE).await;
@@ -114,7 +131,11 @@ async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
 
         // The home visit, filled as on the screen, goes out with the verification.
         let village = VILLAGE.parse().unwrap();
-        let mut form = VisitForm::new(&found[0].case_id, found[0].version, Policy::embedded().profile_for(village).unwrap());
+        let mut form = VisitForm::new(
+            &found[0].case_id,
+            found[0].version,
+            Policy::embedded().profile_for(village).unwrap(),
+        );
         form.group = "3组".into();
         form.members[0] = MemberForm {
             name: "王秀英".into(),
@@ -129,7 +150,11 @@ async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
         form.signer = "王秀英".into();
         form.auth_kind = zaofaxian_mobile::visit_form::AuthKind::Fingerprint;
         form.auth_note = "不识字，按手印，组长见证".into();
-        form.fix = Some(zaofaxian_shared::GeoPoint::new(24.354, 102.543).unwrap().with_accuracy(5.0));
+        form.fix = Some(
+            zaofaxian_shared::GeoPoint::new(24.354, 102.543)
+                .unwrap()
+                .with_accuracy(5.0),
+        );
         let sheet = WorksheetForm {
             pension: "2400".into(),
             ..WorksheetForm::default()
@@ -153,12 +178,20 @@ async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
         let list = households(&cases, &visits, Lang::Zh);
         assert_eq!(search(&list, "3组").len(), 1);
         assert!(list[0].home.is_some());
-        assert_eq!(list[0].stage, "待签署申请和授权承诺书", "{name}: the pulled case moved on");
+        assert_eq!(
+            list[0].stage, "待签署申请和授权承诺书",
+            "{name}: the pulled case moved on"
+        );
 
-        let (_, d) = app.get(&session.token, &format!("/api/v1/cases/{}", found[0].case_id)).await;
+        let (_, d) = app
+            .get(&session.token, &format!("/api/v1/cases/{}", found[0].case_id))
+            .await;
         let entry = &d["history"][1]["entry"];
         assert_eq!(entry["visit"]["members"][0]["name"], "王秀英");
-        assert_eq!(entry["assessment"]["eligible"], preview.eligible, "{name}: the server agrees with the phone");
+        assert_eq!(
+            entry["assessment"]["eligible"], preview.eligible,
+            "{name}: the server agrees with the phone"
+        );
         assert_eq!(entry["location"]["lat"], 24.354);
     }
 }

@@ -35,7 +35,8 @@ pub struct ClientRecord {
 #[serde(tag = "kind", content = "body", rename_all = "snake_case")]
 pub enum RecordOp {
     Report(HardshipReport),
-    CaseEvent(CaseEventBody),
+    // Boxed: a home visit makes this variant much larger than a report.
+    CaseEvent(Box<CaseEventBody>),
 }
 
 #[derive(Debug, Deserialize)]
