@@ -108,6 +108,8 @@ pub const SAMPLE_DIVISIONS: &str = include_str!("../../data/yunnan_sample_divisi
 
 impl TestApp {
     pub async fn start(db: TestDb, today: &str) -> TestApp {
+        // reqwest is built without a default TLS provider (see the workspace Cargo.toml).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         zaofaxian_server::accounts::import_divisions(db.store.as_ref(), SAMPLE_DIVISIONS, |_| {})
             .await
             .unwrap();
