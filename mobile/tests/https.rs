@@ -55,6 +55,7 @@ async fn an_untrusted_certificate_is_named_not_mistaken_for_no_signal() {
     let engine = SyncEngine::new(format!("https://127.0.0.1:{port}"));
     let err = engine.request_code("13812345678").await.unwrap_err();
     server.kill().unwrap();
+    server.wait().unwrap();
     assert!(err.zh.contains("服务器证书不受信任"), "{err:?}");
 
     // Plain "no signal" stays what it was.
