@@ -8,7 +8,6 @@ use chrono::{DateTime, FixedOffset};
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 use image::{DynamicImage, RgbImage};
-use image_hasher::{HashAlg, HasherConfig};
 use sha2::{Digest, Sha256};
 use zaofaxian_shared::photo::{PhotoError, decode_upright};
 
@@ -163,20 +162,8 @@ fn burn_watermark(img: &mut RgbImage, wm: &Watermark, font: &FontArc) {
     }
 }
 
-/// A 64-bit gradient (dHash-style) perceptual hash, hex encoded.
-pub fn perceptual_hash(img: &DynamicImage) -> String {
-    let hasher = HasherConfig::new()
-        .hash_alg(HashAlg::Gradient)
-        .hash_size(8, 8)
-        .to_hasher();
-    hex::encode(hasher.hash_image(img).as_bytes())
-}
-
-/// Bits that differ between two perceptual hashes (0 = same picture).
-pub fn hash_distance(a: &str, b: &str) -> Option<u32> {
-    let (a, b) = (hex::decode(a).ok()?, hex::decode(b).ok()?);
-    (a.len() == b.len()).then(|| a.iter().zip(&b).map(|(x, y)| (x ^ y).count_ones()).sum())
-}
+// The hash lives in the core so the server computes exactly the same one.
+pub use zaofaxian_shared::photo::{hash_distance, perceptual_hash};
 
 /// Writes a processed photo under `dir` (named by its hash, written whole before it
 /// appears) and returns it ready for the upload queue.

@@ -16,6 +16,7 @@ pub struct Checked {
     pub width: u32,
     pub height: u32,
     pub thumbnail_jpeg: Vec<u8>,
+    pub perceptual_hash: String,
 }
 
 /// Checks the size a file claims, decodes it within limits, turns it upright by its
@@ -31,6 +32,7 @@ pub fn check(bytes: &[u8]) -> Result<Checked, PhotoError> {
         width: img.width(),
         height: img.height(),
         thumbnail_jpeg: out.into_inner(),
+        perceptual_hash: zaofaxian_shared::photo::perceptual_hash(&img),
     })
 }
 

@@ -314,3 +314,65 @@ fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
     out.extend(&jpeg[2..]);
     out
 }
+
+/// A house photo as a JPEG at some quality; `flip` mirrors it into another picture.
+fn house(quality: u8, flip: bool) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(800, 600, |x, y| {
+        let x = if flip { 799 - x } else { x };
+        if x > 250 && x < 520 && y > 300 {
+            image::Rgb([150, 110, 80])
+        } else if y < 300 {
+            image::Rgb([90, (140 + y / 10) as u8, 220])
+        } else {
+            image::Rgb([70, (120 + x / 20) as u8, 60])
+        }
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+        .write_image(&img, 800, 600, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+/// The same picture sent for two households (re-encoded, so another SHA-256) is
+/// flagged on the case page for staff; a different picture is not; households see none.
+#[tokio::test]
+async fn one_picture_used_for_two_households_is_flagged() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        let mut cases = Vec::new();
+        let mut households = Vec::new();
+        for (i, bytes) in [house(90, false), house(60, false), house(90, true)]
+            .into_iter()
+            .enumerate()
+        {
+            let token = app.household(&format!("1381234567{i}")).await;
+            upload(&app, &token, &bytes).await;
+            let id = RecordId::new();
+            let record = json!({ "id": id.to_string(), "seq": 1, "kind": "report", "body": {
+                "village": VILLAGE, "household_name": format!("户{i}"), "hardship": "disaster",
+                "happened_on": "2025-11-01", "photos": [sha(&bytes)] } });
+            let (s, v) = app
+                .post(
+                    &token,
+                    "/api/v1/sync/push",
+                    &json!({ "device_id": format!("p{i}"), "records": [record] }),
+                )
+                .await;
+            assert_eq!((s, v["results"][0]["status"].as_str()), (200, Some("stored")), "{v}");
+            cases.push(id.to_string());
+            households.push(token);
+        }
+        let (_, d) = app.get(&cadre, &format!("/api/v1/cases/{}", cases[0])).await;
+        let same = d["same_pictures"].as_array().unwrap();
+        assert_eq!(same.len(), 1, "{name}: {same:?}");
+        assert_eq!(same[0]["other_case"], cases[1].as_str());
+        assert!(same[0]["distance"].as_u64().unwrap() <= 6);
+        let (_, d) = app.get(&cadre, &format!("/api/v1/cases/{}", cases[2])).await;
+        assert_eq!(d["same_pictures"], json!([]), "{name}: a different picture");
+        // The household does not learn about another household's case.
+        let (_, d) = app.get(&households[0], &format!("/api/v1/cases/{}", cases[0])).await;
+        assert_eq!(d["same_pictures"], json!([]), "{name}");
+    }
+}

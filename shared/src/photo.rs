@@ -58,3 +58,23 @@ pub fn decode_upright(bytes: &[u8]) -> Result<DynamicImage, PhotoError> {
     img.apply_orientation(orientation);
     Ok(img)
 }
+
+/// A 64-bit gradient (dHash-style) perceptual hash, hex encoded. The phone computes it
+/// after the watermark; the server again from the uploaded file, so both agree.
+pub fn perceptual_hash(img: &DynamicImage) -> String {
+    let hasher = image_hasher::HasherConfig::new()
+        .hash_alg(image_hasher::HashAlg::Gradient)
+        .hash_size(8, 8)
+        .to_hasher();
+    hex::encode(hasher.hash_image(img).as_bytes())
+}
+
+/// Bits that differ between two perceptual hashes (0 = same picture).
+pub fn hash_distance(a: &str, b: &str) -> Option<u32> {
+    let (a, b) = (hex::decode(a).ok()?, hex::decode(b).ok()?);
+    (a.len() == b.len()).then(|| a.iter().zip(&b).map(|(x, y)| (x ^ y).count_ones()).sum())
+}
+
+/// Photos this close are taken as the same picture (the same scene re-encoded or
+/// with another watermark measures ≤6 in the tests; different scenes ≥10).
+pub const SAME_PICTURE_MAX_DISTANCE: u32 = 6;

@@ -4,12 +4,12 @@ use crate::auth::Caller;
 use crate::cases::{EventRequest, answer_of, apply_event, visible_case};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::{CaseFilter, Scope};
+use crate::store::{CaseFilter, CaseRecord, Scope};
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
-use zaofaxian_shared::{DivisionCode, Lang, NationalId, Role};
+use zaofaxian_shared::{DivisionCode, DivisionLevel, Lang, NationalId, Role};
 
 #[derive(Debug, Deserialize)]
 pub struct QueueQuery {
@@ -112,9 +112,43 @@ pub async fn detail(
     let history = state.store.history(&id).await?;
     let chain_intact = crate::audit::verify_chain(&history).is_ok();
     let days_left = case.state.days_left(state.calendar, state.clock.today()).ok().flatten();
-    Ok(Json(
-        serde_json::json!({ "case": case, "days_left": days_left, "history": history, "chain_intact": chain_intact }),
-    ))
+    let same_pictures = match caller.scope()? {
+        Scope::Within(area) => same_pictures(&state, &case, area).await?,
+        // A household is not shown other households' cases.
+        Scope::Owner(_) => Vec::new(),
+    };
+    Ok(Json(serde_json::json!({
+        "case": case, "days_left": days_left, "history": history, "chain_intact": chain_intact,
+        "same_pictures": same_pictures,
+    })))
+}
+
+/// This case's photos that look like a photo of another case (the same picture used
+/// for two households). Compared within the case's township, or the caller's area if
+/// that is smaller, so nothing outside the caller's area is named.
+async fn same_pictures(state: &AppState, case: &CaseRecord, area: DivisionCode) -> ApiResult<Vec<serde_json::Value>> {
+    use zaofaxian_shared::photo::{SAME_PICTURE_MAX_DISTANCE, hash_distance};
+    let township = case
+        .division
+        .ancestor(DivisionLevel::Township)
+        .unwrap_or(case.division)
+        .prefix();
+    let prefix = std::cmp::max_by_key(township, area.prefix(), String::len);
+    let hashes = state.store.area_photo_hashes(&prefix).await?;
+    let (mine, others): (Vec<_>, Vec<_>) = hashes.iter().partition(|h| h.case_id == case.id);
+    let mut out = Vec::new();
+    for m in &mine {
+        for o in &others {
+            if let Some(d) = hash_distance(&m.perceptual_hash, &o.perceptual_hash)
+                && d <= SAME_PICTURE_MAX_DISTANCE
+            {
+                out.push(serde_json::json!({
+                    "photo": m.sha256, "other_case": o.case_id, "other_photo": o.sha256, "distance": d,
+                }));
+            }
+        }
+    }
+    Ok(out)
 }
 
 pub async fn post_event(

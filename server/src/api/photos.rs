@@ -234,7 +234,14 @@ pub async fn chunk(
         Ok(c) => {
             state
                 .store
-                .photo_verified(&sha, Some((i64::from(c.width), i64::from(c.height))))
+                .photo_verified(
+                    &sha,
+                    Some(crate::store::VerifiedPhoto {
+                        width: i64::from(c.width),
+                        height: i64::from(c.height),
+                        perceptual_hash: &c.perceptual_hash,
+                    }),
+                )
                 .await?
         }
         Err(e) => {

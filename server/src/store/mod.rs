@@ -113,6 +113,22 @@ pub enum WriteOutcome {
     Replayed(WriteAnswer),
 }
 
+/// What the server learnt from a verified photo.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifiedPhoto<'a> {
+    pub width: i64,
+    pub height: i64,
+    pub perceptual_hash: &'a str,
+}
+
+/// One photo of one case, with its perceptual hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PhotoHash {
+    pub case_id: String,
+    pub sha256: String,
+    pub perceptual_hash: String,
+}
+
 /// A photo upload: complete once every byte arrived and the SHA-256 matched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhotoRecord {
@@ -191,7 +207,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Moves the received count from `from` to `to`; Stale if another chunk got there first.
     async fn photo_received(&self, sha256: &str, from: i64, to: i64) -> StoreResult<()>;
     /// Marks a verified photo complete (or, with `None`, resets a failed one to zero).
-    async fn photo_verified(&self, sha256: &str, dims: Option<(i64, i64)>) -> StoreResult<()>;
+    async fn photo_verified(&self, sha256: &str, verified: Option<VerifiedPhoto<'_>>) -> StoreResult<()>;
+    /// Hashes of the complete photos listed by cases whose division starts with `prefix`.
+    async fn area_photo_hashes(&self, prefix: &str) -> StoreResult<Vec<PhotoHash>>;
     /// Cases whose reports list the photo (for access checks).
     async fn photo_cases(&self, sha256: &str) -> StoreResult<Vec<CaseRecord>>;
 

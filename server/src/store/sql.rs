@@ -21,10 +21,12 @@ pub enum Backend {
 const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../migrations/sqlite/0002_photos.sql")),
+    (3, include_str!("../../migrations/sqlite/0003_photo_hash.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
     (2, include_str!("../../migrations/postgres/0002_photos.sql")),
+    (3, include_str!("../../migrations/postgres/0003_photo_hash.sql")),
 ];
 
 #[derive(Debug, Clone)]
@@ -614,17 +616,40 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn photo_verified(&self, sha256: &str, dims: Option<(i64, i64)>) -> StoreResult<()> {
+    async fn photo_verified(&self, sha256: &str, verified: Option<VerifiedPhoto<'_>>) -> StoreResult<()> {
         let _w = self.write_guard().await;
-        let q = match dims {
-            Some((w, h)) => sqlx::query("UPDATE photos SET complete = 1, width = $1, height = $2 WHERE sha256 = $3")
-                .bind(w)
-                .bind(h)
-                .bind(sha256),
+        let q = match verified {
+            Some(v) => sqlx::query(
+                "UPDATE photos SET complete = 1, width = $1, height = $2, perceptual_hash = $3 WHERE sha256 = $4",
+            )
+            .bind(v.width)
+            .bind(v.height)
+            .bind(v.perceptual_hash)
+            .bind(sha256),
             None => sqlx::query("UPDATE photos SET received = 0, complete = 0 WHERE sha256 = $1").bind(sha256),
         };
         q.execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn area_photo_hashes(&self, prefix: &str) -> StoreResult<Vec<PhotoHash>> {
+        let rows = sqlx::query(
+            "SELECT x.case_id, p.sha256, p.perceptual_hash FROM photos p
+             JOIN case_photos x ON x.sha256 = p.sha256 JOIN cases c ON c.id = x.case_id
+             WHERE p.complete = 1 AND p.perceptual_hash IS NOT NULL AND c.division LIKE $1",
+        )
+        .bind(format!("{prefix}%"))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PhotoHash {
+                    case_id: r.try_get(0)?,
+                    sha256: r.try_get(1)?,
+                    perceptual_hash: r.try_get(2)?,
+                })
+            })
+            .collect()
     }
 
     async fn photo_cases(&self, sha256: &str) -> StoreResult<Vec<CaseRecord>> {
