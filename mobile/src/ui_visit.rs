@@ -293,7 +293,7 @@ pub fn VisitScreen(
                 }
                 div { class: "choices",
                     for (kind, zh, en) in [(AuthKind::Drawn, "手写签名", "Signature"), (AuthKind::Fingerprint, "按手印", "Fingerprint"), (AuthKind::Proxy, "他人代签", "Proxy")] {
-                        button { r#type: "button", class: if v.auth_kind == kind { "choice selected" } else { "choice" },
+                        button { r#type: "button", class: if v.auth_kind == kind { "choice big selected" } else { "choice big" },
                             onclick: move |_| form.with_mut(|f| f.auth_kind = kind), {t(lang, zh, en)} }
                     }
                 }
