@@ -47,20 +47,20 @@ click() { DISPLAY=$DISPLAY_NUM xdotool mousemove "$1" "$2" click 1; sleep 0.6; }
 type_text() { DISPLAY=$DISPLAY_NUM xdotool type --delay 60 "$1"; sleep 0.4; }
 shot() { DISPLAY=$DISPLAY_NUM import -window root "$1"; }
 shot "${OUT%.png}-0-sign-in.png"
-click 240 575                       # 暂不登录，先填报
+click 240 646                       # 暂不登录，先填报
 shot "${OUT%.png}-1-what.png"
-click 125 244                       # 因病
+click 125 299                       # 因病
 shot "${OUT%.png}-2-when.png"
-click 354 244                       # 昨天
-click 413 431                       # 下一步
+click 354 299                       # 昨天
+click 413 487                       # 下一步
 shot "${OUT%.png}-3-details.png"
-click 240 262                       # 户主姓名
+click 240 318                       # 户主姓名
 type_text "Wang Xiuying"
-click 240 346                       # 大概金额
+click 240 402                       # 大概金额
 type_text "12000"
-click 413 604                       # 下一步
+click 413 660                       # 下一步
 shot "${OUT%.png}-4-confirm.png"
-click 78 294                        # 提交申报
+click 78 350                        # 提交申报
 shot "$OUT"
 # The report must now be in the phone's outbox, waiting for a signal.
 python3 - "$DATA/app.sqlite" <<'PY'
