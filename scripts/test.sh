@@ -13,6 +13,7 @@ need_apt=()
 command -v cc >/dev/null || need_apt+=(build-essential)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 command -v openssl >/dev/null || need_apt+=(openssl)
+command -v chromedriver >/dev/null || need_apt+=(chromium chromium-driver)
 # The photo watermark needs a CJK font (Android phones have Noto CJK).
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] \
   || need_apt+=(fonts-wqy-microhei)

@@ -1,7 +1,7 @@
 //! Who is asking: passwords, one-time codes, session tokens, login throttling and
 //! the `Caller` extractor every protected handler takes.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{Account, CaseRecord, Scope};
 use argon2::Argon2;
@@ -136,6 +136,13 @@ impl SessionCache {
             .map(|(a, _)| a.clone())
     }
 
+    pub fn remove(&self, token_hash: &str) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(token_hash);
+    }
+
     pub fn put(&self, token_hash: String, account: Account, expires_at: i64, now: i64) {
         let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= self.max_entries {
@@ -156,25 +163,60 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // A bearer token (the app) or the console's session cookie (a browser; the
+        // photo thumbnails on a case page come through here).
         let token = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_string)
+            .or_else(|| session_cookie(&parts.headers))
             .ok_or_else(ApiError::unauthenticated)?;
-        let now = state.clock.now().timestamp_millis();
-        let hash = token_hash(token.trim());
-        if let Some(account) = state.sessions.get(&hash, now) {
-            return Ok(Caller(account));
-        }
-        let (account, expires_at) = state
-            .store
-            .session_account(&hash, now)
-            .await?
-            .ok_or_else(ApiError::unauthenticated)?;
-        state.sessions.put(hash, account.clone(), expires_at, now);
-        Ok(Caller(account))
+        account_for_token(state, &token).await.map(Caller)
     }
+}
+
+/// The name of the console's session cookie.
+pub const SESSION_COOKIE: &str = "zfx_session";
+
+/// The console session token from a `Cookie` header, if any.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            kv.trim()
+                .strip_prefix(SESSION_COOKIE)?
+                .strip_prefix('=')
+                .map(str::to_string)
+        })
+}
+
+/// Ends a session: gone from the store and from this process's cache at once.
+pub async fn end_session(state: &AppState, token: &str) -> ApiResult<()> {
+    let hash = token_hash(token.trim());
+    state.store.end_session(&hash).await?;
+    state.sessions.remove(&hash);
+    Ok(())
+}
+
+/// The account behind a live session token.
+pub async fn account_for_token(state: &AppState, token: &str) -> ApiResult<Account> {
+    let now = state.clock.now().timestamp_millis();
+    let hash = token_hash(token.trim());
+    if let Some(account) = state.sessions.get(&hash, now) {
+        return Ok(account);
+    }
+    let (account, expires_at) = state
+        .store
+        .session_account(&hash, now)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    state.sessions.put(hash, account.clone(), expires_at, now);
+    Ok(account)
 }
 
 impl Caller {

@@ -12,7 +12,7 @@ use zaofaxian_shared::eligibility::assess;
 use zaofaxian_shared::lifecycle::{Channel, Ctx, Event, WhyNot, open, transition};
 use zaofaxian_shared::report::HardshipReport;
 use zaofaxian_shared::visit::{HomeVisit, VisitError};
-use zaofaxian_shared::{EventKind, GeoPoint, RecordId, Role, Text};
+use zaofaxian_shared::{DivisionCode, DivisionLevel, EventKind, GeoPoint, RecordId, Role, Text};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct EventRequest {
@@ -250,4 +250,36 @@ fn visit_with_assessment(
         serde_json::to_value(visit).map_err(|_| ApiError::internal())?,
         assessment,
     ))
+}
+
+/// This case's photos that look like a photo of another case (the same picture used
+/// for two households). Compared within the case's township, or the caller's area if
+/// that is smaller, so nothing outside the caller's area is named.
+pub async fn same_pictures(
+    state: &AppState,
+    case: &CaseRecord,
+    area: DivisionCode,
+) -> ApiResult<Vec<serde_json::Value>> {
+    use zaofaxian_shared::photo::{SAME_PICTURE_MAX_DISTANCE, hash_distance};
+    let township = case
+        .division
+        .ancestor(DivisionLevel::Township)
+        .unwrap_or(case.division)
+        .prefix();
+    let prefix = std::cmp::max_by_key(township, area.prefix(), String::len);
+    let hashes = state.store.area_photo_hashes(&prefix).await?;
+    let (mine, others): (Vec<_>, Vec<_>) = hashes.iter().partition(|h| h.case_id == case.id);
+    let mut out = Vec::new();
+    for m in &mine {
+        for o in &others {
+            if let Some(d) = hash_distance(&m.perceptual_hash, &o.perceptual_hash)
+                && d <= SAME_PICTURE_MAX_DISTANCE
+            {
+                out.push(serde_json::json!({
+                    "photo": m.sha256, "other_case": o.case_id, "other_photo": o.sha256, "distance": d,
+                }));
+            }
+        }
+    }
+    Ok(out)
 }

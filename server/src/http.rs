@@ -30,6 +30,7 @@ pub fn public_routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
 pub fn app(state: crate::state::AppState) -> Router {
     public_routes()
         .merge(crate::api::routes())
+        .merge(crate::console::routes())
         .fallback(|| async { crate::error::ApiError::not_found() })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         // One structured line per request: method, path, status, latency. Bodies and

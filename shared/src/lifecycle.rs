@@ -35,6 +35,15 @@ pub enum Channel {
 }
 
 impl Channel {
+    pub const ALL: [Channel; 6] = [
+        Channel::SelfReport,
+        Channel::ProxyReport,
+        Channel::CadreVisit,
+        Channel::DepartmentScreening,
+        Channel::DisasterAlert,
+        Channel::Other,
+    ];
+
     /// Who may open a case through this channel.
     pub fn openers(self) -> &'static [Role] {
         use Role::*;
@@ -108,6 +117,19 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// The open stages, in the order a case moves through them (for filters and boards).
+    pub const OPEN: [Stage; 9] = [
+        Stage::AwaitingVerification,
+        Stage::AwaitingApplication,
+        Stage::AwaitingAppraisal,
+        Stage::InNotice,
+        Stage::AwaitingTownshipReview,
+        Stage::AwaitingCountyReview,
+        Stage::InSecondNotice,
+        Stage::Monitored,
+        Stage::RiskEliminated,
+    ];
+
     pub fn is_closed(self) -> bool {
         matches!(self, Stage::Closed(_))
     }
@@ -341,6 +363,59 @@ impl EventKind {
             EventKind::HouseholdDissolved => &[VillageCadre, County],
             EventKind::Withdraw => &[Household],
         }
+    }
+
+    /// Whether this step can apply at `stage` at all (the rules may still refuse it for
+    /// other reasons: a running notice, open objections, a missing check). Screens use it
+    /// to offer only the steps that make sense; `transition` remains the judge.
+    pub fn applies_in(self, stage: Stage) -> bool {
+        use EventKind::*;
+        match self {
+            RecordVerification => stage == Stage::AwaitingVerification,
+            SignApplication => stage == Stage::AwaitingApplication,
+            RecordAppraisal => stage == Stage::AwaitingAppraisal,
+            RaiseObjection | ResolveObjection => matches!(stage, Stage::InNotice | Stage::InSecondNotice),
+            CloseNotice => stage == Stage::InNotice,
+            CloseSecondNotice => stage == Stage::InSecondNotice,
+            TownshipReview => stage == Stage::AwaitingTownshipReview,
+            CountyDetermination => stage == Stage::AwaitingCountyReview,
+            RecordAssistance | RecordYearlyAssessment | StartElimination => stage == Stage::Monitored,
+            Rollback | Remark => stage == Stage::RiskEliminated,
+            Clear => matches!(stage, Stage::Monitored | Stage::RiskEliminated),
+            PopulationChange | HouseholdDissolved => !stage.is_closed(),
+            Withdraw => {
+                !stage.is_closed()
+                    && !matches!(
+                        stage,
+                        Stage::AwaitingCountyReview | Stage::InSecondNotice | Stage::Monitored | Stage::RiskEliminated
+                    )
+            }
+        }
+    }
+
+    pub fn label(self) -> Text {
+        use EventKind::*;
+        let (zh, en) = match self {
+            RecordVerification => ("入户核实", "home verification"),
+            SignApplication => ("签署申请和授权承诺书", "application and authorization signed"),
+            RecordAppraisal => ("村级民主评议", "village appraisal"),
+            RaiseObjection => ("登记异议", "record an objection"),
+            ResolveObjection => ("异议调查结论", "objection investigated"),
+            CloseNotice => ("公示期满", "notice ended"),
+            TownshipReview => ("乡镇审核", "township review"),
+            CountyDetermination => ("县级联审确定", "county joint review and determination"),
+            CloseSecondNotice => ("县级公示期满", "second notice ended"),
+            RecordAssistance => ("落实帮扶措施", "assistance measure"),
+            RecordYearlyAssessment => ("年度帮扶成效评议", "yearly assessment"),
+            StartElimination => ("启动风险消除", "start risk elimination"),
+            Rollback => ("风险消除回退", "roll back an elimination"),
+            Remark => ("风险再标注", "re-mark a new risk"),
+            Clear => ("清退", "clear"),
+            PopulationChange => ("人口自然变更", "population change"),
+            HouseholdDissolved => ("整户消亡", "household dissolved"),
+            Withdraw => ("撤回申报", "withdraw the report"),
+        };
+        Text::new(zh, en)
     }
 
     /// The deadline this step starts, if any (the profile decides whether it applies).

@@ -651,11 +651,27 @@ fn no_sequence_of_events_reaches_an_illegal_state() {
                     },
                 ) {
                     Ok(next) => {
+                        // What screens offer (`applies_in`) agrees with what the rules allow.
+                        prop_assert!(
+                            event.kind().applies_in(state.stage),
+                            "{:?} at {:?}",
+                            event.kind(),
+                            state.stage
+                        );
                         check_step(&state, &event, actor, today, &next, p);
                         reached.borrow_mut().insert(format!("{:?}", next.stage));
                         state = next;
                     }
                     Err(why) => {
+                        // (A withdrawal also depends on the procedure, which `applies_in` does not see.)
+                        if (why.code == "wrong_stage" || why.code == "closed") && event.kind() != EventKind::Withdraw {
+                            prop_assert!(
+                                !event.kind().applies_in(state.stage),
+                                "{:?} at {:?}",
+                                event.kind(),
+                                state.stage
+                            );
+                        }
                         // Refusals explain themselves in both languages.
                         prop_assert!(!why.text.zh.is_empty() && !why.text.en.is_empty() && !why.code.is_empty());
                     }

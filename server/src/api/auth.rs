@@ -19,9 +19,9 @@ pub struct LoginBody {
 
 #[derive(Debug, Serialize)]
 pub struct SessionView {
-    token: String,
-    expires_at: i64,
-    account: Account,
+    pub token: String,
+    pub expires_at: i64,
+    pub account: Account,
 }
 
 async fn open_session(state: &AppState, account: Account) -> ApiResult<Json<SessionView>> {
@@ -57,25 +57,29 @@ pub async fn staff_login(
     body: Result<Json<LoginBody>, JsonRejection>,
 ) -> ApiResult<Json<SessionView>> {
     let Json(body) = body?;
+    login_staff(&state, &body.login, &body.password).await.map(Json)
+}
+
+/// Checks a staff member's password (throttled, timing-equalised) and opens a session.
+pub async fn login_staff(state: &AppState, login: &str, password: &str) -> ApiResult<SessionView> {
     let now = state.now_ms();
-    let key = format!("login:{}", body.login);
+    let key = format!("login:{login}");
     state.login_limiter.check(&key, now).map_err(too_many)?;
-    let account = state.store.account_by_login(&body.login).await?;
+    let account = state.store.account_by_login(login).await?;
     // Verify against a dummy hash when the account is missing, so timing does not tell.
     let ok = match &account {
-        Some(a) if a.role != Role::Household => a
-            .password_hash
-            .as_deref()
-            .is_some_and(|h| verify_password(h, &body.password)),
+        Some(a) if a.role != Role::Household => {
+            a.password_hash.as_deref().is_some_and(|h| verify_password(h, password))
+        }
         _ => {
-            let _ = verify_password(dummy_hash(), &body.password);
+            let _ = verify_password(dummy_hash(), password);
             false
         }
     };
     match account {
         Some(a) if ok => {
             state.login_limiter.clear(&key);
-            open_session(&state, a).await
+            open_session(state, a).await.map(|Json(v)| v)
         }
         _ => {
             state.login_limiter.fail(&key, now);

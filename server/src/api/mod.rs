@@ -1,7 +1,7 @@
 //! The HTTP API, version 1. Handlers are thin: they check who asks and what they
 //! may see, call the core for the rule, and the store for the write.
 
-mod auth;
+pub(crate) mod auth;
 mod cases;
 mod photos;
 mod sync;

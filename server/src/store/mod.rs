@@ -177,7 +177,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     async fn create_account(&self, a: &Account) -> StoreResult<()>;
     async fn account_by_login(&self, login: &str) -> StoreResult<Option<Account>>;
+    async fn account(&self, id: &str) -> StoreResult<Option<Account>>;
     async fn create_session(&self, token_hash: &str, account_id: &str, expires_at: i64) -> StoreResult<()>;
+    /// Signs a session out.
+    async fn end_session(&self, token_hash: &str) -> StoreResult<()>;
     /// The account behind an unexpired session, with the session's expiry.
     async fn session_account(&self, token_hash: &str, now: i64) -> StoreResult<Option<(Account, i64)>>;
 

@@ -286,12 +286,29 @@ impl Store for SqlStore {
         row.as_ref().map(account_from).transpose()
     }
 
+    async fn account(&self, id: &str) -> StoreResult<Option<Account>> {
+        let row = sqlx::query("SELECT id, login, name, role, division, password_hash FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(account_from).transpose()
+    }
+
     async fn create_session(&self, token_hash: &str, account_id: &str, expires_at: i64) -> StoreResult<()> {
         let _w = self.write_guard().await;
         sqlx::query("INSERT INTO sessions (token_hash, account_id, expires_at) VALUES ($1, $2, $3)")
             .bind(token_hash)
             .bind(account_id)
             .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn end_session(&self, token_hash: &str) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
             .execute(&self.pool)
             .await?;
         Ok(())

@@ -1,0 +1,129 @@
+//! The deadline board: open cases of an area with their stage, due date and working
+//! days left, overdue first; shared by the API queue and the staff console.
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::{CaseFilter, CaseRecord, Scope};
+use serde::Serialize;
+use zaofaxian_shared::{DivisionCode, Lang, NationalId, Role};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueItem {
+    pub case_id: String,
+    pub division: DivisionCode,
+    pub household_name: String,
+    /// Masked: boards are shown on shared screens.
+    pub national_id: Option<String>,
+    pub stage: String,
+    pub stage_label: String,
+    pub channel: String,
+    pub due: Option<String>,
+    pub deadline: Option<String>,
+    pub days_left: Option<i64>,
+    pub overdue: bool,
+    pub version: u64,
+}
+
+/// The area a staff member asks about: their own, or a division inside it.
+pub fn area_for(caller: &Caller, asked: Option<DivisionCode>) -> ApiResult<DivisionCode> {
+    if caller.role() == Role::Household {
+        return Err(ApiError::forbidden());
+    }
+    let Scope::Within(area) = caller.scope()? else {
+        return Err(ApiError::forbidden());
+    };
+    let within = asked.unwrap_or(area);
+    if !area.contains(within) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(within)
+}
+
+/// Snake-case name of a serde enum value (`awaiting_verification`, `self_report`).
+pub fn tag<T: Serialize>(value: &T, field: Option<&str>) -> String {
+    let v = serde_json::to_value(value).unwrap_or_default();
+    let v = field.map(|f| v[f].clone()).unwrap_or(v);
+    v.as_str().unwrap_or_default().to_string()
+}
+
+pub fn item(c: &CaseRecord, state: &AppState, lang: Lang) -> QueueItem {
+    let today = state.clock.today();
+    let report = &c.report;
+    QueueItem {
+        case_id: c.id.clone(),
+        division: c.division,
+        household_name: report["household_name"].as_str().unwrap_or_default().to_string(),
+        national_id: report["national_id"]
+            .as_str()
+            .and_then(|s| NationalId::parse(s).ok())
+            .map(|id| id.masked()),
+        stage: tag(&c.state.stage, Some("stage")),
+        stage_label: c.state.stage.label().get(lang).to_string(),
+        channel: tag(&c.state.channel, None),
+        due: c.state.deadline.map(|d| d.due.to_string()),
+        deadline: match (c.state.deadline, c.state.deadline_pending_year) {
+            (Some(d), _) => Some(d.kind.label().get(lang).to_string()),
+            (None, Some(year)) => Some(match lang {
+                Lang::Zh => format!("期限待定：缺少{year}年节假日数据"),
+                Lang::En => format!("deadline pending: no {year} holiday data yet"),
+            }),
+            (None, None) => None,
+        },
+        days_left: c.state.days_left(state.calendar, today).ok().flatten(),
+        overdue: c.state.is_overdue(today),
+        version: c.state.version,
+    }
+}
+
+/// The board's rows: overdue first (most overdue at the top), then by due date,
+/// cases without a deadline last.
+pub async fn items(state: &AppState, filter: &CaseFilter, lang: Lang) -> ApiResult<Vec<QueueItem>> {
+    let mut items: Vec<QueueItem> = state
+        .store
+        .cases(filter)
+        .await?
+        .iter()
+        .map(|c| item(c, state, lang))
+        .collect();
+    items.sort_by_key(|i| {
+        (
+            !i.overdue,
+            i.days_left.is_none(),
+            i.days_left.unwrap_or(i64::MAX),
+            i.case_id.clone(),
+        )
+    });
+    Ok(items)
+}
+
+/// Open and overdue counts per division one level below `area` (villages of a
+/// township, townships of a county), plus the area's own total.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Rollup {
+    pub division: String,
+    pub open: usize,
+    pub overdue: usize,
+}
+
+pub fn rollup(area: DivisionCode, items: &[QueueItem]) -> Vec<Rollup> {
+    let mut counts: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    for i in items {
+        // The child of `area` on the way down to the case's village.
+        let child = std::iter::once(i.division)
+            .chain(i.division.ancestors())
+            .find(|d| d.parent() == Some(area))
+            .unwrap_or(i.division);
+        let c = counts.entry(child.to_string()).or_default();
+        c.0 += 1;
+        c.1 += usize::from(i.overdue);
+    }
+    counts
+        .into_iter()
+        .map(|(division, (open, overdue))| Rollup {
+            division,
+            open,
+            overdue,
+        })
+        .collect()
+}

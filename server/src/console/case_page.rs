@@ -1,0 +1,571 @@
+//! One case: the household, the latest home visit with its assessment, photos and
+//! places, the hash-chained timeline, and a form for each step the signed-in role
+//! may take at this stage. Every step goes through the core's `transition`.
+
+use super::{Staff, api_error_page, layout};
+use crate::cases::{EventRequest, apply_event, visible_case};
+use crate::state::AppState;
+use crate::store::CaseRecord;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, FixedOffset};
+use maud::{Markup, html};
+use serde_json::Value;
+use std::collections::HashMap;
+use zaofaxian_shared::lifecycle::{Decision, EliminationCriteria, Event, EventKind};
+use zaofaxian_shared::{NationalId, PhoneNumber, Role, Text};
+
+/// The departments' joint checks before a county determination (云南 三(六)).
+pub const DEPARTMENT_CHECKS: [(&str, &str); 6] = [
+    ("check_register", "公安：户籍人口"),
+    ("check_property", "自然资源/住建：房产"),
+    ("check_vehicle", "公安交管：车辆"),
+    ("check_servant", "组织人社：财政供养人员"),
+    ("check_company", "市场监管：经营主体"),
+    ("check_social", "人社医保：社保、医保"),
+];
+
+/// Assistance by risk type (帮扶措施类别).
+pub const MEASURES: [&str; 8] = [
+    "产业帮扶",
+    "就业帮扶",
+    "健康帮扶",
+    "教育帮扶",
+    "住房安全保障",
+    "饮水安全保障",
+    "综合保障（低保、特困、临时救助）",
+    "其他帮扶",
+];
+
+fn china_time(ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!()))
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+fn masked_id(v: &Value) -> String {
+    v.as_str()
+        .and_then(|s| NationalId::parse(s).ok())
+        .map(|id| id.masked())
+        .unwrap_or_default()
+}
+
+fn event_label(entry: &Value) -> String {
+    let name = entry["event"]["event"]
+        .as_str()
+        .or(entry["event"].as_str())
+        .unwrap_or_default();
+    if name == "report" {
+        return "提交申报".into();
+    }
+    serde_json::from_value::<EventKind>(Value::String(name.into()))
+        .map(|k| k.label().zh)
+        .unwrap_or_else(|_| name.to_string())
+}
+
+fn stage_label(v: &Value) -> String {
+    serde_json::from_value::<zaofaxian_shared::Stage>(v.clone())
+        .map(|s| s.label().zh)
+        .unwrap_or_default()
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct PageQuery {
+    done: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let done = q
+        .done
+        .and_then(|k| serde_json::from_value::<EventKind>(Value::String(k)).ok());
+    render(&state, &staff, &id, done.map(|k| Ok(k.label())), StatusCode::OK).await
+}
+
+/// The page, with a message: a step done, or why it was refused.
+async fn render(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    flash: Option<Result<Text, Text>>,
+    status: StatusCode,
+) -> Response {
+    let caller = staff.caller();
+    let case = match visible_case(state, &caller, id).await {
+        Ok(c) => c,
+        Err(e) => return api_error_page(e),
+    };
+    let history = match state.store.history(id).await {
+        Ok(h) => h,
+        Err(e) => return api_error_page(e.into()),
+    };
+    let chain_intact = crate::audit::verify_chain(&history).is_ok();
+    let mut names: HashMap<String, String> = HashMap::new();
+    for h in &history {
+        if !names.contains_key(&h.actor_account) {
+            let n = state
+                .store
+                .account(&h.actor_account)
+                .await
+                .ok()
+                .flatten()
+                .map(|a| a.name)
+                .unwrap_or_else(|| "农户".into());
+            names.insert(h.actor_account.clone(), n);
+        }
+    }
+    let today = state.clock.today();
+    let visit = history
+        .iter()
+        .rev()
+        .find(|h| h.entry["visit"].is_object())
+        .map(|h| &h.entry);
+    let places: Vec<(f64, f64, String)> = history
+        .iter()
+        .filter_map(|h| {
+            let l = &h.entry["location"];
+            Some((l["lat"].as_f64()?, l["lon"].as_f64()?, event_label(&h.entry)))
+        })
+        .collect();
+    let photos: Vec<String> = history
+        .iter()
+        .flat_map(|h| h.entry["photos"].as_array().cloned().unwrap_or_default())
+        .filter_map(|p| p.as_str().map(str::to_string))
+        .collect();
+    let same = match caller.scope() {
+        Ok(crate::store::Scope::Within(area)) => crate::cases::same_pictures(state, &case, area)
+            .await
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let r = &case.report;
+    let body = html! {
+        @if let Some(f) = &flash {
+            @match f {
+                Ok(t) => p.flash.ok role="status" { "已办理：" (t.zh) },
+                Err(t) => p.flash.error role="alert" { (t.zh) " / " (t.en) },
+            }
+        }
+        h2 { (r["household_name"].as_str().unwrap_or_default()) " " span.muted { (masked_id(&r["national_id"])) } }
+        p {
+            "阶段：" strong { (case.state.stage.label().zh) }
+            @if let Some(d) = case.state.deadline {
+                " · " (d.kind.label().zh) "：" (d.due)
+                @if let Ok(Some(n)) = case.state.days_left(state.calendar, today) {
+                    @if n < 0 { strong style="color:#b00020" { "（超期" (-n) "个工作日）" } } @else { "（剩余" (n) "个工作日）" }
+                }
+            }
+            @if let Some(y) = case.state.deadline_pending_year { " · 期限待定：缺少" (y) "年节假日数据" }
+        }
+        p.muted {
+            "渠道：" (case.state.channel.label().zh) " · 受理：" (case.state.opened_on)
+            @if let Some((a, b)) = case.state.notice { " · 公示：" (a) " 至 " (b) }
+            " · 区划：" (case.division)
+            @if case.photos_missing > 0 { " · 待上传照片 " (case.photos_missing) " 张" }
+        }
+        h3 { "申报内容" }
+        p {
+            (r["hardship"].as_str().and_then(|h| serde_json::from_value::<zaofaxian_shared::report::Hardship>(Value::String(h.into())).ok()).map(|h| h.label().zh).unwrap_or_default())
+            " · 发生于 " (r["happened_on"].as_str().unwrap_or_default())
+            @if let Some(a) = r["amount"].as_i64() { " · 约 " (zaofaxian_shared::Fen(a)) " 元" }
+            @if r["on_behalf"] == true { " · 代为申报" }
+            @if let Some(p) = r["phone"].as_str().and_then(|p| PhoneNumber::parse(p).ok()) { " · 电话 " (p.masked()) }
+        }
+        @if let Some(d) = r["description"].as_str().filter(|d| !d.is_empty()) { p { (d) } }
+        @if let Some(v) = visit { (visit_section(v)) }
+        @if !places.is_empty() { h3 { "定位" } (map(&places)) }
+        @if !photos.is_empty() {
+            h3 { "照片" }
+            div.cards {
+                @for p in &photos {
+                    a href={ "/api/v1/photos/" (p) } { img src={ "/api/v1/photos/" (p) "/thumbnail" } alt="照片" width="160"; }
+                }
+            }
+        }
+        @for s in &same {
+            p.flash.error { "疑似同一张照片用于另一户：" a href={ "/console/cases/" (s["other_case"].as_str().unwrap_or_default()) } { "查看该户" } "（相似度差异 " (s["distance"]) "/64）" }
+        }
+        h3 { "办理过程 " span.muted { @if chain_intact { "（记录完整，未被改动）" } @else { "（警告：记录链校验失败）" } } }
+        ol.timeline {
+            @for h in &history {
+                li {
+                    (china_time(h.at)) " · " (names.get(&h.actor_account).cloned().unwrap_or_default())
+                    "（" (serde_json::from_value::<Role>(Value::String(h.actor_role.clone())).map(|r| r.label_zh()).unwrap_or(h.actor_role.as_str())) "）· "
+                    strong { (event_label(&h.entry)) }
+                    @if h.entry["to"].is_object() { " → " (stage_label(&h.entry["to"])) }
+                    @if let Some(n) = h.entry["note"].as_str().filter(|n| !n.is_empty()) { br; span.muted { (n) } }
+                }
+            }
+        }
+        (actions(staff, &case))
+    };
+    (status, layout("案件", Some(staff), body)).into_response()
+}
+
+fn visit_section(v: &Value) -> Markup {
+    let visit = &v["visit"];
+    let a = &v["assessment"];
+    html! {
+        h3 { "入户核实（" (visit["visited_on"].as_str().unwrap_or_default()) "）" }
+        @if let Some(g) = visit["group"].as_str().filter(|g| !g.is_empty()) { p { "村民小组：" (g) } }
+        table {
+            thead { tr { th { "成员" } th { "身份证号" } th { "出生" } th { "劳动能力" } th { "健康" } } }
+            tbody {
+                @for m in visit["members"].as_array().cloned().unwrap_or_default() {
+                    tr {
+                        td { (m["name"].as_str().unwrap_or_default()) }
+                        td { (masked_id(&m["national_id"])) }
+                        td { (m["birth_date"].as_str().unwrap_or_default()) }
+                        td { (match m["labour"].as_str() { Some("full") => "普通劳动力", Some("partial") => "弱/半劳力", _ => "无劳动力" }) }
+                        td { (match m["health"].as_str() { Some("chronic") => "长期慢性病", Some("serious") => "大病重病", _ => "健康" }) }
+                    }
+                }
+            }
+        }
+        @if let Some(err) = a["error"]["zh"].as_str() {
+            p.flash.error { "未能自动测算：" (err) }
+        } @else if a.is_object() {
+            p {
+                "人均纯收入 " strong { (a["per_capita"].as_i64().map(zaofaxian_shared::Fen).map(|f| f.to_string()).unwrap_or_default()) } " 元"
+                " · 扣除刚性支出后 " (a["per_capita_after_rigid"].as_i64().map(zaofaxian_shared::Fen).map(|f| f.to_string()).unwrap_or_default()) " 元"
+                " · " (a["year"]) "年监测底线 " (a["threshold"].as_i64().map(zaofaxian_shared::Fen).map(|f| f.to_string()).unwrap_or_default()) " 元"
+            }
+            p { strong { @if a["eligible"] == true { "测算结论：建议纳入监测" } @else { "测算结论：暂不纳入" } } }
+            ul {
+                @for r in a["reasons"].as_array().cloned().unwrap_or_default() { li { (r["text"]["zh"].as_str().unwrap_or_default()) } }
+                @for f in a["flags"].as_array().cloned().unwrap_or_default() {
+                    li { "重点关注：" (f["label"]["zh"].as_str().unwrap_or_default()) "——" (f["because"]["zh"].as_str().unwrap_or_default()) }
+                }
+                @for x in a["excluded_by"].as_array().cloned().unwrap_or_default() { li { "排除情形：" (x.as_str().unwrap_or_default()) } }
+            }
+        }
+        p.muted {
+            "授权：" (match visit["authorization"]["kind"].as_str() { Some("drawn") => "手写签名", Some("fingerprint") => "按手印", _ => "他人代签" })
+            "，签字人 " (visit["authorization"]["signer"].as_str().unwrap_or_default())
+            @if let Some(n) = visit["authorization"]["note"].as_str() { "（" (n) "）" }
+        }
+        @if let Some(path) = visit["authorization"]["path"].as_str() {
+            svg width="300" height="120" viewBox="0 0 300 120" style="background:white;border:1px solid #ccc" {
+                path d=(path) stroke="#111" stroke-width="3" fill="none" {}
+            }
+        }
+    }
+}
+
+/// The recorded places on a plain grid with a scale, the first one at the centre.
+fn map(places: &[(f64, f64, String)]) -> Markup {
+    let (lat0, lon0) = (places[0].0, places[0].1);
+    // Metres east/north of the first point.
+    let xy: Vec<(f64, f64, &str)> = places
+        .iter()
+        .map(|(lat, lon, label)| {
+            let x = (lon - lon0) * 111_320.0 * lat0.to_radians().cos();
+            let y = (lat - lat0) * 110_574.0;
+            (x, y, label.as_str())
+        })
+        .collect();
+    let extent = xy.iter().map(|(x, y, _)| x.abs().max(y.abs())).fold(100.0, f64::max);
+    let scale = 140.0 / extent;
+    html! {
+        svg width="320" height="320" viewBox="0 0 320 320" style="background:#eef3e8;border:1px solid #ccc" {
+            line x1="160" y1="0" x2="160" y2="320" stroke="#cfd8c4" {}
+            line x1="0" y1="160" x2="320" y2="160" stroke="#cfd8c4" {}
+            @for (x, y, label) in &xy {
+                circle cx=(format!("{:.0}", 160.0 + x * scale)) cy=(format!("{:.0}", 160.0 - y * scale)) r="6" fill="#b22222" {}
+                text x=(format!("{:.0}", 168.0 + x * scale)) y=(format!("{:.0}", 156.0 - y * scale)) font-size="12" { (label) }
+            }
+            text x="8" y="312" font-size="12" { "半径约 " (format!("{extent:.0}")) " 米" }
+        }
+        p.muted {
+            @for (lat, lon, label) in places { (label) "：" (format!("{lat:.5}, {lon:.5}")) "　" }
+        }
+    }
+}
+
+fn decision_select() -> Markup {
+    html! {
+        select name="decision" {
+            option value="approve" { "同意" }
+            option value="return" { "退回村级修改" }
+            option value="reject" { "不同意" }
+        }
+    }
+}
+
+fn note_field(label: &str) -> Markup {
+    html! { p { label { (label) " " input name="note" size="40"; } } }
+}
+
+/// A form for each step this role may take at this stage.
+fn actions(staff: &Staff, case: &CaseRecord) -> Markup {
+    let role = staff.account.role;
+    let kinds: Vec<EventKind> = EventKind::ALL
+        .into_iter()
+        .filter(|k| k.allowed_roles().contains(&role) && k.applies_in(case.state.stage))
+        .collect();
+    html! {
+        @if kinds.is_empty() { p.muted { "当前阶段没有您可办理的事项" } }
+        @for k in kinds {
+            form.action method="post" action={ "/console/cases/" (case.id) } {
+                h3 { (k.label().zh) }
+                input type="hidden" name="csrf" value=(staff.csrf);
+                input type="hidden" name="event" value=(crate::board::tag(&k, None));
+                input type="hidden" name="version" value=(case.state.version);
+                @match k {
+                    EventKind::RecordVerification => {
+                        p { label { "核实结论 " select name="at_risk" { option value="true" { "存在返贫致贫风险" } option value="false" { "经核实无风险" } } } }
+                        (note_field("说明"))
+                    }
+                    EventKind::RecordAppraisal => {
+                        p { label { "评议结果 " select name="approved" { option value="true" { "同意纳入" } option value="false" { "不同意" } } } }
+                        p { label { "参会人员 " input name="attendees" size="40" required; } }
+                        p { label { "评议意见 " input name="opinions" size="40" required; } }
+                    }
+                    EventKind::ResolveObjection => {
+                        p { label { "调查结论 " select name="upheld" { option value="false" { "异议不成立" } option value="true" { "异议成立（不予纳入）" } } } }
+                        (note_field("调查情况"))
+                    }
+                    EventKind::TownshipReview => { p { label { "审核意见 " (decision_select()) } } (note_field("说明")) }
+                    EventKind::CountyDetermination => {
+                        p { label { "审定意见 " (decision_select()) } }
+                        fieldset { legend { "部门联审比对" }
+                            @for (name, label) in DEPARTMENT_CHECKS { label { input type="checkbox" name=(name) value="on"; (label) } " " }
+                        }
+                        (note_field("说明"))
+                    }
+                    EventKind::RecordAssistance => {
+                        p { label { "帮扶措施 " select name="measure" { @for m in MEASURES { option value=(m) { (m) } } } } }
+                        p { label { "责任人 " input name="responsible" required; } }
+                        (note_field("具体内容"))
+                    }
+                    EventKind::StartElimination => {
+                        fieldset { legend { "风险消除标准（须全部达标）" }
+                            label { input type="checkbox" name="measures_in_place" value="on"; "针对性帮扶措施已落实" } br;
+                            label { input type="checkbox" name="guarantees_secured" value="on"; "“三保障”及饮水安全持续巩固" } br;
+                            label { input type="checkbox" name="income_stable_above_threshold" value="on"; "人均纯收入稳定超过监测底线" } br;
+                            label { input type="checkbox" name="rigid_expenses_resolved" value="on"; "大额刚性支出问题已稳定解决" } br;
+                            label { input type="checkbox" name="household_has_labour" value="on"; "家庭有劳动能力" } br;
+                            label { input type="checkbox" name="consent" value="on"; "农户知情同意" }
+                        }
+                    }
+                    EventKind::CloseNotice | EventKind::CloseSecondNotice => { p.muted { "公示期满且异议均已调查后办理" } }
+                    _ => { (note_field("说明")) }
+                }
+                button type="submit" { "办理：" (k.label().zh) }
+            }
+        }
+    }
+}
+
+/// Turns a step's form into the core's event and a note for the history.
+fn event_from_form(kind: EventKind, f: &HashMap<String, String>) -> Result<(Event, Option<String>), Text> {
+    let yes = |name: &str| f.get(name).is_some_and(|v| v == "on" || v == "true");
+    let text = |name: &str| f.get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let required = |name: &str, zh: &str| {
+        text(name).ok_or_else(|| Text::new(format!("请填写{zh}"), format!("{name} is required")))
+    };
+    let decision = || match f.get("decision").map(String::as_str) {
+        Some("approve") => Ok(Decision::Approve),
+        Some("reject") => Ok(Decision::Reject),
+        Some("return") => Ok(Decision::Return),
+        _ => Err(Text::new("请选择审核意见", "choose a decision")),
+    };
+    let note = text("note");
+    Ok(match kind {
+        EventKind::RecordVerification => (
+            Event::RecordVerification {
+                at_risk: yes("at_risk"),
+            },
+            note,
+        ),
+        EventKind::SignApplication => (Event::SignApplication, note),
+        EventKind::RecordAppraisal => {
+            let attendees = required("attendees", "参会人员")?;
+            let opinions = required("opinions", "评议意见")?;
+            (
+                Event::RecordAppraisal {
+                    approved: yes("approved"),
+                },
+                Some(format!("参会人员：{attendees}；评议意见：{opinions}")),
+            )
+        }
+        EventKind::RaiseObjection => (Event::RaiseObjection, note),
+        EventKind::ResolveObjection => (Event::ResolveObjection { upheld: yes("upheld") }, note),
+        EventKind::CloseNotice => (Event::CloseNotice, note),
+        EventKind::CloseSecondNotice => (Event::CloseSecondNotice, note),
+        EventKind::TownshipReview => (Event::TownshipReview { decision: decision()? }, note),
+        EventKind::CountyDetermination => {
+            let done: Vec<&str> = DEPARTMENT_CHECKS
+                .iter()
+                .filter(|(n, _)| yes(n))
+                .map(|(_, l)| *l)
+                .collect();
+            let all = done.len() == DEPARTMENT_CHECKS.len();
+            let checks = format!(
+                "部门联审：{}",
+                if done.is_empty() {
+                    "未比对".to_string()
+                } else {
+                    done.join("、")
+                }
+            );
+            (
+                Event::CountyDetermination {
+                    decision: decision()?,
+                    department_checks_done: all,
+                },
+                Some(match note {
+                    Some(n) => format!("{checks}；{n}"),
+                    None => checks,
+                }),
+            )
+        }
+        EventKind::RecordAssistance => {
+            let measure = required("measure", "帮扶措施")?;
+            let who = required("responsible", "责任人")?;
+            let detail = note.map(|n| format!("；{n}")).unwrap_or_default();
+            (
+                Event::RecordAssistance,
+                Some(format!("{measure}，责任人：{who}{detail}")),
+            )
+        }
+        EventKind::RecordYearlyAssessment => (Event::RecordYearlyAssessment, note),
+        EventKind::StartElimination => (
+            Event::StartElimination {
+                consent: yes("consent"),
+                criteria: EliminationCriteria {
+                    measures_in_place: yes("measures_in_place"),
+                    guarantees_secured: yes("guarantees_secured"),
+                    income_stable_above_threshold: yes("income_stable_above_threshold"),
+                    rigid_expenses_resolved: yes("rigid_expenses_resolved"),
+                },
+                household_has_labour: yes("household_has_labour"),
+            },
+            note,
+        ),
+        EventKind::Rollback => (Event::Rollback, note),
+        EventKind::Remark => (Event::Remark, note),
+        EventKind::Clear => (Event::Clear, note),
+        EventKind::PopulationChange => (Event::PopulationChange, note),
+        EventKind::HouseholdDissolved => (Event::HouseholdDissolved, note),
+        EventKind::Withdraw => (Event::Withdraw, note),
+    })
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    if !staff.form_is_ours(f.get("csrf").map(String::as_str).unwrap_or_default()) {
+        return super::stale_form();
+    }
+    let refused = |t: Text| Some(Err(t));
+    let Some(kind) = f
+        .get("event")
+        .and_then(|k| serde_json::from_value::<EventKind>(Value::String(k.clone())).ok())
+    else {
+        return render(
+            &state,
+            &staff,
+            &id,
+            refused(Text::new("未知的办理事项", "unknown step")),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    };
+    let Some(version) = f.get("version").and_then(|v| v.parse().ok()) else {
+        return render(
+            &state,
+            &staff,
+            &id,
+            refused(Text::new("页面已过期，请刷新", "reload the page")),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    };
+    let (event, note) = match event_from_form(kind, &f) {
+        Ok(x) => x,
+        Err(t) => return render(&state, &staff, &id, refused(t), StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let req = EventRequest {
+        expected_version: version,
+        event,
+        location: None,
+        note,
+        photos: Vec::new(),
+        visit: None,
+    };
+    match apply_event(&state, &staff.caller(), &id, &req, None).await {
+        Ok(_) => Redirect::to(&format!("/console/cases/{id}?done={}", crate::board::tag(&kind, None))).into_response(),
+        // Not visible: the same 404 page as the API, so ids cannot be probed.
+        Err(e) if e.status == StatusCode::NOT_FOUND => api_error_page(e),
+        Err(e) => {
+            let status = e.status;
+            render(&state, &staff, &id, refused(e.message), status).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn county_determination_needs_every_department_check() {
+        let some = form(&[("decision", "approve"), ("check_register", "on")]);
+        let (e, note) = event_from_form(EventKind::CountyDetermination, &some).unwrap();
+        assert_eq!(
+            e,
+            Event::CountyDetermination {
+                decision: Decision::Approve,
+                department_checks_done: false
+            }
+        );
+        assert!(note.unwrap().contains("公安：户籍人口"));
+        let mut all = form(&[("decision", "approve")]);
+        for (n, _) in DEPARTMENT_CHECKS {
+            all.insert(n.into(), "on".into());
+        }
+        assert!(matches!(
+            event_from_form(EventKind::CountyDetermination, &all).unwrap().0,
+            Event::CountyDetermination {
+                department_checks_done: true,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn appraisal_and_assistance_keep_their_details_in_the_note() {
+        let f = form(&[
+            ("approved", "true"),
+            ("attendees", "村两委5人、村民代表12人"),
+            ("opinions", "一致同意"),
+        ]);
+        let (e, note) = event_from_form(EventKind::RecordAppraisal, &f).unwrap();
+        assert_eq!(e, Event::RecordAppraisal { approved: true });
+        assert_eq!(note.unwrap(), "参会人员：村两委5人、村民代表12人；评议意见：一致同意");
+        let missing = event_from_form(EventKind::RecordAppraisal, &form(&[("approved", "true")])).unwrap_err();
+        assert!(missing.zh.contains("参会人员"));
+        let f = form(&[("measure", "健康帮扶"), ("responsible", "李村长")]);
+        assert_eq!(
+            event_from_form(EventKind::RecordAssistance, &f).unwrap().1.unwrap(),
+            "健康帮扶，责任人：李村长"
+        );
+    }
+}

@@ -1,0 +1,236 @@
+//! The staff console: server-rendered pages for villages, townships and counties
+//! (deadline board, case pages with their steps, the printable notice, exports).
+//! Plain HTML forms, so it works on a PC and a phone browser without scripts.
+//!
+//! Sign-in sets an HttpOnly, SameSite=Strict session cookie; every form also carries
+//! a token derived from the session (CSRF). Each page checks the caller's area the
+//! same way the API does.
+
+mod board_page;
+mod case_page;
+mod export;
+mod notice;
+
+use crate::auth::{SESSION_COOKIE, account_for_token, session_cookie};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::Account;
+use axum::Router;
+use axum::extract::{Form, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use maud::{DOCTYPE, Markup, html};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use zaofaxian_shared::Role;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console", get(|| async { Redirect::to("/console/board") }))
+        .route("/console/login", get(login_page).post(login))
+        .route("/console/logout", axum::routing::post(logout))
+        .route("/console/board", get(board_page::board))
+        .route("/console/cases/{id}", get(case_page::page).post(case_page::act))
+        .route("/console/notice", get(notice::notice))
+        .route("/console/export/cases.csv", get(export::cases_csv))
+        .route("/console/export/cases.xlsx", get(export::cases_xlsx))
+}
+
+/// A signed-in staff member, from the session cookie. Anyone else is sent to sign in.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub account: Account,
+    /// The form token for this session.
+    pub csrf: String,
+}
+
+/// Where a console request without a usable session goes.
+#[derive(Debug)]
+pub struct SignInFirst;
+
+impl IntoResponse for SignInFirst {
+    fn into_response(self) -> Response {
+        Redirect::to("/console/login").into_response()
+    }
+}
+
+fn csrf_for(token: &str) -> String {
+    hex::encode(&Sha256::digest(format!("zaofaxian-console-form:{token}"))[..16])
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = SignInFirst;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = session_cookie(&parts.headers).ok_or(SignInFirst)?;
+        let account = account_for_token(state, &token).await.map_err(|_| SignInFirst)?;
+        if matches!(account.role, Role::Household | Role::System) {
+            return Err(SignInFirst);
+        }
+        Ok(Staff {
+            csrf: csrf_for(&token),
+            account,
+        })
+    }
+}
+
+impl Staff {
+    /// The API's view of this caller, for the shared checks.
+    pub fn caller(&self) -> crate::auth::Caller {
+        crate::auth::Caller(self.account.clone())
+    }
+
+    /// Whether a posted form carries this session's token.
+    pub fn form_is_ours(&self, sent: &str) -> bool {
+        sent == self.csrf
+    }
+}
+
+/// The answer to a form without this session's token.
+pub fn stale_form() -> Response {
+    error_page(
+        StatusCode::FORBIDDEN,
+        "表单已过期，请刷新页面后重试 / the form expired: reload the page",
+    )
+}
+
+const STYLE: &str = "
+body { font-family: 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif; margin: 0; color: #222; background: #f6f4ef; }
+header { background: #b22222; color: white; padding: 10px 16px; display: flex; gap: 16px; align-items: center; flex-wrap: wrap; }
+header a, header button { color: white; }
+header h1 { font-size: 20px; margin: 0; }
+main { padding: 12px 16px; max-width: 1100px; margin: auto; }
+table { border-collapse: collapse; width: 100%; background: white; }
+th, td { border-bottom: 1px solid #e6e0d6; padding: 6px 8px; text-align: left; font-size: 15px; }
+tr.overdue td { background: #fde8e8; }
+tr.overdue td.left { color: #b00020; font-weight: bold; }
+.cards { display: flex; gap: 8px; flex-wrap: wrap; margin: 8px 0; }
+.card { background: white; border-radius: 8px; padding: 8px 12px; border: 1px solid #e6e0d6; }
+.card.overdue { border-color: #b00020; }
+form.filters, form.action { background: white; padding: 8px 12px; border-radius: 8px; margin: 8px 0; border: 1px solid #e6e0d6; }
+form.action h3 { margin: 4px 0; font-size: 16px; }
+button { min-height: 36px; border-radius: 6px; border: 1px solid #b22222; background: #b22222; color: white; padding: 4px 12px; }
+.flash { padding: 8px 12px; border-radius: 6px; margin: 8px 0; }
+.flash.error { background: #fde8e8; color: #8a0010; }
+.flash.ok { background: #e6f4ea; color: #14532d; }
+.timeline li { margin: 6px 0; }
+.muted { color: #666; font-size: 14px; }
+@media print { header, form, .noprint { display: none; } body { background: white; } }
+";
+
+/// The page frame: title, who is signed in, navigation.
+pub fn layout(title: &str, staff: Option<&Staff>, body: Markup) -> Html<String> {
+    Html(
+        html! {
+            (DOCTYPE)
+            html lang="zh-CN" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (title) " · 早发现" }
+                    style { (maud::PreEscaped(STYLE)) }
+                }
+                body {
+                    header {
+                        h1 { "早发现 · 防返贫监测工作台" }
+                        @if let Some(s) = staff {
+                            a href="/console/board" { "待办看板" }
+                            span { (s.account.name) " · " (s.account.role.label_zh()) }
+                            form method="post" action="/console/logout" style="display:inline" {
+                                input type="hidden" name="csrf" value=(s.csrf);
+                                button type="submit" { "退出" }
+                            }
+                        }
+                    }
+                    main { (body) }
+                }
+            }
+        }
+        .into_string(),
+    )
+}
+
+pub fn error_page(status: StatusCode, message: &str) -> Response {
+    (status, layout("错误", None, html! { p.flash.error { (message) } })).into_response()
+}
+
+/// An API error shown as a page (403/404 keep their status).
+pub fn api_error_page(e: ApiError) -> Response {
+    let status = e.status;
+    error_page(status, &format!("{} / {}", e.message.zh, e.message.en))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+}
+
+async fn login_page() -> Html<String> {
+    login_form(None)
+}
+
+fn login_form(error: Option<&str>) -> Html<String> {
+    layout(
+        "登录",
+        None,
+        html! {
+            h2 { "工作人员登录" }
+            @if let Some(e) = error { p.flash.error role="alert" { (e) } }
+            form method="post" action="/console/login" {
+                p { label { "用户名 " input name="login" autocomplete="username" required; } }
+                p { label { "密码 " input name="password" type="password" autocomplete="current-password" required; } }
+                button type="submit" { "登录" }
+            }
+        },
+    )
+}
+
+async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Response {
+    match crate::api::auth::login_staff(&state, f.login.trim(), &f.password).await {
+        Ok(session) => {
+            let cookie = format!(
+                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+                session.token,
+                (session.expires_at - state.now_ms()).max(0) / 1000
+            );
+            let mut headers = HeaderMap::new();
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                headers.insert(header::SET_COOKIE, v);
+            }
+            (headers, Redirect::to("/console/board")).into_response()
+        }
+        Err(e) => {
+            let status = e.status;
+            (
+                status,
+                login_form(Some(&format!("{} / {}", e.message.zh, e.message.en))),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap, staff: Staff, Form(f): Form<CsrfForm>) -> Response {
+    if !staff.form_is_ours(&f.csrf) {
+        return stale_form();
+    }
+    if let Some(token) = session_cookie(&headers)
+        && let Err(e) = crate::auth::end_session(&state, &token).await
+    {
+        return api_error_page(e);
+    }
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("zfx_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
+    (headers, Redirect::to("/console/login")).into_response()
+}

@@ -1,0 +1,63 @@
+//! The printable public notice (公示): households of an area whose notice is running,
+//! with names, masked ID numbers, posting date and end date, ready for the village
+//! notice board. ID numbers are always masked: this page is meant to be posted.
+
+use super::board_page::{BoardQuery, filtered};
+use super::{Staff, layout};
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use zaofaxian_shared::Stage;
+
+pub async fn notice(State(state): State<AppState>, staff: Staff, Query(q): Query<BoardQuery>) -> Response {
+    let (area, rows) = match filtered(&state, &staff, &q).await {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let area_name = state
+        .store
+        .division(area)
+        .await
+        .ok()
+        .flatten()
+        .map(|d| d.name)
+        .unwrap_or_else(|| area.to_string());
+    let mut listed = Vec::new();
+    for r in rows
+        .iter()
+        .filter(|r| r.stage == "in_notice" || r.stage == "in_second_notice")
+    {
+        if let Ok(Some(case)) = state.store.case(&r.case_id).await
+            && let Some((from, to)) = case.state.notice
+        {
+            listed.push((r, from, to, case.state.stage == Stage::InSecondNotice));
+        }
+    }
+    let body = html! {
+        h2 style="text-align:center" { (area_name) "防止返贫监测对象拟纳入名单公示" }
+        p {
+            "根据防止返贫动态监测和帮扶工作要求，经农户申请（或干部排查、部门预警）、入户核实、村级民主评议，"
+            "现将拟纳入监测对象的农户名单予以公示。公示期间如有异议，请向村委会或乡（镇）人民政府反映。"
+        }
+        table {
+            thead { tr { th { "序号" } th { "户主姓名" } th { "身份证号" } th { "公示开始" } th { "公示截止" } th { "类别" } } }
+            tbody {
+                @for (i, (r, from, to, second)) in listed.iter().enumerate() {
+                    tr {
+                        td { (i + 1) }
+                        td { (r.household_name) }
+                        td { (r.national_id.clone().unwrap_or_default()) }
+                        td { (from) }
+                        td { (to) }
+                        td { @if *second { "县级审定后公示" } @else { "村级评议后公示" } }
+                    }
+                }
+            }
+        }
+        @if listed.is_empty() { p.muted { "当前没有公示中的农户" } }
+        p style="text-align:right" { (area_name) "　" (state.clock.today()) }
+        p.noprint { button type="button" onclick="window.print()" { "打印" } }
+    };
+    layout("公示", Some(&staff), body).into_response()
+}
