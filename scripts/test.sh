@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 # Build outputs live outside the clone so reruns (and CI's fresh clones) reuse them.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/zaofaxian/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# Incremental state only helps editing; in CI it fills the disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 need_apt=()
 command -v cc >/dev/null || need_apt+=(build-essential)
