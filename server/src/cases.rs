@@ -283,3 +283,74 @@ pub async fn same_pictures(
     }
     Ok(out)
 }
+
+/// What became of a warning clue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClueOutcome {
+    /// A new case, waiting for the village's verification.
+    Opened(String),
+    /// The household already has an open case; nothing new was opened.
+    AlreadyOpen(String),
+}
+
+/// Opens a case from a warning (部门筛查预警, 突发灾害预警) for a household of the
+/// register, dispatched to its village for verification with the usual deadline.
+pub async fn open_clue(
+    state: &AppState,
+    caller: &Caller,
+    household: &crate::store::Household,
+    channel: Channel,
+    detail: &str,
+) -> ApiResult<ClueOutcome> {
+    if !matches!(caller.scope()?, crate::store::Scope::Within(d) if d.contains(household.village)) {
+        return Err(ApiError::forbidden());
+    }
+    let open_cases = state
+        .store
+        .cases(&crate::store::CaseFilter {
+            scope: crate::store::Scope::Within(household.village),
+            stage: None,
+            open_only: true,
+        })
+        .await?;
+    if let Some(c) = open_cases
+        .iter()
+        .find(|c| c.report["national_id"].as_str() == Some(household.national_id.as_str()))
+    {
+        return Ok(ClueOutcome::AlreadyOpen(c.id.clone()));
+    }
+    let today = state.clock.today();
+    let profile = state
+        .policy
+        .profile_for(household.village)
+        .map_err(|e| ApiError::from_pair(StatusCode::UNPROCESSABLE_ENTITY, "no_policy", &e.to_string()))?;
+    let ctx = Ctx {
+        actor: caller.role(),
+        today,
+        calendar: state.calendar,
+        profile,
+    };
+    let case_state = open(channel, &ctx).map_err(refused)?;
+    let id = RecordId::new().to_string();
+    let record = CaseRecord {
+        id: id.clone(),
+        division: household.village,
+        owner_account: None,
+        profile_id: profile.id.clone(),
+        state: case_state,
+        report: serde_json::json!({
+            "village": household.village, "household_name": household.name, "national_id": household.national_id,
+            "hardship": "other", "happened_on": today, "description": detail, "photos": [],
+        }),
+        photos_missing: 0,
+    };
+    let entry = NewEntry {
+        at: state.now_ms(),
+        actor_account: caller.0.id.clone(),
+        actor_role: caller.role(),
+        entry: serde_json::json!({ "event": "clue", "channel": channel, "note": detail }),
+        photos: Vec::new(),
+    };
+    state.store.write_case(None, &CaseWrite::Create(record), &entry).await?;
+    Ok(ClueOutcome::Opened(id))
+}

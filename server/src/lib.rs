@@ -12,6 +12,7 @@ pub mod config;
 pub mod console;
 pub mod error;
 pub mod http;
+pub mod import;
 pub mod openapi;
 pub mod photos;
 pub mod state;

@@ -60,8 +60,10 @@ fn event_label(entry: &Value) -> String {
         .as_str()
         .or(entry["event"].as_str())
         .unwrap_or_default();
-    if name == "report" {
-        return "提交申报".into();
+    match name {
+        "report" => return "提交申报".into(),
+        "clue" => return "预警线索派发".into(),
+        _ => {}
     }
     serde_json::from_value::<EventKind>(Value::String(name.into()))
         .map(|k| k.label().zh)

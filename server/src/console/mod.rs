@@ -9,6 +9,7 @@
 mod board_page;
 mod case_page;
 mod export;
+mod imports;
 mod notice;
 
 use crate::auth::{SESSION_COOKIE, account_for_token, session_cookie};
@@ -36,6 +37,12 @@ pub fn routes() -> Router<AppState> {
         .route("/console/notice", get(notice::notice))
         .route("/console/export/cases.csv", get(export::cases_csv))
         .route("/console/export/cases.xlsx", get(export::cases_xlsx))
+        .route(
+            "/console/imports",
+            get(imports::page)
+                .post(imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD)),
+        )
 }
 
 /// A signed-in staff member, from the session cookie. Anyone else is sent to sign in.
@@ -137,6 +144,7 @@ pub fn layout(title: &str, staff: Option<&Staff>, body: Markup) -> Html<String> 
                         h1 { "早发现 · 防返贫监测工作台" }
                         @if let Some(s) = staff {
                             a href="/console/board" { "待办看板" }
+                            a href="/console/imports" { "导入与预警" }
                             span { (s.account.name) " · " (s.account.role.label_zh()) }
                             form method="post" action="/console/logout" style="display:inline" {
                                 input type="hidden" name="csrf" value=(s.csrf);

@@ -113,6 +113,16 @@ pub enum WriteOutcome {
     Replayed(WriteAnswer),
 }
 
+/// One household of the register: the head's ID number, name, village, group and home.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Household {
+    pub national_id: String,
+    pub name: String,
+    pub village: DivisionCode,
+    pub group: String,
+    pub location: Option<zaofaxian_shared::GeoPoint>,
+}
+
 /// What the server learnt from a verified photo.
 #[derive(Debug, Clone, Copy)]
 pub struct VerifiedPhoto<'a> {
@@ -211,6 +221,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn photo_received(&self, sha256: &str, from: i64, to: i64) -> StoreResult<()>;
     /// Marks a verified photo complete (or, with `None`, resets a failed one to zero).
     async fn photo_verified(&self, sha256: &str, verified: Option<VerifiedPhoto<'_>>) -> StoreResult<()>;
+    /// Adds or updates register entries (one transaction).
+    async fn upsert_households(&self, list: &[Household], now: i64) -> StoreResult<()>;
+    /// The register of an area (villages starting with `prefix`).
+    async fn households(&self, prefix: &str) -> StoreResult<Vec<Household>>;
+    async fn household(&self, national_id: &str) -> StoreResult<Option<Household>>;
     /// Hashes of the complete photos listed by cases whose division starts with `prefix`.
     async fn area_photo_hashes(&self, prefix: &str) -> StoreResult<Vec<PhotoHash>>;
     /// Cases whose reports list the photo (for access checks).

@@ -22,11 +22,13 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../migrations/sqlite/0002_photos.sql")),
     (3, include_str!("../../migrations/sqlite/0003_photo_hash.sql")),
+    (4, include_str!("../../migrations/sqlite/0004_households.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
     (2, include_str!("../../migrations/postgres/0002_photos.sql")),
     (3, include_str!("../../migrations/postgres/0003_photo_hash.sql")),
+    (4, include_str!("../../migrations/postgres/0004_households.sql")),
 ];
 
 #[derive(Debug, Clone)]
@@ -649,6 +651,49 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn upsert_households(&self, list: &[Household], now: i64) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        for h in list {
+            sqlx::query(
+                "INSERT INTO households (national_id, name, village, grp, lat, lon, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (national_id) DO UPDATE SET name = excluded.name, village = excluded.village,
+                   grp = excluded.grp, lat = excluded.lat, lon = excluded.lon, updated_at = excluded.updated_at",
+            )
+            .bind(&h.national_id)
+            .bind(&h.name)
+            .bind(h.village.to_string())
+            .bind(&h.group)
+            .bind(h.location.map(|p| p.lat))
+            .bind(h.location.map(|p| p.lon))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn households(&self, prefix: &str) -> StoreResult<Vec<Household>> {
+        let rows = sqlx::query(
+            "SELECT national_id, name, village, grp, lat, lon FROM households WHERE village LIKE $1 ORDER BY national_id",
+        )
+        .bind(format!("{prefix}%"))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(household_from).collect()
+    }
+
+    async fn household(&self, national_id: &str) -> StoreResult<Option<Household>> {
+        let row =
+            sqlx::query("SELECT national_id, name, village, grp, lat, lon FROM households WHERE national_id = $1")
+                .bind(national_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.as_ref().map(household_from).transpose()
+    }
+
     async fn area_photo_hashes(&self, prefix: &str) -> StoreResult<Vec<PhotoHash>> {
         let rows = sqlx::query(
             "SELECT x.case_id, p.sha256, p.perceptual_hash FROM photos p
@@ -702,4 +747,21 @@ impl Store for SqlStore {
         }
         Ok((out, next))
     }
+}
+
+fn household_from(r: &AnyRow) -> StoreResult<Household> {
+    let village: String = r.try_get(2)?;
+    let lat: Option<f64> = r.try_get(4)?;
+    let lon: Option<f64> = r.try_get(5)?;
+    Ok(Household {
+        national_id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        village: village
+            .parse()
+            .map_err(|e: zaofaxian_shared::division::DivisionError| StoreError::Corrupt(e.to_string()))?,
+        group: r.try_get(3)?,
+        location: lat
+            .zip(lon)
+            .and_then(|(a, o)| zaofaxian_shared::GeoPoint::new(a, o).ok()),
+    })
 }

@@ -1,0 +1,294 @@
+//! Uploads that find households early: the household register, department screening
+//! lists matched by ID number (部门筛查预警), and disaster areas drawn as GeoJSON
+//! (突发灾害预警). Matches become cases at their village's verification step; every
+//! row not used is listed with its line and reason.
+
+use super::{Staff, error_page, layout, stale_form};
+use crate::cases::{ClueOutcome, open_clue};
+use crate::import::{RowProblem, inside, parse_area, parse_register, parse_screening, read_table};
+use crate::state::AppState;
+use crate::store::Scope;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use zaofaxian_shared::lifecycle::Channel;
+use zaofaxian_shared::{DivisionCode, NationalId, Role, Text};
+
+/// Uploads larger than this are refused (a county register is a few MB).
+pub const MAX_UPLOAD: usize = 20 * 1024 * 1024;
+
+fn may(kind: &str, role: Role) -> bool {
+    match kind {
+        "register" => matches!(role, Role::County | Role::Township),
+        "screening" | "disaster" => matches!(role, Role::County | Role::Department),
+        _ => false,
+    }
+}
+
+fn area(staff: &Staff) -> Option<DivisionCode> {
+    match staff.caller().scope() {
+        Ok(Scope::Within(d)) => Some(d),
+        _ => None,
+    }
+}
+
+fn forms(staff: &Staff) -> Markup {
+    let role = staff.account.role;
+    html! {
+        @if may("register", role) {
+            form.action method="post" action="/console/imports" enctype="multipart/form-data" {
+                h3 { "农户信息导入" }
+                p.muted { "CSV或Excel，表头：身份证号、户主姓名、村代码，可选：村民小组、纬度、经度" }
+                input type="hidden" name="csrf" value=(staff.csrf);
+                input type="hidden" name="kind" value="register";
+                input type="file" name="file" accept=".csv,.xlsx" required;
+                button type="submit" { "导入" }
+            }
+        }
+        @if may("screening", role) {
+            form.action method="post" action="/console/imports" enctype="multipart/form-data" {
+                h3 { "部门筛查预警导入" }
+                p.muted { "CSV或Excel，须有“身份证号”列；其余各列作为预警内容记入线索" }
+                input type="hidden" name="csrf" value=(staff.csrf);
+                input type="hidden" name="kind" value="screening";
+                p { label { "预警部门 " input name="source" placeholder="如：县医保局" required; } }
+                input type="file" name="file" accept=".csv,.xlsx" required;
+                button type="submit" { "导入并派发核实" }
+            }
+            form.action method="post" action="/console/imports" enctype="multipart/form-data" {
+                h3 { "突发灾害预警区域" }
+                p.muted { "GeoJSON面（Polygon/MultiPolygon，经度在前）；区域内有位置信息的农户均派发入户核实" }
+                input type="hidden" name="csrf" value=(staff.csrf);
+                input type="hidden" name="kind" value="disaster";
+                p { label { "灾害名称 " input name="source" placeholder="如：11月3日暴雨山洪" required; } }
+                input type="file" name="file" accept=".geojson,.json" required;
+                button type="submit" { "派发核实任务" }
+            }
+        }
+        @if !may("register", role) && !may("screening", role) { p.muted { "您的角色没有导入功能" } }
+    }
+}
+
+pub async fn page(staff: Staff) -> Response {
+    layout("导入", Some(&staff), html! { h2 { "导入与预警" } (forms(&staff)) }).into_response()
+}
+
+/// What an upload did, for the result page.
+#[derive(Debug, Default)]
+struct Outcome {
+    title: String,
+    counts: Vec<(String, usize)>,
+    problems: Vec<RowProblem>,
+    opened: Vec<(String, String)>,
+}
+
+fn masked(id: &str) -> String {
+    NationalId::parse(id).map(|i| i.masked()).unwrap_or_default()
+}
+
+pub async fn upload(State(state): State<AppState>, staff: Staff, mut multipart: Multipart) -> Response {
+    let (mut csrf, mut kind, mut source, mut file) = (String::new(), String::new(), String::new(), None);
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                let file_name = field.file_name().unwrap_or_default().to_string();
+                let Ok(bytes) = field.bytes().await else {
+                    return error_page(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "文件过大或上传中断 / the upload is too large or broke off",
+                    );
+                };
+                match name.as_str() {
+                    "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+                    "kind" => kind = String::from_utf8_lossy(&bytes).into_owned(),
+                    "source" => source = String::from_utf8_lossy(&bytes).trim().to_string(),
+                    "file" => file = Some((file_name, bytes)),
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return error_page(StatusCode::BAD_REQUEST, &format!("上传格式错误 / bad upload: {e}")),
+        }
+    }
+    if !staff.form_is_ours(&csrf) {
+        return stale_form();
+    }
+    if !may(&kind, staff.account.role) {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "您的角色不能进行此项导入 / your role may not import this",
+        );
+    }
+    let Some(area) = area(&staff) else {
+        return error_page(StatusCode::FORBIDDEN, "账号没有所属区划 / the account has no area");
+    };
+    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return error_page(StatusCode::BAD_REQUEST, "请选择文件 / choose a file");
+    };
+    let result = match kind.as_str() {
+        "register" => register(&state, &staff, area, &file_name, &bytes).await,
+        "screening" => screening(&state, &staff, area, &source, &file_name, &bytes).await,
+        _ => disaster(&state, &staff, area, &source, &bytes).await,
+    };
+    match result {
+        Ok(o) => layout(&o.title, Some(&staff), result_page(&o)).into_response(),
+        Err(t) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            layout(
+                "导入失败",
+                Some(&staff),
+                html! { p.flash.error role="alert" { (t.zh) " / " (t.en) } (forms(&staff)) },
+            ),
+        )
+            .into_response(),
+    }
+}
+
+fn result_page(o: &Outcome) -> Markup {
+    html! {
+        h2 { (o.title) }
+        div.cards { @for (label, n) in &o.counts { div.card { (label) " " strong { (n) } } } }
+        @if !o.opened.is_empty() {
+            h3 { "已派发村级入户核实" }
+            ul { @for (id, name) in &o.opened { li { a href={ "/console/cases/" (id) } { (name) } } } }
+        }
+        @if !o.problems.is_empty() {
+            h3 { "未处理的行" }
+            table {
+                thead { tr { th { "行号" } th { "原因" } } }
+                tbody { @for p in &o.problems { tr { td { (p.line) } td { (p.text.zh) } } } }
+            }
+        }
+        p { a href="/console/imports" { "继续导入" } " · " a href="/console/board" { "回到看板" } }
+    }
+}
+
+async fn register(
+    state: &AppState,
+    _staff: &Staff,
+    area: DivisionCode,
+    name: &str,
+    bytes: &[u8],
+) -> Result<Outcome, Text> {
+    let table = read_table(bytes, name)?;
+    let (ok, problems) = parse_register(&table, area)?;
+    state
+        .store
+        .upsert_households(&ok, state.now_ms())
+        .await
+        .map_err(|e| Text::new(format!("保存失败：{e}"), format!("could not save: {e}")))?;
+    Ok(Outcome {
+        title: "农户信息导入结果".into(),
+        counts: vec![("已导入".into(), ok.len()), ("未导入".into(), problems.len())],
+        problems,
+        opened: Vec::new(),
+    })
+}
+
+async fn screening(
+    state: &AppState,
+    staff: &Staff,
+    area: DivisionCode,
+    source: &str,
+    name: &str,
+    bytes: &[u8],
+) -> Result<Outcome, Text> {
+    if source.is_empty() {
+        return Err(Text::new("请填写预警部门", "name the department"));
+    }
+    let table = read_table(bytes, name)?;
+    let (rows, mut problems) = parse_screening(&table)?;
+    let mut out = Outcome {
+        title: format!("部门筛查预警（{source}）导入结果"),
+        ..Outcome::default()
+    };
+    let (mut already, mut unmatched) = (0, 0);
+    for r in rows {
+        let household = state
+            .store
+            .household(r.national_id.as_str())
+            .await
+            .map_err(|e| Text::new(format!("查询失败：{e}"), format!("lookup failed: {e}")))?;
+        let Some(h) = household.filter(|h| area.contains(h.village)) else {
+            unmatched += 1;
+            problems.push(RowProblem {
+                line: r.line,
+                text: Text::new(
+                    format!("{} 未在辖区农户信息中找到", r.national_id.masked()),
+                    format!("{} is not in the area's household register", r.national_id.masked()),
+                ),
+            });
+            continue;
+        };
+        let detail = format!("部门筛查预警（{source}）：{}", r.detail);
+        match open_clue(state, &staff.caller(), &h, Channel::DepartmentScreening, &detail).await {
+            Ok(ClueOutcome::Opened(id)) => out.opened.push((id, h.name.clone())),
+            Ok(ClueOutcome::AlreadyOpen(_)) => {
+                already += 1;
+                problems.push(RowProblem {
+                    line: r.line,
+                    text: Text::new(
+                        format!("{}（{}）已有在办案件，未重复派发", h.name, masked(&h.national_id)),
+                        "already has an open case",
+                    ),
+                });
+            }
+            Err(e) => problems.push(RowProblem {
+                line: r.line,
+                text: e.message,
+            }),
+        }
+    }
+    problems.sort_by_key(|p| p.line);
+    out.counts = vec![
+        ("新派发核实".into(), out.opened.len()),
+        ("已有在办".into(), already),
+        ("未匹配".into(), unmatched),
+        ("格式有误".into(), problems.len() - already - unmatched),
+    ];
+    out.problems = problems;
+    Ok(out)
+}
+
+async fn disaster(
+    state: &AppState,
+    staff: &Staff,
+    area: DivisionCode,
+    source: &str,
+    bytes: &[u8],
+) -> Result<Outcome, Text> {
+    if source.is_empty() {
+        return Err(Text::new("请填写灾害名称", "name the disaster"));
+    }
+    let shape = parse_area(&String::from_utf8_lossy(bytes))?;
+    let register = state
+        .store
+        .households(&area.prefix())
+        .await
+        .map_err(|e| Text::new(format!("查询失败：{e}"), format!("lookup failed: {e}")))?;
+    let without_place = register.iter().filter(|h| h.location.is_none()).count();
+    let mut out = Outcome {
+        title: format!("突发灾害预警（{source}）"),
+        ..Outcome::default()
+    };
+    let mut already = 0;
+    for h in register
+        .iter()
+        .filter(|h| h.location.is_some_and(|p| inside(&shape, &p)))
+    {
+        let detail = format!("突发灾害预警：{source}，住所位于受灾区域内");
+        match open_clue(state, &staff.caller(), h, Channel::DisasterAlert, &detail).await {
+            Ok(ClueOutcome::Opened(id)) => out.opened.push((id, h.name.clone())),
+            Ok(ClueOutcome::AlreadyOpen(_)) => already += 1,
+            Err(e) => return Err(e.message),
+        }
+    }
+    out.counts = vec![
+        ("区域内新派发核实".into(), out.opened.len()),
+        ("区域内已有在办".into(), already),
+        ("辖区无位置信息的农户（未能判断）".into(), without_place),
+    ];
+    Ok(out)
+}
