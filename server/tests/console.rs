@@ -331,6 +331,48 @@ async fn a_self_report_walks_to_determination_through_the_console() {
         ),
         (case.as_str(), "王秀英", "110105********002X", "监测帮扶中")
     );
+
+    // 鹤庆's monthly report: determined in November, so listed as 致贫预警 (not formerly
+    // poor), due 2025-12-05; October had nothing new: a zero report.
+    let monthly = |month: &'static str| {
+        let app = &app;
+        let cookie = cookie.value().to_string();
+        async move {
+            let bytes = app
+                .http
+                .get(app.url(&format!("/console/export/monthly.xlsx?division={COUNTY}&month={month}")))
+                .header("cookie", format!("zfx_session={cookie}"))
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+            let sheets: Vec<Vec<Vec<String>>> = ["返贫预警情况统计表", "致贫预警情况统计表", "预警解除登记表"]
+                .iter()
+                .map(|n| {
+                    book.worksheet_range(n)
+                        .unwrap()
+                        .rows()
+                        .map(|r| r.iter().map(|c| c.to_string()).collect())
+                        .collect()
+                })
+                .collect();
+            sheets
+        }
+    };
+    let nov = monthly("2025-11").await;
+    assert!(nov[1][1][0].contains("应于2025-12-05前上报"), "{:?}", nov[1]);
+    assert_eq!(nov[1].len(), 5, "title, meta, blank, header, one row: {:?}", nov[1]);
+    assert_eq!(
+        (nov[1][4][2].as_str(), nov[1][4][3].as_str(), nov[1][4][7].as_str()),
+        ("王秀英", "110105********002X", "2025-11-11")
+    );
+    assert_eq!(nov[0].len(), 4, "no 返贫 rows: {:?}", nov[0]);
+    let oct = monthly("2025-10").await;
+    assert_eq!(oct[0][4][0], "本月无新增，零报告");
+    assert_eq!(oct[1][4][0], "本月无新增，零报告");
     b.stop().await;
 }
 

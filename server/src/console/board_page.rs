@@ -152,6 +152,8 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
             a href={ "/console/export/cases.xlsx?" (qs) } { "导出Excel" }
             " · "
             a href={ "/console/notice?division=" (area) } { "打印公示" }
+            " · "
+            a href={ "/console/export/monthly.xlsx?division=" (area) } { "本月月报" }
         }
         table {
             thead { tr { th { "户主" } th { "身份证号" } th { "村（社区）" } th { "阶段" } th { "期限" } th { "到期日" } th { "剩余工作日" } th { "渠道" } } }

@@ -10,6 +10,7 @@ mod board_page;
 mod case_page;
 mod export;
 mod imports;
+mod monthly;
 mod notice;
 
 use crate::auth::{SESSION_COOKIE, account_for_token, session_cookie};
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/notice", get(notice::notice))
         .route("/console/export/cases.csv", get(export::cases_csv))
         .route("/console/export/cases.xlsx", get(export::cases_xlsx))
+        .route("/console/export/monthly.xlsx", get(monthly::monthly_xlsx))
         .route(
             "/console/imports",
             get(imports::page)
