@@ -480,6 +480,28 @@ async fn console_pages_keep_to_each_role_and_area() {
     let (s, body) = post(cadre.clone(), forged).await;
     assert_eq!(s, 403, "{body}");
     assert!(body.contains("村干部无权执行此操作"), "{body}");
+    // English on request: the switch sets a cookie, pages follow it.
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url("/console/lang/en"))
+        .header("cookie", cadre.clone())
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()["set-cookie"].to_str().unwrap().starts_with("zfx_lang=en"));
+    let (_, en) = get(format!("{cadre}; zfx_lang=en"), format!("/console/cases/{case}")).await;
+    assert!(
+        en.contains("Stage: ") && en.contains("awaiting home verification") && en.contains("Record: home verification"),
+        "{en}"
+    );
+    let (_, zh) = get(cadre.clone(), "/console/board".into()).await;
+    assert!(
+        zh.contains("待办看板") && zh.contains("English"),
+        "Chinese unless asked"
+    );
+
     // Without the form token nothing happens, even for an allowed step.
     let no_token = vec![
         ("csrf", "0".repeat(32)),

@@ -1,7 +1,7 @@
 //! The deadline board: an area's open cases, overdue first, with counts rolled up
 //! to the divisions one level down, filters, and links to print and export.
 
-use super::{Staff, api_error_page, layout};
+use super::{Staff, api_error_page, layout, tr};
 use crate::board::{QueueItem, area_for, items, rollup, tag};
 use crate::state::AppState;
 use crate::store::{CaseFilter, Scope};
@@ -9,8 +9,8 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
+use zaofaxian_shared::DivisionCode;
 use zaofaxian_shared::lifecycle::{Channel, Stage};
-use zaofaxian_shared::{DivisionCode, Lang};
 
 /// The board's filters, also used by the exports (same query string).
 #[derive(Debug, Default, Deserialize)]
@@ -62,7 +62,7 @@ pub async fn filtered(
         stage: BoardQuery::given(&q.stage).map(str::to_string),
         open_only: true,
     };
-    let mut rows = items(state, &filter, Lang::Zh)
+    let mut rows = items(state, &filter, staff.lang)
         .await
         .map_err(|e| Box::new(api_error_page(e)))?;
     if let Some(ch) = BoardQuery::given(&q.channel) {
@@ -111,52 +111,53 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
         }
     }
     let overdue = rows.iter().filter(|r| r.overdue).count();
+    let l = staff.lang;
     let qs = q.query_string();
     let body = html! {
-        h2 { (area_name) " 待办看板 " span.muted { "（" (state.clock.today()) "）" } }
+        h2 { (area_name) " " (tr(l, "待办看板", "deadline board")) " " span.muted { "（" (state.clock.today()) "）" } }
         div.cards {
-            div.card { "在办 " strong { (rows.len()) } }
-            div.card.overdue { "超期 " strong { (overdue) } }
+            div.card { (tr(l, "在办 ", "open ")) strong { (rows.len()) } }
+            div.card.overdue { (tr(l, "超期 ", "overdue ")) strong { (overdue) } }
             @for (r, name) in &counts {
                 a.card.(if r.overdue > 0 { "overdue" } else { "" }) href={ "/console/board?division=" (r.division) } {
-                    (name) "：在办 " (r.open) @if r.overdue > 0 { "，超期 " (r.overdue) }
+                    (name) (tr(l, "：在办 ", ": open ")) (r.open) @if r.overdue > 0 { (tr(l, "，超期 ", ", overdue ")) (r.overdue) }
                 }
             }
         }
         form.filters method="get" action="/console/board" {
             input type="hidden" name="division" value=(area);
-            label { "阶段 "
+            label { (tr(l, "阶段 ", "Stage "))
                 select name="stage" {
-                    option value="" { "全部" }
+                    option value="" { (tr(l, "全部", "all")) }
                     @for s in Stage::OPEN {
                         @let t = tag(&s, Some("stage"));
-                        option value=(t) selected[q.stage.as_deref() == Some(t.as_str())] { (s.label().zh) }
+                        option value=(t) selected[q.stage.as_deref() == Some(t.as_str())] { (s.label().get(l)) }
                     }
                 }
             }
             " "
-            label { "渠道 "
+            label { (tr(l, "渠道 ", "Channel "))
                 select name="channel" {
-                    option value="" { "全部" }
+                    option value="" { (tr(l, "全部", "all")) }
                     @for c in Channel::ALL {
                         @let t = tag(&c, None);
-                        option value=(t) selected[q.channel.as_deref() == Some(t.as_str())] { (c.label().zh) }
+                        option value=(t) selected[q.channel.as_deref() == Some(t.as_str())] { (c.label().get(l)) }
                     }
                 }
             }
             " "
-            button type="submit" { "筛选" }
+            button type="submit" { (tr(l, "筛选", "Filter")) }
             " "
-            a href={ "/console/export/cases.csv?" (qs) } { "导出CSV" }
+            a href={ "/console/export/cases.csv?" (qs) } { (tr(l, "导出CSV", "CSV")) }
             " · "
-            a href={ "/console/export/cases.xlsx?" (qs) } { "导出Excel" }
+            a href={ "/console/export/cases.xlsx?" (qs) } { (tr(l, "导出Excel", "Excel")) }
             " · "
-            a href={ "/console/notice?division=" (area) } { "打印公示" }
+            a href={ "/console/notice?division=" (area) } { (tr(l, "打印公示", "Print the notice")) }
             " · "
-            a href={ "/console/export/monthly.xlsx?division=" (area) } { "本月月报" }
+            a href={ "/console/export/monthly.xlsx?division=" (area) } { (tr(l, "本月月报", "Monthly report")) }
         }
         table {
-            thead { tr { th { "户主" } th { "身份证号" } th { "村（社区）" } th { "阶段" } th { "期限" } th { "到期日" } th { "剩余工作日" } th { "渠道" } } }
+            thead { tr { th { (tr(l, "户主", "Household")) } th { (tr(l, "身份证号", "ID number")) } th { (tr(l, "村（社区）", "Village")) } th { (tr(l, "阶段", "Stage")) } th { (tr(l, "期限", "Deadline")) } th { (tr(l, "到期日", "Due")) } th { (tr(l, "剩余工作日", "Working days left")) } th { (tr(l, "渠道", "Channel")) } } }
             tbody {
                 @for r in &rows {
                     tr.(if r.overdue { "overdue" } else { "" }) {
@@ -168,17 +169,17 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
                         td { (r.due.clone().unwrap_or_default()) }
                         td.left {
                             @match r.days_left {
-                                Some(n) if n < 0 => { "超期" (-n) "个工作日" }
+                                Some(n) if n < 0 => { (tr(l, "超期", "overdue ")) (-n) (tr(l, "个工作日", " working days")) }
                                 Some(n) => { (n) }
                                 None => {}
                             }
                         }
-                        td { (Channel::ALL.iter().find(|c| tag(*c, None) == r.channel).map(|c| c.label().zh).unwrap_or_default()) }
+                        td { (Channel::ALL.iter().find(|c| tag(*c, None) == r.channel).map(|c| c.label().get(l).to_string()).unwrap_or_default()) }
                     }
                 }
             }
         }
-        @if rows.is_empty() { p.muted { "没有在办案件" } }
+        @if rows.is_empty() { p.muted { (tr(l, "没有在办案件", "no open cases")) } }
     };
-    layout("待办看板", Some(&staff), body).into_response()
+    layout(tr(l, "待办看板", "Deadline board"), Some(&staff), body).into_response()
 }

@@ -2,7 +2,7 @@
 //! places, the hash-chained timeline, and a form for each step the signed-in role
 //! may take at this stage. Every step goes through the core's `transition`.
 
-use super::{Staff, api_error_page, layout};
+use super::{Staff, api_error_page, layout, tr};
 use crate::cases::{EventRequest, apply_event, visible_case};
 use crate::state::AppState;
 use crate::store::CaseRecord;
@@ -14,7 +14,7 @@ use maud::{Markup, html};
 use serde_json::Value;
 use std::collections::HashMap;
 use zaofaxian_shared::lifecycle::{Decision, EliminationCriteria, Event, EventKind};
-use zaofaxian_shared::{NationalId, PhoneNumber, Role, Text};
+use zaofaxian_shared::{Lang, NationalId, PhoneNumber, Role, Text};
 
 /// The departments' joint checks before a county determination (云南 三(六)).
 pub const DEPARTMENT_CHECKS: [(&str, &str); 6] = [
@@ -55,24 +55,24 @@ fn masked_id(v: &Value) -> String {
         .unwrap_or_default()
 }
 
-fn event_label(entry: &Value) -> String {
+fn event_label(entry: &Value, l: Lang) -> String {
     let name = entry["event"]["event"]
         .as_str()
         .or(entry["event"].as_str())
         .unwrap_or_default();
     match name {
-        "report" => return "提交申报".into(),
-        "clue" => return "预警线索派发".into(),
+        "report" => return tr(l, "提交申报", "report filed").into(),
+        "clue" => return tr(l, "预警线索派发", "warning clue dispatched").into(),
         _ => {}
     }
     serde_json::from_value::<EventKind>(Value::String(name.into()))
-        .map(|k| k.label().zh)
+        .map(|k| k.label().get(l).to_string())
         .unwrap_or_else(|_| name.to_string())
 }
 
-fn stage_label(v: &Value) -> String {
+fn stage_label(v: &Value, l: Lang) -> String {
     serde_json::from_value::<zaofaxian_shared::Stage>(v.clone())
-        .map(|s| s.label().zh)
+        .map(|s| s.label().get(l).to_string())
         .unwrap_or_default()
 }
 
@@ -111,6 +111,7 @@ async fn render(
         Err(e) => return api_error_page(e.into()),
     };
     let chain_intact = crate::audit::verify_chain(&history).is_ok();
+    let l = staff.lang;
     let mut names: HashMap<String, String> = HashMap::new();
     for h in &history {
         if !names.contains_key(&h.actor_account) {
@@ -121,7 +122,7 @@ async fn render(
                 .ok()
                 .flatten()
                 .map(|a| a.name)
-                .unwrap_or_else(|| "农户".into());
+                .unwrap_or_else(|| tr(l, "农户", "household").into());
             names.insert(h.actor_account.clone(), n);
         }
     }
@@ -134,8 +135,8 @@ async fn render(
     let places: Vec<(f64, f64, String)> = history
         .iter()
         .filter_map(|h| {
-            let l = &h.entry["location"];
-            Some((l["lat"].as_f64()?, l["lon"].as_f64()?, event_label(&h.entry)))
+            let p = &h.entry["location"];
+            Some((p["lat"].as_f64()?, p["lon"].as_f64()?, event_label(&h.entry, l)))
         })
         .collect();
     let photos: Vec<String> = history
@@ -153,40 +154,41 @@ async fn render(
     let body = html! {
         @if let Some(f) = &flash {
             @match f {
-                Ok(t) => p.flash.ok role="status" { "已办理：" (t.zh) },
-                Err(t) => p.flash.error role="alert" { (t.zh) " / " (t.en) },
+                Ok(t) => p.flash.ok role="status" { (tr(l, "已办理：", "Done: ")) (t.get(l)) },
+                Err(t) => p.flash.error role="alert" { (t.get(l)) },
             }
         }
         h2 { (r["household_name"].as_str().unwrap_or_default()) " " span.muted { (masked_id(&r["national_id"])) } }
         p {
-            "阶段：" strong { (case.state.stage.label().zh) }
+            (tr(l, "阶段：", "Stage: ")) strong { (case.state.stage.label().get(l)) }
             @if let Some(d) = case.state.deadline {
-                " · " (d.kind.label().zh) "：" (d.due)
+                " · " (d.kind.label().get(l)) (tr(l, "：", ": ")) (d.due)
                 @if let Ok(Some(n)) = case.state.days_left(state.calendar, today) {
-                    @if n < 0 { strong style="color:#b00020" { "（超期" (-n) "个工作日）" } } @else { "（剩余" (n) "个工作日）" }
+                    @if n < 0 { strong style="color:#b00020" { (tr(l, "（超期", " (overdue ")) (-n) (tr(l, "个工作日）", " working days)")) } }
+                    @else { (tr(l, "（剩余", " (")) (n) (tr(l, "个工作日）", " working days left)")) }
                 }
             }
-            @if let Some(y) = case.state.deadline_pending_year { " · 期限待定：缺少" (y) "年节假日数据" }
+            @if let Some(y) = case.state.deadline_pending_year { (tr(l, " · 期限待定：缺少", " · deadline pending: no holiday data for ")) (y) (tr(l, "年节假日数据", "")) }
         }
         p.muted {
-            "渠道：" (case.state.channel.label().zh) " · 受理：" (case.state.opened_on)
-            @if let Some((a, b)) = case.state.notice { " · 公示：" (a) " 至 " (b) }
-            " · 区划：" (case.division)
-            @if case.photos_missing > 0 { " · 待上传照片 " (case.photos_missing) " 张" }
+            (tr(l, "渠道：", "Channel: ")) (case.state.channel.label().get(l)) (tr(l, " · 受理：", " · opened ")) (case.state.opened_on)
+            @if let Some((a, b)) = case.state.notice { (tr(l, " · 公示：", " · notice ")) (a) (tr(l, " 至 ", " to ")) (b) }
+            (tr(l, " · 区划：", " · division ")) (case.division)
+            @if case.photos_missing > 0 { (tr(l, " · 待上传照片 ", " · photos still to arrive: ")) (case.photos_missing) }
         }
-        h3 { "申报内容" }
+        h3 { (tr(l, "申报内容", "Report")) }
         p {
-            (r["hardship"].as_str().and_then(|h| serde_json::from_value::<zaofaxian_shared::report::Hardship>(Value::String(h.into())).ok()).map(|h| h.label().zh).unwrap_or_default())
-            " · 发生于 " (r["happened_on"].as_str().unwrap_or_default())
-            @if let Some(a) = r["amount"].as_i64() { " · 约 " (zaofaxian_shared::Fen(a)) " 元" }
-            @if r["on_behalf"] == true { " · 代为申报" }
-            @if let Some(p) = r["phone"].as_str().and_then(|p| PhoneNumber::parse(p).ok()) { " · 电话 " (p.masked()) }
+            (r["hardship"].as_str().and_then(|h| serde_json::from_value::<zaofaxian_shared::report::Hardship>(Value::String(h.into())).ok()).map(|h| h.label().get(l).to_string()).unwrap_or_default())
+            (tr(l, " · 发生于 ", " · on ")) (r["happened_on"].as_str().unwrap_or_default())
+            @if let Some(a) = r["amount"].as_i64() { (tr(l, " · 约 ", " · about ")) (zaofaxian_shared::Fen(a)) (tr(l, " 元", " yuan")) }
+            @if r["on_behalf"] == true { (tr(l, " · 代为申报", " · filed on behalf")) }
+            @if let Some(p) = r["phone"].as_str().and_then(|p| PhoneNumber::parse(p).ok()) { (tr(l, " · 电话 ", " · phone ")) (p.masked()) }
         }
         @if let Some(d) = r["description"].as_str().filter(|d| !d.is_empty()) { p { (d) } }
-        @if let Some(v) = visit { (visit_section(v)) }
-        @if !places.is_empty() { h3 { "定位" } (map(&places)) }
+        @if let Some(v) = visit { (visit_section(v, l)) }
+        @if !places.is_empty() { h3 { (tr(l, "定位", "Places")) } (map(&places, l)) }
         @if !photos.is_empty() {
-            h3 { "照片" }
+            h3 { (tr(l, "照片", "Photos")) }
             div.cards {
                 @for p in &photos {
                     a href={ "/api/v1/photos/" (p) } { img src={ "/api/v1/photos/" (p) "/thumbnail" } alt="照片" width="160"; }
@@ -194,65 +196,71 @@ async fn render(
             }
         }
         @for s in &same {
-            p.flash.error { "疑似同一张照片用于另一户：" a href={ "/console/cases/" (s["other_case"].as_str().unwrap_or_default()) } { "查看该户" } "（相似度差异 " (s["distance"]) "/64）" }
+            p.flash.error {
+                (tr(l, "疑似同一张照片用于另一户：", "This photo looks like one of another household: "))
+                a href={ "/console/cases/" (s["other_case"].as_str().unwrap_or_default()) } { (tr(l, "查看该户", "open it")) }
+                " (" (s["distance"]) "/64)"
+            }
         }
-        h3 { "办理过程 " span.muted { @if chain_intact { "（记录完整，未被改动）" } @else { "（警告：记录链校验失败）" } } }
+        h3 { (tr(l, "办理过程 ", "Timeline ")) span.muted { @if chain_intact { (tr(l, "（记录完整，未被改动）", "(complete, unaltered)")) } @else { (tr(l, "（警告：记录链校验失败）", "(WARNING: the record chain does not verify)")) } } }
         ol.timeline {
             @for h in &history {
                 li {
                     (china_time(h.at)) " · " (names.get(&h.actor_account).cloned().unwrap_or_default())
-                    "（" (serde_json::from_value::<Role>(Value::String(h.actor_role.clone())).map(|r| r.label_zh()).unwrap_or(h.actor_role.as_str())) "）· "
-                    strong { (event_label(&h.entry)) }
-                    @if h.entry["to"].is_object() { " → " (stage_label(&h.entry["to"])) }
+                    "（" (serde_json::from_value::<Role>(Value::String(h.actor_role.clone())).map(|r| if l == Lang::En { r.label_en() } else { r.label_zh() }).unwrap_or(h.actor_role.as_str())) "）· "
+                    strong { (event_label(&h.entry, l)) }
+                    @if h.entry["to"].is_object() { " → " (stage_label(&h.entry["to"], l)) }
                     @if let Some(n) = h.entry["note"].as_str().filter(|n| !n.is_empty()) { br; span.muted { (n) } }
                 }
             }
         }
         (actions(staff, &case))
     };
-    (status, layout("案件", Some(staff), body)).into_response()
+    (status, layout(tr(l, "案件", "Case"), Some(staff), body)).into_response()
 }
 
-fn visit_section(v: &Value) -> Markup {
+fn visit_section(v: &Value, l: Lang) -> Markup {
+    let lang = if l == Lang::En { "en" } else { "zh" };
     let visit = &v["visit"];
     let a = &v["assessment"];
     html! {
-        h3 { "入户核实（" (visit["visited_on"].as_str().unwrap_or_default()) "）" }
-        @if let Some(g) = visit["group"].as_str().filter(|g| !g.is_empty()) { p { "村民小组：" (g) } }
+        h3 { (tr(l, "入户核实（", "Home visit (")) (visit["visited_on"].as_str().unwrap_or_default()) (tr(l, "）", ")")) }
+        @if let Some(g) = visit["group"].as_str().filter(|g| !g.is_empty()) { p { (tr(l, "村民小组：", "Group: ")) (g) } }
         table {
-            thead { tr { th { "成员" } th { "身份证号" } th { "出生" } th { "劳动能力" } th { "健康" } } }
+            thead { tr { th { (tr(l, "成员", "Member")) } th { (tr(l, "身份证号", "ID number")) } th { (tr(l, "出生", "Born")) } th { (tr(l, "劳动能力", "Labour")) } th { (tr(l, "健康", "Health")) } } }
             tbody {
                 @for m in visit["members"].as_array().cloned().unwrap_or_default() {
                     tr {
                         td { (m["name"].as_str().unwrap_or_default()) }
                         td { (masked_id(&m["national_id"])) }
                         td { (m["birth_date"].as_str().unwrap_or_default()) }
-                        td { (match m["labour"].as_str() { Some("full") => "普通劳动力", Some("partial") => "弱/半劳力", _ => "无劳动力" }) }
-                        td { (match m["health"].as_str() { Some("chronic") => "长期慢性病", Some("serious") => "大病重病", _ => "健康" }) }
+                        td { (match m["labour"].as_str() { Some("full") => tr(l, "普通劳动力", "full"), Some("partial") => tr(l, "弱/半劳力", "weak or half"), _ => tr(l, "无劳动力", "none") }) }
+                        td { (match m["health"].as_str() { Some("chronic") => tr(l, "长期慢性病", "chronic illness"), Some("serious") => tr(l, "大病重病", "serious illness"), _ => tr(l, "健康", "healthy") }) }
                     }
                 }
             }
         }
-        @if let Some(err) = a["error"]["zh"].as_str() {
-            p.flash.error { "未能自动测算：" (err) }
+        @if let Some(err) = a["error"][lang].as_str() {
+            p.flash.error { (tr(l, "未能自动测算：", "No automatic assessment: ")) (err) }
         } @else if a.is_object() {
             p {
-                "人均纯收入 " strong { (a["per_capita"].as_i64().map(zaofaxian_shared::Fen).map(|f| f.to_string()).unwrap_or_default()) } " 元"
-                " · 扣除刚性支出后 " (a["per_capita_after_rigid"].as_i64().map(zaofaxian_shared::Fen).map(|f| f.to_string()).unwrap_or_default()) " 元"
-                " · " (a["year"]) "年监测底线 " (a["threshold"].as_i64().map(zaofaxian_shared::Fen).map(|f| f.to_string()).unwrap_or_default()) " 元"
+                (tr(l, "人均纯收入 ", "Per-capita net income ")) strong { (a["per_capita"].as_i64().map(zaofaxian_shared::Fen).map(|f| f.to_string()).unwrap_or_default()) } (tr(l, " 元", " yuan"))
+                (tr(l, " · 扣除刚性支出后 ", " · after rigid costs ")) (a["per_capita_after_rigid"].as_i64().map(zaofaxian_shared::Fen).map(|f| f.to_string()).unwrap_or_default())
+                " · " (a["year"]) (tr(l, "年监测底线 ", " threshold ")) (a["threshold"].as_i64().map(zaofaxian_shared::Fen).map(|f| f.to_string()).unwrap_or_default())
             }
-            p { strong { @if a["eligible"] == true { "测算结论：建议纳入监测" } @else { "测算结论：暂不纳入" } } }
+            p { strong { @if a["eligible"] == true { (tr(l, "测算结论：建议纳入监测", "Assessment: propose monitoring")) } @else { (tr(l, "测算结论：暂不纳入", "Assessment: not at risk")) } } }
             ul {
-                @for r in a["reasons"].as_array().cloned().unwrap_or_default() { li { (r["text"]["zh"].as_str().unwrap_or_default()) } }
+                @for r in a["reasons"].as_array().cloned().unwrap_or_default() { li { (r["text"][lang].as_str().unwrap_or_default()) } }
                 @for f in a["flags"].as_array().cloned().unwrap_or_default() {
-                    li { "重点关注：" (f["label"]["zh"].as_str().unwrap_or_default()) "——" (f["because"]["zh"].as_str().unwrap_or_default()) }
+                    li { (tr(l, "重点关注：", "Key attention: ")) (f["label"][lang].as_str().unwrap_or_default()) " — " (f["because"][lang].as_str().unwrap_or_default()) }
                 }
-                @for x in a["excluded_by"].as_array().cloned().unwrap_or_default() { li { "排除情形：" (x.as_str().unwrap_or_default()) } }
+                @for x in a["excluded_by"].as_array().cloned().unwrap_or_default() { li { (tr(l, "排除情形：", "Exclusion: ")) (x.as_str().unwrap_or_default()) } }
             }
         }
         p.muted {
-            "授权：" (match visit["authorization"]["kind"].as_str() { Some("drawn") => "手写签名", Some("fingerprint") => "按手印", _ => "他人代签" })
-            "，签字人 " (visit["authorization"]["signer"].as_str().unwrap_or_default())
+            (tr(l, "授权：", "Authorization: "))
+            (match visit["authorization"]["kind"].as_str() { Some("drawn") => tr(l, "手写签名", "signed"), Some("fingerprint") => tr(l, "按手印", "fingerprint"), _ => tr(l, "他人代签", "signed by proxy") })
+            (tr(l, "，签字人 ", ", by ")) (visit["authorization"]["signer"].as_str().unwrap_or_default())
             @if let Some(n) = visit["authorization"]["note"].as_str() { "（" (n) "）" }
         }
         @if let Some(path) = visit["authorization"]["path"].as_str() {
@@ -264,7 +272,7 @@ fn visit_section(v: &Value) -> Markup {
 }
 
 /// The recorded places on a plain grid with a scale, the first one at the centre.
-fn map(places: &[(f64, f64, String)]) -> Markup {
+fn map(places: &[(f64, f64, String)], l: Lang) -> Markup {
     let (lat0, lon0) = (places[0].0, places[0].1);
     // Metres east/north of the first point.
     let xy: Vec<(f64, f64, &str)> = places
@@ -285,7 +293,7 @@ fn map(places: &[(f64, f64, String)]) -> Markup {
                 circle cx=(format!("{:.0}", 160.0 + x * scale)) cy=(format!("{:.0}", 160.0 - y * scale)) r="6" fill="#b22222" {}
                 text x=(format!("{:.0}", 168.0 + x * scale)) y=(format!("{:.0}", 156.0 - y * scale)) font-size="12" { (label) }
             }
-            text x="8" y="312" font-size="12" { "半径约 " (format!("{extent:.0}")) " 米" }
+            text x="8" y="312" font-size="12" { (tr(l, "半径约 ", "radius about ")) (format!("{extent:.0}")) (tr(l, " 米", " m")) }
         }
         p.muted {
             @for (lat, lon, label) in places { (label) "：" (format!("{lat:.5}, {lon:.5}")) "　" }
@@ -293,64 +301,65 @@ fn map(places: &[(f64, f64, String)]) -> Markup {
     }
 }
 
-fn decision_select() -> Markup {
+fn decision_select(l: Lang) -> Markup {
     html! {
         select name="decision" {
-            option value="approve" { "同意" }
-            option value="return" { "退回村级修改" }
-            option value="reject" { "不同意" }
+            option value="approve" { (tr(l, "同意", "approve")) }
+            option value="return" { (tr(l, "退回村级修改", "send back to the village")) }
+            option value="reject" { (tr(l, "不同意", "reject")) }
         }
     }
 }
 
-fn note_field(label: &str) -> Markup {
-    html! { p { label { (label) " " input name="note" size="40"; } } }
+fn note_field(l: Lang, zh: &'static str, en: &'static str) -> Markup {
+    html! { p { label { (tr(l, zh, en)) " " input name="note" size="40"; } } }
 }
 
 /// A form for each step this role may take at this stage.
 fn actions(staff: &Staff, case: &CaseRecord) -> Markup {
     let role = staff.account.role;
+    let l = staff.lang;
     let kinds: Vec<EventKind> = EventKind::ALL
         .into_iter()
         .filter(|k| k.allowed_roles().contains(&role) && k.applies_in(case.state.stage))
         .collect();
     html! {
-        @if kinds.is_empty() { p.muted { "当前阶段没有您可办理的事项" } }
+        @if kinds.is_empty() { p.muted { (tr(l, "当前阶段没有您可办理的事项", "Nothing for your role at this stage")) } }
         @for k in kinds {
             form.action method="post" action={ "/console/cases/" (case.id) } {
-                h3 { (k.label().zh) }
+                h3 { (k.label().get(l)) }
                 input type="hidden" name="csrf" value=(staff.csrf);
                 input type="hidden" name="event" value=(crate::board::tag(&k, None));
                 input type="hidden" name="version" value=(case.state.version);
                 @match k {
                     EventKind::RecordVerification => {
-                        p { label { "核实结论 " select name="at_risk" { option value="true" { "存在返贫致贫风险" } option value="false" { "经核实无风险" } } } }
-                        (note_field("说明"))
+                        p { label { (tr(l, "核实结论 ", "Finding ")) select name="at_risk" { option value="true" { (tr(l, "存在返贫致贫风险", "at risk")) } option value="false" { (tr(l, "经核实无风险", "no risk")) } } } }
+                        (note_field(l, "说明", "Note"))
                     }
                     EventKind::RecordAppraisal => {
-                        p { label { "评议结果 " select name="approved" { option value="true" { "同意纳入" } option value="false" { "不同意" } } } }
-                        p { label { "参会人员 " input name="attendees" size="40" required; } }
-                        p { label { "评议意见 " input name="opinions" size="40" required; } }
+                        p { label { (tr(l, "评议结果 ", "Result ")) select name="approved" { option value="true" { (tr(l, "同意纳入", "include")) } option value="false" { (tr(l, "不同意", "do not include")) } } } }
+                        p { label { (tr(l, "参会人员 ", "Attendees ")) input name="attendees" size="40" required; } }
+                        p { label { (tr(l, "评议意见 ", "Opinions ")) input name="opinions" size="40" required; } }
                     }
                     EventKind::ResolveObjection => {
                         p { label { "调查结论 " select name="upheld" { option value="false" { "异议不成立" } option value="true" { "异议成立（不予纳入）" } } } }
-                        (note_field("调查情况"))
+                        (note_field(l, "调查情况", "Investigation"))
                     }
-                    EventKind::TownshipReview => { p { label { "审核意见 " (decision_select()) } } (note_field("说明")) }
+                    EventKind::TownshipReview => { p { label { (tr(l, "审核意见 ", "Decision ")) (decision_select(l)) } } (note_field(l, "说明", "Note")) }
                     EventKind::CountyDetermination => {
-                        p { label { "审定意见 " (decision_select()) } }
-                        fieldset { legend { "部门联审比对" }
+                        p { label { (tr(l, "审定意见 ", "Decision ")) (decision_select(l)) } }
+                        fieldset { legend { (tr(l, "部门联审比对", "Departments' joint checks")) }
                             @for (name, label) in DEPARTMENT_CHECKS { label { input type="checkbox" name=(name) value="on"; (label) } " " }
                         }
-                        (note_field("说明"))
+                        (note_field(l, "说明", "Note"))
                     }
                     EventKind::RecordAssistance => {
-                        p { label { "帮扶措施 " select name="measure" { @for m in MEASURES { option value=(m) { (m) } } } } }
-                        p { label { "责任人 " input name="responsible" required; } }
-                        (note_field("具体内容"))
+                        p { label { (tr(l, "帮扶措施 ", "Measure ")) select name="measure" { @for m in MEASURES { option value=(m) { (m) } } } } }
+                        p { label { (tr(l, "责任人 ", "Responsible ")) input name="responsible" required; } }
+                        (note_field(l, "具体内容", "Details"))
                     }
                     EventKind::StartElimination => {
-                        fieldset { legend { "风险消除标准（须全部达标）" }
+                        fieldset { legend { (tr(l, "风险消除标准（须全部达标）", "Elimination criteria (all required)")) }
                             label { input type="checkbox" name="measures_in_place" value="on"; "针对性帮扶措施已落实" } br;
                             label { input type="checkbox" name="guarantees_secured" value="on"; "“三保障”及饮水安全持续巩固" } br;
                             label { input type="checkbox" name="income_stable_above_threshold" value="on"; "人均纯收入稳定超过监测底线" } br;
@@ -359,10 +368,10 @@ fn actions(staff: &Staff, case: &CaseRecord) -> Markup {
                             label { input type="checkbox" name="consent" value="on"; "农户知情同意" }
                         }
                     }
-                    EventKind::CloseNotice | EventKind::CloseSecondNotice => { p.muted { "公示期满且异议均已调查后办理" } }
-                    _ => { (note_field("说明")) }
+                    EventKind::CloseNotice | EventKind::CloseSecondNotice => { p.muted { (tr(l, "公示期满且异议均已调查后办理", "After the notice period, with every objection investigated")) } }
+                    _ => { (note_field(l, "说明", "Note")) }
                 }
-                button type="submit" { "办理：" (k.label().zh) }
+                button type="submit" { (tr(l, "办理：", "Record: ")) (k.label().get(l)) }
             }
         }
     }

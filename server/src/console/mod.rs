@@ -26,12 +26,31 @@ use axum::routing::get;
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use zaofaxian_shared::Role;
+use zaofaxian_shared::{Lang, Role};
+
+/// The cookie that keeps the console's language (Chinese unless English was chosen).
+pub const LANG_COOKIE: &str = "zfx_lang";
+
+/// Chinese or English text for the console's own words.
+pub fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    if lang == Lang::En { en } else { zh }
+}
+
+fn lang_of(headers: &HeaderMap) -> Lang {
+    let en = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|kv| kv.trim() == format!("{LANG_COOKIE}=en"));
+    if en { Lang::En } else { Lang::Zh }
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console", get(|| async { Redirect::to("/console/board") }))
         .route("/console/login", get(login_page).post(login))
+        .route("/console/lang/{code}", get(set_lang))
         .route("/console/logout", axum::routing::post(logout))
         .route("/console/board", get(board_page::board))
         .route("/console/cases/{id}", get(case_page::page).post(case_page::act))
@@ -51,6 +70,7 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug, Clone)]
 pub struct Staff {
     pub account: Account,
+    pub lang: Lang,
     /// The form token for this session.
     pub csrf: String,
 }
@@ -80,6 +100,7 @@ impl FromRequestParts<AppState> for Staff {
         }
         Ok(Staff {
             csrf: csrf_for(&token),
+            lang: lang_of(&parts.headers),
             account,
         })
     }
@@ -131,28 +152,33 @@ button { min-height: 36px; border-radius: 6px; border: 1px solid #b22222; backgr
 
 /// The page frame: title, who is signed in, navigation.
 pub fn layout(title: &str, staff: Option<&Staff>, body: Markup) -> Html<String> {
+    layout_in(staff.map(|s| s.lang).unwrap_or_default(), title, staff, body)
+}
+
+pub fn layout_in(l: Lang, title: &str, staff: Option<&Staff>, body: Markup) -> Html<String> {
     Html(
         html! {
             (DOCTYPE)
-            html lang="zh-CN" {
+            html lang=(if l == Lang::En { "en" } else { "zh-CN" }) {
                 head {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
-                    title { (title) " · 早发现" }
+                    title { (title) (tr(l, " · 早发现", " · Zaofaxian")) }
                     style { (maud::PreEscaped(STYLE)) }
                 }
                 body {
                     header {
-                        h1 { "早发现 · 防返贫监测工作台" }
+                        h1 { (tr(l, "早发现 · 防返贫监测工作台", "Zaofaxian monitoring console")) }
                         @if let Some(s) = staff {
-                            a href="/console/board" { "待办看板" }
-                            a href="/console/imports" { "导入与预警" }
-                            span { (s.account.name) " · " (s.account.role.label_zh()) }
+                            a href="/console/board" { (tr(l, "待办看板", "Deadline board")) }
+                            a href="/console/imports" { (tr(l, "导入与预警", "Imports and alerts")) }
+                            span { (s.account.name) " · " (if l == Lang::En { s.account.role.label_en() } else { s.account.role.label_zh() }) }
                             form method="post" action="/console/logout" style="display:inline" {
                                 input type="hidden" name="csrf" value=(s.csrf);
-                                button type="submit" { "退出" }
+                                button type="submit" { (tr(l, "退出", "Sign out")) }
                             }
                         }
+                        a href={ "/console/lang/" (if l == Lang::En { "zh" } else { "en" }) } { (tr(l, "English", "中文")) }
                     }
                     main { (body) }
                 }
@@ -178,27 +204,45 @@ pub struct LoginForm {
     password: String,
 }
 
-async fn login_page() -> Html<String> {
-    login_form(None)
+async fn login_page(headers: HeaderMap) -> Html<String> {
+    login_form(lang_of(&headers), None)
 }
 
-fn login_form(error: Option<&str>) -> Html<String> {
-    layout(
-        "登录",
+fn login_form(l: Lang, error: Option<&str>) -> Html<String> {
+    layout_in(
+        l,
+        tr(l, "登录", "Sign in"),
         None,
         html! {
-            h2 { "工作人员登录" }
+            h2 { (tr(l, "工作人员登录", "Staff sign-in")) }
             @if let Some(e) = error { p.flash.error role="alert" { (e) } }
             form method="post" action="/console/login" {
-                p { label { "用户名 " input name="login" autocomplete="username" required; } }
-                p { label { "密码 " input name="password" type="password" autocomplete="current-password" required; } }
-                button type="submit" { "登录" }
+                p { label { (tr(l, "用户名 ", "User name ")) input name="login" autocomplete="username" required; } }
+                p { label { (tr(l, "密码 ", "Password ")) input name="password" type="password" autocomplete="current-password" required; } }
+                button type="submit" { (tr(l, "登录", "Sign in")) }
             }
         },
     )
 }
 
-async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Response {
+/// Switches the console's language and goes back to the page the link was on.
+async fn set_lang(axum::extract::Path(code): axum::extract::Path<String>, headers: HeaderMap) -> Response {
+    let value = if code == "en" { "en" } else { "zh" };
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.find("/console").map(|i| r[i..].to_string()))
+        .unwrap_or_else(|| "/console/board".into());
+    let mut out = HeaderMap::new();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{LANG_COOKIE}={value}; Path=/console; SameSite=Lax; Max-Age=31536000"
+    )) {
+        out.insert(header::SET_COOKIE, v);
+    }
+    (out, Redirect::to(&back)).into_response()
+}
+
+async fn login(State(state): State<AppState>, request: HeaderMap, Form(f): Form<LoginForm>) -> Response {
     match crate::api::auth::login_staff(&state, f.login.trim(), &f.password).await {
         Ok(session) => {
             let cookie = format!(
@@ -213,12 +257,8 @@ async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Respo
             (headers, Redirect::to("/console/board")).into_response()
         }
         Err(e) => {
-            let status = e.status;
-            (
-                status,
-                login_form(Some(&format!("{} / {}", e.message.zh, e.message.en))),
-            )
-                .into_response()
+            let l = lang_of(&request);
+            (e.status, login_form(l, Some(e.message.get(l)))).into_response()
         }
     }
 }

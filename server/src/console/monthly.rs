@@ -122,7 +122,9 @@ pub async fn monthly_xlsx(State(state): State<AppState>, staff: Staff, Query(q):
         }
         if !names.contains_key(&c.division) {
             let n = state.store.division(c.division).await.ok().flatten().map(|d| d.name);
-            names.entry(c.division).or_insert(n.unwrap_or_else(|| c.division.to_string()));
+            names
+                .entry(c.division)
+                .or_insert(n.unwrap_or_else(|| c.division.to_string()));
         }
         let visit = latest_visit(&state, c).await.unwrap_or_default();
         let row = |date: Option<NaiveDate>| Row {
