@@ -18,6 +18,9 @@ pub struct QueueItem {
     pub stage: String,
     pub stage_label: String,
     pub channel: String,
+    /// 监测对象类别 from the latest assessed visit, when there is one.
+    pub category: Option<String>,
+    pub category_label: Option<String>,
     pub due: Option<String>,
     pub deadline: Option<String>,
     pub days_left: Option<i64>,
@@ -61,6 +64,8 @@ pub fn item(c: &CaseRecord, state: &AppState, lang: Lang) -> QueueItem {
         stage: tag(&c.state.stage, Some("stage")),
         stage_label: c.state.stage.label().get(lang).to_string(),
         channel: tag(&c.state.channel, None),
+        category: c.state.category.map(|k| tag(&k, None)),
+        category_label: c.state.category.map(|k| k.label().get(lang).to_string()),
         due: c.state.deadline.map(|d| d.due.to_string()),
         deadline: match (c.state.deadline, c.state.deadline_pending_year) {
             (Some(d), _) => Some(d.kind.label().get(lang).to_string()),

@@ -169,11 +169,15 @@ pub async fn apply_event(
         calendar: state.calendar,
         profile,
     };
-    let next = transition(&case.state, &req.event, &ctx).map_err(refused)?;
+    let mut next = transition(&case.state, &req.event, &ctx).map_err(refused)?;
     let (visit, assessment) = match &req.visit {
         Some(v) => visit_with_assessment(state, &case, req, v)?,
         None => (serde_json::Value::Null, serde_json::Value::Null),
     };
+    // The latest assessed category goes on the case for boards and reports.
+    if let Ok(Some(category)) = serde_json::from_value(assessment["category"].clone()) {
+        next.category = Some(category);
+    }
     let mut photos = req.photos.clone();
     if let Some(v) = &req.visit {
         photos.extend(v.photos.iter().filter(|p| !req.photos.contains(p)).cloned());

@@ -541,6 +541,29 @@ async fn a_home_visit_is_checked_and_assessed_again_on_the_server() {
             flags.contains(&"low_labour") && flags.contains(&"serious_illness"),
             "{flags:?}"
         );
+        // The category goes on the case: the board shows it and filters by it.
+        let (_, q) = app.get(&cadre, "/api/v1/queue").await;
+        assert_eq!(q["items"][0]["category"], "marginal_at_risk", "{name}: {q}");
+        let board = |category: &'static str| {
+            let (app, cadre) = (&app, cadre.clone());
+            async move {
+                app.http
+                    .get(app.url(&format!("/console/board?category={category}")))
+                    .header("cookie", format!("zfx_session={cadre}"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            }
+        };
+        let marginal = board("marginal_at_risk").await;
+        assert!(
+            marginal.contains("王秀英") && marginal.contains("边缘易致贫户"),
+            "{name}: {marginal}"
+        );
+        assert!(!board("unstable_formerly_poor").await.contains("王秀英"), "{name}");
         // The housing photo is listed and counted as not yet uploaded.
         assert_eq!(entry["photos"][0], "ab".repeat(32));
         assert_eq!(d["case"]["photos_missing"], 1, "{name}: {}", d["case"]);

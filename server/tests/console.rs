@@ -196,6 +196,10 @@ async fn a_self_report_walks_to_determination_through_the_console() {
         "{board}"
     );
     b.screenshot("console-board.png").await;
+    // The same board on a phone-sized window.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.screenshot("console-board-phone.png").await;
+    b.client.set_window_size(1200, 900).await.unwrap();
 
     let link = b.client.find(Locator::LinkText("王秀英")).await.unwrap();
     b.navigating(link.click()).await;
@@ -501,6 +505,25 @@ async fn console_pages_keep_to_each_role_and_area() {
         zh.contains("待办看板") && zh.contains("English"),
         "Chinese unless asked"
     );
+
+    // Another township cannot act on this case either: it does not exist for it.
+    let (_, other_page) = get(other.clone(), "/console/board".into()).await;
+    let other_csrf = other_page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let forged = vec![
+        ("csrf", other_csrf),
+        ("event", "township_review".to_string()),
+        ("version", "0".to_string()),
+        ("decision", "approve".to_string()),
+    ];
+    let (s, _) = post(other.clone(), forged).await;
+    assert_eq!(s, 404, "another township's case");
 
     // Without the form token nothing happens, even for an allowed step.
     let no_token = vec![

@@ -481,6 +481,10 @@ pub struct CaseState {
     /// shown as "deadline pending" until the year's schedule is imported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_pending_year: Option<i32>,
+    /// The category of the latest assessed home visit (监测对象类别), for boards and
+    /// reports; the rules of this module do not depend on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<crate::eligibility::Category>,
     /// Count of transitions applied; the basis of optimistic concurrency.
     pub version: u64,
 }
@@ -576,6 +580,7 @@ pub fn open(channel: Channel, ctx: &Ctx<'_>) -> Result<CaseState, WhyNot> {
         opened_on: ctx.today,
         deadline,
         deadline_pending_year,
+        category: None,
         identified_on: None,
         eliminated_on: None,
         notice: None,

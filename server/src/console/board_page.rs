@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
 use zaofaxian_shared::DivisionCode;
+use zaofaxian_shared::eligibility::Category;
 use zaofaxian_shared::lifecycle::{Channel, Stage};
 
 /// The board's filters, also used by the exports (same query string).
@@ -18,6 +19,7 @@ pub struct BoardQuery {
     pub division: Option<String>,
     pub stage: Option<String>,
     pub channel: Option<String>,
+    pub category: Option<String>,
 }
 
 impl BoardQuery {
@@ -67,6 +69,9 @@ pub async fn filtered(
         .map_err(|e| Box::new(api_error_page(e)))?;
     if let Some(ch) = BoardQuery::given(&q.channel) {
         rows.retain(|r| r.channel == ch);
+    }
+    if let Some(cat) = BoardQuery::given(&q.category) {
+        rows.retain(|r| r.category.as_deref() == Some(cat));
     }
     Ok((area, rows))
 }
@@ -146,6 +151,16 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
                 }
             }
             " "
+            label { (tr(l, "类别 ", "Category "))
+                select name="category" {
+                    option value="" { (tr(l, "全部", "all")) }
+                    @for k in [Category::UnstableFormerlyPoor, Category::MarginalAtRisk, Category::SuddenSevereHardship] {
+                        @let t = tag(&k, None);
+                        option value=(t) selected[q.category.as_deref() == Some(t.as_str())] { (k.label().get(l)) }
+                    }
+                }
+            }
+            " "
             button type="submit" { (tr(l, "筛选", "Filter")) }
             " "
             a href={ "/console/export/cases.csv?" (qs) } { (tr(l, "导出CSV", "CSV")) }
@@ -156,8 +171,9 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
             " · "
             a href={ "/console/export/monthly.xlsx?division=" (area) } { (tr(l, "本月月报", "Monthly report")) }
         }
+        div.scroll {
         table {
-            thead { tr { th { (tr(l, "户主", "Household")) } th { (tr(l, "身份证号", "ID number")) } th { (tr(l, "村（社区）", "Village")) } th { (tr(l, "阶段", "Stage")) } th { (tr(l, "期限", "Deadline")) } th { (tr(l, "到期日", "Due")) } th { (tr(l, "剩余工作日", "Working days left")) } th { (tr(l, "渠道", "Channel")) } } }
+            thead { tr { th { (tr(l, "户主", "Household")) } th { (tr(l, "身份证号", "ID number")) } th { (tr(l, "村（社区）", "Village")) } th { (tr(l, "阶段", "Stage")) } th { (tr(l, "期限", "Deadline")) } th { (tr(l, "到期日", "Due")) } th { (tr(l, "剩余工作日", "Working days left")) } th { (tr(l, "渠道", "Channel")) } th { (tr(l, "类别", "Category")) } } }
             tbody {
                 @for r in &rows {
                     tr.(if r.overdue { "overdue" } else { "" }) {
@@ -175,9 +191,11 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
                             }
                         }
                         td { (Channel::ALL.iter().find(|c| tag(*c, None) == r.channel).map(|c| c.label().get(l).to_string()).unwrap_or_default()) }
+                        td { (r.category_label.clone().unwrap_or_default()) }
                     }
                 }
             }
+        }
         }
         @if rows.is_empty() { p.muted { (tr(l, "没有在办案件", "no open cases")) } }
     };

@@ -3,7 +3,7 @@
 //! (突发灾害预警). Matches become cases at their village's verification step; every
 //! row not used is listed with its line and reason.
 
-use super::{Staff, error_page, layout, stale_form};
+use super::{Staff, error_page, layout, stale_form, tr};
 use crate::cases::{ClueOutcome, open_clue};
 use crate::import::{RowProblem, inside, parse_area, parse_register, parse_screening, read_table};
 use crate::state::AppState;
@@ -35,43 +35,50 @@ fn area(staff: &Staff) -> Option<DivisionCode> {
 
 fn forms(staff: &Staff) -> Markup {
     let role = staff.account.role;
+    let l = staff.lang;
     html! {
         @if may("register", role) {
             form.action method="post" action="/console/imports" enctype="multipart/form-data" {
-                h3 { "农户信息导入" }
-                p.muted { "CSV或Excel，表头：身份证号、户主姓名、村代码，可选：村民小组、纬度、经度" }
+                h3 { (tr(l, "农户信息导入", "Household register")) }
+                p.muted { (tr(l, "CSV或Excel，表头：身份证号、户主姓名、村代码，可选：村民小组、纬度、经度", "CSV or Excel with the headers 身份证号, 户主姓名, 村代码 and optionally 村民小组, 纬度, 经度")) }
                 input type="hidden" name="csrf" value=(staff.csrf);
                 input type="hidden" name="kind" value="register";
                 input type="file" name="file" accept=".csv,.xlsx" required;
-                button type="submit" { "导入" }
+                button type="submit" { (tr(l, "导入", "Import")) }
             }
         }
         @if may("screening", role) {
             form.action method="post" action="/console/imports" enctype="multipart/form-data" {
-                h3 { "部门筛查预警导入" }
-                p.muted { "CSV或Excel，须有“身份证号”列；其余各列作为预警内容记入线索" }
+                h3 { (tr(l, "部门筛查预警导入", "Department screening list")) }
+                p.muted { (tr(l, "CSV或Excel，须有“身份证号”列；其余各列作为预警内容记入线索", "CSV or Excel with a 身份证号 column; the other columns are kept as the finding")) }
                 input type="hidden" name="csrf" value=(staff.csrf);
                 input type="hidden" name="kind" value="screening";
-                p { label { "预警部门 " input name="source" placeholder="如：县医保局" required; } }
+                p { label { (tr(l, "预警部门 ", "Department ")) input name="source" placeholder=(tr(l, "如：县医保局", "e.g. the county medical insurance bureau")) required; } }
                 input type="file" name="file" accept=".csv,.xlsx" required;
-                button type="submit" { "导入并派发核实" }
+                button type="submit" { (tr(l, "导入并派发核实", "Import and dispatch")) }
             }
             form.action method="post" action="/console/imports" enctype="multipart/form-data" {
-                h3 { "突发灾害预警区域" }
-                p.muted { "GeoJSON面（Polygon/MultiPolygon，经度在前）；区域内有位置信息的农户均派发入户核实" }
+                h3 { (tr(l, "突发灾害预警区域", "Disaster area")) }
+                p.muted { (tr(l, "GeoJSON面（Polygon/MultiPolygon，经度在前）；区域内有位置信息的农户均派发入户核实", "A GeoJSON Polygon or MultiPolygon (longitude first); every registered household inside is sent for verification")) }
                 input type="hidden" name="csrf" value=(staff.csrf);
                 input type="hidden" name="kind" value="disaster";
-                p { label { "灾害名称 " input name="source" placeholder="如：11月3日暴雨山洪" required; } }
+                p { label { (tr(l, "灾害名称 ", "Disaster ")) input name="source" placeholder=(tr(l, "如：11月3日暴雨山洪", "e.g. flash flood of 3 November")) required; } }
                 input type="file" name="file" accept=".geojson,.json" required;
-                button type="submit" { "派发核实任务" }
+                button type="submit" { (tr(l, "派发核实任务", "Dispatch verification")) }
             }
         }
-        @if !may("register", role) && !may("screening", role) { p.muted { "您的角色没有导入功能" } }
+        @if !may("register", role) && !may("screening", role) { p.muted { (tr(l, "您的角色没有导入功能", "Your role has no imports")) } }
     }
 }
 
 pub async fn page(staff: Staff) -> Response {
-    layout("导入", Some(&staff), html! { h2 { "导入与预警" } (forms(&staff)) }).into_response()
+    let l = staff.lang;
+    layout(
+        tr(l, "导入", "Imports"),
+        Some(&staff),
+        html! { h2 { (tr(l, "导入与预警", "Imports and alerts")) } (forms(&staff)) },
+    )
+    .into_response()
 }
 
 /// What an upload did, for the result page.
@@ -133,35 +140,35 @@ pub async fn upload(State(state): State<AppState>, staff: Staff, mut multipart: 
         _ => disaster(&state, &staff, area, &source, &bytes).await,
     };
     match result {
-        Ok(o) => layout(&o.title, Some(&staff), result_page(&o)).into_response(),
+        Ok(o) => layout(&o.title, Some(&staff), result_page(&o, staff.lang)).into_response(),
         Err(t) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             layout(
-                "导入失败",
+                tr(staff.lang, "导入失败", "Import failed"),
                 Some(&staff),
-                html! { p.flash.error role="alert" { (t.zh) " / " (t.en) } (forms(&staff)) },
+                html! { p.flash.error role="alert" { (t.get(staff.lang)) } (forms(&staff)) },
             ),
         )
             .into_response(),
     }
 }
 
-fn result_page(o: &Outcome) -> Markup {
+fn result_page(o: &Outcome, l: zaofaxian_shared::Lang) -> Markup {
     html! {
         h2 { (o.title) }
         div.cards { @for (label, n) in &o.counts { div.card { (label) " " strong { (n) } } } }
         @if !o.opened.is_empty() {
-            h3 { "已派发村级入户核实" }
+            h3 { (tr(l, "已派发村级入户核实", "Sent to the villages for verification")) }
             ul { @for (id, name) in &o.opened { li { a href={ "/console/cases/" (id) } { (name) } } } }
         }
         @if !o.problems.is_empty() {
-            h3 { "未处理的行" }
+            h3 { (tr(l, "未处理的行", "Rows not used")) }
             table {
-                thead { tr { th { "行号" } th { "原因" } } }
-                tbody { @for p in &o.problems { tr { td { (p.line) } td { (p.text.zh) } } } }
+                thead { tr { th { (tr(l, "行号", "Line")) } th { (tr(l, "原因", "Why")) } } }
+                tbody { @for p in &o.problems { tr { td { (p.line) } td { (p.text.get(l)) } } } }
             }
         }
-        p { a href="/console/imports" { "继续导入" } " · " a href="/console/board" { "回到看板" } }
+        p { a href="/console/imports" { (tr(l, "继续导入", "Import more")) } " · " a href="/console/board" { (tr(l, "回到看板", "Back to the board")) } }
     }
 }
 

@@ -147,6 +147,8 @@ button { min-height: 36px; border-radius: 6px; border: 1px solid #b22222; backgr
 .flash.ok { background: #e6f4ea; color: #14532d; }
 .timeline li { margin: 6px 0; }
 .muted { color: #666; font-size: 14px; }
+.scroll { overflow-x: auto; }
+@media (max-width: 600px) { main { padding: 8px; } th, td { font-size: 14px; padding: 4px; white-space: nowrap; } }
 @media print { header, form, .noprint { display: none; } body { background: white; } }
 ";
 
