@@ -48,6 +48,19 @@ pub fn answer_of(outcome: WriteOutcome) -> WriteAnswer {
     }
 }
 
+/// The rules in force for opening a case in `village` today, as `caller`.
+fn opening_ctx(state: &AppState, caller: &Caller, village: DivisionCode) -> ApiResult<Ctx<'static>> {
+    let profile = state.policy.profile_for(village).map_err(|e| {
+        ApiError::from_pair(StatusCode::UNPROCESSABLE_ENTITY, "no_policy", &e.to_string()).with_field("village")
+    })?;
+    Ok(Ctx {
+        actor: caller.role(),
+        today: state.clock.today(),
+        calendar: state.calendar,
+        profile,
+    })
+}
+
 /// Opens a case from a hardship report. The case id is the client's record id, so an
 /// offline phone knows it before the report ever reaches the server.
 pub async fn create_from_report(
@@ -101,15 +114,8 @@ pub async fn create_from_report(
     if !known && let Ok(mut k) = state.known_divisions.write() {
         k.insert(report.village);
     }
-    let profile = state.policy.profile_for(report.village).map_err(|e| {
-        ApiError::from_pair(StatusCode::UNPROCESSABLE_ENTITY, "no_policy", &e.to_string()).with_field("village")
-    })?;
-    let ctx = Ctx {
-        actor: caller.role(),
-        today,
-        calendar: state.calendar,
-        profile,
-    };
+    let ctx = opening_ctx(state, caller, report.village)?;
+    let profile = ctx.profile;
     let case_state = open(channel, &ctx).map_err(refused)?;
     let record = CaseRecord {
         id: record_id.to_string(),
@@ -323,17 +329,8 @@ pub async fn open_clue(
     {
         return Ok(ClueOutcome::AlreadyOpen(c.id.clone()));
     }
-    let today = state.clock.today();
-    let profile = state
-        .policy
-        .profile_for(household.village)
-        .map_err(|e| ApiError::from_pair(StatusCode::UNPROCESSABLE_ENTITY, "no_policy", &e.to_string()))?;
-    let ctx = Ctx {
-        actor: caller.role(),
-        today,
-        calendar: state.calendar,
-        profile,
-    };
+    let ctx = opening_ctx(state, caller, household.village)?;
+    let (today, profile) = (ctx.today, ctx.profile);
     let case_state = open(channel, &ctx).map_err(refused)?;
     let id = RecordId::new().to_string();
     let record = CaseRecord {

@@ -15,6 +15,15 @@ pub struct RowProblem {
     pub text: Text,
 }
 
+fn bad_id(line: usize, e: &zaofaxian_shared::national_id::NationalIdError) -> RowProblem {
+    let t = Text::from_pair(&e.to_string());
+    problem(
+        line,
+        format!("身份证号有误：{}", t.zh),
+        format!("bad ID number: {}", t.en),
+    )
+}
+
 fn problem(line: usize, zh: impl Into<String>, en: impl Into<String>) -> RowProblem {
     RowProblem {
         line,
@@ -99,12 +108,7 @@ pub fn parse_register(table: &[Vec<String>], area: DivisionCode) -> Result<(Vec<
         let id = match NationalId::parse(cell(id_col)) {
             Ok(id) => id,
             Err(e) => {
-                let t = Text::from_pair(&e.to_string());
-                bad.push(problem(
-                    line,
-                    format!("身份证号有误：{}", t.zh),
-                    format!("bad ID number: {}", t.en),
-                ));
+                bad.push(bad_id(line, &e));
                 continue;
             }
         };
@@ -198,12 +202,7 @@ pub fn parse_screening(table: &[Vec<String>]) -> Result<(Vec<ScreeningRow>, Vec<
                 })
             }
             Err(e) => {
-                let t = Text::from_pair(&e.to_string());
-                bad.push(problem(
-                    line,
-                    format!("身份证号有误：{}", t.zh),
-                    format!("bad ID number: {}", t.en),
-                ));
+                bad.push(bad_id(line, &e));
             }
         }
     }

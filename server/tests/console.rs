@@ -153,6 +153,14 @@ impl Browser {
     }
 }
 
+/// A client that shows redirects instead of following them (to see where a page sends).
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
 async fn self_report(app: &TestApp, name: &str, id: &str) -> String {
     let household = app.household("13812345678").await;
     let rid = RecordId::new();
@@ -388,10 +396,7 @@ async fn console_pages_keep_to_each_role_and_area() {
     let login = |login: &'static str| {
         let app = &app;
         async move {
-            let r = reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap()
+            let r = no_redirects()
                 .post(app.url("/console/login"))
                 .form(&[("login", login), ("password", "password-123")])
                 .send()
@@ -422,14 +427,7 @@ async fn console_pages_keep_to_each_role_and_area() {
         }
     };
     // No session: sent to sign in.
-    let r = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(app.url("/console/board"))
-        .send()
-        .await
-        .unwrap();
+    let r = no_redirects().get(app.url("/console/board")).send().await.unwrap();
     assert_eq!(
         (r.status().as_u16(), r.headers()["location"].to_str().unwrap()),
         (303, "/console/login")
@@ -485,10 +483,7 @@ async fn console_pages_keep_to_each_role_and_area() {
     assert_eq!(s, 403, "{body}");
     assert!(body.contains("村干部无权执行此操作"), "{body}");
     // English on request: the switch sets a cookie, pages follow it.
-    let r = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    let r = no_redirects()
         .get(app.url("/console/lang/en"))
         .header("cookie", cadre.clone())
         .send()
@@ -538,10 +533,7 @@ async fn console_pages_keep_to_each_role_and_area() {
     assert!(page.contains("待入户核实"), "nothing changed");
     // Signing out ends the session on the server too.
     let (s, _) = {
-        let r = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
+        let r = no_redirects()
             .post(app.url("/console/logout"))
             .header("cookie", cadre.clone())
             .form(&[("csrf", csrf.as_str())])

@@ -78,14 +78,7 @@ pub async fn filtered(
 
 async fn name_of(state: &AppState, code: &str) -> String {
     match code.parse::<DivisionCode>() {
-        Ok(d) => state
-            .store
-            .division(d)
-            .await
-            .ok()
-            .flatten()
-            .map(|x| x.name)
-            .unwrap_or_else(|| code.to_string()),
+        Ok(d) => super::division_name(state, d).await,
         Err(_) => code.to_string(),
     }
 }

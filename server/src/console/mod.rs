@@ -190,6 +190,14 @@ pub fn layout_in(l: Lang, title: &str, staff: Option<&Staff>, body: Markup) -> H
     )
 }
 
+/// A division's name for headings, or its code when the register does not know it.
+pub async fn division_name(state: &AppState, code: zaofaxian_shared::DivisionCode) -> String {
+    match state.store.division(code).await {
+        Ok(Some(d)) => d.name,
+        _ => code.to_string(),
+    }
+}
+
 pub fn error_page(status: StatusCode, message: &str) -> Response {
     (status, layout("错误", None, html! { p.flash.error { (message) } })).into_response()
 }

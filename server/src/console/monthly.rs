@@ -164,14 +164,7 @@ pub async fn monthly_xlsx(State(state): State<AppState>, staff: Staff, Query(q):
             released.push(row(c.state.eliminated_on));
         }
     }
-    let area_name = state
-        .store
-        .division(area)
-        .await
-        .ok()
-        .flatten()
-        .map(|d| d.name)
-        .unwrap_or_else(|| area.to_string());
+    let area_name = super::division_name(&state, area).await;
     let due = monthly_report_due(state.calendar, year, month, 5)
         .map(|d| d.to_string())
         .unwrap_or_else(|_| "（缺少节假日数据，无法计算）".into());

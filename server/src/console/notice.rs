@@ -15,14 +15,7 @@ pub async fn notice(State(state): State<AppState>, staff: Staff, Query(q): Query
         Ok(x) => x,
         Err(r) => return *r,
     };
-    let area_name = state
-        .store
-        .division(area)
-        .await
-        .ok()
-        .flatten()
-        .map(|d| d.name)
-        .unwrap_or_else(|| area.to_string());
+    let area_name = super::division_name(&state, area).await;
     let mut listed = Vec::new();
     for r in rows
         .iter()
