@@ -564,6 +564,27 @@ async fn a_home_visit_is_checked_and_assessed_again_on_the_server() {
             "{name}: {marginal}"
         );
         assert!(!board("unstable_formerly_poor").await.contains("王秀英"), "{name}");
+        // The case page shows the visit: members, the worksheet line by line, the conclusion.
+        let page = app
+            .http
+            .get(app.url(&format!("/console/cases/{case_id}")))
+            .header("cookie", format!("zfx_session={cadre}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("李建国") && page.contains("按手印"), "{name}: {page}");
+        assert!(
+            page.contains("<td>A4</td><td>转移性收入</td><td style=\"text-align:right\">3600.00</td>"),
+            "{name}: {page}"
+        );
+        assert!(
+            page.contains("<td>D</td><td>家庭人均纯收入</td><td style=\"text-align:right\">1800.00</td>"),
+            "{name}"
+        );
+        assert!(page.contains("测算结论：建议纳入监测"), "{name}");
         // The housing photo is listed and counted as not yet uploaded.
         assert_eq!(entry["photos"][0], "ab".repeat(32));
         assert_eq!(d["case"]["photos_missing"], 1, "{name}: {}", d["case"]);

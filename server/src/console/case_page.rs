@@ -240,6 +240,11 @@ fn visit_section(v: &Value, l: Lang) -> Markup {
                 }
             }
         }
+        @if let Ok(w) = serde_json::from_value::<zaofaxian_shared::income::Worksheet>(visit["worksheet"].clone())
+            && let Ok(t) = w.compute()
+        {
+            (worksheet_table(&t, l))
+        }
         @if let Some(err) = a["error"][lang].as_str() {
             p.flash.error { (tr(l, "未能自动测算：", "No automatic assessment: ")) (err) }
         } @else if a.is_object() {
@@ -267,6 +272,40 @@ fn visit_section(v: &Value, l: Lang) -> Markup {
             svg width="300" height="120" viewBox="0 0 300 120" style="background:white;border:1px solid #ccc" {
                 path d=(path) stroke="#111" stroke-width="3" fill="none" {}
             }
+        }
+    }
+}
+
+/// Section 八 of the income worksheet (玉溪 annex 2), line by line, over its 12 months.
+fn worksheet_table(t: &zaofaxian_shared::income::WorksheetTotals, l: Lang) -> Markup {
+    let lines: [(&str, &str, &str, zaofaxian_shared::Fen); 12] = [
+        ("A1", "生产经营性收入", "production income", t.a1_production),
+        ("A2", "工资性收入", "wages", t.a2_wages),
+        ("A3", "财产性收入", "property income", t.a3_property),
+        ("A4", "转移性收入", "transfers", t.a4_transfers),
+        ("A", "家庭总收入", "total income", t.a_total),
+        ("B", "生产经营性支出", "production costs", t.b_total),
+        (
+            "B4",
+            "其中：生产性固定资产折旧",
+            "of which depreciation",
+            t.b4_depreciation,
+        ),
+        ("C", "家庭纯收入", "net income", t.c_net),
+        ("D", "家庭人均纯收入", "per-capita net income", t.d_per_capita),
+        ("E", "理赔收入", "insurance payouts", t.e_insurance_claims),
+        ("F", "刚性支出", "rigid expenses", t.f_rigid),
+        (
+            "D1",
+            "扣除刚性支出后人均纯收入",
+            "per capita after rigid expenses",
+            t.d1_after_rigid,
+        ),
+    ];
+    html! {
+        table.worksheet {
+            caption { (tr(l, "家庭收入核算（", "Income worksheet (")) (t.window_start) " – " (t.window_end) (tr(l, "，", ", ")) (t.household_size) (tr(l, "人）", " people)")) }
+            @for (code, zh, en, v) in lines { tr { td { (code) } td { (tr(l, zh, en)) } td style="text-align:right" { (v) } } }
         }
     }
 }
