@@ -1,0 +1,155 @@
+//! Board benchmark: a county of 200,000 registered households and 20,000 open cases
+//! (reports pushed through the API), then the county's and one village's deadline
+//! board through the API and the console; prints times and sizes.
+//!
+//! cargo bench -p zaofaxian-server --bench board_load [-- CASES HOUSEHOLDS]
+//! PostgreSQL runs too when ZAOFAXIAN_TEST_POSTGRES_URL is set.
+
+#![allow(clippy::unwrap_used)] // a benchmark: a panic is the report
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::TestApp;
+use serde_json::json;
+use std::time::Instant;
+use zaofaxian_server::store::{Household, Store};
+use zaofaxian_shared::{RecordId, Role};
+
+const COUNTY: &str = "530402000000";
+
+fn villages() -> Vec<String> {
+    common::SAMPLE_DIVISIONS
+        .lines()
+        .filter_map(|l| l.split(',').next())
+        .filter(|c| c.starts_with("530402") && !c.ends_with("000"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A valid 18-digit ID number for a serial (GB 11643 check character).
+fn id_number(serial: usize) -> String {
+    let born = chrono::NaiveDate::from_ymd_opt(1940, 1, 1).unwrap() + chrono::Duration::days((serial % 20_000) as i64);
+    let body = format!("530402{}{:03}", born.format("%Y%m%d"), serial / 20_000 % 1000);
+    let body = body.as_str();
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body.chars().zip(W).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
+    format!(
+        "{body}{}",
+        ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize]
+    )
+}
+
+async fn timed(app: &TestApp, token: &str, path: &str, cookie: bool) -> (f64, usize, u16) {
+    let mut best = f64::MAX;
+    let (mut size, mut status) = (0, 0);
+    for _ in 0..3 {
+        let req = app.http.get(app.url(path));
+        let req = if cookie {
+            req.header("cookie", format!("zfx_session={token}"))
+        } else {
+            req.bearer_auth(token)
+        };
+        let t = Instant::now();
+        let r = req.send().await.unwrap();
+        status = r.status().as_u16();
+        size = r.bytes().await.unwrap().len();
+        best = best.min(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    (best, size, status)
+}
+
+async fn run(app: TestApp, cases: usize, households: usize) {
+    let name = app.db.name;
+    let villages = villages();
+    // The register, in batches as an import would write it.
+    let t = Instant::now();
+    let all: Vec<Household> = (0..households)
+        .map(|i| Household {
+            national_id: id_number(i),
+            name: format!("户主{i}"),
+            village: villages[i % villages.len()].parse().unwrap(),
+            group: format!("{}组", i % 9 + 1),
+            location: None,
+        })
+        .collect();
+    for chunk in all.chunks(5000) {
+        app.db.store.upsert_households(chunk, 0).await.unwrap();
+    }
+    let register_s = t.elapsed().as_secs_f64();
+    // Open cases, pushed by 200 phones in batches of 100 records.
+    let t = Instant::now();
+    let phones = 200;
+    let mut tasks = Vec::new();
+    for p in 0..phones {
+        let token = app.household(&format!("137{p:08}")).await;
+        let (http, base, villages) = (app.http.clone(), app.base.clone(), villages.clone());
+        let mine: Vec<usize> = (p..cases).step_by(phones).collect();
+        tasks.push(tokio::spawn(async move {
+            for (b, chunk) in mine.chunks(100).enumerate() {
+                let records: Vec<_> = chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(k, i)| {
+                        json!({ "id": RecordId::new().to_string(), "seq": b * 100 + k + 1, "kind": "report",
+                        "body": { "village": villages[i % villages.len()], "household_name": format!("户主{i}"),
+                                  "national_id": id_number(*i), "hardship": "illness", "happened_on": "2025-10-30" } })
+                    })
+                    .collect();
+                let r = http
+                    .post(format!("{base}/api/v1/sync/push"))
+                    .bearer_auth(&token)
+                    .json(&json!({ "device_id": format!("p{p}"), "records": records }))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let cases_s = t.elapsed().as_secs_f64();
+    let county = app.staff("county", Role::County, COUNTY).await;
+    let cadre = app.staff("cadre", Role::VillageCadre, &villages[0]).await;
+    println!(
+        "{name}: {households} households registered in {register_s:.1} s; {cases} open cases pushed in {cases_s:.1} s ({:.0}/s)",
+        cases as f64 / cases_s
+    );
+    for (label, token, path, cookie) in [
+        ("county queue (API)", &county, "/api/v1/queue".to_string(), false),
+        ("county board (console)", &county, "/console/board".to_string(), true),
+        (
+            "county board, one stage",
+            &county,
+            "/console/board?stage=awaiting_verification&channel=self_report".to_string(),
+            true,
+        ),
+        ("village queue (API)", &cadre, "/api/v1/queue".to_string(), false),
+        ("village board (console)", &cadre, "/console/board".to_string(), true),
+    ] {
+        let (ms, bytes, status) = timed(&app, token, &path, cookie).await;
+        assert_eq!(status, 200, "{label}");
+        println!(
+            "{name}: {label:<26} best of 3: {ms:>8.1} ms, {:>8.1} KB",
+            bytes as f64 / 1024.0
+        );
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let cases = args.first().copied().unwrap_or(20_000);
+    let households = args.get(1).copied().unwrap_or(200_000);
+    run(
+        TestApp::start(common::sqlite().await, "2025-11-03").await,
+        cases,
+        households,
+    )
+    .await;
+    if let Some(db) = common::postgres().await {
+        run(TestApp::start(db, "2025-11-03").await, cases, households).await;
+    }
+}
