@@ -111,6 +111,26 @@ async fn run(app: TestApp, cases: usize, households: usize) {
         t.await.unwrap();
     }
     let cases_s = t.elapsed().as_secs_f64();
+    // One big village: 1,000 more households of villages[0] report, for its initial sync.
+    let big = app.household("13600000000").await;
+    for b in 0..10 {
+        let records: Vec<_> = (0..100)
+            .map(|k| {
+                let i = households + b * 100 + k;
+                json!({ "id": RecordId::new().to_string(), "seq": b * 100 + k + 1, "kind": "report",
+                    "body": { "village": villages[0], "household_name": format!("户主{i}"), "national_id": id_number(i),
+                              "hardship": "disaster", "happened_on": "2025-10-30", "description": "房屋受损，需要核实" } })
+            })
+            .collect();
+        let (s, _) = app
+            .post(
+                &big,
+                "/api/v1/sync/push",
+                &json!({ "device_id": "big", "records": records }),
+            )
+            .await;
+        assert_eq!(s, 200);
+    }
     let county = app.staff("county", Role::County, COUNTY).await;
     let cadre = app.staff("cadre", Role::VillageCadre, &villages[0]).await;
     println!(
@@ -135,6 +155,35 @@ async fn run(app: TestApp, cases: usize, households: usize) {
             "{name}: {label:<26} best of 3: {ms:>8.1} ms, {:>8.1} KB",
             bytes as f64 / 1024.0
         );
+    }
+    let (ms, bytes, n) = initial_sync(&app, &cadre).await;
+    println!(
+        "{name}: initial sync of one village: {n} cases in {ms:.0} ms, {:.1} KB on the wire ({:.0} B a case, uncompressed)",
+        bytes as f64 / 1024.0,
+        bytes as f64 / n as f64
+    );
+}
+
+/// A cadre's first sync of the whole village: every page of the pull, timed, with the bytes.
+async fn initial_sync(app: &TestApp, token: &str) -> (f64, usize, usize) {
+    let t = Instant::now();
+    let (mut cursor, mut bytes, mut cases) = (0i64, 0usize, 0usize);
+    loop {
+        let r = app
+            .http
+            .get(app.url(&format!("/api/v1/sync/pull?cursor={cursor}&limit=200")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let body = r.bytes().await.unwrap();
+        bytes += body.len();
+        let page: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        cases += page["cases"].as_array().map_or(0, Vec::len);
+        cursor = page["cursor"].as_i64().unwrap_or(cursor);
+        if page["more"] != true {
+            return (t.elapsed().as_secs_f64() * 1000.0, bytes, cases);
+        }
     }
 }
 
