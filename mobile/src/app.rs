@@ -3,7 +3,7 @@
 //! background. Platform launchers (desktop `main`, phones via `dx`) only start this.
 
 use crate::household_search::{HouseholdEntry, households};
-use crate::local_store::{LocalStore, PendingPhoto, Session};
+use crate::local_store::{LocalStore, PendingPhoto, Session, lock};
 use crate::location::LocationProvider;
 use crate::report_form::{Action, ReportDraft, reduce};
 use crate::status::status_view;
@@ -76,10 +76,6 @@ pub struct AppContext {
 /// Beijing time, for the photo watermark.
 pub fn china_offset() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()))
-}
-
-pub fn lock(store: &Mutex<LocalStore>) -> std::sync::MutexGuard<'_, LocalStore> {
-    store.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The photo pipeline plus keeping the result; runs on a blocking thread.

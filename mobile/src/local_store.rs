@@ -112,6 +112,12 @@ fn with_body((mut record, body): (OutboxRecord, String)) -> LocalResult<OutboxRe
     Ok(record)
 }
 
+/// Locks a shared store for one operation. A panic elsewhere while it was held does
+/// not make the data unusable (every write is its own SQLite transaction).
+pub fn lock(store: &std::sync::Mutex<LocalStore>) -> std::sync::MutexGuard<'_, LocalStore> {
+    store.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[derive(Debug)]
 pub struct LocalStore {
     conn: Connection,

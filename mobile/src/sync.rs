@@ -72,7 +72,7 @@ pub enum SyncError {
 
 /// Runs `f` on the store under its lock; the lock is never held across an `.await`.
 fn with<T>(store: &Mutex<LocalStore>, f: impl FnOnce(&LocalStore) -> LocalResult<T>) -> LocalResult<T> {
-    f(&store.lock().unwrap_or_else(|e| e.into_inner()))
+    f(&crate::local_store::lock(store))
 }
 
 /// The server's error message, or a generic one when there is no JSON answer.

@@ -289,7 +289,7 @@ pub fn PhotoPicker(collector: String, place: String, lang: Lang, on_added: Event
                                 let done = tokio::task::spawn_blocking(move || crate::app::process_and_keep(&bytes, &wm, &dir)).await;
                                 match done {
                                     Ok(Ok(p)) => {
-                                        let saved = crate::app::lock(&ctx.store).add_photo(&p);
+                                        let saved = crate::local_store::lock(&ctx.store).add_photo(&p);
                                         if let Err(e) = saved {
                                             status.set(Some(zaofaxian_shared::Text::from_pair(&e.to_string())));
                                             continue;

@@ -28,6 +28,18 @@ pub struct QueueItem {
     pub version: u64,
 }
 
+/// A stored ID number masked for screens and files (`110105********002X`); `None`
+/// when there is none or it does not parse.
+pub fn masked_id(id: &str) -> Option<String> {
+    NationalId::parse(id).ok().map(|id| id.masked())
+}
+
+/// The hardship a stored report names, in words.
+pub fn hardship_label(report: &serde_json::Value, lang: Lang) -> Option<String> {
+    let h = serde_json::from_value::<zaofaxian_shared::report::Hardship>(report["hardship"].clone()).ok()?;
+    Some(h.label().get(lang).to_string())
+}
+
 /// The area a staff member asks about: their own, or a division inside it.
 pub fn area_for(caller: &Caller, asked: Option<DivisionCode>) -> ApiResult<DivisionCode> {
     if caller.role() == Role::Household {
@@ -57,10 +69,7 @@ pub fn item(c: &CaseRecord, state: &AppState, lang: Lang) -> QueueItem {
         case_id: c.id.clone(),
         division: c.division,
         household_name: report["household_name"].as_str().unwrap_or_default().to_string(),
-        national_id: report["national_id"]
-            .as_str()
-            .and_then(|s| NationalId::parse(s).ok())
-            .map(|id| id.masked()),
+        national_id: report["national_id"].as_str().and_then(masked_id),
         stage: tag(&c.state.stage, Some("stage")),
         stage_label: c.state.stage.label().get(lang).to_string(),
         channel: tag(&c.state.channel, None),

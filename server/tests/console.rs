@@ -161,6 +161,32 @@ fn no_redirects() -> reqwest::Client {
         .unwrap()
 }
 
+/// Downloads an XLSX with the session cookie and reopens the named sheets as text.
+async fn download_sheets(app: &TestApp, session: &str, path: &str, sheets: &[&str]) -> Vec<Vec<Vec<String>>> {
+    use calamine::Reader;
+    let bytes = app
+        .http
+        .get(app.url(path))
+        .header("cookie", format!("zfx_session={session}"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    sheets
+        .iter()
+        .map(|n| {
+            book.worksheet_range(n)
+                .unwrap()
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect()
+        })
+        .collect()
+}
+
 async fn self_report(app: &TestApp, name: &str, id: &str) -> String {
     let household = app.household("13812345678").await;
     let rid = RecordId::new();
@@ -315,23 +341,15 @@ async fn a_self_report_walks_to_determination_through_the_console() {
 
     // The export reopens with the right rows (the session cookie, fetched as a browser would).
     let cookie = b.client.get_named_cookie("zfx_session").await.unwrap();
-    let bytes = app
-        .http
-        .get(app.url(&format!("/console/export/cases.xlsx?division={COUNTY}")))
-        .header("cookie", format!("zfx_session={}", cookie.value()))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    use calamine::Reader;
-    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let sheet = book.worksheet_range("案件清单").unwrap();
-    let rows: Vec<Vec<String>> = sheet
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
+    let session = cookie.value().to_string();
+    let rows = download_sheets(
+        &app,
+        &session,
+        &format!("/console/export/cases.xlsx?division={COUNTY}"),
+        &["案件清单"],
+    )
+    .await
+    .remove(0);
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert_eq!(rows[0][1], "户主");
     assert_eq!(
@@ -347,31 +365,16 @@ async fn a_self_report_walks_to_determination_through_the_console() {
     // 鹤庆's monthly report: determined in November, so listed as 致贫预警 (not formerly
     // poor), due 2025-12-05; October had nothing new: a zero report.
     let monthly = |month: &'static str| {
-        let app = &app;
-        let cookie = cookie.value().to_string();
+        let (app, session) = (&app, session.clone());
         async move {
-            let bytes = app
-                .http
-                .get(app.url(&format!("/console/export/monthly.xlsx?division={COUNTY}&month={month}")))
-                .header("cookie", format!("zfx_session={cookie}"))
-                .send()
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap();
-            let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-            let sheets: Vec<Vec<Vec<String>>> = ["返贫预警情况统计表", "致贫预警情况统计表", "预警解除登记表"]
-                .iter()
-                .map(|n| {
-                    book.worksheet_range(n)
-                        .unwrap()
-                        .rows()
-                        .map(|r| r.iter().map(|c| c.to_string()).collect())
-                        .collect()
-                })
-                .collect();
-            sheets
+            let path = format!("/console/export/monthly.xlsx?division={COUNTY}&month={month}");
+            download_sheets(
+                app,
+                &session,
+                &path,
+                &["返贫预警情况统计表", "致贫预警情况统计表", "预警解除登记表"],
+            )
+            .await
         }
     };
     let nov = monthly("2025-11").await;

@@ -14,7 +14,7 @@ use maud::{Markup, html};
 use serde_json::Value;
 use std::collections::HashMap;
 use zaofaxian_shared::lifecycle::{Decision, EliminationCriteria, Event, EventKind};
-use zaofaxian_shared::{Lang, NationalId, PhoneNumber, Role, Text};
+use zaofaxian_shared::{Lang, PhoneNumber, Role, Text};
 
 /// The departments' joint checks before a county determination (云南 三(六)).
 pub const DEPARTMENT_CHECKS: [(&str, &str); 6] = [
@@ -49,10 +49,7 @@ fn china_time(ms: i64) -> String {
 }
 
 fn masked_id(v: &Value) -> String {
-    v.as_str()
-        .and_then(|s| NationalId::parse(s).ok())
-        .map(|id| id.masked())
-        .unwrap_or_default()
+    v.as_str().and_then(crate::board::masked_id).unwrap_or_default()
 }
 
 fn event_label(entry: &Value, l: Lang) -> String {
@@ -178,7 +175,7 @@ async fn render(
         }
         h3 { (tr(l, "申报内容", "Report")) }
         p {
-            (r["hardship"].as_str().and_then(|h| serde_json::from_value::<zaofaxian_shared::report::Hardship>(Value::String(h.into())).ok()).map(|h| h.label().get(l).to_string()).unwrap_or_default())
+            (crate::board::hardship_label(r, l).unwrap_or_default())
             (tr(l, " · 发生于 ", " · on ")) (r["happened_on"].as_str().unwrap_or_default())
             @if let Some(a) = r["amount"].as_i64() { (tr(l, " · 约 ", " · about ")) (zaofaxian_shared::Fen(a)) (tr(l, " 元", " yuan")) }
             @if r["on_behalf"] == true { (tr(l, " · 代为申报", " · filed on behalf")) }

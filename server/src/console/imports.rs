@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use zaofaxian_shared::lifecycle::Channel;
-use zaofaxian_shared::{DivisionCode, NationalId, Role, Text};
+use zaofaxian_shared::{DivisionCode, Role, Text};
 
 /// Uploads larger than this are refused (a county register is a few MB).
 pub const MAX_UPLOAD: usize = 20 * 1024 * 1024;
@@ -88,10 +88,6 @@ struct Outcome {
     counts: Vec<(String, usize)>,
     problems: Vec<RowProblem>,
     opened: Vec<(String, String)>,
-}
-
-fn masked(id: &str) -> String {
-    NationalId::parse(id).map(|i| i.masked()).unwrap_or_default()
 }
 
 pub async fn upload(State(state): State<AppState>, staff: Staff, mut multipart: Multipart) -> Response {
@@ -237,7 +233,11 @@ async fn screening(
                 problems.push(RowProblem {
                     line: r.line,
                     text: Text::new(
-                        format!("{}（{}）已有在办案件，未重复派发", h.name, masked(&h.national_id)),
+                        format!(
+                            "{}（{}）已有在办案件，未重复派发",
+                            h.name,
+                            crate::board::masked_id(&h.national_id).unwrap_or_default()
+                        ),
                         "already has an open case",
                     ),
                 });

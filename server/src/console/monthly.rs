@@ -13,8 +13,8 @@ use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde::Deserialize;
 use serde_json::Value;
+use zaofaxian_shared::DivisionCode;
 use zaofaxian_shared::reporting::{MonthlyReportKind, monthly_report_due, monthly_report_kind};
-use zaofaxian_shared::{DivisionCode, NationalId};
 
 #[derive(Debug, Deserialize)]
 pub struct MonthQuery {
@@ -132,20 +132,13 @@ pub async fn monthly_xlsx(State(state): State<AppState>, staff: Staff, Query(q):
             name: c.report["household_name"].as_str().unwrap_or_default().to_string(),
             id: c.report["national_id"]
                 .as_str()
-                .and_then(|s| NationalId::parse(s).ok())
-                .map(|i| i.masked())
+                .and_then(crate::board::masked_id)
                 .unwrap_or_default(),
             size: visit["visit"]["members"]
                 .as_array()
                 .map(|m| m.len().to_string())
                 .unwrap_or_default(),
-            risk: c.report["hardship"]
-                .as_str()
-                .and_then(|h| {
-                    serde_json::from_value::<zaofaxian_shared::report::Hardship>(Value::String(h.into())).ok()
-                })
-                .map(|h| h.label().zh)
-                .unwrap_or_default(),
+            risk: crate::board::hardship_label(&c.report, zaofaxian_shared::Lang::Zh).unwrap_or_default(),
             per_capita: visit["assessment"]["per_capita"]
                 .as_i64()
                 .map(|f| zaofaxian_shared::Fen(f).to_string())
