@@ -91,6 +91,10 @@ fn offline() -> Text {
     Text::new("网络不可用或服务器无响应", "no network or no answer from the server")
 }
 
+fn signed_out() -> Text {
+    Text::new("登录已过期，请重新登录", "signed out: sign in again")
+}
+
 /// Why a request got no answer: a certificate problem is not "no signal" and
 /// waiting will not fix it, so it is named.
 fn network_error(e: &reqwest::Error) -> Text {
@@ -259,7 +263,7 @@ impl SyncEngine {
             let answer = match sent {
                 Ok(r) if r.status().is_success() => r.json::<Value>().await.ok(),
                 Ok(r) if r.status() == reqwest::StatusCode::UNAUTHORIZED => {
-                    let why = Text::new("登录已过期，请重新登录", "signed out: sign in again");
+                    let why = signed_out();
                     progress(SyncState::Failed {
                         why: why.clone(),
                         pending: pending(store)?,
@@ -326,7 +330,18 @@ impl SyncEngine {
             })?;
             progress(SyncState::Sending { done, total });
         }
-        report.pulled = self.pull(store, &token).await.unwrap_or(0);
+        match self.pull(store, &token).await? {
+            Ok(n) => report.pulled = n,
+            // An expired session must not look like "up to date": the user signs in again.
+            Err(why) => {
+                progress(SyncState::Failed {
+                    why: why.clone(),
+                    pending: pending(store)?,
+                });
+                report.failure = Some(why);
+                return Ok(report);
+            }
+        }
         let pending = pending(store)?;
         progress(if pending == 0 {
             SyncState::UpToDate
@@ -347,6 +362,7 @@ impl SyncEngine {
                     n += 1;
                 }
                 Err(PhotoFailure::Offline) => return Ok(Err(offline())),
+                Err(PhotoFailure::SignedOut) => return Ok(Err(signed_out())),
                 // This photo cannot go (file lost, refused): note why and go on with the rest.
                 Err(PhotoFailure::Refused(why)) => with(store, |s| s.mark_photo(&p.sha256, false, Some(&why.zh)))?,
             }
@@ -391,7 +407,9 @@ impl SyncEngine {
         let code = r.status();
         if code.is_success() {
             r.json().await.map_err(|_| PhotoFailure::Offline)
-        } else if code.is_server_error() || code == reqwest::StatusCode::UNAUTHORIZED || code.as_u16() == 429 {
+        } else if code == reqwest::StatusCode::UNAUTHORIZED {
+            Err(PhotoFailure::SignedOut)
+        } else if code.is_server_error() || code.as_u16() == 429 {
             Err(PhotoFailure::Offline)
         } else {
             Err(PhotoFailure::Refused(error_text(r).await))
@@ -399,16 +417,21 @@ impl SyncEngine {
     }
 
     /// Pulls changed cases of the user's area into the local store; returns how many.
-    async fn pull(&self, store: &Mutex<LocalStore>, token: &str) -> Result<usize, SyncError> {
+    /// A lost connection keeps what came so far (the next pass resumes at the cursor);
+    /// an expired session is the inner error.
+    async fn pull(&self, store: &Mutex<LocalStore>, token: &str) -> Result<Result<usize, Text>, SyncError> {
         let mut n = 0;
         loop {
             let cursor = with(store, LocalStore::cursor)?;
             let url = format!("{}/api/v1/sync/pull?cursor={cursor}&limit=200", self.base);
             let Ok(r) = self.http.get(url).bearer_auth(token).send().await else {
-                return Ok(n);
+                return Ok(Ok(n));
             };
+            if r.status() == reqwest::StatusCode::UNAUTHORIZED {
+                return Ok(Err(signed_out()));
+            }
             let Ok(page) = r.json::<Value>().await else {
-                return Ok(n);
+                return Ok(Ok(n));
             };
             let cases = page["cases"].as_array().cloned().unwrap_or_default();
             with(store, |s| {
@@ -424,7 +447,7 @@ impl SyncEngine {
                 Ok(())
             })?;
             if page["more"] != true {
-                return Ok(n);
+                return Ok(Ok(n));
             }
         }
     }
@@ -433,6 +456,8 @@ impl SyncEngine {
 enum PhotoFailure {
     /// No network or a transient server problem: try the whole pass later.
     Offline,
+    /// The session has expired: nothing goes until the user signs in again.
+    SignedOut,
     /// The server refused this photo, or its file is gone.
     Refused(Text),
 }
