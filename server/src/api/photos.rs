@@ -148,6 +148,12 @@ pub async fn chunk(
     if p.complete {
         return Ok(status_json(&p));
     }
+    if p.received == p.size {
+        // The server stopped after the last chunk but before checking the photo.
+        let done = finish(&state, &sha).await;
+        drop(lock);
+        return done;
+    }
     if q.offset != p.received {
         // The client's view is behind or ahead (a lost answer): it asks /status and resumes.
         return Err(ApiError::new(
@@ -193,13 +199,28 @@ pub async fn chunk(
         let p = state.store.photo(&sha).await?.ok_or_else(ApiError::not_found)?;
         return Ok(status_json(&p));
     }
-    // Last byte: verify the whole file against its name, then the image itself.
-    let st = state.clone();
-    let sha_c = sha.clone();
+    let done = finish(&state, &sha).await;
+    drop(lock);
+    done
+}
+
+/// Every byte is in: verifies the whole file against its name, then the image itself,
+/// and files it. Also reached again when the server died between the last chunk and
+/// this check, so the file may be the partial one or already moved into place.
+async fn finish(state: &AppState, sha: &str) -> ApiResult<Json<serde_json::Value>> {
+    let partial = partial_path(state, sha);
+    let target = final_path(state, sha, ".jpg");
+    let thumb = final_path(state, sha, ".thumb.jpg");
+    let sha_c = sha.to_string();
     let verdict = tokio::task::spawn_blocking(move || -> Result<Result<photos::Checked, ApiError>, std::io::Error> {
-        let data = std::fs::read(&partial)?;
+        let source = if partial.exists() { &partial } else { &target };
+        let data = match std::fs::read(source) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e),
+        };
         if hex::encode(Sha256::digest(&data)) != sha_c {
-            std::fs::remove_file(&partial)?;
+            let _ = std::fs::remove_file(source);
             return Ok(Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "hash_mismatch",
@@ -210,7 +231,7 @@ pub async fn chunk(
         let checked = match photos::check(&data) {
             Ok(c) => c,
             Err(e) => {
-                std::fs::remove_file(&partial)?;
+                std::fs::remove_file(source)?;
                 return Ok(Err(ApiError::from_pair(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "bad_image",
@@ -218,13 +239,13 @@ pub async fn chunk(
                 )));
             }
         };
-        let target = final_path(&st, &sha_c, ".jpg");
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let thumb = final_path(&st, &sha_c, ".thumb.jpg");
         std::fs::write(&thumb, &checked.thumbnail_jpeg)?;
-        std::fs::rename(&partial, &target)?;
+        if source == &partial {
+            std::fs::rename(&partial, &target)?;
+        }
         Ok(Ok(checked))
     })
     .await
@@ -235,7 +256,7 @@ pub async fn chunk(
             state
                 .store
                 .photo_verified(
-                    &sha,
+                    sha,
                     Some(crate::store::VerifiedPhoto {
                         width: i64::from(c.width),
                         height: i64::from(c.height),
@@ -245,12 +266,12 @@ pub async fn chunk(
                 .await?
         }
         Err(e) => {
-            state.store.photo_verified(&sha, None).await?;
+            // Back to zero: the client asks /status and sends the photo again.
+            state.store.photo_verified(sha, None).await?;
             return Err(e);
         }
     }
-    drop(lock);
-    let p = state.store.photo(&sha).await?.ok_or_else(ApiError::not_found)?;
+    let p = state.store.photo(sha).await?.ok_or_else(ApiError::not_found)?;
     Ok(status_json(&p))
 }
 

@@ -102,6 +102,7 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub codes: Arc<MemorySender>,
     pub http: reqwest::Client,
+    pub photo_dir: std::path::PathBuf,
 }
 
 pub const SAMPLE_DIVISIONS: &str = include_str!("../../data/yunnan_sample_divisions.csv");
@@ -116,7 +117,7 @@ impl TestApp {
         let clock = Arc::new(ManualClock::at_date(today.parse().unwrap()));
         let codes = Arc::new(MemorySender::default());
         let photo_dir = tempfile::tempdir().unwrap().keep();
-        let state = AppState::new(db.store.clone(), clock.clone(), codes.clone(), photo_dir);
+        let state = AppState::new(db.store.clone(), clock.clone(), codes.clone(), photo_dir.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = zaofaxian_server::http::app(state);
@@ -127,6 +128,7 @@ impl TestApp {
             clock,
             codes,
             http: reqwest::Client::new(),
+            photo_dir,
         }
     }
 
