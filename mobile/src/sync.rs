@@ -139,10 +139,16 @@ pub struct SyncEngine {
 
 impl SyncEngine {
     pub fn new(base: impl Into<String>) -> SyncEngine {
+        SyncEngine::with_timeouts(base, Duration::from_secs(10), Duration::from_secs(30))
+    }
+
+    /// With other limits than a phone's: `connect` to open a connection, `total` for a
+    /// whole request (fault tests shorten them so a stalled link is given up sooner).
+    pub fn with_timeouts(base: impl Into<String>, connect: Duration, total: Duration) -> SyncEngine {
         let http = reqwest::Client::builder()
             .use_preconfigured_tls(tls_config())
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
+            .connect_timeout(connect)
+            .timeout(total)
             .build()
             .unwrap_or_default();
         SyncEngine {

@@ -166,11 +166,18 @@ async fn a_photo_whose_check_was_cut_short_by_a_crash_completes_on_the_next_call
     for app in common::apps("2025-11-03").await {
         let name = app.db.name;
         let household = app.household("13812345678").await;
-        let owner = app.get(&household, "/api/v1/me").await.1["id"].as_str().unwrap().to_string();
+        let owner = app.get(&household, "/api/v1/me").await.1["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let bytes = photo();
         for moved_into_place in [false, true] {
             // A second photo for the second round.
-            let bytes = if moved_into_place { house(85, false) } else { bytes.clone() };
+            let bytes = if moved_into_place {
+                house(85, false)
+            } else {
+                bytes.clone()
+            };
             let digest = sha(&bytes);
             // The state a crash leaves: every byte counted, nothing verified.
             let size = bytes.len() as i64;
@@ -186,10 +193,18 @@ async fn a_photo_whose_check_was_cut_short_by_a_crash_completes_on_the_next_call
             let (s, v) = app
                 .post(&household, "/api/v1/photos", &json!({ "sha256": digest, "size": size }))
                 .await;
-            assert_eq!((s, &v["complete"], &v["received"]), (200, &json!(false), &json!(size)), "{name}");
+            assert_eq!(
+                (s, &v["complete"], &v["received"]),
+                (200, &json!(false), &json!(size)),
+                "{name}"
+            );
             // The app then sends the (empty) rest from where the server stands.
             let (s, v) = send_chunk(&app, &household, &digest, bytes.len(), &[]).await;
-            assert_eq!((s, &v["complete"]), (200, &json!(true)), "{name} moved={moved_into_place}: {v}");
+            assert_eq!(
+                (s, &v["complete"]),
+                (200, &json!(true)),
+                "{name} moved={moved_into_place}: {v}"
+            );
             let stored = app.photo_dir.join(&digest[..2]).join(format!("{digest}.jpg"));
             assert_eq!(std::fs::read(stored).unwrap(), bytes, "{name}");
             let r = app
@@ -204,11 +219,18 @@ async fn a_photo_whose_check_was_cut_short_by_a_crash_completes_on_the_next_call
         // With the file gone too, the count goes back to zero and the phone starts again.
         let other: Vec<u8> = bytes.iter().rev().copied().collect();
         let d = sha(&other);
-        app.db.store.start_photo(&d, other.len() as i64, &owner, 0).await.unwrap();
+        app.db
+            .store
+            .start_photo(&d, other.len() as i64, &owner, 0)
+            .await
+            .unwrap();
         app.db.store.photo_received(&d, 0, other.len() as i64).await.unwrap();
         let (s, v) = send_chunk(&app, &household, &d, other.len(), &[]).await;
         assert_eq!((s, v["code"].as_str()), (422, Some("hash_mismatch")), "{name}");
-        assert_eq!(app.get(&household, &format!("/api/v1/photos/{d}/status")).await.1["received"], 0);
+        assert_eq!(
+            app.get(&household, &format!("/api/v1/photos/{d}/status")).await.1["received"],
+            0
+        );
     }
 }
 

@@ -1,0 +1,334 @@
+//! Many phones report with photos while a proxy breaks their connections and the
+//! server process is killed (SIGKILL) and restarted several times. Afterwards every
+//! report is on the server exactly once and every photo is byte-identical.
+//!
+//! Scale: `ZAOFAXIAN_FAULT_DEVICES` (default 40) × `ZAOFAXIAN_FAULT_REPORTS` (default
+//! 50) reports, a photo with every third, `ZAOFAXIAN_FAULT_KILLS` (default 5) kills.
+//! The figures are printed (`cargo test -p zaofaxian-e2e --test faults -- --nocapture`).
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+#[path = "../../server/tests/common/mod.rs"]
+mod common;
+
+use image::ImageEncoder;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use zaofaxian_e2e::fault_proxy::FaultProxy;
+use zaofaxian_e2e::server_process::ServerProcess;
+use zaofaxian_mobile::local_store::LocalStore;
+use zaofaxian_mobile::photo::{ProcessedPhoto, keep};
+use zaofaxian_mobile::sync::SyncEngine;
+use zaofaxian_server::store::{Account, CaseFilter, Scope, Store};
+use zaofaxian_shared::{RecordId, Role};
+
+const VILLAGES: [&str; 3] = ["530402001001", "530402001002", "530402001003"];
+const COUNTY: &str = "530402000000";
+
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// A noise JPEG (noise does not compress): `side` 120 gives ~25 KB, 360 ~200 KB
+/// (four 64 KiB chunks).
+fn noise_photo(seed: u64, side: u32) -> ProcessedPhoto {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let (w, h) = (side, side * 3 / 4);
+    let img = image::RgbImage::from_fn(w, h, |_, _| image::Rgb(rng.random()));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 92)
+        .write_image(&img, w, h, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    ProcessedPhoto {
+        sha256: hex::encode(Sha256::digest(&jpeg)),
+        perceptual_hash: zaofaxian_shared::photo::perceptual_hash(&image::DynamicImage::ImageRgb8(img)),
+        width: w,
+        height: h,
+        quality: 92,
+        jpeg,
+    }
+}
+
+/// What one phone sent, kept for the checks at the end.
+#[derive(Debug, Default)]
+struct Sent {
+    /// household name → photo hashes its report lists
+    reports: BTreeMap<String, Vec<String>>,
+    /// photo hash → bytes
+    photos: BTreeMap<String, Vec<u8>>,
+    passes: usize,
+    failed_passes: usize,
+    replayed: usize,
+}
+
+struct Device {
+    n: usize,
+    store: Mutex<LocalStore>,
+    engine: SyncEngine,
+    dir: tempfile::TempDir,
+}
+
+impl Device {
+    /// Writes report `k` (with a photo every third) into the outbox, as the app does
+    /// when the household presses 提交.
+    fn report(&self, k: usize, sent: &mut Sent) {
+        let name = format!("设备{}户{k}", self.n);
+        let mut photos = Vec::new();
+        if k % 3 == 0 {
+            let side = if k % 9 == 0 { 360 } else { 120 };
+            let p = noise_photo((self.n * 10_000 + k) as u64, side);
+            let pending = keep(&self.dir.path().join("photos"), &p).unwrap();
+            self.store.lock().unwrap().add_photo(&pending).unwrap();
+            photos.push(p.sha256.clone());
+            sent.photos.insert(p.sha256, p.jpeg);
+        }
+        let body = json!({ "village": VILLAGES[self.n % 3], "household_name": name, "hardship": "disaster",
+            "happened_on": chrono::Utc::now().date_naive().pred_opt().unwrap(), "description": "房屋受损",
+            "photos": photos });
+        self.store.lock().unwrap().enqueue("report", &body).unwrap();
+        sent.reports.insert(name, photos);
+    }
+
+    async fn sync(&self, now: i64, jitter: u32, sent: &mut Sent) {
+        let r = self.engine.sync(&self.store, now, jitter, |_| {}).await.unwrap();
+        sent.passes += 1;
+        sent.failed_passes += usize::from(r.failure.is_some());
+        sent.replayed += r.replayed;
+    }
+
+    fn all_sent(&self) -> bool {
+        let c = self.store.lock().unwrap().counts().unwrap();
+        c.pending == 0 && c.photos == 0
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reports_and_photos_survive_broken_connections_and_server_kills() {
+    for db in common::backends().await {
+        run(db).await;
+    }
+}
+
+async fn run(db: common::TestDb) {
+    let name = db.name;
+    let devices = setting("ZAOFAXIAN_FAULT_DEVICES", 40);
+    let per_device = setting("ZAOFAXIAN_FAULT_REPORTS", 50);
+    let kills = setting("ZAOFAXIAN_FAULT_KILLS", 5) as u32;
+    let seed = 20_261_124;
+    let store = db.store.clone();
+    zaofaxian_server::accounts::import_divisions(store.as_ref(), common::SAMPLE_DIVISIONS, |_| {})
+        .await
+        .unwrap();
+
+    // Households signed in beforehand (sign-in is tested elsewhere): an account and a
+    // session each, written straight into the database the server will open.
+    let mut phones = Vec::new();
+    for n in 0..devices {
+        let account = Account {
+            id: RecordId::new().to_string(),
+            login: format!("139{n:08}"),
+            name: format!("设备{n}"),
+            role: Role::Household,
+            division: None,
+            password_hash: None,
+        };
+        store.create_account(&account).await.unwrap();
+        let token = zaofaxian_server::auth::new_token();
+        let hash = zaofaxian_server::auth::token_hash(&token);
+        store
+            .create_session(&hash, &account.id, now_ms() + 86_400_000)
+            .await
+            .unwrap();
+        phones.push(token);
+    }
+
+    let work = tempfile::tempdir().unwrap();
+    let photo_dir = work.path().join("photos");
+    let log = work.path().join("server.log");
+    let exe = std::path::Path::new(env!("CARGO_BIN_EXE_zaofaxian-server-under-test"));
+    let mut server = ServerProcess::new(exe, &db.url, &photo_dir, &log).unwrap();
+    tokio::task::block_in_place(|| server.start()).unwrap();
+    let upstream = server.addr;
+    let server = Arc::new(Mutex::new(server));
+    let proxy = FaultProxy::start(upstream, seed, 15, Duration::from_secs(4))
+        .await
+        .unwrap();
+    let base = format!("http://{}", proxy.addr);
+    let started = Instant::now();
+
+    // The killer: SIGKILL at random moments while the phones are busy, restart soon after.
+    let chaos_over = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let killer = {
+        let server = server.clone();
+        let over = chaos_over.clone();
+        tokio::spawn(async move {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let mut downtime = Duration::ZERO;
+            for _ in 0..kills {
+                tokio::time::sleep(Duration::from_millis(rng.random_range(1_500..3_500))).await;
+                let down = Instant::now();
+                tokio::task::block_in_place(|| {
+                    let mut s = server.lock().unwrap();
+                    s.kill();
+                    std::thread::sleep(Duration::from_millis(rng.random_range(100..600)));
+                    s.start()
+                })
+                .unwrap();
+                downtime += down.elapsed();
+            }
+            over.store(true, std::sync::atomic::Ordering::SeqCst);
+            downtime
+        })
+    };
+
+    // The phones: a few reports at a time, a sync pass after each. Their clocks run 30×
+    // fast so the retry backoff (2 s doubling) does not stretch the run.
+    let t0 = now_ms();
+    let mut tasks = Vec::new();
+    for (n, token) in phones.into_iter().enumerate() {
+        let base = base.clone();
+        let over = chaos_over.clone();
+        tasks.push(tokio::spawn(async move {
+            let dir = tempfile::tempdir().unwrap();
+            let store = LocalStore::open(&dir.path().join("phone.sqlite")).unwrap();
+            store.set_token(&token).unwrap();
+            let d = Device {
+                n,
+                store: Mutex::new(store),
+                engine: SyncEngine::with_timeouts(base, Duration::from_secs(2), Duration::from_secs(3)),
+                dir,
+            };
+            let mut sent = Sent::default();
+            let mut rng = StdRng::seed_from_u64(n as u64);
+            let mut k = 0;
+            while k < per_device || !over.load(std::sync::atomic::Ordering::SeqCst) {
+                for _ in 0..rng.random_range(1..4) {
+                    if k < per_device {
+                        d.report(k, &mut sent);
+                        k += 1;
+                    }
+                }
+                let warped = t0 + (now_ms() - t0) * 30;
+                d.sync(warped, rng.random_range(0..1000), &mut sent).await;
+                tokio::time::sleep(Duration::from_millis(rng.random_range(30..200))).await;
+            }
+            (d, sent)
+        }));
+    }
+    let mut phones = Vec::new();
+    for t in tasks {
+        phones.push(t.await.unwrap());
+    }
+    let downtime = killer.await.unwrap();
+    let chaos = started.elapsed();
+
+    // Signal comes back for good: every phone sends what is left.
+    proxy.calm();
+    let calm_started = Instant::now();
+    for (d, sent) in &mut phones {
+        for _ in 0..10 {
+            if d.all_sent() {
+                break;
+            }
+            d.sync(i64::MAX / 2, 0, sent).await;
+        }
+    }
+    let calm = calm_started.elapsed();
+
+    // Every report exactly once, with the photos it listed.
+    let cases = store
+        .cases(&CaseFilter::scope(Scope::Within(COUNTY.parse().unwrap())))
+        .await
+        .unwrap();
+    let mut on_server: BTreeMap<String, (usize, Vec<String>)> = BTreeMap::new();
+    for c in &cases {
+        let e = on_server
+            .entry(c.report["household_name"].as_str().unwrap().to_string())
+            .or_default();
+        e.0 += 1;
+        e.1 = serde_json::from_value(c.report["photos"].clone()).unwrap_or_default();
+        assert_eq!(c.photos_missing, 0, "{name}: {} misses photos", c.id);
+    }
+    let mut expected = BTreeMap::new();
+    let mut photos = BTreeMap::new();
+    let (mut passes, mut failed, mut replayed) = (0, 0, 0);
+    for (d, sent) in &phones {
+        let counts = d.store.lock().unwrap().counts().unwrap();
+        assert_eq!(
+            (counts.pending, counts.rejected, counts.photos),
+            (0, 0, 0),
+            "{name}: phone {} still holds records",
+            d.n
+        );
+        for (household, listed) in &sent.reports {
+            expected.insert(household.clone(), (1usize, listed.clone()));
+        }
+        photos.extend(sent.photos.iter().map(|(k, v)| (k.clone(), v.clone())));
+        passes += sent.passes;
+        failed += sent.failed_passes;
+        replayed += sent.replayed;
+    }
+    let lost: Vec<_> = expected.keys().filter(|k| !on_server.contains_key(*k)).collect();
+    let doubled: Vec<_> = on_server.iter().filter(|(_, (n, _))| *n > 1).map(|(k, _)| k).collect();
+    assert!(lost.is_empty(), "{name}: {} reports lost: {lost:?}", lost.len());
+    assert!(
+        doubled.is_empty(),
+        "{name}: {} reports stored twice: {doubled:?}",
+        doubled.len()
+    );
+    assert_eq!(
+        on_server, expected,
+        "{name}: the server holds exactly what the phones sent"
+    );
+    let mut photo_bytes = 0;
+    for (sha, bytes) in &photos {
+        let file = photo_dir.join(&sha[..2]).join(format!("{sha}.jpg"));
+        let stored = std::fs::read(&file).unwrap_or_else(|e| panic!("{name}: photo {sha} missing: {e}"));
+        assert_eq!(
+            hex::encode(Sha256::digest(&stored)),
+            *sha,
+            "{name}: photo {sha} differs"
+        );
+        assert_eq!(&stored, bytes);
+        assert!(store.photo(sha).await.unwrap().unwrap().complete, "{name}");
+        photo_bytes += stored.len();
+    }
+
+    let f = proxy.counts();
+    let kills_done = server.lock().unwrap().kills;
+    println!(
+        "fault run ({name}): {devices} phones, {} reports, {} photos ({:.1} MB); server killed {kills_done}× \
+         (down {:.1} s in all); proxy: {} connections, {} requests cut, {} answers cut, {} stalled, \
+         {} refused while down; {passes} sync passes ({failed} failed, {replayed} lost answers replayed); \
+         busy phase {:.1} s, calm flush {:.1} s; nothing lost, nothing doubled, every photo byte-identical",
+        expected.len(),
+        photos.len(),
+        photo_bytes as f64 / 1e6,
+        downtime.as_secs_f64(),
+        f.connections,
+        f.cut_requests,
+        f.cut_answers,
+        f.stalled,
+        f.upstream_down,
+        chaos.as_secs_f64(),
+        calm.as_secs_f64(),
+    );
+    // The run must really have met every kind of trouble, or it proves nothing.
+    assert_eq!(kills_done, kills, "{name}");
+    assert!(
+        f.cut_requests > 0 && f.cut_answers > 0 && f.stalled > 0 && failed > 0,
+        "{name}: {f:?}"
+    );
+}
