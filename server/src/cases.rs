@@ -7,30 +7,13 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{CaseRecord, CaseWrite, NewEntry, SyncClaim, WriteAnswer, WriteOutcome};
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
 use zaofaxian_shared::eligibility::assess;
-use zaofaxian_shared::lifecycle::{Channel, Ctx, Event, WhyNot, open, transition};
+use zaofaxian_shared::lifecycle::{Channel, Ctx, WhyNot, open, transition};
 use zaofaxian_shared::report::HardshipReport;
 use zaofaxian_shared::visit::{HomeVisit, VisitError};
-use zaofaxian_shared::{DivisionCode, DivisionLevel, EventKind, GeoPoint, RecordId, Role, Text};
+use zaofaxian_shared::{DivisionCode, DivisionLevel, EventKind, RecordId, Role, Text};
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct EventRequest {
-    pub expected_version: u64,
-    pub event: Event,
-    /// Where the step was taken (a home visit's GPS fix), kept in the history.
-    #[serde(default)]
-    pub location: Option<GeoPoint>,
-    #[serde(default)]
-    pub note: Option<String>,
-    /// Photos taken at this step (housing, documents), by SHA-256; uploaded separately.
-    #[serde(default)]
-    pub photos: Vec<String>,
-    /// The home visit's record (members, worksheet, checks, authorization), with the
-    /// verification or the elimination home check.
-    #[serde(default)]
-    pub visit: Option<HomeVisit>,
-}
+pub use zaofaxian_shared::sync::EventRequest;
 
 fn refused(why: WhyNot) -> ApiError {
     let status = if why.code == "forbidden" {

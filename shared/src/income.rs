@@ -278,9 +278,28 @@ pub fn income_window(collected_on: NaiveDate) -> (NaiveDate, NaiveDate) {
     (start, end)
 }
 
+/// The largest amount one line may hold (1亿元). Far above any household's, it keeps
+/// every sum of a worksheet inside i64, so a typo of extra zeros (or a hostile client)
+/// is refused by field instead of overflowing.
+pub const MAX_AMOUNT: Fen = Fen::yuan(100_000_000);
+/// Most lines one table may have.
+pub const MAX_LINES: usize = 100;
+
 fn non_negative(field: String, v: Fen) -> Result<(), WorksheetError> {
     if v.0 < 0 {
         Err(err(field, "金额不能为负数", "amount cannot be negative"))
+    } else {
+        bounded(field, v)
+    }
+}
+
+fn bounded(field: String, v: Fen) -> Result<(), WorksheetError> {
+    if v.0.unsigned_abs() > MAX_AMOUNT.0.unsigned_abs() {
+        Err(err(
+            field,
+            "金额超过1亿元，请核实",
+            "more than 100 million yuan: please check",
+        ))
     } else {
         Ok(())
     }
@@ -368,6 +387,18 @@ impl Worksheet {
                 "more than 50 members: please check",
             ));
         }
+        for (table, n) in [
+            ("crops", self.crops.len()),
+            ("livestock", self.livestock.len()),
+            ("business", self.business.len()),
+            ("wages", self.wages.len()),
+            ("transfers", self.transfers.len()),
+            ("fixed_assets", self.fixed_assets.len()),
+        ] {
+            if n > MAX_LINES {
+                return Err(err(table, "一张表最多100行", "at most 100 lines per table"));
+            }
+        }
         for (table, lines) in [("crops", &self.crops), ("livestock", &self.livestock)] {
             for (i, l) in lines.iter().enumerate() {
                 non_negative(format!("{table}[{i}].sold_amount"), l.sold_amount)?;
@@ -407,6 +438,11 @@ impl Worksheet {
             non_negative(format!("wages[{i}].in_kind"), w.in_kind)?;
         }
         // Net property income may be negative (a rented house that cost more than it brought).
+        let p = &self.property;
+        non_negative("property.poverty_asset_dividend".into(), p.poverty_asset_dividend)?;
+        bounded("property.land_rent_net".into(), p.land_rent_net)?;
+        bounded("property.house_rent_net".into(), p.house_rent_net)?;
+        bounded("property.other".into(), p.other)?;
         for (i, t) in self.transfers.iter().enumerate() {
             non_negative(format!("transfers[{i}].amount"), t.amount)?;
         }
@@ -588,5 +624,22 @@ mod tests {
         let t = w.compute().unwrap();
         assert_eq!(t.a_total, y(30000 + 2400));
         assert_eq!(t.d_per_capita, y(16200));
+    }
+
+    #[test]
+    fn absurd_amounts_and_tables_are_refused_before_anything_is_added() {
+        let mut w = sample();
+        let line = w.crops[0].clone();
+        w.crops = vec![line.clone(); 2];
+        w.crops[0].sold_amount = MAX_AMOUNT;
+        assert!(w.compute().is_ok(), "the largest amount still adds up");
+        w.crops[1].sold_amount = Fen(i64::MAX / 2);
+        assert_eq!(w.compute().unwrap_err().field, "crops[1].sold_amount");
+        let mut w = sample();
+        w.property.land_rent_net = Fen(-MAX_AMOUNT.0 - 1);
+        assert_eq!(w.compute().unwrap_err().field, "property.land_rent_net");
+        let mut w = sample();
+        w.transfers = vec![w.transfers[0].clone(); MAX_LINES + 1];
+        assert_eq!(w.compute().unwrap_err().field, "transfers");
     }
 }

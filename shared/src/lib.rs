@@ -18,6 +18,7 @@ pub mod policy;
 pub mod report;
 pub mod reporting;
 pub mod role;
+pub mod sync;
 pub mod text;
 pub mod visit;
 

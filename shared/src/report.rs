@@ -4,7 +4,7 @@ use crate::division::{DivisionCode, DivisionLevel};
 use crate::money::Fen;
 use crate::national_id::NationalId;
 use crate::phone::PhoneNumber;
-use crate::text::Text;
+use crate::text::{Text, has_hidden_characters};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -99,6 +99,13 @@ impl HardshipReport {
                 "head of household: 1 to 50 characters",
             );
         }
+        if has_hidden_characters(name, false) {
+            return e(
+                "household_name",
+                "户主姓名含有控制字符",
+                "head of household: contains control characters",
+            );
+        }
         if self.happened_on > today {
             return e(
                 "happened_on",
@@ -108,6 +115,13 @@ impl HardshipReport {
         }
         if self.amount.is_some_and(|a| a.0 < 0) {
             return e("amount", "金额不能为负数", "amount cannot be negative");
+        }
+        if has_hidden_characters(&self.description, true) {
+            return e(
+                "description",
+                "情况说明含有控制字符",
+                "description: contains control characters",
+            );
         }
         if self.description.chars().count() > 2000 {
             return e(

@@ -4,6 +4,16 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// Whether `s` holds characters no name or note should: control characters (NUL,
+/// escape sequences; a line break or tab only where `multiline`) and the bidirectional
+/// overrides that make text display differently from what it is.
+pub fn has_hidden_characters(s: &str, multiline: bool) -> bool {
+    s.chars().any(|c| {
+        (c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
 /// Which language a user reads. Chinese is the default everywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -59,5 +69,15 @@ mod tests {
         let t = Text::new("没有数据", "no data");
         assert_eq!(Text::from_pair(&t.to_string()), t);
         assert_eq!(Text::from_pair("only one"), Text::new("only one", "only one"));
+    }
+
+    #[test]
+    fn hidden_characters_are_found_and_rare_ones_are_not() {
+        assert!(!has_hidden_characters("𪨶𠀀 蔺𬌗 Zhāng", false));
+        for bad in ["张\u{0}三", "李\u{1b}[2J四", "王\u{202e}五", "赵\u{2066}六", "a\nb"] {
+            assert!(has_hidden_characters(bad, false), "{bad:?}");
+        }
+        assert!(!has_hidden_characters("第一行\n第二行\t", true));
+        assert!(has_hidden_characters("第一行\u{0}", true));
     }
 }

@@ -152,6 +152,13 @@ impl HomeVisit {
                     "enter the name",
                 ));
             }
+            if m.name.chars().count() > 50 || crate::text::has_hidden_characters(&m.name, false) {
+                return Err(VisitError::new(
+                    format!("members[{i}].name"),
+                    "姓名不超过50字，且不能含控制字符",
+                    "name: at most 50 characters, no control characters",
+                ));
+            }
             if m.birth_date > self.visited_on {
                 return Err(VisitError::new(
                     format!("members[{i}].birth_date"),

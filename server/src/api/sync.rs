@@ -1,7 +1,7 @@
 //! Sync: idempotent push of a device's records, cursor-based pull of its area.
 
 use crate::auth::Caller;
-use crate::cases::{EventRequest, apply_event, create_from_report};
+use crate::cases::{apply_event, create_from_report};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{SyncClaim, WriteOutcome};
@@ -10,41 +10,7 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 use zaofaxian_shared::RecordId;
-use zaofaxian_shared::report::HardshipReport;
-
-/// Most records one push may carry; a phone with more sends several pushes.
-pub const MAX_RECORDS: usize = 200;
-
-#[derive(Debug, Deserialize)]
-pub struct PushBody {
-    device_id: String,
-    records: Vec<ClientRecord>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ClientRecord {
-    /// The client's UUIDv7 for this record: the idempotency key.
-    id: RecordId,
-    /// Gap-free per-device sequence number.
-    seq: i64,
-    #[serde(flatten)]
-    op: RecordOp,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(tag = "kind", content = "body", rename_all = "snake_case")]
-pub enum RecordOp {
-    Report(HardshipReport),
-    // Boxed: a home visit makes this variant much larger than a report.
-    CaseEvent(Box<CaseEventBody>),
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CaseEventBody {
-    case_id: String,
-    #[serde(flatten)]
-    request: EventRequest,
-}
+use zaofaxian_shared::sync::{PushBody, PushError, RecordOp};
 
 #[derive(Debug, Serialize)]
 pub struct RecordResult {
@@ -59,32 +25,19 @@ pub struct RecordResult {
     error: Option<ApiError>,
 }
 
-fn valid_device_id(d: &str) -> bool {
-    !d.is_empty() && d.len() <= 64 && d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
 pub async fn push(
     State(state): State<AppState>,
     caller: Caller,
     body: Result<Json<PushBody>, JsonRejection>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let Json(body) = body?;
-    if !valid_device_id(&body.device_id) {
-        return Err(ApiError::bad_request(
-            "bad_device_id",
-            "设备编号应为1–64位字母、数字、-或_",
-            "device_id: 1–64 letters, digits, - or _",
-        )
-        .with_field("device_id"));
-    }
-    if body.records.len() > MAX_RECORDS {
-        return Err(ApiError::new(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "too_many_records",
-            format!("单次最多{MAX_RECORDS}条记录"),
-            format!("at most {MAX_RECORDS} records per push"),
-        ));
-    }
+    body.check().map_err(|e| {
+        let t = e.text();
+        match e {
+            PushError::TooManyRecords => ApiError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, e.code(), t.zh, t.en),
+            _ => ApiError::bad_request(e.code(), t.zh, t.en).with_field("device_id"),
+        }
+    })?;
     let mut results = Vec::with_capacity(body.records.len());
     for rec in body.records {
         let record_id = rec.id.to_string();

@@ -1,0 +1,160 @@
+//! What a phone sends in a sync push: its device, and records in order, each a
+//! report or a step on a case. Decoded and checked here (no I/O) so the server and
+//! the fuzz targets run the very same code on untrusted bytes.
+
+use crate::geo::GeoPoint;
+use crate::id::RecordId;
+use crate::lifecycle::Event;
+use crate::report::HardshipReport;
+use crate::text::Text;
+use crate::visit::HomeVisit;
+use serde::{Deserialize, Serialize};
+
+/// Most records one push may carry; a phone with more sends several pushes.
+pub const MAX_RECORDS: usize = 200;
+
+#[derive(Debug, Deserialize)]
+pub struct PushBody {
+    pub device_id: String,
+    pub records: Vec<ClientRecord>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ClientRecord {
+    /// The client's UUIDv7 for this record: the idempotency key.
+    pub id: RecordId,
+    /// Gap-free per-device sequence number.
+    pub seq: i64,
+    #[serde(flatten)]
+    pub op: RecordOp,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", content = "body", rename_all = "snake_case")]
+pub enum RecordOp {
+    Report(HardshipReport),
+    // Boxed: a home visit makes this variant much larger than a report.
+    CaseEvent(Box<CaseEventBody>),
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CaseEventBody {
+    pub case_id: String,
+    #[serde(flatten)]
+    pub request: EventRequest,
+}
+
+/// One lifecycle step as a client asks for it (over REST, in a push, from a form).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct EventRequest {
+    pub expected_version: u64,
+    pub event: Event,
+    /// Where the step was taken (a home visit's GPS fix), kept in the history.
+    #[serde(default)]
+    pub location: Option<GeoPoint>,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Photos taken at this step (housing, documents), by SHA-256; uploaded separately.
+    #[serde(default)]
+    pub photos: Vec<String>,
+    /// The home visit's record (members, worksheet, checks, authorization), with the
+    /// verification or the elimination home check.
+    #[serde(default)]
+    pub visit: Option<HomeVisit>,
+}
+
+/// Why a push as a whole is refused (single records are judged one by one later).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PushError {
+    #[error("malformed push: {0}")]
+    Malformed(String),
+    #[error("bad device id")]
+    BadDeviceId,
+    #[error("too many records")]
+    TooManyRecords,
+}
+
+impl PushError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            PushError::Malformed(_) => "bad_json",
+            PushError::BadDeviceId => "bad_device_id",
+            PushError::TooManyRecords => "too_many_records",
+        }
+    }
+
+    pub fn text(&self) -> Text {
+        match self {
+            PushError::Malformed(why) => Text::new(format!("请求格式有误：{why}"), format!("malformed push: {why}")),
+            PushError::BadDeviceId => Text::new(
+                "设备编号应为1–64位字母、数字、-或_",
+                "device_id: 1–64 letters, digits, - or _",
+            ),
+            PushError::TooManyRecords => Text::new(
+                format!("单次最多{MAX_RECORDS}条记录"),
+                format!("at most {MAX_RECORDS} records per push"),
+            ),
+        }
+    }
+}
+
+fn valid_device_id(d: &str) -> bool {
+    !d.is_empty() && d.len() <= 64 && d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl PushBody {
+    /// The checks on the push as a whole: a usable device id and a bounded batch.
+    pub fn check(&self) -> Result<(), PushError> {
+        if !valid_device_id(&self.device_id) {
+            return Err(PushError::BadDeviceId);
+        }
+        if self.records.len() > MAX_RECORDS {
+            return Err(PushError::TooManyRecords);
+        }
+        Ok(())
+    }
+}
+
+/// Decodes and checks a push from raw bytes.
+pub fn decode_push(bytes: &[u8]) -> Result<PushBody, PushError> {
+    let body: PushBody = serde_json::from_slice(bytes).map_err(|e| PushError::Malformed(e.to_string()))?;
+    body.check()?;
+    Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn push(records: &str) -> String {
+        format!(r#"{{"device_id":"phone-1","records":[{records}]}}"#)
+    }
+
+    #[test]
+    fn a_report_and_a_step_decode() {
+        let report = r#"{"id":"0190f5a0-0000-7000-8000-000000000001","seq":1,"kind":"report","body":
+            {"village":"530402001001","household_name":"张三","hardship":"illness","happened_on":"2025-10-30"}}"#;
+        let step = r#"{"id":"0190f5a0-0000-7000-8000-000000000002","seq":2,"kind":"case_event","body":
+            {"case_id":"c1","expected_version":0,"event":{"event":"record_verification","at_risk":true}}}"#;
+        let body = decode_push(push(&format!("{report},{step}")).as_bytes()).unwrap();
+        assert!(matches!(&body.records[0].op, RecordOp::Report(r) if r.household_name == "张三"));
+        assert!(
+            matches!(&body.records[1].op, RecordOp::CaseEvent(e) if e.case_id == "c1" && e.request.expected_version == 0)
+        );
+    }
+
+    #[test]
+    fn bad_pushes_are_refused_with_a_reason() {
+        assert_eq!(decode_push(b"{").unwrap_err().code(), "bad_json");
+        let no_device = r#"{"device_id":"a b","records":[]}"#;
+        assert_eq!(decode_push(no_device.as_bytes()).unwrap_err(), PushError::BadDeviceId);
+        let unknown_kind =
+            push(r#"{"id":"0190f5a0-0000-7000-8000-000000000001","seq":1,"kind":"drop_table","body":{}}"#);
+        assert_eq!(decode_push(unknown_kind.as_bytes()).unwrap_err().code(), "bad_json");
+        let one = r#"{"id":"0190f5a0-0000-7000-8000-000000000001","seq":1,"kind":"case_event","body":
+            {"case_id":"c","expected_version":0,"event":{"event":"sign_application"}}}"#;
+        let many = push(&vec![one; MAX_RECORDS + 1].join(","));
+        assert_eq!(decode_push(many.as_bytes()).unwrap_err(), PushError::TooManyRecords);
+        assert!(decode_push(push(&vec![one; MAX_RECORDS].join(",")).as_bytes()).is_ok());
+    }
+}
