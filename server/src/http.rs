@@ -33,6 +33,9 @@ pub fn app(state: crate::state::AppState) -> Router {
         .merge(crate::console::routes())
         .fallback(|| async { crate::error::ApiError::not_found() })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        // JSON and pages shrink about tenfold for phones on a weak signal (photos, already
+        // compressed, are left alone by the layer's default rules).
+        .layer(tower_http::compression::CompressionLayer::new())
         // One structured line per request: method, path, status, latency. Bodies and
         // headers (tokens, phone numbers) are never logged.
         .layer(

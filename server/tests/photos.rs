@@ -453,3 +453,52 @@ async fn one_picture_used_for_two_households_is_flagged() {
         assert_eq!(d["same_pictures"], json!([]), "{name}");
     }
 }
+
+/// Phones on a weak signal ask for gzip: JSON shrinks, photos (already compressed)
+/// go as they are, and a client that does not ask gets plain bytes.
+#[tokio::test]
+async fn answers_are_gzipped_when_asked_and_photos_are_not() {
+    use std::io::Read;
+    let app = TestApp::start(common::sqlite().await, "2025-11-03").await;
+    let token = app.household("13812345678").await;
+    let bytes = photo();
+    let (s, _) = upload(&app, &token, &bytes).await;
+    assert_eq!(s, 200);
+    for n in 0..30 {
+        let body = json!({ "device_id": "p", "records": [{ "id": RecordId::new().to_string(), "seq": n + 1,
+            "kind": "report", "body": { "village": VILLAGE, "household_name": format!("农户{n}"),
+            "hardship": "illness", "happened_on": "2025-10-30", "description": "住院手术，医疗支出大" } }] });
+        assert_eq!(app.post(&token, "/api/v1/sync/push", &body).await.0, 200);
+    }
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let get = |path: &str, gzip: bool| {
+        let mut r = raw.get(app.url(path)).bearer_auth(&token);
+        if gzip {
+            r = r.header("accept-encoding", "gzip");
+        }
+        r.send()
+    };
+    let packed = get("/api/v1/sync/pull", true).await.unwrap();
+    assert_eq!(packed.headers()["content-encoding"], "gzip");
+    let packed = packed.bytes().await.unwrap();
+    let plain = get("/api/v1/sync/pull", false).await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+    let mut unpacked = Vec::new();
+    flate2::read::GzDecoder::new(&packed[..])
+        .read_to_end(&mut unpacked)
+        .unwrap();
+    assert_eq!(unpacked, plain);
+    assert!(
+        packed.len() * 4 < plain.len(),
+        "{} vs {} bytes",
+        packed.len(),
+        plain.len()
+    );
+    let photo = get(&format!("/api/v1/photos/{}", sha(&bytes)), true).await.unwrap();
+    assert!(
+        photo.headers().get("content-encoding").is_none(),
+        "a JPEG is sent as it is"
+    );
+    assert_eq!(photo.bytes().await.unwrap(), bytes);
+}
