@@ -1,5 +1,5 @@
-//! Who may do what, endpoint by endpoint: every role, in its own area and in
-//! another, against one household's case (its report, photo and steps), on SQLite
+//! Who may do what, endpoint by endpoint (fourteen of them): every role, in its own
+//! area and in another, against one household's case (its report, photo and steps), on SQLite
 //! and PostgreSQL. A case another area cannot see answers 404, as if it did not exist.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
@@ -102,20 +102,51 @@ async fn every_endpoint_for_every_role_and_area() {
             actors.push((login, app.staff(login, role, division).await));
         }
 
-        // Expected status per actor:
-        // queue, case page, a verification on a fresh case, pull, photo thumbnail, /me, console board, console case.
-        let expected: &[(&str, [u16; 8])] = &[
-            ("owner", [403, 200, 403, 200, 200, 200, 303, 303]),
-            ("stranger", [403, 404, 404, 200, 404, 200, 303, 303]),
-            ("cadre", [200, 200, 200, 200, 200, 200, 200, 200]),
-            ("neighbour", [200, 404, 404, 200, 404, 200, 200, 404]),
-            ("township", [200, 200, 200, 200, 200, 200, 200, 200]),
-            ("other-township", [200, 404, 404, 200, 404, 200, 200, 404]),
-            ("county", [200, 200, 200, 200, 200, 200, 200, 200]),
+        // Expected status per actor, endpoint by endpoint:
+        //   API: queue, case page, a verification on a fresh case, pull, photo thumbnail,
+        //        the photo itself, its upload status, /me;
+        //   console: board, case page, CSV export, monthly report, printable notice, imports.
+        // The console sends a household (no console account) to sign in (303). Exports and
+        // reports cover the caller's own area, so a neighbour gets its own (empty) one.
+        let expected: &[(&str, [u16; 14])] = &[
+            (
+                "owner",
+                [403, 200, 403, 200, 200, 200, 200, 200, 303, 303, 303, 303, 303, 303],
+            ),
+            (
+                "stranger",
+                [403, 404, 404, 200, 404, 404, 404, 200, 303, 303, 303, 303, 303, 303],
+            ),
+            (
+                "cadre",
+                [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403],
+            ),
+            (
+                "neighbour",
+                [200, 404, 404, 200, 404, 404, 404, 200, 200, 404, 200, 200, 200, 403],
+            ),
+            (
+                "township",
+                [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+            ),
+            (
+                "other-township",
+                [200, 404, 404, 200, 404, 404, 404, 200, 200, 404, 200, 200, 200, 200],
+            ),
+            (
+                "county",
+                [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+            ),
             // A department sees its county's cases but takes no verification step.
-            ("department", [200, 200, 403, 200, 200, 200, 200, 200]),
+            (
+                "department",
+                [200, 200, 403, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+            ),
             // An administrator manages accounts, not cases.
-            ("admin", [403, 404, 404, 403, 404, 200, 403, 404]),
+            (
+                "admin",
+                [403, 404, 404, 403, 404, 404, 404, 200, 403, 404, 403, 403, 403, 403],
+            ),
         ];
         for (i, (who, token)) in actors.iter().enumerate() {
             let fresh = case_with_photo(&app, &owner, &format!("owner-{i}"), &sha).await;
@@ -133,9 +164,15 @@ async fn every_endpoint_for_every_role_and_area() {
                 .await,
                 status(&app, token, "GET", "/api/v1/sync/pull?cursor=0", None).await,
                 status(&app, token, "GET", &format!("/api/v1/photos/{sha}/thumbnail"), None).await,
+                status(&app, token, "GET", &format!("/api/v1/photos/{sha}"), None).await,
+                status(&app, token, "GET", &format!("/api/v1/photos/{sha}/status"), None).await,
                 status(&app, token, "GET", "/api/v1/me", None).await,
                 console(&app, token, "/console/board").await,
                 console(&app, token, &format!("/console/cases/{case}")).await,
+                console(&app, token, "/console/export/cases.csv").await,
+                console(&app, token, "/console/export/monthly.xlsx?month=2025-11").await,
+                console(&app, token, "/console/notice").await,
+                console(&app, token, "/console/imports").await,
             ];
             let want = expected.iter().find(|(w, _)| w == who).unwrap().1;
             assert_eq!(got, want, "{name}: {who}");

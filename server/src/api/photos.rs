@@ -113,11 +113,11 @@ pub async fn start(
 
 pub async fn status(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(sha): Path<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
     check_sha(&sha)?;
-    let p = state.store.photo(&sha).await?.ok_or_else(ApiError::not_found)?;
+    let p = accessible(&state, &caller, &sha).await?;
     Ok(status_json(&p))
 }
 

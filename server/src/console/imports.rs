@@ -26,6 +26,11 @@ fn may(kind: &str, role: Role) -> bool {
     }
 }
 
+/// Whether the role has any import at all (for the page and its link).
+pub fn may_import_any(role: Role) -> bool {
+    ["register", "screening", "disaster"].iter().any(|k| may(k, role))
+}
+
 fn area(staff: &Staff) -> Option<DivisionCode> {
     match staff.caller().scope() {
         Ok(Scope::Within(d)) => Some(d),
@@ -73,6 +78,13 @@ fn forms(staff: &Staff) -> Markup {
 
 pub async fn page(staff: Staff) -> Response {
     let l = staff.lang;
+    // Village cadres and administrators import nothing: say so rather than show an empty page.
+    if !may_import_any(staff.account.role) {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "导入由乡镇、县级和行业部门办理 / imports are for townships, counties and departments",
+        );
+    }
     layout(
         tr(l, "导入", "Imports"),
         Some(&staff),

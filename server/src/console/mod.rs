@@ -173,7 +173,9 @@ pub fn layout_in(l: Lang, title: &str, staff: Option<&Staff>, body: Markup) -> H
                         h1 { (tr(l, "早发现 · 防返贫监测工作台", "Zaofaxian monitoring console")) }
                         @if let Some(s) = staff {
                             a href="/console/board" { (tr(l, "待办看板", "Deadline board")) }
-                            a href="/console/imports" { (tr(l, "导入与预警", "Imports and alerts")) }
+                            @if imports::may_import_any(s.account.role) {
+                                a href="/console/imports" { (tr(l, "导入与预警", "Imports and alerts")) }
+                            }
                             span { (s.account.name) " · " (if l == Lang::En { s.account.role.label_en() } else { s.account.role.label_zh() }) }
                             form method="post" action="/console/logout" style="display:inline" {
                                 input type="hidden" name="csrf" value=(s.csrf);
