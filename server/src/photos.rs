@@ -108,6 +108,34 @@ mod tests {
         assert_eq!(check(&bomb).unwrap_err(), PhotoError::TooLarge(100_000, 100_000));
     }
 
+    /// A small real JPEG whose frame header is rewritten to claim `w`×`h`.
+    fn jpeg_claiming(w: u16, h: u16) -> Vec<u8> {
+        let mut j = jpeg(16, 16);
+        let sof = j.windows(2).position(|m| m == [0xff, 0xc0]).unwrap();
+        // FFC0, length (2), precision (1), then height and width.
+        j[sof + 5..sof + 7].copy_from_slice(&h.to_be_bytes());
+        j[sof + 7..sof + 9].copy_from_slice(&w.to_be_bytes());
+        j
+    }
+
+    #[test]
+    fn jpeg_bombs_are_refused_before_decoding() {
+        // 65,000 × 65,000 claimed by a 700-byte file.
+        let bomb = jpeg_claiming(65_000, 65_000);
+        assert!(bomb.len() < 2_000);
+        assert_eq!(check(&bomb).unwrap_err(), PhotoError::TooLarge(65_000, 65_000));
+        // Within the side limit but over the pixel budget (60 MP > 50 MP).
+        assert_eq!(
+            check(&jpeg_claiming(10_000, 6_000)).unwrap_err(),
+            PhotoError::TooLarge(10_000, 6_000)
+        );
+        // Inside both limits the header is believed and the decoder fills in what is missing:
+        // 20 MP from 700 bytes. Memory per check is bounded by the limits, and the server
+        // runs at most one check per core at a time (AppState::photo_checks).
+        let c = check(&jpeg_claiming(5_000, 4_000)).unwrap();
+        assert_eq!((c.width, c.height), (5_000, 4_000));
+    }
+
     #[test]
     fn non_images_are_refused() {
         assert_eq!(check(b"GIF89a....").unwrap_err(), PhotoError::Format);

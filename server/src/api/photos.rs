@@ -212,41 +212,15 @@ async fn finish(state: &AppState, sha: &str) -> ApiResult<Json<serde_json::Value
     let target = final_path(state, sha, ".jpg");
     let thumb = final_path(state, sha, ".thumb.jpg");
     let sha_c = sha.to_string();
-    let verdict = tokio::task::spawn_blocking(move || -> Result<Result<photos::Checked, ApiError>, std::io::Error> {
-        let source = if partial.exists() { &partial } else { &target };
-        let data = match std::fs::read(source) {
-            Ok(d) => d,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(e),
-        };
-        if hex::encode(Sha256::digest(&data)) != sha_c {
-            let _ = std::fs::remove_file(source);
-            return Ok(Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "hash_mismatch",
-                "照片内容与摘要不符，请重新上传",
-                "the bytes do not match the SHA-256: upload again",
-            )));
-        }
-        let checked = match photos::check(&data) {
-            Ok(c) => c,
-            Err(e) => {
-                std::fs::remove_file(source)?;
-                return Ok(Err(ApiError::from_pair(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "bad_image",
-                    &e.to_string(),
-                )));
-            }
-        };
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(&thumb, &checked.thumbnail_jpeg)?;
-        if source == &partial {
-            std::fs::rename(&partial, &target)?;
-        }
-        Ok(Ok(checked))
+    let permit = state
+        .photo_checks
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::internal())?;
+    let verdict = tokio::task::spawn_blocking(move || {
+        let _permit = permit; // held while decoding
+        finish_blocking(&partial, &target, &thumb, &sha_c)
     })
     .await
     .map_err(|_| ApiError::internal())?
@@ -273,6 +247,50 @@ async fn finish(state: &AppState, sha: &str) -> ApiResult<Json<serde_json::Value
     }
     let p = state.store.photo(sha).await?.ok_or_else(ApiError::not_found)?;
     Ok(status_json(&p))
+}
+
+/// The blocking half of `finish`: reads the file (partial, or already in place after a
+/// crash), checks hash and image, writes the thumbnail and moves the file into place.
+fn finish_blocking(
+    partial: &std::path::Path,
+    target: &std::path::Path,
+    thumb: &std::path::Path,
+    sha: &str,
+) -> Result<Result<photos::Checked, ApiError>, std::io::Error> {
+    let source = if partial.exists() { partial } else { target };
+    let data = match std::fs::read(source) {
+        Ok(d) => d,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    if hex::encode(Sha256::digest(&data)) != sha {
+        let _ = std::fs::remove_file(source);
+        return Ok(Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "hash_mismatch",
+            "照片内容与摘要不符，请重新上传",
+            "the bytes do not match the SHA-256: upload again",
+        )));
+    }
+    let checked = match photos::check(&data) {
+        Ok(c) => c,
+        Err(e) => {
+            std::fs::remove_file(source)?;
+            return Ok(Err(ApiError::from_pair(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "bad_image",
+                &e.to_string(),
+            )));
+        }
+    };
+    if let Some(dir) = target.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(thumb, &checked.thumbnail_jpeg)?;
+    if source == partial {
+        std::fs::rename(partial, target)?;
+    }
+    Ok(Ok(checked))
 }
 
 /// The photo (or its thumbnail) for someone who may see it: its uploader, or a
