@@ -41,6 +41,9 @@ echo "== cargo clippy (desktop app)"
 scripts/smoke-desktop.sh --deps-only
 cargo clippy -p zaofaxian-mobile --features desktop --all-targets --locked -- -D warnings
 echo "== cargo test"
+rm -f "${CARGO_TARGET_DIR}"/tmp/fault_figures_*.txt
 cargo test --workspace --locked
+echo "== figures of the fault run (tests/tests/faults.rs)"
+cat "${CARGO_TARGET_DIR}"/tmp/fault_figures_*.txt
 echo "== desktop app under Xvfb: walk a self-report"
 scripts/smoke-desktop.sh "${CARGO_TARGET_DIR}/smoke/report.png"

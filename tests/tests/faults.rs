@@ -4,7 +4,9 @@
 //!
 //! Scale: `ZAOFAXIAN_FAULT_DEVICES` (default 40) × `ZAOFAXIAN_FAULT_REPORTS` (default
 //! 50) reports, a photo with every third, `ZAOFAXIAN_FAULT_KILLS` (default 5) kills.
-//! The figures are printed (`cargo test -p zaofaxian-e2e --test faults -- --nocapture`).
+//! The figures are printed (`cargo test -p zaofaxian-e2e --test faults -- --nocapture`)
+//! and kept in `$CARGO_TARGET_DIR/tmp/fault_figures_<backend>.txt`, which the test
+//! command shows at its end.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
@@ -308,7 +310,7 @@ async fn run(db: common::TestDb) {
 
     let f = proxy.counts();
     let kills_done = server.lock().unwrap().kills;
-    println!(
+    let figures = format!(
         "fault run ({name}): {devices} phones, {} reports, {} photos ({:.1} MB); server killed {kills_done}× \
          (down {:.1} s in all); proxy: {} connections, {} requests cut, {} answers cut, {} stalled, \
          {} refused while down; {passes} sync passes ({failed} failed, {replayed} lost answers replayed); \
@@ -325,6 +327,10 @@ async fn run(db: common::TestDb) {
         chaos.as_secs_f64(),
         calm.as_secs_f64(),
     );
+    println!("{figures}");
+    // Kept for the test command to print at the end (cargo hides a passing test's output).
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fault_figures_{name}.txt"));
+    std::fs::write(file, format!("{figures}\n")).unwrap();
     // The run must really have met every kind of trouble, or it proves nothing.
     assert_eq!(kills_done, kills, "{name}");
     assert!(
