@@ -91,6 +91,16 @@ fn offline() -> Text {
     Text::new("网络不可用或服务器无响应", "no network or no answer from the server")
 }
 
+/// Ends a pass with `why`, shown with what is still waiting.
+fn failed(mut report: SyncReport, why: Text, pending: i64, progress: &mut impl FnMut(SyncState)) -> SyncReport {
+    progress(SyncState::Failed {
+        why: why.clone(),
+        pending,
+    });
+    report.failure = Some(why);
+    report
+}
+
 fn signed_out() -> Text {
     Text::new("登录已过期，请重新登录", "signed out: sign in again")
 }
@@ -227,22 +237,12 @@ impl SyncEngine {
         let pending = |store: &Mutex<LocalStore>| with(store, |s| Ok(s.counts()?.pending));
         let Some(token) = with(store, LocalStore::token)? else {
             let why = Text::new("请先登录", "sign in first");
-            progress(SyncState::Failed {
-                why: why.clone(),
-                pending: pending(store)?,
-            });
-            report.failure = Some(why);
-            return Ok(report);
+            return Ok(failed(report, why, pending(store)?, &mut progress));
         };
         match self.upload_photos(store, &token).await? {
             Ok(n) => report.photos_uploaded = n,
             Err(why) => {
-                progress(SyncState::Failed {
-                    why: why.clone(),
-                    pending: pending(store)?,
-                });
-                report.failure = Some(why);
-                return Ok(report);
+                return Ok(failed(report, why, pending(store)?, &mut progress));
             }
         }
         let device = with(store, LocalStore::device_id)?;
@@ -270,12 +270,7 @@ impl SyncEngine {
                 Ok(r) if r.status().is_success() => r.json::<Value>().await.ok(),
                 Ok(r) if r.status() == reqwest::StatusCode::UNAUTHORIZED => {
                     let why = signed_out();
-                    progress(SyncState::Failed {
-                        why: why.clone(),
-                        pending: pending(store)?,
-                    });
-                    report.failure = Some(why);
-                    return Ok(report);
+                    return Ok(failed(report, why, pending(store)?, &mut progress));
                 }
                 Ok(_) => None,
                 Err(e) => {
@@ -292,12 +287,7 @@ impl SyncEngine {
                     }
                     Ok(())
                 })?;
-                progress(SyncState::Failed {
-                    why: why.clone(),
-                    pending: pending(store)?,
-                });
-                report.failure = Some(why);
-                return Ok(report);
+                return Ok(failed(report, why, pending(store)?, &mut progress));
             };
             let results = answer["results"].as_array().cloned().unwrap_or_default();
             with(store, |s| {
@@ -340,12 +330,7 @@ impl SyncEngine {
             Ok(n) => report.pulled = n,
             // An expired session must not look like "up to date": the user signs in again.
             Err(why) => {
-                progress(SyncState::Failed {
-                    why: why.clone(),
-                    pending: pending(store)?,
-                });
-                report.failure = Some(why);
-                return Ok(report);
+                return Ok(failed(report, why, pending(store)?, &mut progress));
             }
         }
         let pending = pending(store)?;

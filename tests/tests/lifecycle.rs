@@ -157,6 +157,15 @@ fn appraisal(approved: bool) -> Value {
     json!({ "event": "record_appraisal", "approved": approved })
 }
 
+fn township_approves() -> Value {
+    json!({ "event": "township_review", "decision": "approve" })
+}
+
+/// The county's joint review, every department check done.
+fn determined() -> Value {
+    json!({ "event": "county_determination", "decision": "approve", "department_checks_done": true })
+}
+
 fn elimination() -> Value {
     json!({ "event": "start_elimination", "consent": true, "household_has_labour": true,
             "criteria": { "measures_in_place": true, "guarantees_secured": true,
@@ -355,19 +364,11 @@ async fn ten_households_through_verification_notice_review_assistance_and_elimin
         // 10-20 township approves, 10-22 the county determines: monitored from 10-22.
         t = new_day(&app, &cadre, "2025-10-20").await;
         for n in [0, 2] {
-            ok(
-                &app,
-                &t.township,
-                &id(n),
-                json!({ "event": "township_review", "decision": "approve" }),
-            )
-            .await;
+            ok(&app, &t.township, &id(n), township_approves()).await;
         }
         t = new_day(&app, &cadre, "2025-10-22").await;
         for n in [0, 2] {
-            let checks =
-                json!({ "event": "county_determination", "decision": "approve", "department_checks_done": true });
-            assert_eq!(ok(&app, &t.county, &id(n), checks).await, Stage::Monitored);
+            assert_eq!(ok(&app, &t.county, &id(n), determined()).await, Stage::Monitored);
         }
         ok(&app, &t.cadre, &id(0), json!({ "event": "record_assistance" })).await;
         // Risk elimination is refused in the month of identification…
@@ -397,16 +398,8 @@ async fn ten_households_through_verification_notice_review_assistance_and_elimin
             .collect();
         assert_eq!(late.len(), 3, "{name}: {q}");
         for n in 6..9 {
-            ok(
-                &app,
-                &t.township,
-                &id(n),
-                json!({ "event": "township_review", "decision": "approve" }),
-            )
-            .await;
-            let checks =
-                json!({ "event": "county_determination", "decision": "approve", "department_checks_done": true });
-            assert_eq!(ok(&app, &t.county, &id(n), checks).await, Stage::Monitored);
+            ok(&app, &t.township, &id(n), township_approves()).await;
+            assert_eq!(ok(&app, &t.county, &id(n), determined()).await, Stage::Monitored);
         }
 
         // …and taken on 12-29 after a home check, appraised and posted across New Year:
@@ -431,16 +424,9 @@ async fn ten_households_through_verification_notice_review_assistance_and_elimin
             "{name}"
         );
         t = new_day(&app, &cadre, "2026-01-08").await;
-        ok(
-            &app,
-            &t.township,
-            &id(0),
-            json!({ "event": "township_review", "decision": "approve" }),
-        )
-        .await;
+        ok(&app, &t.township, &id(0), township_approves()).await;
         t = new_day(&app, &cadre, "2026-01-09").await;
-        let checks = json!({ "event": "county_determination", "decision": "approve", "department_checks_done": true });
-        assert_eq!(ok(&app, &t.county, &id(0), checks).await, Stage::RiskEliminated);
+        assert_eq!(ok(&app, &t.county, &id(0), determined()).await, Stage::RiskEliminated);
 
         // Where everyone ended, as the server and each household's phone see it.
         let want = [
