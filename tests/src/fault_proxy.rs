@@ -20,8 +20,9 @@ enum Fault {
     CutRequest(usize),
     /// The server's bytes stop after this many (the request was served).
     CutAnswer(usize),
-    /// Nothing is forwarded; the connection is closed after this long.
-    Stall(Duration),
+    /// The client's bytes stop after this many and the connection hangs, neither
+    /// side hearing anything, until it is closed after the duration.
+    Stall(Duration, usize),
 }
 
 /// How many connections met each fault.
@@ -124,7 +125,7 @@ impl Shared {
             // Answers are short: cut inside the head or the first part of the body.
             Fault::CutAnswer(rng.random_range(0..400))
         } else if roll < 3 * share {
-            Fault::Stall(self.stall)
+            Fault::Stall(self.stall, rng.random_range(0..20_000))
         } else {
             Fault::None
         }
@@ -133,19 +134,15 @@ impl Shared {
 
 async fn carry(s: Arc<Shared>, client: TcpStream, fault: Fault) {
     let c = &s.counters;
-    if let Fault::Stall(d) = fault {
-        c.stalled.fetch_add(1, Ordering::Relaxed);
-        tokio::time::sleep(d).await;
-        return;
-    }
     let Ok(server) = TcpStream::connect(s.upstream).await else {
         c.upstream_down.fetch_add(1, Ordering::Relaxed);
         return;
     };
-    let (up_limit, down_limit) = match fault {
-        Fault::CutRequest(n) => (Some(n), None),
-        Fault::CutAnswer(n) => (None, Some(n)),
-        _ => (None, None),
+    let (up_limit, down_limit, hang) = match fault {
+        Fault::CutRequest(n) => (Some(n), None, None),
+        Fault::CutAnswer(n) => (None, Some(n), None),
+        Fault::Stall(d, n) => (Some(n), None, Some(d)),
+        Fault::None => (None, None, None),
     };
     let (cr, cw) = client.into_split();
     let (sr, sw) = server.into_split();
@@ -157,7 +154,15 @@ async fn carry(s: Arc<Shared>, client: TcpStream, fault: Fault) {
         tokio::select! {
             cut = &mut up, if !up_done => {
                 if cut {
-                    c.cut_requests.fetch_add(1, Ordering::Relaxed);
+                    match hang {
+                        Some(d) => {
+                            c.stalled.fetch_add(1, Ordering::Relaxed);
+                            tokio::time::sleep(d).await;
+                        }
+                        None => {
+                            c.cut_requests.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
                     return; // dropping both halves closes both connections
                 }
                 up_done = true;
