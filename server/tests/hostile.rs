@@ -88,10 +88,9 @@ async fn sql_looking_text_in_queries_paths_and_sign_ins_changes_nothing() {
                 .send()
                 .await
                 .unwrap();
+            // Refused, or treated as a filter that matches nothing: never a server error.
             let s = r.status().as_u16();
-            let page = r.text().await.unwrap();
             assert!(s == 400 || s == 200, "{name}: board ?{path}= {s}");
-            assert!(!page.contains("x&#39; OR") || s == 200, "{name}");
         }
 
         // Sign-ins.
