@@ -17,9 +17,11 @@ cd fuzz
 for t in "${targets[@]}"; do
   mkdir -p "$work/$t" "regressions/$t"
   echo "== $t: ${secs}s"
+  dict=()
+  [ -f "dicts/$t.dict" ] && dict=(-dict="dicts/$t.dict")
   # The writable corpus first; seeds and past failures are read only.
   cargo +nightly fuzz run -O "$t" "$work/$t" "seeds/$t" "regressions/$t" -- \
-    -max_total_time="$secs" -rss_limit_mb=2048 -max_len=262144 -print_final_stats=1 2>&1 |
+    -max_total_time="$secs" -rss_limit_mb=2048 -max_len=262144 -print_final_stats=1 "${dict[@]}" 2>&1 |
     grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb|SUMMARY|==[0-9]+==ERROR|thread .* panicked)' || true
   echo "   corpus: $(ls "$work/$t" | wc -l) inputs"
 done
