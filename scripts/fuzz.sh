@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 secs="${1:-120}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(sync_push income_worksheet photo_decode)
+[ ${#targets[@]} -gt 0 ] || targets=(sync_push income_worksheet photo_decode imports)
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 command -v cargo-fuzz >/dev/null || cargo +nightly install cargo-fuzz --locked
 work="${ZAOFAXIAN_FUZZ_CORPUS:-${CARGO_TARGET_DIR:-$HOME/.cache/zaofaxian}/fuzz-corpus}"

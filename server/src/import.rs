@@ -6,6 +6,7 @@
 use crate::store::Household;
 use geo::{Contains, Coord, LineString, MultiPolygon, Point, Polygon};
 use serde_json::Value;
+use zaofaxian_shared::text::has_hidden_characters;
 use zaofaxian_shared::{DivisionCode, DivisionLevel, GeoPoint, NationalId, Text};
 
 /// A row that was not used, with its line in the file (header = line 1).
@@ -24,6 +25,19 @@ fn bad_id(line: usize, e: &zaofaxian_shared::national_id::NationalIdError) -> Ro
     )
 }
 
+/// Names as the app accepts them: one line, at most 50 characters, nothing hidden.
+fn bad_name(name: &str) -> bool {
+    name.chars().count() > 50 || has_hidden_characters(name, false)
+}
+
+fn hidden(line: usize) -> RowProblem {
+    problem(
+        line,
+        "含有不可见的控制字符或内容过长",
+        "holds hidden control characters or is too long",
+    )
+}
+
 fn problem(line: usize, zh: impl Into<String>, en: impl Into<String>) -> RowProblem {
     RowProblem {
         line,
@@ -31,48 +45,28 @@ fn problem(line: usize, zh: impl Into<String>, en: impl Into<String>) -> RowProb
     }
 }
 
-/// The cells of a CSV (UTF-8, with or without BOM, or GB18030 as Chinese Excel saves
-/// it) or of the first sheet of an XLSX, as text.
-pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Vec<Vec<String>>, Text> {
-    if file_name.to_lowercase().ends_with(".xlsx") {
-        use calamine::Reader;
-        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| {
-            Text::new(
-                format!("无法读取Excel文件：{e}"),
-                format!("cannot read the XLSX file: {e}"),
-            )
-        })?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or_else(|| Text::new("Excel文件没有工作表", "the XLSX file has no sheet"))?
-            .map_err(|e| Text::new(format!("无法读取工作表：{e}"), format!("cannot read the sheet: {e}")))?;
-        return Ok(range
-            .rows()
-            .map(|r| r.iter().map(|c| c.to_string().trim().to_string()).collect())
-            .collect());
-    }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
-        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    reader
-        .records()
-        .map(|r| {
-            r.map(|rec| rec.iter().map(|c| c.trim().to_string()).collect())
-                .map_err(|e| Text::new(format!("CSV格式错误：{e}"), format!("malformed CSV: {e}")))
-        })
-        .collect()
-}
+mod table;
+pub use table::{MAX_CELLS, MAX_COLUMNS, MAX_UNPACKED, read_table};
 
 /// The column whose header is one of `names`.
 fn column(header: &[String], names: &[&str]) -> Option<usize> {
     header
         .iter()
         .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+}
+
+/// The first row; its names go into findings, so they are held to the rows' rules.
+fn header(table: &[Vec<String>]) -> Result<&[String], Text> {
+    let header = table
+        .first()
+        .ok_or_else(|| Text::new("文件是空的", "the file is empty"))?;
+    if header.iter().any(|h| bad_name(h)) {
+        return Err(Text::new(
+            "表头含有不可见的控制字符或过长的列名",
+            "the header holds hidden control characters or an overlong name",
+        ));
+    }
+    Ok(header)
 }
 
 const ID_HEADERS: [&str; 4] = ["身份证号", "身份证号码", "公民身份号码", "national_id"];
@@ -88,9 +82,7 @@ fn missing_column(zh: &str, en: &str) -> Text {
 /// The household register: 身份证号, 户主姓名, 村代码, optional 村民小组, 纬度, 经度.
 /// Villages outside `area` are refused row by row.
 pub fn parse_register(table: &[Vec<String>], area: DivisionCode) -> Result<(Vec<Household>, Vec<RowProblem>), Text> {
-    let header = table
-        .first()
-        .ok_or_else(|| Text::new("文件是空的", "the file is empty"))?;
+    let header = header(table)?;
     let id_col = column(header, &ID_HEADERS).ok_or_else(|| missing_column("身份证号", "national_id"))?;
     let name_col = column(header, &NAME_HEADERS).ok_or_else(|| missing_column("户主姓名", "name"))?;
     let village_col =
@@ -132,6 +124,11 @@ pub fn parse_register(table: &[Vec<String>], area: DivisionCode) -> Result<(Vec<
             bad.push(problem(line, "户主姓名为空", "the name is empty"));
             continue;
         }
+        let group = group_col.map(cell).unwrap_or_default().to_string();
+        if bad_name(&name) || bad_name(&group) {
+            bad.push(hidden(line));
+            continue;
+        }
         let location = match (lat_col.map(cell), lon_col.map(cell)) {
             (Some(a), Some(o)) if !a.is_empty() && !o.is_empty() => match (a.parse::<f64>(), o.parse::<f64>()) {
                 (Ok(a), Ok(o)) => match GeoPoint::new(a, o) {
@@ -152,7 +149,7 @@ pub fn parse_register(table: &[Vec<String>], area: DivisionCode) -> Result<(Vec<
             national_id: id.as_str().to_string(),
             name,
             village,
-            group: group_col.map(cell).unwrap_or_default().to_string(),
+            group,
             location,
         });
     }
@@ -172,9 +169,7 @@ pub struct ScreeningRow {
 /// A department's list: 身份证号 (required), 姓名, and any further columns kept as the
 /// finding ("预警事项：高额医疗自付；金额：35000").
 pub fn parse_screening(table: &[Vec<String>]) -> Result<(Vec<ScreeningRow>, Vec<RowProblem>), Text> {
-    let header = table
-        .first()
-        .ok_or_else(|| Text::new("文件是空的", "the file is empty"))?;
+    let header = header(table)?;
     let id_col = column(header, &ID_HEADERS).ok_or_else(|| missing_column("身份证号", "national_id"))?;
     let name_col = column(header, &NAME_HEADERS);
     let (mut ok, mut bad) = (Vec::new(), Vec::new());
@@ -184,6 +179,15 @@ pub fn parse_screening(table: &[Vec<String>]) -> Result<(Vec<ScreeningRow>, Vec<
             continue;
         }
         let cell = |c: usize| row.get(c).map(String::as_str).unwrap_or_default();
+        let name = name_col.map(cell).unwrap_or_default();
+        if bad_name(name)
+            || row
+                .iter()
+                .any(|c| c.chars().count() > 1000 || has_hidden_characters(c, true))
+        {
+            bad.push(hidden(line));
+            continue;
+        }
         match NationalId::parse(cell(id_col)) {
             Ok(national_id) => {
                 let detail = header
@@ -197,7 +201,7 @@ pub fn parse_screening(table: &[Vec<String>]) -> Result<(Vec<ScreeningRow>, Vec<
                 ok.push(ScreeningRow {
                     line,
                     national_id,
-                    name: name_col.map(cell).unwrap_or_default().to_string(),
+                    name: name.to_string(),
                     detail,
                 })
             }
@@ -297,6 +301,43 @@ mod tests {
                 .zh
                 .contains("身份证号")
         );
+    }
+
+    #[test]
+    fn hidden_characters_and_overlong_names_are_refused_by_line() {
+        let area: DivisionCode = "530402001000".parse().unwrap();
+        let rows = |lines: &[&str]| {
+            let mut t = vec![vec![
+                "身份证号".to_string(),
+                "姓名".into(),
+                "村代码".into(),
+                "村民小组".into(),
+                "备注".into(),
+            ]];
+            t.extend(lines.iter().map(|l| l.split('|').map(String::from).collect()));
+            t
+        };
+        let t = rows(&[
+            "11010519491231002X|王秀英\u{202e}|530402001001||",
+            "11010519491231002X|王秀英|530402001001|3组\u{0}|",
+            &format!("11010519491231002X|{}|530402001001||", "长".repeat(51)),
+            "11010519491231002X|王秀英|530402001001|3组|住院\n二次",
+            "11010519491231002X|王秀英|530402001001||\u{1b}[31m",
+        ]);
+        let (ok, bad) = parse_register(&t, area).unwrap();
+        assert_eq!(ok.len(), 2);
+        assert_eq!(bad.iter().map(|p| p.line).collect::<Vec<_>>(), [2, 3, 4]);
+        assert!(bad.iter().all(|p| p.text.zh.contains("不可见")));
+        // The screening list keeps other columns as the finding: a line break is fine
+        // there, an escape sequence is not.
+        let (ok, bad) = parse_screening(&t).unwrap();
+        assert_eq!(ok.iter().map(|r| r.line).collect::<Vec<_>>(), [5]);
+        assert_eq!(bad.iter().map(|p| p.line).collect::<Vec<_>>(), [2, 3, 4, 6]);
+        // Header names become part of the finding too (found by the fuzzer).
+        let mut t = t;
+        t[0][4] = "备\u{0}注".into();
+        assert!(parse_screening(&t).unwrap_err().zh.contains("表头含有不可见"));
+        assert!(parse_register(&t, area).is_err());
     }
 
     #[test]

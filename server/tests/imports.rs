@@ -199,6 +199,22 @@ async fn screening_lists_and_disaster_areas_become_verification_tasks() {
         assert_eq!(s, 422);
         assert!(page.contains("不是有效的GeoJSON面"), "{page}");
 
+        // A 6 KB spreadsheet with cells at A1 and XFD1048576 (once enough to make the
+        // server allocate 550 GB and abort) is refused in words; the server goes on.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "身份证号").unwrap();
+        sheet.write_string(1_048_575, 16_383, "x").unwrap();
+        let bomb = book.save_to_buffer().unwrap();
+        let (s, page) = upload(&app, &county, "register", "", "炸弹.xlsx", bomb).await;
+        assert_eq!(s, 422, "{name}: {page}");
+        assert!(page.contains("表格超过256列"), "{name}: {page}");
+        // A source name with a right-to-left override is refused before anything is read.
+        let (s, _) = upload(&app, &county, "screening", "医保\u{202e}局", "a.csv", b"x".to_vec()).await;
+        assert_eq!(s, 422, "{name}");
+        let (_, q) = app.get(&cadre, "/api/v1/queue").await;
+        assert_eq!(q["count"], 2, "{name}: still answering, nothing opened");
+
         // A township imports its register but cannot dispatch screening; a forged form is refused.
         let township = console(&app, "township").await;
         let (s, _) = upload(&app, &township, "screening", "x", "a.csv", b"sfz\n".to_vec()).await;

@@ -77,3 +77,17 @@ fn photo_decode_inputs_pass_and_the_seeds_decode() {
     let img = zaofaxian_shared::photo::decode_upright(&data).unwrap();
     assert_eq!((img.width(), img.height()), (48, 64));
 }
+
+#[test]
+fn imports_inputs_pass_and_the_seeds_read_as_meant() {
+    use zaofaxian_server::import::{parse_area, parse_screening, read_table};
+    replay("imports", checks::imports);
+    let seed = |name: &str| std::fs::read(format!("../fuzz/seeds/imports/{name}")).unwrap()[1..].to_vec();
+    let table = read_table(&seed("screening.xlsx"), "x.xlsx").unwrap();
+    let (rows, problems) = parse_screening(&table).unwrap();
+    assert_eq!((rows.len(), problems.len()), (1, 1));
+    let table = read_table(&seed("register.csv"), "x.csv").unwrap();
+    assert_eq!(table.len(), 3);
+    assert!(read_table(&seed("far_apart.xlsx"), "x.xlsx").is_err());
+    assert!(parse_area(std::str::from_utf8(&seed("area.geojson")).unwrap()).is_ok());
+}

@@ -8,6 +8,7 @@ use crate::cases::{ClueOutcome, open_clue};
 use crate::import::{RowProblem, inside, parse_area, parse_register, parse_screening, read_table};
 use crate::state::AppState;
 use crate::store::Scope;
+use axum::body::Bytes;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -142,6 +143,12 @@ pub async fn upload(State(state): State<AppState>, staff: Staff, mut multipart: 
     let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return error_page(StatusCode::BAD_REQUEST, "请选择文件 / choose a file");
     };
+    if source.chars().count() > 100 || zaofaxian_shared::text::has_hidden_characters(&source, false) {
+        return error_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "来源名称过长或含有不可见字符 / the source name is too long or holds hidden characters",
+        );
+    }
     let result = match kind.as_str() {
         "register" => register(&state, &staff, area, &file_name, &bytes).await,
         "screening" => screening(&state, &staff, area, &source, &file_name, &bytes).await,
@@ -180,14 +187,23 @@ fn result_page(o: &Outcome, l: zaofaxian_shared::Lang) -> Markup {
     }
 }
 
+/// Reads the table on a blocking thread: a large register takes seconds to unpack and
+/// would otherwise hold up every other request on this worker.
+async fn table_of(bytes: &Bytes, name: &str) -> Result<Vec<Vec<String>>, Text> {
+    let (bytes, name) = (bytes.clone(), name.to_string());
+    tokio::task::spawn_blocking(move || read_table(&bytes, &name))
+        .await
+        .unwrap_or_else(|_| Err(Text::new("读取文件时出错", "reading the file failed")))
+}
+
 async fn register(
     state: &AppState,
     _staff: &Staff,
     area: DivisionCode,
     name: &str,
-    bytes: &[u8],
+    bytes: &Bytes,
 ) -> Result<Outcome, Text> {
-    let table = read_table(bytes, name)?;
+    let table = table_of(bytes, name).await?;
     let (ok, problems) = parse_register(&table, area)?;
     state
         .store
@@ -208,12 +224,12 @@ async fn screening(
     area: DivisionCode,
     source: &str,
     name: &str,
-    bytes: &[u8],
+    bytes: &Bytes,
 ) -> Result<Outcome, Text> {
     if source.is_empty() {
         return Err(Text::new("请填写预警部门", "name the department"));
     }
-    let table = read_table(bytes, name)?;
+    let table = table_of(bytes, name).await?;
     let (rows, mut problems) = parse_screening(&table)?;
     let mut out = Outcome {
         title: format!("部门筛查预警（{source}）导入结果"),
