@@ -147,6 +147,11 @@ pub struct SyncEngine {
     pub batch: usize,
 }
 
+/// A fresh secret for one code sign-in, sent with each of its retries.
+pub fn new_sign_in_attempt() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
 impl SyncEngine {
     pub fn new(base: impl Into<String>) -> SyncEngine {
         SyncEngine::with_timeouts(base, Duration::from_secs(10), Duration::from_secs(30))
@@ -184,10 +189,15 @@ impl SyncEngine {
         }
     }
 
-    /// Household sign-in with the texted code.
-    pub async fn verify_code(&self, phone: &str, code: &str) -> Result<Session, Text> {
-        self.open_session("/api/v1/auth/otp/verify", json!({ "phone": phone, "code": code }))
-            .await
+    /// Household sign-in with the texted code. `attempt` (from [`new_sign_in_attempt`])
+    /// stays the same for every retry of one sign-in: if the server signed the phone in
+    /// but the answer was lost, the retry gets the same session instead of "wrong code".
+    pub async fn verify_code(&self, phone: &str, code: &str, attempt: &str) -> Result<Session, Text> {
+        self.open_session(
+            "/api/v1/auth/otp/verify",
+            json!({ "phone": phone, "code": code, "attempt": attempt }),
+        )
+        .await
     }
 
     /// Staff sign-in (cadres, work teams) with user name and password.

@@ -3,7 +3,7 @@
 //! waits in the outbox and goes out after the first sign-in.
 
 use crate::local_store::Session;
-use crate::sync::SyncEngine;
+use crate::sync::{SyncEngine, new_sign_in_attempt};
 use crate::ui::t;
 use dioxus::prelude::*;
 use zaofaxian_shared::{Lang, Text};
@@ -29,6 +29,8 @@ pub fn SignIn(
     let mut code_sent = use_signal(|| false);
     let mut busy = use_signal(|| false);
     let mut message = use_signal(|| None::<(bool, Text)>);
+    // One per screen: pressing 登录 again after a lost answer is the same sign-in.
+    let attempt = use_signal(new_sign_in_attempt);
     let send_code = move |_| async move {
         busy.set(true);
         match SyncEngine::new(server()).request_code(phone().trim()).await {
@@ -47,7 +49,7 @@ pub fn SignIn(
         busy.set(true);
         let engine = SyncEngine::new(server());
         let result = if who() == Who::Household {
-            engine.verify_code(phone().trim(), code().trim()).await
+            engine.verify_code(phone().trim(), code().trim(), &attempt()).await
         } else {
             engine.staff_login(login().trim(), &password()).await
         };

@@ -85,7 +85,7 @@ pub fn document() -> Value {
             "/api/v1/calendar/deadline": { "get": op("Working-day deadline (from, working_days)", false, None, "200") },
             "/api/v1/auth/login": { "post": op("Staff sign-in (rate-limited)", false, Some(obj(&["login", "password"], json!({ "login": { "type": "string" }, "password": { "type": "string" } }))), "200") },
             "/api/v1/auth/otp": { "post": op("Send a one-time code to a household's phone", false, Some(obj(&["phone"], json!({ "phone": { "type": "string" } }))), "202") },
-            "/api/v1/auth/otp/verify": { "post": op("Household sign-in with the code", false, Some(obj(&["phone", "code"], json!({ "phone": { "type": "string" }, "code": { "type": "string" } }))), "200") },
+            "/api/v1/auth/otp/verify": { "post": op("Household sign-in with the code; a retry with the same `attempt` (32–128 letters or digits) gets the same session", false, Some(obj(&["phone", "code"], json!({ "phone": { "type": "string" }, "code": { "type": "string" }, "attempt": { "type": "string" } }))), "200") },
             "/api/v1/me": { "get": op("The signed-in account", true, None, "200") },
             "/api/v1/sync/push": { "post": op("Idempotent push of a device's records; replays get the first answer", true, Some(push), "200") },
             "/api/v1/sync/pull": { "get": op("Cases of the caller's area changed after `cursor`", true, None, "200") },

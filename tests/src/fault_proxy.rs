@@ -52,6 +52,8 @@ struct Shared {
     /// Share of connections damaged, in percent; 0 once calm.
     fault_percent: u32,
     calm: AtomicBool,
+    /// The next connection loses its whole answer (for a test of one exact fault).
+    lose_next_answer: AtomicBool,
     stall: Duration,
     counters: Counters,
 }
@@ -79,6 +81,7 @@ impl FaultProxy {
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             fault_percent,
             calm: AtomicBool::new(false),
+            lose_next_answer: AtomicBool::new(false),
             stall,
             counters: Counters::default(),
         });
@@ -97,6 +100,11 @@ impl FaultProxy {
         self.shared.calm.store(true, Ordering::SeqCst);
     }
 
+    /// The next connection carries its request but none of the answer.
+    pub fn lose_next_answer(&self) {
+        self.shared.lose_next_answer.store(true, Ordering::SeqCst);
+    }
+
     pub fn counts(&self) -> FaultCounts {
         let c = &self.shared.counters;
         FaultCounts {
@@ -112,6 +120,9 @@ impl FaultProxy {
 impl Shared {
     fn choose(&self) -> Fault {
         self.counters.connections.fetch_add(1, Ordering::Relaxed);
+        if self.lose_next_answer.swap(false, Ordering::SeqCst) {
+            return Fault::CutAnswer(0);
+        }
         if self.calm.load(Ordering::SeqCst) {
             return Fault::None;
         }

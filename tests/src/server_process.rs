@@ -45,7 +45,9 @@ impl ServerProcess {
             .env("ZAOFAXIAN_ADDR", self.addr.to_string())
             .env("ZAOFAXIAN_DATABASE_URL", &self.database_url)
             .env("ZAOFAXIAN_PHOTO_DIR", &self.photo_dir)
-            .env("RUST_LOG", "warn")
+            // Warnings, and the one-time codes the log sender writes (read by [`last_code`]).
+            .env("RUST_LOG", "warn,zaofaxian_server::auth=info")
+            .env("ZAOFAXIAN_LOG_FORMAT", "json")
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -101,4 +103,15 @@ impl Drop for ServerProcess {
             let _ = c.wait();
         }
     }
+}
+
+/// The last one-time code the server logged in `log` for `masked_phone` (139****0001),
+/// as a household would read it from the text message. Lines cut by a kill are skipped.
+pub fn last_code(log: &Path, masked_phone: &str) -> Option<String> {
+    let log = std::fs::read_to_string(log).ok()?;
+    log.lines()
+        .rev()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["fields"]["phone"] == masked_phone)
+        .find_map(|v| v["fields"]["code"].as_str().map(str::to_string))
 }

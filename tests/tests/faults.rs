@@ -1,6 +1,7 @@
-//! Many phones report with photos while a proxy breaks their connections and the
-//! server process is killed (SIGKILL) and restarted several times. Afterwards every
-//! report is on the server exactly once and every photo is byte-identical.
+//! Many phones sign in by texted code and report with photos while a proxy breaks
+//! their connections and the server process is killed (SIGKILL) and restarted several
+//! times. Afterwards every report is on the server exactly once and every photo is
+//! byte-identical; no sign-in ever ends in "wrong code".
 //!
 //! Scale: `ZAOFAXIAN_FAULT_DEVICES` (default 40) × `ZAOFAXIAN_FAULT_REPORTS` (default
 //! 50) reports, a photo with every third, `ZAOFAXIAN_FAULT_KILLS` (default 5) kills.
@@ -22,12 +23,11 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use zaofaxian_e2e::fault_proxy::FaultProxy;
-use zaofaxian_e2e::server_process::ServerProcess;
+use zaofaxian_e2e::server_process::{ServerProcess, last_code};
 use zaofaxian_mobile::local_store::LocalStore;
 use zaofaxian_mobile::photo::{ProcessedPhoto, keep};
-use zaofaxian_mobile::sync::SyncEngine;
-use zaofaxian_server::store::{Account, CaseFilter, Scope, Store};
-use zaofaxian_shared::{RecordId, Role};
+use zaofaxian_mobile::sync::{SyncEngine, new_sign_in_attempt};
+use zaofaxian_server::store::{CaseFilter, Scope, Store};
 
 const VILLAGES: [&str; 3] = ["530402001001", "530402001002", "530402001003"];
 const COUNTY: &str = "530402000000";
@@ -72,6 +72,8 @@ struct Sent {
     photos: BTreeMap<String, Vec<u8>>,
     passes: usize,
     failed_passes: usize,
+    /// requests for a code and tries of the code until signed in
+    sign_in_tries: usize,
     replayed: usize,
 }
 
@@ -103,6 +105,37 @@ impl Device {
         sent.reports.insert(name, photos);
     }
 
+    /// Asks for a code until one is texted (logged), then tries it with one attempt
+    /// secret until signed in. A try the server answered but the line lost must be
+    /// answered again with the same session, never "wrong code".
+    async fn sign_in(&self, log: &std::path::Path, sent: &mut Sent) {
+        let phone = format!("139{:08}", self.n);
+        let masked = zaofaxian_shared::PhoneNumber::parse(&phone).unwrap().masked();
+        let code = loop {
+            sent.sign_in_tries += 1;
+            let asked = self.engine.request_code(&phone).await;
+            if let Some(code) = last_code(log, &masked) {
+                break code;
+            }
+            assert!(asked.is_err(), "phone {}: the code was sent but not logged", self.n);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let attempt = new_sign_in_attempt();
+        loop {
+            sent.sign_in_tries += 1;
+            match self.engine.verify_code(&phone, &code, &attempt).await {
+                Ok(session) => {
+                    self.store.lock().unwrap().set_session(&session).unwrap();
+                    return;
+                }
+                Err(why) => {
+                    assert!(!why.zh.contains("验证码"), "phone {}: {why:?}", self.n);
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }
+    }
+
     async fn sync(&self, now: i64, jitter: u32, sent: &mut Sent) {
         let r = self.engine.sync(&self.store, now, jitter, |_| {}).await.unwrap();
         sent.passes += 1;
@@ -113,6 +146,35 @@ impl Device {
     fn all_sent(&self) -> bool {
         let c = self.store.lock().unwrap().counts().unwrap();
         c.pending == 0 && c.photos == 0
+    }
+}
+
+/// The exact fault behind a sign-in that fails on a bad line: the server signed the
+/// phone in, the answer never arrived, the household presses 登录 again.
+#[tokio::test]
+async fn a_sign_in_whose_answer_was_lost_gets_the_same_session_again() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let upstream = app.base.trim_start_matches("http://").parse().unwrap();
+        let proxy = FaultProxy::start(upstream, 1, 0, Duration::from_secs(1)).await.unwrap();
+        let base = format!("http://{}", proxy.addr);
+        let phone = "13900000001";
+        // Each press of a button makes its own connection, as in the app.
+        SyncEngine::new(&base).request_code(phone).await.unwrap();
+        let code = app.codes.last_code(phone);
+        let attempt = new_sign_in_attempt();
+        proxy.lose_next_answer();
+        let lost = SyncEngine::new(&base)
+            .verify_code(phone, &code, &attempt)
+            .await
+            .unwrap_err();
+        assert_eq!(proxy.counts().cut_answers, 1, "{name}: {lost:?}");
+        let session = SyncEngine::new(&base)
+            .verify_code(phone, &code, &attempt)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: the retry was refused: {e:?}"));
+        let (status, me) = app.get(&session.token, "/api/v1/me").await;
+        assert_eq!((status, me["login"].as_str()), (200, Some(phone)), "{name}");
     }
 }
 
@@ -133,28 +195,6 @@ async fn run(db: common::TestDb) {
     zaofaxian_server::accounts::import_divisions(store.as_ref(), common::SAMPLE_DIVISIONS, |_| {})
         .await
         .unwrap();
-
-    // Households signed in beforehand (sign-in is tested elsewhere): an account and a
-    // session each, written straight into the database the server will open.
-    let mut phones = Vec::new();
-    for n in 0..devices {
-        let account = Account {
-            id: RecordId::new().to_string(),
-            login: format!("139{n:08}"),
-            name: format!("设备{n}"),
-            role: Role::Household,
-            division: None,
-            password_hash: None,
-        };
-        store.create_account(&account).await.unwrap();
-        let token = zaofaxian_server::auth::new_token();
-        let hash = zaofaxian_server::auth::token_hash(&token);
-        store
-            .create_session(&hash, &account.id, now_ms() + 86_400_000)
-            .await
-            .unwrap();
-        phones.push(token);
-    }
 
     let work = tempfile::tempdir().unwrap();
     let photo_dir = work.path().join("photos");
@@ -199,28 +239,39 @@ async fn run(db: common::TestDb) {
     // fast so the retry backoff (2 s doubling) does not stretch the run.
     let t0 = now_ms();
     let mut tasks = Vec::new();
-    for (n, token) in phones.into_iter().enumerate() {
+    for n in 0..devices {
         let base = base.clone();
         let over = chaos_over.clone();
+        let log = log.clone();
         tasks.push(tokio::spawn(async move {
             let dir = tempfile::tempdir().unwrap();
-            let store = LocalStore::open(&dir.path().join("phone.sqlite")).unwrap();
-            store.set_token(&token).unwrap();
             let d = Device {
                 n,
-                store: Mutex::new(store),
+                store: Mutex::new(LocalStore::open(&dir.path().join("phone.sqlite")).unwrap()),
                 engine: SyncEngine::with_timeouts(base, Duration::from_secs(2), Duration::from_secs(3)),
                 dir,
             };
             let mut sent = Sent::default();
             let mut rng = StdRng::seed_from_u64(n as u64);
+            // Households report before signing in (the outbox waits) and sign in at
+            // some moment of the busy phase, through the same broken line and kills.
+            let sign_in_at = Instant::now() + Duration::from_millis(rng.random_range(0..6_000));
+            let mut signed_in = false;
             let mut k = 0;
-            while k < per_device || !over.load(std::sync::atomic::Ordering::SeqCst) {
+            while k < per_device || !over.load(std::sync::atomic::Ordering::SeqCst) || !signed_in {
                 for _ in 0..rng.random_range(1..4) {
                     if k < per_device {
                         d.report(k, &mut sent);
                         k += 1;
                     }
+                }
+                if !signed_in {
+                    if Instant::now() < sign_in_at {
+                        tokio::time::sleep(Duration::from_millis(rng.random_range(30..200))).await;
+                        continue;
+                    }
+                    d.sign_in(&log, &mut sent).await;
+                    signed_in = true;
                 }
                 let warped = t0 + (now_ms() - t0) * 30;
                 d.sync(warped, rng.random_range(0..1000), &mut sent).await;
@@ -265,7 +316,7 @@ async fn run(db: common::TestDb) {
     }
     let mut expected = BTreeMap::new();
     let mut photos = BTreeMap::new();
-    let (mut passes, mut failed, mut replayed) = (0, 0, 0);
+    let (mut passes, mut failed, mut replayed, mut sign_in_tries) = (0, 0, 0, 0);
     for (d, sent) in &phones {
         let counts = d.store.lock().unwrap().counts().unwrap();
         assert_eq!(
@@ -279,6 +330,7 @@ async fn run(db: common::TestDb) {
         }
         photos.extend(sent.photos.iter().map(|(k, v)| (k.clone(), v.clone())));
         passes += sent.passes;
+        sign_in_tries += sent.sign_in_tries;
         failed += sent.failed_passes;
         replayed += sent.replayed;
     }
@@ -311,7 +363,7 @@ async fn run(db: common::TestDb) {
     let f = proxy.counts();
     let kills_done = server.lock().unwrap().kills;
     let figures = format!(
-        "fault run ({name}): {devices} phones, {} reports, {} photos ({:.1} MB); server killed {kills_done}× \
+        "fault run ({name}): {devices} phones signed in by code ({sign_in_tries} requests and tries), {} reports, {} photos ({:.1} MB); server killed {kills_done}× \
          (down {:.1} s in all); proxy: {} connections, {} requests cut, {} answers cut, {} stalled, \
          {} refused while down; {passes} sync passes ({failed} failed, {replayed} lost answers replayed); \
          busy phase {:.1} s, calm flush {:.1} s; nothing lost, nothing doubled, every photo byte-identical",

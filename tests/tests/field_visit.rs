@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use zaofaxian_mobile::household_search::{households, search};
 use zaofaxian_mobile::local_store::LocalStore;
 use zaofaxian_mobile::photo::{PipelineOptions, Watermark, find_cjk_font, keep, process};
-use zaofaxian_mobile::sync::SyncEngine;
+use zaofaxian_mobile::sync::{SyncEngine, new_sign_in_attempt};
 use zaofaxian_mobile::visit_form::{MemberForm, VisitForm};
 use zaofaxian_mobile::worksheet_form::WorksheetForm;
 use zaofaxian_shared::household::{Health, LabourCapacity};
@@ -43,11 +43,23 @@ async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
         // The household signs in with a texted code; a wrong code is refused in words.
         let phone = Mutex::new(LocalStore::open(&dir.path().join("household.sqlite")).unwrap());
         engine.request_code("138 1234 5678").await.unwrap();
-        let wrong = engine.verify_code("13812345678", "000000").await.unwrap_err();
-        assert!(!wrong.zh.is_empty(), "{name}: {wrong:?}");
+        let attempt = new_sign_in_attempt();
+        let wrong = engine.verify_code("13812345678", "000000", &attempt).await.unwrap_err();
+        assert!(wrong.zh.contains("验证码错误"), "{name}: {wrong:?}");
         let code = app.codes.last_code("13812345678");
-        let session = engine.verify_code("13812345678", &code).await.unwrap();
+        let session = engine.verify_code("13812345678", &code, &attempt).await.unwrap();
         assert_eq!(session.role, Role::Household);
+        // The answer was lost on a bad line and the household presses 登录 again: the
+        // same session, not "wrong code". Anyone else with the used code is refused.
+        let again = engine.verify_code("13812345678", &code, &attempt).await.unwrap();
+        assert_eq!(again.token, session.token, "{name}");
+        let other = engine
+            .verify_code("13812345678", &code, &new_sign_in_attempt())
+            .await
+            .unwrap_err();
+        assert!(other.zh.contains("验证码错误"), "{name}: {other:?}");
+        let short = engine.verify_code("13812345678", &code, "abc").await.unwrap_err();
+        assert!(short.zh.contains("32至128位"), "{name}: {short:?}");
         phone.lock().unwrap().set_session(&session).unwrap();
 
         // A photo through the pipeline, kept on the phone, listed by the report.

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use std::sync::Mutex;
 use zaofaxian_mobile::local_store::LocalStore;
 use zaofaxian_mobile::status::status_view;
-use zaofaxian_mobile::sync::SyncEngine;
+use zaofaxian_mobile::sync::{SyncEngine, new_sign_in_attempt};
 use zaofaxian_shared::lifecycle::{CaseState, ClosedReason, DeadlineKind, Stage};
 use zaofaxian_shared::{Calendar, Lang, Role};
 
@@ -50,7 +50,7 @@ impl Phone {
         self.engine.request_code(number).await.unwrap();
         let session = self
             .engine
-            .verify_code(number, &app.codes.last_code(number))
+            .verify_code(number, &app.codes.last_code(number), &new_sign_in_attempt())
             .await
             .unwrap();
         self.store.lock().unwrap().set_session(&session).unwrap();

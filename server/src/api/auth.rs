@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use zaofaxian_shared::{PhoneNumber, RecordId, Role};
 
 #[derive(Debug, Deserialize)]
@@ -25,7 +26,10 @@ pub struct SessionView {
 }
 
 async fn open_session(state: &AppState, account: Account) -> ApiResult<Json<SessionView>> {
-    let token = new_token();
+    open_session_with(state, account, new_token()).await
+}
+
+async fn open_session_with(state: &AppState, account: Account, token: String) -> ApiResult<Json<SessionView>> {
     let ttl = if account.role == Role::Household {
         state.household_session_ms
     } else {
@@ -132,6 +136,28 @@ pub async fn request_code(
 pub struct CodeVerify {
     phone: String,
     code: String,
+    /// A secret the phone picks for this sign-in and sends again when it retries. With
+    /// it the session token is derived from phone, code and attempt, so a retry whose
+    /// first answer was lost on a bad line gets the same session back instead of
+    /// "wrong code" for a code the server already used.
+    #[serde(default)]
+    attempt: Option<String>,
+}
+
+/// The session token of a code sign-in with an `attempt` secret (32–128 letters or
+/// digits, so a retry cannot be guessed from the 6-digit code alone).
+fn attempt_token(phone: &PhoneNumber, code: &str, attempt: &str) -> ApiResult<String> {
+    if !(32..=128).contains(&attempt.len()) || !attempt.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_attempt",
+            "登录请求标识应为32至128位字母或数字",
+            "attempt must be 32 to 128 letters or digits",
+        )
+        .with_field("attempt"));
+    }
+    let material = format!("zaofaxian otp session\n{}\n{code}\n{attempt}", phone.as_str());
+    Ok(hex::encode(Sha256::digest(material.as_bytes())))
 }
 
 pub async fn verify_code(
@@ -141,6 +167,21 @@ pub async fn verify_code(
     let Json(body) = body?;
     let phone = parse_phone(&body.phone)?;
     let now = state.now_ms();
+    let token = match &body.attempt {
+        Some(a) => attempt_token(&phone, body.code.trim(), a)?,
+        None => new_token(),
+    };
+    // A retry of a sign-in that went through: the same session again.
+    if body.attempt.is_some()
+        && let Some((account, expires_at)) = state.store.session_account(&token_hash(&token), now).await?
+        && account.login == phone.as_str()
+    {
+        return Ok(Json(SessionView {
+            token,
+            expires_at,
+            account,
+        }));
+    }
     let wrong = || {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -159,7 +200,6 @@ pub async fn verify_code(
     if expires_at <= now || hash != code_hash(phone.as_str(), body.code.trim()) {
         return Err(wrong());
     }
-    state.store.delete_otp(phone.as_str()).await?;
     let account = match state.store.account_by_login(phone.as_str()).await? {
         Some(a) if a.role == Role::Household => a,
         Some(_) => return Err(wrong()),
@@ -184,7 +224,11 @@ pub async fn verify_code(
             }
         }
     };
-    open_session(&state, account).await
+    // The session first, then the code used up: a crash in between leaves the code
+    // valid, never a used code without a session.
+    let session = open_session_with(&state, account, token).await?;
+    state.store.delete_otp(phone.as_str()).await?;
+    Ok(session)
 }
 
 pub async fn me(caller: Caller) -> Json<Account> {
