@@ -286,31 +286,45 @@ pub enum ClueOutcome {
     AlreadyOpen(String),
 }
 
+/// The households of `area` with an open case: ID number → case id. Loaded once per
+/// import, so that a list of thousands is not checked against its villages row by row.
+#[derive(Debug, Default)]
+pub struct OpenCases(std::collections::HashMap<String, String>);
+
+impl OpenCases {
+    pub async fn load(state: &AppState, area: DivisionCode) -> ApiResult<OpenCases> {
+        let open = state
+            .store
+            .cases(&crate::store::CaseFilter {
+                scope: crate::store::Scope::Within(area),
+                stage: None,
+                open_only: true,
+            })
+            .await?;
+        Ok(OpenCases(
+            open.into_iter()
+                .filter_map(|c| Some((c.report["national_id"].as_str()?.to_string(), c.id)))
+                .collect(),
+        ))
+    }
+}
+
 /// Opens a case from a warning (部门筛查预警, 突发灾害预警) for a household of the
-/// register, dispatched to its village for verification with the usual deadline.
+/// register, dispatched to its village for verification with the usual deadline,
+/// unless `known` (loaded for an area holding the household) has one open already.
 pub async fn open_clue(
     state: &AppState,
     caller: &Caller,
     household: &crate::store::Household,
     channel: Channel,
     detail: &str,
+    known: &mut OpenCases,
 ) -> ApiResult<ClueOutcome> {
     if !matches!(caller.scope()?, crate::store::Scope::Within(d) if d.contains(household.village)) {
         return Err(ApiError::forbidden());
     }
-    let open_cases = state
-        .store
-        .cases(&crate::store::CaseFilter {
-            scope: crate::store::Scope::Within(household.village),
-            stage: None,
-            open_only: true,
-        })
-        .await?;
-    if let Some(c) = open_cases
-        .iter()
-        .find(|c| c.report["national_id"].as_str() == Some(household.national_id.as_str()))
-    {
-        return Ok(ClueOutcome::AlreadyOpen(c.id.clone()));
+    if let Some(id) = known.0.get(&household.national_id) {
+        return Ok(ClueOutcome::AlreadyOpen(id.clone()));
     }
     let ctx = opening_ctx(state, caller, household.village)?;
     let (today, profile) = (ctx.today, ctx.profile);
@@ -336,5 +350,6 @@ pub async fn open_clue(
         photos: Vec::new(),
     };
     state.store.write_case(None, &CaseWrite::Create(record), &entry).await?;
+    known.0.insert(household.national_id.clone(), id.clone());
     Ok(ClueOutcome::Opened(id))
 }

@@ -4,7 +4,7 @@
 //! row not used is listed with its line and reason.
 
 use super::{Staff, error_page, layout, stale_form, tr};
-use crate::cases::{ClueOutcome, open_clue};
+use crate::cases::{ClueOutcome, OpenCases, open_clue};
 use crate::import::{RowProblem, inside, parse_area, parse_register, parse_screening, read_table};
 use crate::state::AppState;
 use crate::store::Scope;
@@ -235,6 +235,7 @@ async fn screening(
         title: format!("部门筛查预警（{source}）导入结果"),
         ..Outcome::default()
     };
+    let mut open = OpenCases::load(state, area).await.map_err(|e| e.message)?;
     let (mut already, mut unmatched) = (0, 0);
     for r in rows {
         let household = state
@@ -254,7 +255,16 @@ async fn screening(
             continue;
         };
         let detail = format!("部门筛查预警（{source}）：{}", r.detail);
-        match open_clue(state, &staff.caller(), &h, Channel::DepartmentScreening, &detail).await {
+        match open_clue(
+            state,
+            &staff.caller(),
+            &h,
+            Channel::DepartmentScreening,
+            &detail,
+            &mut open,
+        )
+        .await
+        {
             Ok(ClueOutcome::Opened(id)) => out.opened.push((id, h.name.clone())),
             Ok(ClueOutcome::AlreadyOpen(_)) => {
                 already += 1;
@@ -308,13 +318,14 @@ async fn disaster(
         title: format!("突发灾害预警（{source}）"),
         ..Outcome::default()
     };
+    let mut open = OpenCases::load(state, area).await.map_err(|e| e.message)?;
     let mut already = 0;
     for h in register
         .iter()
         .filter(|h| h.location.is_some_and(|p| inside(&shape, &p)))
     {
         let detail = format!("突发灾害预警：{source}，住所位于受灾区域内");
-        match open_clue(state, &staff.caller(), h, Channel::DisasterAlert, &detail).await {
+        match open_clue(state, &staff.caller(), h, Channel::DisasterAlert, &detail, &mut open).await {
             Ok(ClueOutcome::Opened(id)) => out.opened.push((id, h.name.clone())),
             Ok(ClueOutcome::AlreadyOpen(_)) => already += 1,
             Err(e) => return Err(e.message),
