@@ -174,29 +174,14 @@ async fn run(app: TestApp, cases: usize, households: usize) {
 /// opened and rows not opened (already open or unmatched).
 async fn screening_import(app: &TestApp, county: &str, cases: usize) -> (f64, usize, usize) {
     let cookie = format!("zfx_session={county}");
-    let page = app
-        .http
-        .get(app.url("/console/imports"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
+    let page = app.console_page(&cookie, "/console/imports").await;
+    let csrf = common::form_token(&page).unwrap();
     let mut csv = String::from("身份证号,姓名,预警事项\n");
     for i in cases - 2_500..cases + 2_500 {
         csv.push_str(&format!("{},户主{i},高额医疗自付\n", id_number(i)));
     }
     let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf.to_string())
+        .text("csrf", csrf)
         .text("kind", "screening")
         .text("source", "县医保局")
         .part(

@@ -566,15 +566,8 @@ async fn a_home_visit_is_checked_and_assessed_again_on_the_server() {
         assert!(!board("unstable_formerly_poor").await.contains("王秀英"), "{name}");
         // The case page shows the visit: members, the worksheet line by line, the conclusion.
         let page = app
-            .http
-            .get(app.url(&format!("/console/cases/{case_id}")))
-            .header("cookie", format!("zfx_session={cadre}"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+            .console_page(&format!("zfx_session={cadre}"), &format!("/console/cases/{case_id}"))
+            .await;
         assert!(page.contains("李建国") && page.contains("按手印"), "{name}: {page}");
         assert!(
             page.contains("<td>A4</td><td>转移性收入</td><td style=\"text-align:right\">3600.00</td>"),

@@ -453,14 +453,7 @@ async fn console_pages_keep_to_each_role_and_area() {
     let (s, page) = get(cadre.clone(), format!("/console/cases/{case}")).await;
     assert_eq!(s, 200);
     assert!(!page.contains("value=\"county_determination\""));
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let csrf = common::form_token(&page).unwrap();
     let post = |cookie: String, form: Vec<(&'static str, String)>| {
         let app = &app;
         let case = case.clone();
@@ -506,14 +499,7 @@ async fn console_pages_keep_to_each_role_and_area() {
 
     // Another township cannot act on this case either: it does not exist for it.
     let (_, other_page) = get(other.clone(), "/console/board".into()).await;
-    let other_csrf = other_page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let other_csrf = common::form_token(&other_page).unwrap();
     let forged = vec![
         ("csrf", other_csrf),
         ("event", "township_review".to_string()),

@@ -34,21 +34,8 @@ async fn console(app: &TestApp, login: &str) -> (String, String) {
         .next()
         .unwrap()
         .to_string();
-    let page = app
-        .http
-        .get(app.url("/console/imports"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .map(|s| s.split('"').next().unwrap().to_string())
-        .unwrap_or_default();
+    let page = app.console_page(&cookie, "/console/imports").await;
+    let csrf = common::form_token(&page).unwrap_or_default();
     (cookie, csrf)
 }
 
@@ -193,6 +180,23 @@ async fn screening_lists_and_disaster_areas_become_verification_tasks() {
         );
         let (_, q) = app.get(&cadre, "/api/v1/queue").await;
         assert_eq!(q["count"], 2, "{name}");
+
+        // The same household twice in one list: one case, the second row says so.
+        let twice = "身份证号,姓名\n530402195005050017,张老三\n530402195005050017,张老三\n";
+        let (s, page) = upload(
+            &app,
+            &county,
+            "screening",
+            "县民政局",
+            "低收入.csv",
+            twice.as_bytes().to_vec(),
+        )
+        .await;
+        assert_eq!(s, 200, "{name}: {page}");
+        assert!(
+            page.contains("新派发核实 <strong>1") && page.contains("<td>3</td><td>张老三"),
+            "{name}: {page}"
+        );
 
         // Not GeoJSON: refused in words, nothing opened.
         let (s, page) = upload(&app, &county, "disaster", "x", "a.geojson", b"{}".to_vec()).await;

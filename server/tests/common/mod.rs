@@ -183,6 +183,19 @@ impl TestApp {
         .await
     }
 
+    /// A console page as sent with `cookie` (`zfx_session=…`).
+    #[allow(dead_code)] // not every test binary opens console pages
+    pub async fn console_page(&self, cookie: &str, path: &str) -> String {
+        let r = self
+            .http
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        r.text().await.unwrap()
+    }
+
     pub async fn get(&self, token: &str, path: &str) -> (u16, serde_json::Value) {
         let r = self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap();
         let status = r.status().as_u16();
@@ -204,6 +217,13 @@ impl TestApp {
 }
 
 /// Starts a test app on each backend.
+/// The form token (CSRF) written into a console page's forms.
+#[allow(dead_code)] // not every test binary posts console forms
+pub fn form_token(page: &str) -> Option<String> {
+    let rest = page.split("name=\"csrf\" value=\"").nth(1)?;
+    rest.split('"').next().map(str::to_string)
+}
+
 pub async fn apps(today: &str) -> Vec<TestApp> {
     let mut v = Vec::new();
     for db in backends().await {
