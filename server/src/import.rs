@@ -6,7 +6,7 @@
 use crate::store::Household;
 use geo::{Contains, Coord, LineString, MultiPolygon, Point, Polygon};
 use serde_json::Value;
-use zaofaxian_shared::text::has_hidden_characters;
+use zaofaxian_shared::text::{has_hidden_characters, is_plain_name};
 use zaofaxian_shared::{DivisionCode, DivisionLevel, GeoPoint, NationalId, Text};
 
 /// A row that was not used, with its line in the file (header = line 1).
@@ -23,11 +23,6 @@ fn bad_id(line: usize, e: &zaofaxian_shared::national_id::NationalIdError) -> Ro
         format!("身份证号有误：{}", t.zh),
         format!("bad ID number: {}", t.en),
     )
-}
-
-/// Names as the app accepts them: one line, at most 50 characters, nothing hidden.
-fn bad_name(name: &str) -> bool {
-    name.chars().count() > 50 || has_hidden_characters(name, false)
 }
 
 fn hidden(line: usize) -> RowProblem {
@@ -60,7 +55,7 @@ fn header(table: &[Vec<String>]) -> Result<&[String], Text> {
     let header = table
         .first()
         .ok_or_else(|| Text::new("文件是空的", "the file is empty"))?;
-    if header.iter().any(|h| bad_name(h)) {
+    if !header.iter().all(|h| is_plain_name(h)) {
         return Err(Text::new(
             "表头含有不可见的控制字符或过长的列名",
             "the header holds hidden control characters or an overlong name",
@@ -125,7 +120,7 @@ pub fn parse_register(table: &[Vec<String>], area: DivisionCode) -> Result<(Vec<
             continue;
         }
         let group = group_col.map(cell).unwrap_or_default().to_string();
-        if bad_name(&name) || bad_name(&group) {
+        if !is_plain_name(&name) || !is_plain_name(&group) {
             bad.push(hidden(line));
             continue;
         }
@@ -180,7 +175,7 @@ pub fn parse_screening(table: &[Vec<String>]) -> Result<(Vec<ScreeningRow>, Vec<
         }
         let cell = |c: usize| row.get(c).map(String::as_str).unwrap_or_default();
         let name = name_col.map(cell).unwrap_or_default();
-        if bad_name(name)
+        if !is_plain_name(name)
             || row
                 .iter()
                 .any(|c| c.chars().count() > 1000 || has_hidden_characters(c, true))

@@ -4,7 +4,7 @@ use crate::division::{DivisionCode, DivisionLevel};
 use crate::money::Fen;
 use crate::national_id::NationalId;
 use crate::phone::PhoneNumber;
-use crate::text::{Text, has_hidden_characters};
+use crate::text::{MAX_NAME_CHARS, Text, has_hidden_characters};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -92,7 +92,7 @@ impl HardshipReport {
             );
         }
         let name = self.household_name.trim();
-        if name.is_empty() || name.chars().count() > 50 {
+        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
             return e(
                 "household_name",
                 "户主姓名不能为空，且不超过50字",

@@ -14,6 +14,15 @@ pub fn has_hidden_characters(s: &str, multiline: bool) -> bool {
     })
 }
 
+/// The longest name (head of household, family member, village group) kept anywhere.
+pub const MAX_NAME_CHARS: usize = 50;
+
+/// Whether `name` is one line of at most [`MAX_NAME_CHARS`] characters, nothing hidden:
+/// the rule for names whether typed on a phone or imported from a file.
+pub fn is_plain_name(name: &str) -> bool {
+    name.chars().count() <= MAX_NAME_CHARS && !has_hidden_characters(name, false)
+}
+
 /// Which language a user reads. Chinese is the default everywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

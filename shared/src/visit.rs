@@ -152,7 +152,7 @@ impl HomeVisit {
                     "enter the name",
                 ));
             }
-            if m.name.chars().count() > 50 || crate::text::has_hidden_characters(&m.name, false) {
+            if !crate::text::is_plain_name(&m.name) {
                 return Err(VisitError::new(
                     format!("members[{i}].name"),
                     "姓名不超过50字，且不能含控制字符",
