@@ -10,6 +10,8 @@ pub struct StatusView {
     pub stage: String,
     /// e.g. `入户核实期限：2025-10-14（还有3个工作日）`.
     pub deadline: Option<String>,
+    /// Why the date is only provisional (暂定), shown under it.
+    pub provisional: Option<String>,
     pub overdue: bool,
 }
 
@@ -26,11 +28,13 @@ pub fn status_view(state: &CaseState, calendar: &Calendar, today: NaiveDate, lan
         return StatusView {
             stage,
             deadline: pending,
+            provisional: None,
             overdue: false,
         };
     };
     let label = deadline.kind.label();
-    let left = calendar.working_days_left(today, deadline.due).ok();
+    // Counted provisionally too: a date into a year without holiday data is marked below.
+    let left = calendar.days_left(today, deadline.due).ok().map(|(n, _)| n);
     let count = match (lang, left) {
         (Lang::Zh, Some(n)) if n > 0 => format!("（还有{n}个工作日）"),
         (Lang::Zh, Some(0)) => "（今天到期）".to_string(),
@@ -41,9 +45,15 @@ pub fn status_view(state: &CaseState, calendar: &Calendar, today: NaiveDate, lan
         (_, None) => String::new(),
     };
     let sep = if lang == Lang::Zh { "：" } else { ": " };
+    let mark = match (lang, deadline.provisional) {
+        (_, None) => "",
+        (Lang::Zh, Some(_)) => "（暂定）",
+        (Lang::En, Some(_)) => " (provisional)",
+    };
     StatusView {
         stage,
-        deadline: Some(format!("{}{sep}{}{count}", label.get(lang), deadline.due)),
+        deadline: Some(format!("{}{sep}{}{mark}{count}", label.get(lang), deadline.due)),
+        provisional: deadline.provisional_note().map(|t| t.get(lang).to_string()),
         overdue: today > deadline.due,
     }
 }
@@ -86,9 +96,24 @@ mod tests {
     }
 
     #[test]
-    fn a_pending_deadline_says_so() {
+    fn a_provisional_deadline_says_so_and_why() {
         let s = reported("2026-12-28");
         let v = status_view(&s, Calendar::national(), d("2026-12-29"), Lang::Zh);
+        assert_eq!(
+            v.deadline.as_deref(),
+            Some("入户核实期限：2027-01-04（暂定）（还有4个工作日）")
+        );
+        assert!(v.provisional.unwrap().contains("2027年节假日安排尚未导入"));
+        let en = status_view(&s, Calendar::national(), d("2026-12-29"), Lang::En);
+        assert_eq!(
+            en.deadline.as_deref(),
+            Some("home verification due: 2027-01-04 (provisional) (4 working days left)")
+        );
+        // A case stored before provisional dates still says its date is to be set.
+        let mut old = s.clone();
+        old.deadline = None;
+        old.deadline_pending_year = Some(2027);
+        let v = status_view(&old, Calendar::national(), d("2026-12-29"), Lang::Zh);
         assert_eq!(v.deadline.as_deref(), Some("核实期限待定（2027年放假安排尚未导入）"));
     }
 

@@ -36,6 +36,9 @@ pub fn CaseStatusCard(view: StatusView, lang: Lang) -> Element {
             if let Some(deadline) = view.deadline.clone() {
                 p { class: "deadline", "{deadline}" }
             }
+            if let Some(why) = view.provisional.clone() {
+                p { class: "provisional", "{why}" }
+            }
         }
     }
 }

@@ -95,11 +95,25 @@ fn sync_badge_and_case_card() {
     let view = StatusView {
         stage: "待入户核实".into(),
         deadline: Some("入户核实期限：2025-10-14（已超期2个工作日）".into()),
+        provisional: None,
         overdue: true,
     };
     let html = dioxus_ssr::render_element(rsx! { CaseStatusCard { view, lang: Lang::Zh } });
     assert!(
         html.contains("case overdue") && html.contains("已超期2个工作日"),
+        "{html}"
+    );
+    assert!(!html.contains("provisional"), "{html}");
+    // A provisional date carries its reason on the card.
+    let view = StatusView {
+        stage: "待入户核实".into(),
+        deadline: Some("入户核实期限：2027-01-04（暂定）（还有4个工作日）".into()),
+        provisional: Some("暂定：2027年节假日安排尚未导入，仅按周六、周日休息计算".into()),
+        overdue: false,
+    };
+    let html = dioxus_ssr::render_element(rsx! { CaseStatusCard { view, lang: Lang::Zh } });
+    assert!(
+        html.contains("（暂定）") && html.contains("class=\"provisional\""),
         "{html}"
     );
 }

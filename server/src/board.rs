@@ -22,6 +22,10 @@ pub struct QueueItem {
     pub category: Option<String>,
     pub category_label: Option<String>,
     pub due: Option<String>,
+    /// The due date was counted through a year whose holiday schedule is not loaded
+    /// yet (Saturdays and Sundays only): shown as 暂定 with `provisional_note`.
+    pub provisional: bool,
+    pub provisional_note: Option<String>,
     pub deadline: Option<String>,
     pub days_left: Option<i64>,
     pub overdue: bool,
@@ -62,7 +66,7 @@ pub fn tag<T: Serialize>(value: &T, field: Option<&str>) -> String {
     v.as_str().unwrap_or_default().to_string()
 }
 
-pub fn item(c: &CaseRecord, state: &AppState, lang: Lang) -> QueueItem {
+pub fn item(c: &CaseRecord, state: &AppState, calendar: &zaofaxian_shared::Calendar, lang: Lang) -> QueueItem {
     let today = state.clock.today();
     let report = &c.report;
     QueueItem {
@@ -76,6 +80,12 @@ pub fn item(c: &CaseRecord, state: &AppState, lang: Lang) -> QueueItem {
         category: c.state.category.map(|k| tag(&k, None)),
         category_label: c.state.category.map(|k| k.label().get(lang).to_string()),
         due: c.state.deadline.map(|d| d.due.to_string()),
+        provisional: c.state.deadline.is_some_and(|d| d.provisional.is_some()),
+        provisional_note: c
+            .state
+            .deadline
+            .and_then(|d| d.provisional_note())
+            .map(|t| t.get(lang).to_string()),
         deadline: match (c.state.deadline, c.state.deadline_pending_year) {
             (Some(d), _) => Some(d.kind.label().get(lang).to_string()),
             (None, Some(year)) => Some(match lang {
@@ -84,7 +94,7 @@ pub fn item(c: &CaseRecord, state: &AppState, lang: Lang) -> QueueItem {
             }),
             (None, None) => None,
         },
-        days_left: c.state.days_left(state.calendar, today).ok().flatten(),
+        days_left: c.state.days_left(calendar, today).ok().flatten(),
         overdue: c.state.is_overdue(today),
         version: c.state.version,
     }
@@ -93,12 +103,13 @@ pub fn item(c: &CaseRecord, state: &AppState, lang: Lang) -> QueueItem {
 /// The board's rows: overdue first (most overdue at the top), then by due date,
 /// cases without a deadline last.
 pub async fn items(state: &AppState, filter: &CaseFilter, lang: Lang) -> ApiResult<Vec<QueueItem>> {
+    let r = state.reference();
     let mut items: Vec<QueueItem> = state
         .store
         .cases(filter)
         .await?
         .iter()
-        .map(|c| item(c, state, lang))
+        .map(|c| item(c, state, &r.calendar, lang))
         .collect();
     items.sort_by_key(|i| {
         (

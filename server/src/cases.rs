@@ -4,11 +4,13 @@
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::reference::Reference;
 use crate::state::AppState;
 use crate::store::{CaseRecord, CaseWrite, NewEntry, SyncClaim, WriteAnswer, WriteOutcome};
 use axum::http::StatusCode;
-use zaofaxian_shared::eligibility::assess;
+use zaofaxian_shared::eligibility::{AssessmentError, assess};
 use zaofaxian_shared::lifecycle::{Channel, Ctx, WhyNot, open, transition};
+use zaofaxian_shared::policy::PolicyError;
 use zaofaxian_shared::report::HardshipReport;
 use zaofaxian_shared::visit::{HomeVisit, VisitError};
 use zaofaxian_shared::{DivisionCode, DivisionLevel, EventKind, RecordId, Role, Text};
@@ -32,14 +34,14 @@ pub fn answer_of(outcome: WriteOutcome) -> WriteAnswer {
 }
 
 /// The rules in force for opening a case in `village` today, as `caller`.
-fn opening_ctx(state: &AppState, caller: &Caller, village: DivisionCode) -> ApiResult<Ctx<'static>> {
-    let profile = state.policy.profile_for(village).map_err(|e| {
+fn opening_ctx<'r>(state: &AppState, r: &'r Reference, caller: &Caller, village: DivisionCode) -> ApiResult<Ctx<'r>> {
+    let profile = r.policy.profile_for(village).map_err(|e| {
         ApiError::from_pair(StatusCode::UNPROCESSABLE_ENTITY, "no_policy", &e.to_string()).with_field("village")
     })?;
     Ok(Ctx {
         actor: caller.role(),
         today: state.clock.today(),
-        calendar: state.calendar,
+        calendar: &r.calendar,
         profile,
     })
 }
@@ -97,7 +99,8 @@ pub async fn create_from_report(
     if !known && let Ok(mut k) = state.known_divisions.write() {
         k.insert(report.village);
     }
-    let ctx = opening_ctx(state, caller, report.village)?;
+    let r = state.reference();
+    let ctx = opening_ctx(state, &r, caller, report.village)?;
     let profile = ctx.profile;
     let case_state = open(channel, &ctx).map_err(refused)?;
     let record = CaseRecord {
@@ -148,21 +151,30 @@ pub async fn apply_event(
         .with_field("photos"));
     }
     let case = visible_case(state, caller, case_id).await?;
-    if case.state.version != req.expected_version {
+    if case.state.version != req.expected_version
+        && !crate::policy_data::only_amended_since(state.store.as_ref(), &case, req.expected_version).await?
+    {
         return Err(crate::store::StoreError::Stale.into());
     }
-    let profile = state.policy.profile(&case.profile_id).ok_or_else(ApiError::internal)?;
+    let r = state.reference();
+    let profile = r.policy.profile(&case.profile_id).ok_or_else(ApiError::internal)?;
     let ctx = Ctx {
         actor: caller.role(),
         today: state.clock.today(),
-        calendar: state.calendar,
+        calendar: &r.calendar,
         profile,
     };
     let mut next = transition(&case.state, &req.event, &ctx).map_err(refused)?;
     let (visit, assessment) = match &req.visit {
-        Some(v) => visit_with_assessment(state, &case, req, v)?,
+        Some(v) => visit_with_assessment(state, &r.policy, &case, req, v)?,
         None => (serde_json::Value::Null, serde_json::Value::Null),
     };
+    // A visit that could not be assessed for want of the year's threshold waits for it.
+    if req.visit.is_some() {
+        next.assessment_pending_year = serde_json::from_value(assessment["pending_year"].clone())
+            .ok()
+            .flatten();
+    }
     // The latest assessed category goes on the case for boards and reports.
     if let Ok(Some(category)) = serde_json::from_value(assessment["category"].clone()) {
         next.category = Some(category);
@@ -189,7 +201,7 @@ pub async fn apply_event(
     };
     let write = CaseWrite::Update {
         case_id: case.id.clone(),
-        expected_version: req.expected_version,
+        expected_version: case.state.version,
         state: next,
     };
     Ok(state.store.write_case(claim, &write, &entry).await?)
@@ -199,6 +211,7 @@ pub async fn apply_event(
 /// policy (the phone's assessment is a preview; this one is the record).
 fn visit_with_assessment(
     state: &AppState,
+    policy: &zaofaxian_shared::Policy,
     case: &CaseRecord,
     req: &EventRequest,
     visit: &HomeVisit,
@@ -234,10 +247,17 @@ fn visit_with_assessment(
                 .with_field("visit.photos"),
         );
     }
-    // A year without a threshold still keeps the visit; the assessment says why it is missing.
-    let assessment = match assess(state.policy, &visit.facts().map_err(field)?) {
+    // A year without a threshold still keeps the visit; the assessment says why it is
+    // missing and which year it waits for.
+    let assessment = match assess(policy, &visit.facts().map_err(field)?) {
         Ok(a) => serde_json::to_value(a).map_err(|_| ApiError::internal())?,
-        Err(e) => serde_json::json!({ "error": Text::from_pair(&e.to_string()) }),
+        Err(e) => {
+            let pending_year = match &e {
+                AssessmentError::Policy(PolicyError::NoThreshold { year, .. }) => Some(*year),
+                _ => None,
+            };
+            serde_json::json!({ "error": Text::from_pair(&e.to_string()), "pending_year": pending_year })
+        }
     };
     Ok((
         serde_json::to_value(visit).map_err(|_| ApiError::internal())?,
@@ -326,7 +346,8 @@ pub async fn open_clue(
     if let Some(id) = known.0.get(&household.national_id) {
         return Ok(ClueOutcome::AlreadyOpen(id.clone()));
     }
-    let ctx = opening_ctx(state, caller, household.village)?;
+    let r = state.reference();
+    let ctx = opening_ctx(state, &r, caller, household.village)?;
     let (today, profile) = (ctx.today, ctx.profile);
     let case_state = open(channel, &ctx).map_err(refused)?;
     let id = RecordId::new().to_string();

@@ -62,6 +62,11 @@ pub enum Command {
         /// CSV of local days off: region_code,date,kind,name.
         #[arg(long)]
         overlay: Option<std::path::PathBuf>,
+        /// Use the calendar loaded into this server's store (its configuration, data
+        /// directory or --database-url) instead of the data shipped with the program.
+        /// On by default when a store is configured or the default data file exists.
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -103,6 +108,28 @@ pub enum AdminCommand {
     },
     /// 导入区划代码 / Import division codes from a CSV (code,name,level,parent_code).
     ImportDivisions { file: std::path::PathBuf },
+    /// 导入节假日安排 / Load a year's holiday schedule (CSV: date,kind,name,year). The
+    /// file's years replace the stored ones whole; every open deadline is counted again.
+    ImportCalendar {
+        file: std::path::PathBuf,
+        /// The notice that published it, e.g. 国办发明电〔2026〕7号.
+        #[arg(long, default_value = "")]
+        source: String,
+    },
+    /// 设定监测底线 / Set a region's threshold for a year (yuan per person per year).
+    SetThreshold {
+        /// Province, prefecture or county code (12 digits).
+        #[arg(long)]
+        region: DivisionCode,
+        /// The year the threshold is applied.
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        yuan: i64,
+        /// The document that set it.
+        #[arg(long)]
+        source: String,
+    },
 }
 
 const WEEKDAYS_ZH: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
@@ -161,7 +188,10 @@ pub fn run(
             days,
             region,
             overlay,
-        } => match deadline(from, working_days, days, region, overlay.as_deref(), out) {
+            db,
+        } => match deadline_calendar(&db)
+            .and_then(|cal| deadline(&cal, from, working_days, days, region, overlay.as_deref(), out))
+        {
             Ok(()) => 0,
             Err(msg) => {
                 let _ = writeln!(err, "错误 / error: {msg}");
@@ -176,7 +206,34 @@ pub fn main_with(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) ->
     ExitCode::from(code)
 }
 
+/// The calendar the `deadline` command counts with: the store's when one is
+/// configured (flag, file or environment) or the default data file exists, else the
+/// shipped data.
+fn deadline_calendar(db: &DbArgs) -> Result<Calendar, String> {
+    let configured = db.database_url.is_some()
+        || db.config.is_some()
+        || std::env::var_os("ZAOFAXIAN_DATABASE_URL").is_some()
+        || std::env::var_os("ZAOFAXIAN_CONFIG").is_some();
+    let config = db.config()?;
+    let default_file_exists = config
+        .database_url
+        .strip_prefix("sqlite://")
+        .is_some_and(|p| std::path::Path::new(p.split('?').next().unwrap_or(p)).exists());
+    if !configured && !default_file_exists {
+        return Ok(Calendar::national().clone());
+    }
+    runtime()?.block_on(async move {
+        let store = open_store(&config).await?;
+        let live = crate::reference::LiveReference::default();
+        live.seed_and_load(store.as_ref(), chrono::Utc::now().timestamp_millis())
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(live.get().calendar.clone())
+    })
+}
+
 fn deadline(
+    calendar: &Calendar,
     from: NaiveDate,
     working_days: Option<u32>,
     days: Option<u32>,
@@ -184,7 +241,7 @@ fn deadline(
     overlay: Option<&std::path::Path>,
     out: &mut dyn Write,
 ) -> Result<(), String> {
-    let national = Calendar::national();
+    let national = calendar;
     let calendar = match (region, overlay) {
         (Some(region), Some(path)) => {
             let text = std::fs::read_to_string(path)
@@ -196,18 +253,18 @@ fn deadline(
     };
     let (due, what_zh, what_en) = match (working_days, days) {
         (Some(n), _) => (
-            calendar.add_working_days(from, n),
+            calendar.due_in_working_days(from, n),
             format!("{n}个工作日"),
             format!("{n} working days"),
         ),
         (None, Some(n)) => (
-            calendar.add_calendar_days(from, n),
+            calendar.due_in_calendar_days(from, n),
             format!("{n}天"),
             format!("{n} calendar days"),
         ),
         (None, None) => return Err("请给出 --working-days 或 --days / give --working-days or --days".into()),
     };
-    let due = due.map_err(|e| e.to_string())?;
+    let zaofaxian_shared::calendar::Due { date: due, provisional } = due.map_err(|e| e.to_string())?;
     let w = |out: &mut dyn Write, line: String| writeln!(out, "{line}").map_err(|e| e.to_string());
     w(out, format!("起算日 / event: {from}（星期{}）", weekday_zh(from)))?;
     w(
@@ -218,7 +275,7 @@ fn deadline(
     let mut d = from;
     while d < due {
         d = d.succ_opt().ok_or("date out of range")?;
-        if !calendar.is_working_day(d).map_err(|e| e.to_string())? {
+        if !calendar.working_day_provisional(d).0 {
             match calendar.day_name(d) {
                 Some(name) => skipped.push(format!("{d} {name}")),
                 None => skipped.push(format!("{d} 周{}", weekday_zh(d))),
@@ -229,6 +286,10 @@ fn deadline(
         w(out, format!("跳过休息日 / rest days skipped: {}", skipped.join(", ")))?;
     }
     w(out, format!("到期日 / due: 星期{}", weekday_zh(due)))?;
+    if let Some(year) = provisional {
+        let note = zaofaxian_shared::lifecycle::provisional_note(year);
+        w(out, format!("暂定 / provisional: {} / {}", note.zh, note.en))?;
+    }
     w(out, due.to_string())
 }
 
@@ -269,6 +330,11 @@ fn serve(config: Config) -> Result<(), String> {
             Arc::new(LogSender),
             config.photo_dir.clone(),
         );
+        state
+            .load_reference()
+            .await
+            .map_err(|e| format!("节假日和监测底线数据 / reference data: {e}"))?;
+        tokio::spawn(follow_reference(state.clone()));
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|e| format!("{}: {e}", config.addr))?;
@@ -282,6 +348,26 @@ fn serve(config: Config) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())
     })
+}
+
+/// Keeps this process's reference data in step with the store (another process may
+/// load a year) and warns in the log, once a day, while a schedule is missing.
+async fn follow_reference(state: AppState) {
+    let mut warned_on = None;
+    loop {
+        if let Err(e) = state.reference.refresh(state.store.as_ref()).await {
+            tracing::error!(error = %e, "reloading reference data failed");
+        }
+        let today = state.clock.today();
+        if let Some(year) = state.reference().missing_schedule(today)
+            && warned_on != Some(today)
+        {
+            let w = http::missing_schedule_warning(year);
+            tracing::warn!(year, "{} / {}", w.zh, w.en);
+            warned_on = Some(today);
+        }
+        tokio::time::sleep(crate::reference::POLL).await;
+    }
 }
 
 fn read_password() -> Result<String, String> {
@@ -322,6 +408,56 @@ fn admin(config: Config, command: AdminCommand, out: &mut dyn Write) -> Result<(
                 })
                 .await?;
                 writeln!(out, "已导入 {n} 个区划 / imported {n} divisions").map_err(|e| e.to_string())
+            }
+            AdminCommand::ImportCalendar { file, source } => {
+                let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+                let live = crate::reference::LiveReference::default();
+                let now = chrono::Utc::now();
+                live.seed_and_load(store.as_ref(), now.timestamp_millis())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let done = crate::policy_data::import_calendar(
+                    store.as_ref(),
+                    &live,
+                    &text,
+                    &source,
+                    "cli",
+                    zaofaxian_shared::Clock::today(&SystemClock),
+                    now.timestamp_millis(),
+                )
+                .await
+                .map_err(|e| format!("{} 未导入，数据未更改 / nothing changed:\n{e}", file.display()))?;
+                for line in crate::policy_data::describe_import(&done) {
+                    writeln!(out, "{line}").map_err(|e| e.to_string())?;
+                }
+                Ok(())
+            }
+            AdminCommand::SetThreshold {
+                region,
+                year,
+                yuan,
+                source,
+            } => {
+                let t = zaofaxian_shared::policy::Threshold::checked(region, year, yuan, &source)
+                    .map_err(|e| e.to_string())?;
+                let live = crate::reference::LiveReference::default();
+                let now = chrono::Utc::now().timestamp_millis();
+                live.seed_and_load(store.as_ref(), now)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let done = crate::policy_data::set_threshold(store.as_ref(), &live, t, "cli", now)
+                    .await
+                    .map_err(|e| format!("未设定 / not set: {e}"))?;
+                writeln!(
+                    out,
+                    "已设定 / set: {} {}年 {}元（原为 / was {}）",
+                    done.threshold.region,
+                    done.threshold.year,
+                    done.threshold.amount,
+                    done.previous.map_or_else(|| "无 / none".to_string(), |p| p.to_string())
+                )
+                .map_err(|e| e.to_string())?;
+                writeln!(out, "{}", crate::policy_data::describe_recount(&done.recount)).map_err(|e| e.to_string())
             }
         }
     })

@@ -2,20 +2,51 @@
 //! no login), and the authenticated API of `crate::api`.
 
 use crate::error::ApiError;
-use axum::extract::Query;
+use crate::reference::LiveReference;
+use crate::state::{AppState, ClockDebug};
+use axum::extract::{FromRef, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
-use serde::Deserialize;
-use serde_json::json;
-use zaofaxian_shared::Calendar;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use zaofaxian_shared::Text;
+
+/// What the public routes need: the reference data in force and the clock.
+#[derive(Debug, Clone)]
+pub struct PublicState {
+    pub reference: Arc<LiveReference>,
+    pub clock: Arc<dyn ClockDebug>,
+}
+
+impl PublicState {
+    /// The shipped data and the system clock (for tests of the public routes alone).
+    pub fn shipped() -> PublicState {
+        PublicState {
+            reference: Arc::default(),
+            clock: Arc::new(zaofaxian_shared::SystemClock),
+        }
+    }
+}
+
+impl FromRef<AppState> for PublicState {
+    fn from_ref(s: &AppState) -> PublicState {
+        PublicState {
+            reference: s.reference.clone(),
+            clock: s.clock.clone(),
+        }
+    }
+}
 
 /// JSON bodies above this size are refused with 413 before they are parsed.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// The public routes alone (no storage needed).
-pub fn public_routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+pub fn public_routes<S: Clone + Send + Sync + 'static>() -> Router<S>
+where
+    PublicState: FromRef<S>,
+{
     Router::new()
         .route("/", get(index))
         .route("/health", get(health))
@@ -51,13 +82,54 @@ async fn index() -> &'static str {
     "早发现 · 防止返贫动态监测和帮扶 / Zaofaxian monitoring server\n健康检查 / health: /health\n"
 }
 
-async fn health() -> Json<serde_json::Value> {
-    let years: Vec<i32> = Calendar::national().years().iter().copied().collect();
-    Json(json!({
-        "status": "ok",
-        "version": env!("CARGO_PKG_VERSION"),
-        "calendar_years": years,
-    }))
+#[derive(Debug, Serialize)]
+struct Health {
+    status: &'static str,
+    version: &'static str,
+    calendar_years: Vec<i32>,
+    /// Set when a holiday schedule should be loaded by now and is not (from 1 November,
+    /// next year's): the year, and how to load it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    calendar_missing: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warning: Option<Text>,
+}
+
+/// The warning for a schedule that is due and missing (health, log).
+pub fn missing_schedule_warning(year: i32) -> Text {
+    Text::new(
+        format!(
+            "缺少{year}年节假日安排：跨入{year}年的期限为暂定。发布后运行 zaofaxian-server admin import-calendar 文件 --source 文号，或由管理员在控制台“政策数据”页导入"
+        ),
+        format!(
+            "the {year} holiday schedule is missing: deadlines into {year} are provisional. Once published, run zaofaxian-server admin import-calendar FILE --source NOTICE, or load it under the console's Policy data"
+        ),
+    )
+}
+
+async fn health(State(s): State<PublicState>) -> Json<Health> {
+    let r = s.reference.get();
+    let missing = r.missing_schedule(s.clock.today());
+    Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+        calendar_years: r.calendar.years().iter().copied().collect(),
+        calendar_missing: missing,
+        warning: missing.map(missing_schedule_warning),
+    })
+}
+
+#[derive(Debug, Serialize)]
+struct DeadlineAnswer {
+    from: NaiveDate,
+    working_days: u32,
+    due: NaiveDate,
+    /// Counted through a year whose schedule is not loaded (weekends only).
+    provisional: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provisional_year: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,8 +139,9 @@ struct DeadlineQuery {
 }
 
 async fn deadline(
+    State(s): State<PublicState>,
     query: Result<Query<DeadlineQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<DeadlineAnswer>, ApiError> {
     let Query(q) = query.map_err(|e| {
         ApiError::bad_request(
             "bad_query",
@@ -83,13 +156,20 @@ async fn deadline(
             "at most 366 working days",
         ));
     }
-    let cal = Calendar::national();
-    let due = cal
-        .add_working_days(q.from, q.working_days)
-        .map_err(|e| ApiError::from_pair(StatusCode::UNPROCESSABLE_ENTITY, "no_calendar_data", &e.to_string()))?;
-    Ok(Json(
-        json!({ "from": q.from, "working_days": q.working_days, "due": due }),
-    ))
+    let due = s
+        .reference
+        .get()
+        .calendar
+        .due_in_working_days(q.from, q.working_days)
+        .map_err(|e| ApiError::from_pair(StatusCode::UNPROCESSABLE_ENTITY, "out_of_range", &e.to_string()))?;
+    Ok(Json(DeadlineAnswer {
+        from: q.from,
+        working_days: q.working_days,
+        due: due.date,
+        provisional: due.provisional.is_some(),
+        provisional_year: due.provisional,
+        note: due.provisional.map(zaofaxian_shared::lifecycle::provisional_note),
+    }))
 }
 
 /// Serves `app` on an already-bound listener (tests bind 127.0.0.1:0).

@@ -15,5 +15,7 @@ pub mod http;
 pub mod import;
 pub mod openapi;
 pub mod photos;
+pub mod policy_data;
+pub mod reference;
 pub mod state;
 pub mod store;

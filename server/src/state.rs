@@ -1,11 +1,12 @@
 //! What every handler shares.
 
 use crate::auth::{CodeSender, RateLimiter, SessionCache};
+use crate::reference::{LiveReference, Reference};
 use crate::store::Store;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use zaofaxian_shared::{Calendar, Clock, Policy};
+use zaofaxian_shared::Clock;
 
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -13,8 +14,8 @@ pub struct AppState {
     pub clock: Arc<dyn ClockDebug>,
     pub codes: Arc<dyn CodeSender>,
     pub login_limiter: Arc<RateLimiter>,
-    pub calendar: &'static Calendar,
-    pub policy: &'static Policy,
+    /// The holiday calendar and policy (with the store's thresholds) in force.
+    pub reference: Arc<LiveReference>,
     /// Session lifetime for staff and households, milliseconds.
     pub staff_session_ms: i64,
     pub household_session_ms: i64,
@@ -62,8 +63,7 @@ impl AppState {
             codes,
             // 5 failures per login name or phone in 15 minutes.
             login_limiter: Arc::new(RateLimiter::new(5, 15 * 60 * 1000)),
-            calendar: Calendar::national(),
-            policy: Policy::embedded(),
+            reference: Arc::default(),
             staff_session_ms: 12 * 3600 * 1000,
             // Households sign in rarely, on weak networks: a month.
             household_session_ms: 30 * 24 * 3600 * 1000,
@@ -76,6 +76,17 @@ impl AppState {
             sessions: Arc::new(SessionCache::new(30_000, 100_000)),
             known_divisions: Arc::default(),
         }
+    }
+
+    /// The reference data in force now (a cheap clone of a shared pointer).
+    pub fn reference(&self) -> Arc<Reference> {
+        self.reference.get()
+    }
+
+    /// Seeds the store with the shipped calendar and thresholds it lacks and loads
+    /// what it holds. Call once before serving.
+    pub async fn load_reference(&self) -> crate::store::StoreResult<()> {
+        self.reference.seed_and_load(self.store.as_ref(), self.now_ms()).await
     }
 
     pub fn now_ms(&self) -> i64 {

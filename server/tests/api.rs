@@ -450,7 +450,7 @@ async fn the_openapi_document_matches_the_routes() {
 }
 
 /// Late December 2026: five working days run into 2027, which has no holiday data
-/// yet. The report is kept and the board says why it has no date.
+/// yet. The report is kept with a provisional date (weekends only), marked as such.
 #[tokio::test]
 async fn a_report_is_never_turned_away_for_missing_calendar_data() {
     for app in common::apps("2026-12-28").await {
@@ -459,8 +459,18 @@ async fn a_report_is_never_turned_away_for_missing_calendar_data() {
         assert_eq!(r[0]["status"], "stored", "{}: {r:?}", app.db.name);
         let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
         let (_, q) = app.get(&cadre, "/api/v1/queue").await;
-        assert_eq!(q["items"][0]["due"], Value::Null);
-        assert_eq!(q["items"][0]["deadline"], "期限待定：缺少2027年节假日数据");
+        let item = &q["items"][0];
+        assert_eq!(item["due"], "2027-01-04");
+        assert_eq!(item["provisional"], true);
+        assert_eq!(item["deadline"], "入户核实期限");
+        assert!(
+            item["provisional_note"]
+                .as_str()
+                .unwrap()
+                .contains("2027年节假日安排尚未导入"),
+            "{item}"
+        );
+        assert_eq!(item["days_left"], 5);
     }
 }
 

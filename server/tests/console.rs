@@ -536,3 +536,60 @@ async fn console_pages_keep_to_each_role_and_area() {
     let (s, _) = app.get(token, "/api/v1/me").await;
     assert_eq!(s, 401, "the token no longer works anywhere");
 }
+
+/// An administrator loads next year's holiday schedule the way an officer would, in
+/// the browser: the warning, the file chosen in the upload form, the summary after.
+#[tokio::test]
+async fn an_administrator_uploads_next_years_schedule_in_the_browser() {
+    let app = TestApp::start(common::sqlite().await, "2026-12-28").await;
+    let case = self_report(&app, "王秀英", FULL_ID).await;
+    app.staff("admin", Role::Admin, "530000000000").await;
+    let file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    std::fs::write(
+        file.path(),
+        include_str!("data/TEST_ONLY_not_published_holidays_2027.csv"),
+    )
+    .unwrap();
+
+    let b = Browser::start().await;
+    b.goto(&app, "/console/login").await;
+    let form = b.client.form(Locator::Css("form")).await.unwrap();
+    form.set_by_name("login", "admin").await.unwrap();
+    form.set_by_name("password", "password-123").await.unwrap();
+    b.navigating(form.submit()).await;
+    b.goto(&app, "/console/policy").await;
+    let text = b.text().await;
+    assert!(text.contains("尚未导入2027年节假日安排"), "{text}");
+    assert!(text.contains("2026") && text.contains("随程序发布"), "{text}");
+    let sel = "form[action='/console/policy/calendar']";
+    b.client
+        .find(Locator::Css(&format!("{sel} input[name=source]")))
+        .await
+        .unwrap()
+        .send_keys("TEST ONLY 测试用")
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css(&format!("{sel} input[type=file]")))
+        .await
+        .unwrap()
+        .send_keys(&file.path().display().to_string())
+        .await
+        .unwrap();
+    let button = b.client.find(Locator::Css(&format!("{sel} button"))).await.unwrap();
+    b.navigating(button.click()).await;
+    let text = b.text().await;
+    b.screenshot("policy_upload.png").await;
+    assert!(text.contains("已导入"), "{text}");
+    assert!(text.contains("2027年：导入前 无数据"), "{text}");
+    assert!(text.contains("重新计算期限：1件案件变更"), "{text}");
+    assert!(
+        !text.contains("尚未导入2027年节假日安排"),
+        "the warning is gone: {text}"
+    );
+    assert!(text.contains("TEST ONLY 测试用"), "the source is listed: {text}");
+    b.stop().await;
+    let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+    let (_, v) = app.get(&cadre, &format!("/api/v1/cases/{case}")).await;
+    assert_eq!(v["case"]["state"]["deadline"]["due"], "2027-01-07", "{v}");
+}

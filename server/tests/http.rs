@@ -8,7 +8,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 async fn start() -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = zaofaxian_server::http::public_routes();
+    let app = zaofaxian_server::http::public_routes().with_state(zaofaxian_server::http::PublicState::shipped());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     addr
 }
@@ -47,10 +47,15 @@ async fn deadline_lookup_and_its_errors() {
     let addr = start().await;
     let (status, body) = get(addr, "/api/v1/calendar/deadline?from=2025-09-30&working_days=5").await;
     assert_eq!((status, body["due"].as_str()), (200, Some("2025-10-14")));
+    assert_eq!(body["provisional"], false);
+    // Into 2027 (no schedule shipped): weekends only, and said so.
     let (status, body) = get(addr, "/api/v1/calendar/deadline?from=2027-01-04&working_days=5").await;
-    assert_eq!(status, 422);
-    assert_eq!(body["code"], "no_calendar_data");
-    assert!(body["message"]["zh"].as_str().unwrap().contains("2027"));
+    assert_eq!((status, body["due"].as_str()), (200, Some("2027-01-11")));
+    assert_eq!(
+        (body["provisional"].as_bool(), body["provisional_year"].as_i64()),
+        (Some(true), Some(2027))
+    );
+    assert!(body["note"]["zh"].as_str().unwrap().contains("暂定"));
     let (status, body) = get(addr, "/api/v1/calendar/deadline?from=yesterday&working_days=5").await;
     assert_eq!(status, 400);
     assert_eq!(body["code"], "bad_query");

@@ -72,11 +72,59 @@ impl RegionalOverlay {
     }
 }
 
+/// One listed day of a State Council schedule: `date,kind,name,year`, where `year`
+/// is the schedule that lists it (2022-12-31 belongs to the 2023 New Year holiday).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarRow {
+    pub date: NaiveDate,
+    pub kind: DayKind,
+    pub name: String,
+    pub year: i32,
+    /// 1-based line in the file it came from (0 when it did not come from a file).
+    #[serde(skip)]
+    pub line: usize,
+}
+
+/// A schedule may list days of the last week of the year before: the New Year holiday
+/// and its make-up Saturday (the 2019 schedule listed 2018-12-29 to 12-31, the 2023
+/// one 2022-12-31). For the same reason those days are provisional until the next
+/// year's schedule is known.
+pub const SPILLOVER_FROM_DECEMBER: u32 = 25;
+
+/// From this month on, a missing next-year schedule is warned about.
+pub const WARN_FROM_MONTH: u32 = 11;
+
+/// Years a schedule file may declare.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// Most rows one schedule file may hold (a year lists about 40).
+pub const MAX_ROWS: usize = 2_000;
+
+/// How one year's listed days changed when a file replaced it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearChange {
+    pub year: i32,
+    /// Listed days before (None: the year had no data).
+    pub before: Option<usize>,
+    pub after: usize,
+    pub added: Vec<CalendarRow>,
+    pub removed: Vec<CalendarRow>,
+}
+
+/// A due date and whether it is final: `provisional` names the first year without
+/// published data that the count went through, where only Saturdays and Sundays
+/// were taken as rest days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Due {
+    pub date: NaiveDate,
+    pub provisional: Option<i32>,
+}
+
 /// Which dates are working days, for the years it has data for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calendar {
     years: BTreeSet<i32>,
-    exceptions: BTreeMap<NaiveDate, (DayKind, String)>,
+    exceptions: BTreeMap<NaiveDate, (DayKind, String, i32)>,
 }
 
 fn parse_err(line: usize, reason: &str) -> CalendarError {
@@ -89,7 +137,7 @@ fn parse_err(line: usize, reason: &str) -> CalendarError {
 /// Non-empty, non-header rows with their 1-based line numbers; tolerates CRLF.
 fn csv_rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
     text.lines().enumerate().filter_map(|(i, raw)| {
-        let row = raw.trim_end_matches('\r').trim();
+        let row = raw.trim_start_matches('\u{feff}').trim_end_matches('\r').trim();
         let first = row.split(',').next().unwrap_or("");
         let is_header = !first.is_empty() && !first.as_bytes()[0].is_ascii_digit();
         (!row.is_empty() && !row.starts_with('#') && !is_header)
@@ -101,7 +149,7 @@ fn parse_day(line: usize, date: &str, kind: &str) -> Result<(NaiveDate, DayKind)
     let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
         parse_err(
             line,
-            &format!("日期应为YYYY-MM-DD：{date:?} / date must be YYYY-MM-DD: {date:?}"),
+            &format!("日期无效，应为真实存在的YYYY-MM-DD：{date:?} / not a real date in YYYY-MM-DD form: {date:?}"),
         )
     })?;
     let kind = match kind {
@@ -121,6 +169,93 @@ fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
+/// Whether `date` may stand in the schedule of `year`: in that year, or in the last
+/// days of the year before (see [`SPILLOVER_FROM_DECEMBER`]).
+fn belongs_to(date: NaiveDate, year: i32) -> bool {
+    date.year() == year || (date.year() == year - 1 && date.month() == 12 && date.day() >= SPILLOVER_FROM_DECEMBER)
+}
+
+/// One row checked on its own: fields, date, kind, year, name.
+fn parse_row(line: usize, fields: &[&str], require_name: bool) -> Result<CalendarRow, CalendarError> {
+    if fields.len() != 4 {
+        return Err(parse_err(
+            line,
+            "需要4列 date,kind,name,year / expected 4 columns date,kind,name,year",
+        ));
+    }
+    let (date, kind) = parse_day(line, fields[0], fields[1])?;
+    let year: i32 = fields[3]
+        .parse()
+        .ok()
+        .filter(|y| YEARS.contains(y))
+        .ok_or_else(|| parse_err(line, &format!("年份无效：{:?} / bad year: {:?}", fields[3], fields[3])))?;
+    if !belongs_to(date, year) {
+        return Err(parse_err(
+            line,
+            &format!("{date} 不在所声明的{year}年内 / {date} lies outside the declared year {year}"),
+        ));
+    }
+    if kind == DayKind::Workday && !is_weekend(date) {
+        return Err(parse_err(
+            line,
+            &format!("{date} 是平日，不能是调休上班日 / {date} is a weekday, not a make-up day"),
+        ));
+    }
+    let name = fields[2];
+    if (require_name && name.is_empty()) || !crate::text::is_plain_name(name) {
+        return Err(parse_err(
+            line,
+            "名称应为1至50个字符的一行文字 / the name must be one line of 1 to 50 characters",
+        ));
+    }
+    Ok(CalendarRow {
+        date,
+        kind,
+        name: name.to_string(),
+        year,
+        line,
+    })
+}
+
+/// Reads a schedule file (`date,kind,name,year`, header optional) as an officer would
+/// upload it, and lists every bad line rather than only the first: a malformed or
+/// impossible date, a date outside its declared year, an unknown kind, a weekday
+/// marked as a make-up day, a date listed twice.
+pub fn parse_schedule(text: &str) -> Result<Vec<CalendarRow>, Vec<CalendarError>> {
+    let mut rows: Vec<CalendarRow> = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+    for (line, fields) in csv_rows(text) {
+        if rows.len() + errors.len() >= MAX_ROWS {
+            errors.push(parse_err(
+                line,
+                &format!("超过{MAX_ROWS}行 / more than {MAX_ROWS} rows"),
+            ));
+            break;
+        }
+        match parse_row(line, &fields, true) {
+            Ok(row) => {
+                if let Some(first) = seen.insert(row.date, line) {
+                    errors.push(parse_err(
+                        line,
+                        &format!(
+                            "{} 重复（第{first}行已列出） / {} listed twice (line {first})",
+                            row.date, row.date
+                        ),
+                    ));
+                } else {
+                    rows.push(row);
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if rows.is_empty() && errors.is_empty() {
+        errors.push(parse_err(0, "文件中没有日期 / the file lists no dates"));
+    }
+    if errors.is_empty() { Ok(rows) } else { Err(errors) }
+}
+
 impl Calendar {
     /// The national calendar built from the shipped data file.
     pub fn national() -> &'static Calendar {
@@ -130,31 +265,107 @@ impl Calendar {
         })
     }
 
-    /// Parses `date,kind,name[,year]` rows. Every calendar year that has a row is
-    /// considered covered; a year is listed only once its whole schedule is known.
+    /// The rows of the shipped data file.
+    pub fn shipped_rows() -> Vec<CalendarRow> {
+        Calendar::national().rows()
+    }
+
+    /// Parses `date,kind,name[,year]` rows. Every year declared by a row (or, without
+    /// the year column, every year that has a row) is covered: a year is listed only
+    /// once its whole schedule is known.
     pub fn parse_csv(text: &str) -> Result<Calendar, CalendarError> {
-        let mut cal = Calendar {
+        let mut rows = Vec::new();
+        for (line, fields) in csv_rows(text) {
+            if fields.len() < 2 || fields.len() > 4 {
+                return Err(parse_err(
+                    line,
+                    "需要 date,kind,name,year / expected date,kind,name,year",
+                ));
+            }
+            let year = match fields.get(3) {
+                Some(y) => y.to_string(),
+                None => parse_day(line, fields[0], fields[1])?.0.year().to_string(),
+            };
+            let name = fields.get(2).copied().unwrap_or("");
+            rows.push(parse_row(line, &[fields[0], fields[1], name, &year], false)?);
+        }
+        Calendar::from_rows(&rows)
+    }
+
+    /// A calendar covering exactly the years the rows declare.
+    pub fn from_rows(rows: &[CalendarRow]) -> Result<Calendar, CalendarError> {
+        let empty = Calendar {
             years: BTreeSet::new(),
             exceptions: BTreeMap::new(),
         };
-        for (line, fields) in csv_rows(text) {
-            if fields.len() < 2 {
-                return Err(parse_err(line, "需要 date,kind,name / expected date,kind,name"));
-            }
-            let (date, kind) = parse_day(line, fields[0], fields[1])?;
-            if kind == DayKind::Workday && !is_weekend(date) {
-                return Err(parse_err(
-                    line,
-                    &format!("{date} 是平日，不能是调休上班日 / {date} is a weekday, not a make-up day"),
+        empty.replacing(rows).map(|(cal, _)| cal).map_err(|mut e| e.remove(0))
+    }
+
+    /// Every listed day, in date order.
+    pub fn rows(&self) -> Vec<CalendarRow> {
+        self.exceptions
+            .iter()
+            .map(|(date, (kind, name, year))| CalendarRow {
+                date: *date,
+                kind: *kind,
+                name: name.clone(),
+                year: *year,
+                line: 0,
+            })
+            .collect()
+    }
+
+    /// This calendar with the years the rows declare replaced as a whole by the rows,
+    /// and what changed in each. A row whose date another (kept) year already lists is
+    /// refused with its line.
+    pub fn replacing(&self, rows: &[CalendarRow]) -> Result<(Calendar, Vec<YearChange>), Vec<CalendarError>> {
+        let years: BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
+        let mut cal = self.clone();
+        cal.exceptions.retain(|_, (_, _, y)| !years.contains(y));
+        let mut errors = Vec::new();
+        for r in rows {
+            if let Some((_, _, other)) = cal.exceptions.get(&r.date) {
+                errors.push(parse_err(
+                    r.line,
+                    &format!(
+                        "{} 已列在{other}年的安排中 / {} is already listed by the {other} schedule",
+                        r.date, r.date
+                    ),
                 ));
+                continue;
             }
-            let name = fields.get(2).copied().unwrap_or("").to_string();
-            if cal.exceptions.insert(date, (kind, name)).is_some() {
-                return Err(parse_err(line, &format!("{date} 重复 / {date} listed twice")));
-            }
-            cal.years.insert(date.year());
+            cal.exceptions.insert(r.date, (r.kind, r.name.clone(), r.year));
         }
-        Ok(cal)
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        cal.years.extend(years.iter().copied());
+        let of_year =
+            |c: &Calendar, y: i32| -> Vec<CalendarRow> { c.rows().into_iter().filter(|r| r.year == y).collect() };
+        let changes = years
+            .iter()
+            .map(|&year| {
+                let old = of_year(self, year);
+                let new = of_year(&cal, year);
+                let same = |a: &CalendarRow, b: &CalendarRow| a.date == b.date && a.kind == b.kind && a.name == b.name;
+                YearChange {
+                    year,
+                    before: self.years.contains(&year).then_some(old.len()),
+                    after: new.len(),
+                    added: new
+                        .iter()
+                        .filter(|n| !old.iter().any(|o| same(n, o)))
+                        .cloned()
+                        .collect(),
+                    removed: old
+                        .iter()
+                        .filter(|o| !new.iter().any(|n| same(n, o)))
+                        .cloned()
+                        .collect(),
+                }
+            })
+            .collect();
+        Ok((cal, changes))
     }
 
     /// This calendar with a region's own days applied on top. The overlay may only
@@ -163,7 +374,7 @@ impl Calendar {
         let mut cal = self.clone();
         for (date, kind, name) in &overlay.days {
             cal.check_year(*date)?;
-            cal.exceptions.insert(*date, (*kind, name.clone()));
+            cal.exceptions.insert(*date, (*kind, name.clone(), date.year()));
         }
         Ok(cal)
     }
@@ -178,6 +389,24 @@ impl Calendar {
             .iter()
             .filter(|o| o.region.contains(division))
             .try_fold(self.clone(), |cal, o| cal.with_overlay(o))
+    }
+
+    /// The schedule that should be loaded by now and is not: this year's, or from
+    /// 1 November (the State Council publishes the next year's in November or
+    /// December) the next year's.
+    pub fn missing_schedule(&self, today: NaiveDate) -> Option<i32> {
+        let year = today.year();
+        if !self.years.contains(&year) {
+            return Some(year);
+        }
+        (today.month() >= WARN_FROM_MONTH && !self.years.contains(&(year + 1))).then_some(year + 1)
+    }
+
+    /// This calendar also covering `years` (with no listed day of their own).
+    pub fn with_years(&self, years: &[i32]) -> Calendar {
+        let mut cal = self.clone();
+        cal.years.extend(years.iter().copied());
+        cal
     }
 
     /// The years with holiday data, e.g. 2020..=2026.
@@ -195,16 +424,32 @@ impl Calendar {
 
     pub fn is_working_day(&self, d: NaiveDate) -> Result<bool, CalendarError> {
         self.check_year(d)?;
-        Ok(match self.exceptions.get(&d) {
-            Some((DayKind::Holiday, _)) => false,
-            Some((DayKind::Workday, _)) => true,
+        Ok(self.listed_or_weekday(d))
+    }
+
+    fn listed_or_weekday(&self, d: NaiveDate) -> bool {
+        match self.exceptions.get(&d) {
+            Some((DayKind::Holiday, _, _)) => false,
+            Some((DayKind::Workday, _, _)) => true,
             None => !is_weekend(d),
-        })
+        }
+    }
+
+    /// Whether `d` is a working day, and the year whose missing schedule makes that a
+    /// guess: a year without data counts Saturdays and Sundays only, and the last days
+    /// of December wait for the next year's schedule too.
+    pub fn working_day_provisional(&self, d: NaiveDate) -> (bool, Option<i32>) {
+        let year = d.year();
+        if !self.years.contains(&year) {
+            return (!is_weekend(d), Some(year));
+        }
+        let spills = d.month() == 12 && d.day() >= SPILLOVER_FROM_DECEMBER && !self.years.contains(&(year + 1));
+        (self.listed_or_weekday(d), spills.then_some(year + 1))
     }
 
     /// The holiday or make-up name of a listed date, e.g. `春节`.
     pub fn day_name(&self, d: NaiveDate) -> Option<&str> {
-        self.exceptions.get(&d).map(|(_, n)| n.as_str())
+        self.exceptions.get(&d).map(|(_, n, _)| n.as_str())
     }
 
     /// `d` itself if it is a working day, otherwise the next working day (第二百零三条).
@@ -219,6 +464,7 @@ impl Calendar {
     /// The due date of a period of `n` working days after `event`: counting starts on
     /// the day after the event, so 5 working days from Friday end next Friday.
     /// With `n == 0` the due date is the event day, moved to a working day.
+    /// Strict: a year without data is an error (see [`Calendar::due_in_working_days`]).
     pub fn add_working_days(&self, event: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
         if n == 0 {
             return self.roll_forward(event);
@@ -234,6 +480,44 @@ impl Calendar {
         Ok(day)
     }
 
+    /// [`Calendar::add_working_days`], but a year without data does not stop the count:
+    /// it goes on with Saturdays and Sundays as the only rest days, and the result names
+    /// the year that made it provisional.
+    pub fn due_in_working_days(&self, event: NaiveDate, n: u32) -> Result<Due, CalendarError> {
+        if n == 0 {
+            return self.roll_forward_provisional(event, None);
+        }
+        let mut day = event;
+        let mut left = n;
+        let mut provisional = None;
+        while left > 0 {
+            day = day.succ_opt().ok_or(CalendarError::OutOfRange)?;
+            let (working, guess) = self.working_day_provisional(day);
+            provisional = provisional.or(guess);
+            if working {
+                left -= 1;
+            }
+        }
+        Ok(Due { date: day, provisional })
+    }
+
+    /// [`Calendar::roll_forward`] that goes on, provisionally, through a year without data.
+    pub fn roll_forward_due(&self, d: NaiveDate) -> Result<Due, CalendarError> {
+        self.roll_forward_provisional(d, None)
+    }
+
+    fn roll_forward_provisional(&self, d: NaiveDate, mut provisional: Option<i32>) -> Result<Due, CalendarError> {
+        let mut day = d;
+        loop {
+            let (working, guess) = self.working_day_provisional(day);
+            provisional = provisional.or(guess);
+            if working {
+                return Ok(Due { date: day, provisional });
+            }
+            day = day.succ_opt().ok_or(CalendarError::OutOfRange)?;
+        }
+    }
+
     /// The due date of a period of `n` calendar days ("不少于5天"): the day after the
     /// event counts first, and a last day on a rest day moves to the next working day.
     pub fn add_calendar_days(&self, event: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
@@ -241,6 +525,14 @@ impl Calendar {
             .checked_add_signed(Duration::days(i64::from(n)))
             .ok_or(CalendarError::OutOfRange)?;
         self.roll_forward(last)
+    }
+
+    /// [`Calendar::add_calendar_days`] that goes on, provisionally, through a year without data.
+    pub fn due_in_calendar_days(&self, event: NaiveDate, n: u32) -> Result<Due, CalendarError> {
+        let last = event
+            .checked_add_signed(Duration::days(i64::from(n)))
+            .ok_or(CalendarError::OutOfRange)?;
+        self.roll_forward_provisional(last, None)
     }
 
     /// Working days left after `today` until `due`: 0 when due today, negative when
@@ -260,6 +552,28 @@ impl Calendar {
             }
         }
         Ok(sign * count)
+    }
+
+    /// [`Calendar::working_days_left`] counted provisionally through a year without data,
+    /// with the year that made it provisional.
+    pub fn days_left(&self, today: NaiveDate, due: NaiveDate) -> Result<(i64, Option<i32>), CalendarError> {
+        let (from, to, sign) = if today <= due {
+            (today, due, 1)
+        } else {
+            (due, today, -1)
+        };
+        let mut count = 0i64;
+        let mut provisional = None;
+        let mut day = from;
+        while day < to {
+            day = day.succ_opt().ok_or(CalendarError::OutOfRange)?;
+            let (working, guess) = self.working_day_provisional(day);
+            provisional = provisional.or(guess);
+            if working {
+                count += 1;
+            }
+        }
+        Ok((sign * count, provisional))
     }
 }
 
@@ -372,5 +686,97 @@ mod tests {
             Calendar::parse_csv("2025-10-01,off,x"),
             Err(CalendarError::Parse { .. })
         ));
+    }
+
+    #[test]
+    fn an_uploaded_schedule_lists_every_bad_line() {
+        let text = "date,kind,name,year\n\
+                    2027-02-30,holiday,春节,2027\n\
+                    2027/01/01,holiday,元旦,2027\n\
+                    2028-01-01,holiday,元旦,2027\n\
+                    2027-01-02,off,元旦,2027\n\
+                    2027-01-05,workday,元旦,2027\n\
+                    2027-01-01,holiday,元旦,2027\n\
+                    2027-01-01,holiday,元旦,2027\n\
+                    2026-12-31,holiday,元旦,2027\n\
+                    2027-05-01,holiday,劳动节\n";
+        let errors = parse_schedule(text).unwrap_err();
+        let lines: Vec<usize> = errors
+            .iter()
+            .map(|e| match e {
+                CalendarError::Parse { line, .. } => *line,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        // 02-30 impossible, slashes malformed, outside 2027, unknown kind, weekday make-up,
+        // line 8 repeats line 7, line 10 lacks the year. Line 9 (12-31 of the year before) is fine.
+        assert_eq!(lines, [2, 3, 4, 5, 6, 8, 10]);
+        assert!(errors[2].to_string().contains("不在所声明的2027年内"), "{}", errors[2]);
+        assert!(errors[5].to_string().contains("第7行"), "{}", errors[5]);
+        assert!(matches!(parse_schedule("date,kind,name,year\n"), Err(e) if e.len() == 1));
+    }
+
+    #[test]
+    fn a_file_replaces_its_years_and_says_what_changed() {
+        let rows = parse_schedule("2026-10-01,holiday,国庆节,2026\n2026-10-02,holiday,国庆节,2026\n").unwrap();
+        let (cal, changes) = Calendar::national().replacing(&rows).unwrap();
+        assert_eq!(changes.len(), 1);
+        let c = &changes[0];
+        assert_eq!((c.year, c.before, c.after), (2026, Some(39), 2));
+        assert_eq!(c.added.len(), 0);
+        assert_eq!(c.removed.len(), 37);
+        // The rest of 2026 is now ordinary: 10-05 is a Monday worked, other years untouched.
+        assert_eq!(cal.is_working_day(d("2026-10-05")), Ok(true));
+        assert_eq!(cal.is_working_day(d("2025-10-06")), Ok(false));
+        // A date another kept year lists is refused with its line.
+        let clash = parse_schedule("# x\n2025-10-01,holiday,国庆节,2026\n");
+        assert!(clash.is_err(), "outside its year");
+        let spill = parse_schedule("2025-12-31,holiday,元旦,2026\n").unwrap();
+        assert!(Calendar::national().replacing(&spill).is_ok());
+        let twice = parse_schedule("2022-12-31,holiday,元旦,2022\n").unwrap();
+        let err = Calendar::national().replacing(&twice).unwrap_err();
+        assert!(err[0].to_string().contains("2023"), "{}", err[0]);
+    }
+
+    #[test]
+    fn provisional_counts_weekends_only_and_names_the_year() {
+        let cal = Calendar::national();
+        // 2026-12-18 (Fri) + 5: 12-21..12-25; 12-25 lies in the week a 2027 schedule may touch.
+        assert_eq!(
+            cal.due_in_working_days(d("2026-12-18"), 5).unwrap(),
+            Due {
+                date: d("2026-12-25"),
+                provisional: Some(2027)
+            }
+        );
+        assert_eq!(
+            cal.due_in_working_days(d("2026-12-11"), 5).unwrap(),
+            Due {
+                date: d("2026-12-18"),
+                provisional: None
+            }
+        );
+        assert_eq!(
+            cal.due_in_calendar_days(d("2026-12-30"), 5).unwrap(),
+            Due {
+                date: d("2027-01-04"),
+                provisional: Some(2027)
+            }
+        );
+        assert_eq!(
+            cal.days_left(d("2026-12-30"), d("2027-01-05")).unwrap(),
+            (4, Some(2027))
+        );
+        // The strict count still refuses to guess.
+        assert!(cal.add_working_days(d("2026-12-28"), 5).is_err());
+        // Within published data nothing is provisional, across New Year 2026 either
+        // (01-01..03 off, Sunday 01-04 worked).
+        assert_eq!(
+            cal.due_in_working_days(d("2025-12-29"), 5).unwrap(),
+            Due {
+                date: d("2026-01-06"),
+                provisional: None
+            }
+        );
     }
 }

@@ -172,6 +172,9 @@ pub fn assess(policy: &Policy, facts: &HouseholdFacts) -> Result<Assessment, Ass
     let profile = policy.profile_for(facts.division)?;
     let year = facts.assessed_on.year();
     let threshold = policy.threshold(facts.division, year)?;
+    // The line's name in force that year (监测底线, from 2026 认定标准).
+    let line = profile.terms(year).line;
+    let (line_zh, line_en) = (line.zh.as_str(), line.en.as_str());
     let d = facts.income.d_per_capita;
     let d1 = facts.income.d1_after_rigid;
     let mut reasons = Vec::new();
@@ -194,8 +197,8 @@ pub fn assess(policy: &Policy, facts: &HouseholdFacts) -> Result<Assessment, Ass
     let category = if d < threshold {
         reasons.push(reason(
             "below_threshold",
-            format!("人均纯收入{d}元低于{year}年监测底线{threshold}元"),
-            format!("per-capita net income {d} is below the {year} threshold {threshold}"),
+            format!("人均纯收入{d}元低于{year}年{line_zh}{threshold}元"),
+            format!("per-capita net income {d} is below the {year} {line_en} {threshold}"),
         ));
         Some(if facts.formerly_poor {
             Category::UnstableFormerlyPoor
@@ -207,8 +210,8 @@ pub fn assess(policy: &Policy, facts: &HouseholdFacts) -> Result<Assessment, Ass
         if d1 < threshold {
             hardship.push(reason(
                 "rigid_expenses",
-                format!("扣减刚性支出后人均{d1}元低于监测底线{threshold}元"),
-                format!("after rigid expenses per-capita income {d1} is below the threshold {threshold}"),
+                format!("扣减刚性支出后人均{d1}元低于{line_zh}{threshold}元"),
+                format!("after rigid expenses per-capita income {d1} is below the {line_en} {threshold}"),
             ));
         }
         if let Some((prev, drop)) = sharp_drop {
@@ -235,8 +238,8 @@ pub fn assess(policy: &Policy, facts: &HouseholdFacts) -> Result<Assessment, Ass
         if hardship.is_empty() {
             reasons.push(reason(
                 "above_threshold",
-                format!("人均纯收入{d}元不低于监测底线{threshold}元，且未发现刚性支出过大或收入大幅缩减"),
-                format!("per-capita income {d} is not below the threshold {threshold}, and no heavy rigid spending or sharp drop was found"),
+                format!("人均纯收入{d}元不低于{line_zh}{threshold}元，且未发现刚性支出过大或收入大幅缩减"),
+                format!("per-capita income {d} is not below the {line_en} {threshold}, and no heavy rigid spending or sharp drop was found"),
             ));
             None
         } else {

@@ -184,6 +184,58 @@ impl DeadlineKind {
 pub struct Deadline {
     pub kind: DeadlineKind,
     pub due: NaiveDate,
+    /// The day the period was counted from (the event), so it can be counted again
+    /// when the calendar changes. Absent on deadlines stored before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
+    /// 暂定: the count went through a year whose holiday schedule was not loaded yet
+    /// (that year), so only Saturdays and Sundays were taken as rest days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisional: Option<i32>,
+}
+
+impl Deadline {
+    /// The deadline of `kind` for a period counted from `from`, under `profile`'s
+    /// rules; `None` when the profile sets no such period.
+    pub fn count(
+        kind: DeadlineKind,
+        from: NaiveDate,
+        profile: &Profile,
+        calendar: &Calendar,
+    ) -> Result<Option<Deadline>, CalendarError> {
+        let due = match kind {
+            DeadlineKind::Verification => profile
+                .verification_working_days
+                .map(|n| calendar.due_in_working_days(from, n))
+                .transpose()?,
+            DeadlineKind::TownshipReview => profile
+                .township_review_working_days
+                .map(|n| calendar.due_in_working_days(from, n))
+                .transpose()?,
+            DeadlineKind::NoticeEnd | DeadlineKind::SecondNoticeEnd => Some(profile.notice.due(calendar, from)?),
+        };
+        Ok(due.map(|d| Deadline {
+            kind,
+            due: d.date,
+            from: Some(from),
+            provisional: d.provisional,
+        }))
+    }
+
+    /// What to say after a date: "（暂定：缺少2027年节假日安排）".
+    pub fn provisional_note(&self) -> Option<Text> {
+        self.provisional.map(provisional_note)
+    }
+}
+
+/// The reason a date is marked 暂定, shown next to it wherever it appears.
+pub fn provisional_note(year: i32) -> Text {
+    Text::new(
+        format!("暂定：{year}年节假日安排尚未导入，仅按周六、周日休息计算"),
+        format!(
+            "provisional: the {year} holiday schedule is not loaded yet; only Saturdays and Sundays were counted as rest days"
+        ),
+    )
 }
 
 /// A review's outcome.
@@ -476,11 +528,15 @@ pub struct CaseState {
     pub assessments: u32,
     /// Times the case came back after an elimination (再标注).
     pub remarks: u32,
-    /// A deadline that could not be counted because the calendar lacks this year's
-    /// holidays. The case is kept (a household's report is never turned away) and
-    /// shown as "deadline pending" until the year's schedule is imported.
+    /// Cases stored before provisional dates existed: a verification deadline that
+    /// could not be counted for lack of this year's holidays. Counted (and cleared)
+    /// when the calendar is next loaded; new cases get a provisional deadline instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_pending_year: Option<i32>,
+    /// The latest home visit could not be assessed: its region had no threshold for
+    /// this year yet. It is assessed when one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment_pending_year: Option<i32>,
     /// The category of the latest assessed home visit (监测对象类别), for boards and
     /// reports; the rules of this module do not depend on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -534,28 +590,15 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// The home-verification deadline from `from`; `Err(year)` when that year has no
-/// holiday data. Intake never fails on it: the caller records the year instead.
-fn verification_deadline(ctx: &Ctx<'_>, from: NaiveDate) -> Result<Option<Deadline>, i32> {
-    let Some(n) = ctx.profile.verification_working_days else {
-        return Ok(None);
-    };
-    match ctx.calendar.add_working_days(from, n) {
-        Ok(due) => Ok(Some(Deadline {
-            kind: DeadlineKind::Verification,
-            due,
-        })),
-        Err(CalendarError::NoData { year }) => Err(year),
-        // Only a date beyond chrono's range gets here: no deadline can be shown for it.
-        Err(_) => Ok(None),
-    }
-}
-
-fn split(d: Result<Option<Deadline>, i32>) -> (Option<Deadline>, Option<i32>) {
-    match d {
-        Ok(d) => (d, None),
-        Err(year) => (None, Some(year)),
-    }
+/// The home-verification deadline from `from`: provisional when the calendar lacks
+/// a year it runs through (a household's report is never turned away for it).
+fn verification_deadline(ctx: &Ctx<'_>, from: NaiveDate) -> Result<Option<Deadline>, WhyNot> {
+    Ok(Deadline::count(
+        DeadlineKind::Verification,
+        from,
+        ctx.profile,
+        ctx.calendar,
+    )?)
 }
 
 /// Opens a case discovered through `channel` today. Every channel starts at home
@@ -572,15 +615,16 @@ pub fn open(channel: Channel, ctx: &Ctx<'_>) -> Result<CaseState, WhyNot> {
             ),
         ));
     }
-    let (deadline, deadline_pending_year) = split(verification_deadline(ctx, ctx.today));
+    let deadline = verification_deadline(ctx, ctx.today)?;
     Ok(CaseState {
         stage: Stage::AwaitingVerification,
         procedure: Procedure::Identification,
         channel,
         opened_on: ctx.today,
         deadline,
-        deadline_pending_year,
+        deadline_pending_year: None,
         category: None,
+        assessment_pending_year: None,
         identified_on: None,
         eliminated_on: None,
         notice: None,
@@ -651,14 +695,11 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
         }
         (Stage::AwaitingAppraisal, Event::RecordAppraisal { approved }) => {
             if *approved {
-                let end = ctx.profile.notice.end(ctx.calendar, today)?;
+                let d = Deadline::count(DeadlineKind::NoticeEnd, today, ctx.profile, ctx.calendar)?;
                 next.stage = Stage::InNotice;
-                next.notice = Some((today, end));
+                next.notice = d.map(|d| (today, d.due));
                 next.open_objections = 0;
-                next.deadline = Some(Deadline {
-                    kind: DeadlineKind::NoticeEnd,
-                    due: end,
-                });
+                next.deadline = d;
             } else {
                 refuse(&mut next);
             }
@@ -678,6 +719,15 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
         }
         (Stage::InNotice, Event::CloseNotice) | (Stage::InSecondNotice, Event::CloseSecondNotice) => {
             let end = state.notice.map(|(_, end)| end).ok_or_else(wrong_stage)?;
+            // A notice whose end was counted without the year's holidays may be longer
+            // than it looks: it cannot be closed on a guess.
+            if let Some(year) = state.deadline.and_then(|d| d.provisional) {
+                return Err(why(
+                    "notice_end_provisional",
+                    format!("公示截止日{end}为暂定（{year}年节假日安排尚未导入），导入后才能确认公示期满"),
+                    format!("the notice's end {end} is provisional (no {year} holiday schedule yet): load it first"),
+                ));
+            }
             if today <= end {
                 return Err(why(
                     "notice_running",
@@ -694,16 +744,7 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
             }
             if state.stage == Stage::InNotice {
                 next.stage = Stage::AwaitingTownshipReview;
-                next.deadline = ctx
-                    .profile
-                    .township_review_working_days
-                    .map(|n| {
-                        ctx.calendar.add_working_days(today, n).map(|due| Deadline {
-                            kind: DeadlineKind::TownshipReview,
-                            due,
-                        })
-                    })
-                    .transpose()?;
+                next.deadline = Deadline::count(DeadlineKind::TownshipReview, today, ctx.profile, ctx.calendar)?;
             } else {
                 finish(&mut next, today);
             }
@@ -740,14 +781,11 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
                     }
                 }
                 if ctx.profile.second_notice {
-                    let end = ctx.profile.notice.end(ctx.calendar, today)?;
+                    let d = Deadline::count(DeadlineKind::SecondNoticeEnd, today, ctx.profile, ctx.calendar)?;
                     next.stage = Stage::InSecondNotice;
-                    next.notice = Some((today, end));
+                    next.notice = d.map(|d| (today, d.due));
                     next.open_objections = 0;
-                    next.deadline = Some(Deadline {
-                        kind: DeadlineKind::SecondNoticeEnd,
-                        due: end,
-                    });
+                    next.deadline = d;
                 } else {
                     finish(&mut next, today);
                 }
@@ -815,7 +853,8 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
             next.eliminated_on = None;
             next.elimination_consent = false;
             next.notice = None;
-            (next.deadline, next.deadline_pending_year) = split(verification_deadline(ctx, today));
+            next.deadline = verification_deadline(ctx, today)?;
+            next.deadline_pending_year = None;
         }
         (Stage::Monitored | Stage::RiskEliminated, Event::Clear) => {
             next.stage = Stage::Closed(ClosedReason::Cleared);
@@ -845,8 +884,8 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
         }
         _ => return Err(wrong_stage()),
     }
-    // A pending deadline belongs to the stage it was for.
-    if next.stage != state.stage && kind != EventKind::Remark {
+    // A pending deadline (stored before provisional dates) belongs to the stage it was for.
+    if next.stage != state.stage {
         next.deadline_pending_year = None;
     }
     Ok(next)
@@ -880,11 +919,45 @@ fn finish(next: &mut CaseState, today: NaiveDate) {
 }
 
 impl CaseState {
-    /// Working days left on the current deadline (negative when overdue).
+    /// Working days left on the current deadline (negative when overdue), counted
+    /// provisionally through a year without holiday data.
     pub fn days_left(&self, calendar: &Calendar, today: NaiveDate) -> Result<Option<i64>, CalendarError> {
         self.deadline
-            .map(|d| calendar.working_days_left(today, d.due))
+            .map(|d| calendar.days_left(today, d.due).map(|(n, _)| n))
             .transpose()
+    }
+
+    /// The current deadline counted again under `calendar` (a schedule was loaded or
+    /// replaced), or `None` when nothing changes. Only the date, its provisional mark
+    /// and a notice's last day move; the version is the caller's to bump.
+    pub fn recounted(&self, profile: &Profile, calendar: &Calendar) -> Result<Option<CaseState>, CalendarError> {
+        if self.stage.is_closed() {
+            return Ok(None);
+        }
+        let (kind, from) = match (self.deadline, self.deadline_pending_year) {
+            (
+                Some(Deadline {
+                    kind, from: Some(from), ..
+                }),
+                _,
+            ) => (kind, from),
+            // Stored before provisional dates: only a first verification can be pending.
+            (None, Some(_)) if self.stage == Stage::AwaitingVerification && self.remarks == 0 => {
+                (DeadlineKind::Verification, self.opened_on)
+            }
+            _ => return Ok(None),
+        };
+        let fresh = Deadline::count(kind, from, profile, calendar)?;
+        if fresh == self.deadline && self.deadline_pending_year.is_none() {
+            return Ok(None);
+        }
+        let mut next = self.clone();
+        next.deadline = fresh;
+        next.deadline_pending_year = None;
+        if matches!(kind, DeadlineKind::NoticeEnd | DeadlineKind::SecondNoticeEnd) {
+            next.notice = fresh.map(|d| (from, d.due));
+        }
+        Ok(Some(next))
     }
 
     pub fn is_overdue(&self, today: NaiveDate) -> bool {

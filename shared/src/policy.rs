@@ -30,6 +30,15 @@ pub struct Period {
 }
 
 impl Period {
+    /// The last day of a period that starts the day after `start`, counted
+    /// provisionally through a year without holiday data.
+    pub fn due(&self, cal: &Calendar, start: NaiveDate) -> Result<crate::calendar::Due, CalendarError> {
+        match self.unit {
+            PeriodUnit::WorkingDays => cal.due_in_working_days(start, self.length),
+            PeriodUnit::CalendarDays => cal.due_in_calendar_days(start, self.length),
+        }
+    }
+
     /// The last day of a period that starts the day after `start`.
     pub fn end(&self, cal: &Calendar, start: NaiveDate) -> Result<NaiveDate, CalendarError> {
         match self.unit {
@@ -156,6 +165,86 @@ impl KeyFlag {
     }
 }
 
+/// The words a region uses for the mechanism, from a given year on. The seeds (2021)
+/// say 监测对象 and 监测底线; the 2026 central No.1 document makes monitoring 常态化 and
+/// speaks of 防止返贫致贫对象 and an 认定标准.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Terms {
+    pub from_year: i32,
+    /// Who is monitored: 监测对象 / 防止返贫致贫对象.
+    pub object: Text,
+    /// The income line: 监测底线 / 认定标准.
+    pub line: Text,
+    /// The document the wording follows.
+    pub source: String,
+}
+
+impl Terms {
+    /// The seeds' wording, used where a profile sets none.
+    pub fn seeds() -> Terms {
+        Terms {
+            from_year: 2021,
+            object: Text::new("监测对象", "monitored household"),
+            line: Text::new("监测底线", "monitoring threshold"),
+            source: "云巩固振兴组〔2021〕1号".into(),
+        }
+    }
+}
+
+/// A threshold and the document that set it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Threshold {
+    pub region: DivisionCode,
+    pub year: i32,
+    pub amount: Fen,
+    pub source: String,
+}
+
+/// Years a threshold may be set for.
+pub const THRESHOLD_YEARS: std::ops::RangeInclusive<i32> = 2020..=2100;
+/// The largest yearly per-person figure accepted (a typo guard, far above any line).
+pub const MAX_THRESHOLD_YUAN: i64 = 1_000_000;
+
+impl Threshold {
+    /// A threshold an officer typed: a province, prefecture or county; a plausible
+    /// year and amount; the document named.
+    pub fn checked(region: DivisionCode, year: i32, yuan: i64, source: &str) -> Result<Threshold, PolicyError> {
+        use crate::division::DivisionLevel;
+        if !matches!(
+            region.level(),
+            DivisionLevel::Province | DivisionLevel::Prefecture | DivisionLevel::County
+        ) {
+            return Err(invalid(
+                format!("{region} 不是省、州（市）或县级区划：监测底线由省、州（市）或县设定"),
+                format!("{region} is not a province, prefecture or county: only those set thresholds"),
+            ));
+        }
+        if !THRESHOLD_YEARS.contains(&year) {
+            return Err(invalid(format!("年份无效：{year}"), format!("bad year: {year}")));
+        }
+        if !(1..=MAX_THRESHOLD_YUAN).contains(&yuan) {
+            return Err(invalid(
+                format!("金额应在1至{MAX_THRESHOLD_YUAN}元之间：{yuan}"),
+                format!("the amount must be 1 to {MAX_THRESHOLD_YUAN} yuan: {yuan}"),
+            ));
+        }
+        let source = source.trim();
+        if source.is_empty() || source.chars().count() > 200 || crate::text::has_hidden_characters(source, false) {
+            return Err(invalid(
+                "请写明设定该底线的文件（文号或名称，200字以内）".into(),
+                "name the document that set the threshold (number or title, up to 200 characters)".into(),
+            ));
+        }
+        Ok(Threshold {
+            region,
+            year,
+            amount: Fen::yuan(yuan),
+            source: source.to_string(),
+        })
+    }
+}
+
 /// Parameters of the computed key-attention flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlagParams {
@@ -185,11 +274,23 @@ pub struct Profile {
     pub key_flags: Vec<KeyFlag>,
     pub flag_params: FlagParams,
     pub exclusions: Vec<ExclusionRule>,
+    /// Wording by year, oldest first (empty: the seeds' wording throughout).
+    pub terms: Vec<Terms>,
 }
 
 impl Profile {
     pub fn exclusion(&self, id: &str) -> Option<&ExclusionRule> {
         self.exclusions.iter().find(|r| r.id == id)
+    }
+
+    /// The wording in force in `year`.
+    pub fn terms(&self, year: i32) -> Terms {
+        self.terms
+            .iter()
+            .rev()
+            .find(|t| t.from_year <= year)
+            .cloned()
+            .unwrap_or_else(Terms::seeds)
     }
 }
 
@@ -237,6 +338,9 @@ struct RawRegion {
     name: String,
     #[serde(default)]
     thresholds: BTreeMap<String, i64>,
+    /// The document behind each year's figure.
+    #[serde(default)]
+    sources: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -263,6 +367,8 @@ struct RawProfile {
     elderly_age_from: Option<u32>,
     #[serde(default)]
     exclusion: Vec<ExclusionRule>,
+    #[serde(default)]
+    terms: Vec<Terms>,
 }
 
 /// Defaults for flag parameters when no profile in the chain sets them (玉溪's values).
@@ -280,6 +386,8 @@ pub struct Policy {
     poverty_line: BTreeMap<i32, Fen>,
     baseline: BTreeMap<i32, Fen>,
     regions: BTreeMap<DivisionCode, (String, BTreeMap<i32, Fen>)>,
+    /// The document behind each figure, by (region, year).
+    sources: BTreeMap<(DivisionCode, i32), String>,
     profiles: Vec<Profile>,
 }
 
@@ -312,8 +420,18 @@ impl Policy {
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
         let raw: RawFile = toml::from_str(text).map_err(|e| PolicyError::Format(e.to_string()))?;
         let mut regions = BTreeMap::new();
+        let mut sources = BTreeMap::new();
         for r in &raw.region {
             let t = years(&r.thresholds, &r.name)?;
+            for year in t.keys() {
+                let source = r.sources.get(&year.to_string()).ok_or_else(|| {
+                    invalid(
+                        format!("{}{year}年的监测底线未写明出处（sources）", r.name),
+                        format!("{} {year}: the threshold names no source", r.name),
+                    )
+                })?;
+                sources.insert((r.code, *year), source.clone());
+            }
             if regions.insert(r.code, (r.name.clone(), t)).is_some() {
                 return Err(invalid(
                     format!("地区 {} 重复", r.code),
@@ -325,6 +443,7 @@ impl Policy {
             poverty_line: years(&raw.national.poverty_line, "poverty_line")?,
             baseline: years(&raw.national.baseline, "baseline")?,
             regions,
+            sources,
             profiles: Vec::new(),
         };
         policy_without_profiles.check_no_region_below_its_parents()?;
@@ -391,6 +510,63 @@ impl Policy {
             .ok_or(PolicyError::NoThreshold { region: division, year })
     }
 
+    /// Every threshold with its source, by region and year.
+    pub fn thresholds(&self) -> Vec<Threshold> {
+        self.regions
+            .iter()
+            .flat_map(|(code, (_, t))| {
+                t.iter().map(|(year, amount)| Threshold {
+                    region: *code,
+                    year: *year,
+                    amount: *amount,
+                    source: self.sources.get(&(*code, *year)).cloned().unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// The region that set the threshold in force for `division` in `year`, and its source.
+    pub fn threshold_source(&self, division: DivisionCode, year: i32) -> Option<(DivisionCode, &str)> {
+        let amount = self.threshold(division, year).ok()?;
+        let mut chain = division.ancestors();
+        chain.push(division);
+        chain.iter().rev().find_map(|c| {
+            let t = self.regions.get(c)?.1.get(&year)?;
+            (*t == amount).then(|| (*c, self.sources.get(&(*c, year)).map_or("", String::as_str)))
+        })
+    }
+
+    /// This policy with its thresholds replaced by `list` (the store's, which began as
+    /// the shipped ones). Refused when a region would fall below an enclosing one.
+    pub fn with_thresholds(&self, list: &[Threshold]) -> Result<Policy, PolicyError> {
+        let mut p = self.clone();
+        for (_, t) in p.regions.values_mut() {
+            t.clear();
+        }
+        p.sources.clear();
+        for t in list {
+            let entry = p
+                .regions
+                .entry(t.region)
+                .or_insert_with(|| (t.region.to_string(), BTreeMap::new()));
+            entry.1.insert(t.year, t.amount);
+            p.sources.insert((t.region, t.year), t.source.clone());
+        }
+        p.check_no_region_below_its_parents()?;
+        Ok(p)
+    }
+
+    /// This policy with one threshold set (added or replaced).
+    pub fn with_threshold(&self, t: &Threshold) -> Result<Policy, PolicyError> {
+        let mut list: Vec<Threshold> = self
+            .thresholds()
+            .into_iter()
+            .filter(|x| !(x.region == t.region && x.year == t.year))
+            .collect();
+        list.push(t.clone());
+        self.with_thresholds(&list)
+    }
+
     /// 脱贫攻坚期国定扶贫标准: the campaign-period poverty line (fixed at its last year's value).
     pub fn campaign_poverty_line(&self) -> Fen {
         self.poverty_line
@@ -440,6 +616,13 @@ fn resolve(p: &RawProfile, by_id: &BTreeMap<&str, &RawProfile>, depth: usize) ->
         parent.as_ref().map(|x| x.exclusions.clone()).unwrap_or_default()
     } else {
         p.exclusion.clone()
+    };
+    let terms = if p.terms.is_empty() {
+        parent.as_ref().map(|x| x.terms.clone()).unwrap_or_default()
+    } else {
+        let mut t = p.terms.clone();
+        t.sort_by_key(|t| t.from_year);
+        t
     };
     let mut seen = std::collections::BTreeSet::new();
     if let Some(dup) = exclusions.iter().find(|r| !seen.insert(r.id.as_str())) {
@@ -496,6 +679,7 @@ fn resolve(p: &RawProfile, by_id: &BTreeMap<&str, &RawProfile>, depth: usize) ->
             elderly_age_from: p.elderly_age_from.unwrap_or(pf.elderly_age_from),
         },
         exclusions,
+        terms,
     })
 }
 
@@ -597,7 +781,9 @@ mod tests {
     fn thresholds_by_region_and_year() {
         let p = Policy::embedded();
         let village = code("530402001001");
-        assert_eq!(p.threshold(village, 2020), Ok(Fen::yuan(6000)));
+        // A threshold is keyed by the year it is applied: the 2021 documents set 6000.
+        assert_eq!(p.threshold(village, 2021), Ok(Fen::yuan(6000)));
+        assert!(p.threshold(village, 2020).is_err());
         assert_eq!(p.threshold(village, 2023), Ok(Fen::yuan(8050)));
         assert_eq!(p.threshold(village, 2025), Ok(Fen::yuan(8700)));
         assert_eq!(
@@ -615,13 +801,15 @@ mod tests {
     #[test]
     fn a_city_threshold_below_its_province_is_rejected_and_above_it_wins() {
         let base = "[national]\npoverty_line = { 2020 = 4000 }\nbaseline = { 2020 = 6000 }\n\
-                    [[region]]\ncode = \"530000000000\"\nname = \"云南省\"\nthresholds = { 2023 = 8050 }\n";
-        let low =
-            format!("{base}[[region]]\ncode = \"530400000000\"\nname = \"玉溪市\"\nthresholds = {{ 2023 = 8000 }}\n");
+                    [[region]]\ncode = \"530000000000\"\nname = \"云南省\"\nthresholds = { 2023 = 8050 }\nsources = { 2023 = \"x\" }\n";
+        let low = format!(
+            "{base}[[region]]\ncode = \"530400000000\"\nname = \"玉溪市\"\nthresholds = {{ 2023 = 8000 }}\nsources = {{ 2023 = \"y\" }}\n"
+        );
         let err = Policy::from_toml(&low).unwrap_err();
         assert!(err.to_string().contains("低于云南省"), "{err}");
-        let high =
-            format!("{base}[[region]]\ncode = \"530400000000\"\nname = \"玉溪市\"\nthresholds = {{ 2023 = 8500 }}\n");
+        let high = format!(
+            "{base}[[region]]\ncode = \"530400000000\"\nname = \"玉溪市\"\nthresholds = {{ 2023 = 8500 }}\nsources = {{ 2023 = \"y\" }}\n"
+        );
         let p = Policy::from_toml(&high).unwrap();
         assert_eq!(p.threshold(code("530402001001"), 2023), Ok(Fen::yuan(8500)));
         assert_eq!(p.threshold(code("532932100201"), 2023), Ok(Fen::yuan(8050)));

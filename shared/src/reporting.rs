@@ -1,14 +1,15 @@
 //! Periodic reporting rules: 鹤庆's monthly report and 玉溪's "benefits from the next month".
 
-use crate::calendar::{Calendar, CalendarError};
+use crate::calendar::{Calendar, CalendarError, Due};
 use chrono::{Datelike, NaiveDate};
 
 /// The due date of the report for `year`/`month`: the `day`th of the following month
 /// ("于每月5日前上报"), moved to the next working day when it falls on a rest day.
-pub fn monthly_report_due(calendar: &Calendar, year: i32, month: u32, day: u32) -> Result<NaiveDate, CalendarError> {
+/// Provisional (see [`Due`]) when that month's year has no holiday data yet.
+pub fn monthly_report_due(calendar: &Calendar, year: i32, month: u32, day: u32) -> Result<Due, CalendarError> {
     let (y, m) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
     let nominal = NaiveDate::from_ymd_opt(y, m, day.clamp(1, 28)).ok_or(CalendarError::OutOfRange)?;
-    calendar.roll_forward(nominal)
+    calendar.roll_forward_due(nominal)
 }
 
 /// Which kind of monthly report a township files: "如若当月未有新增对象，则实行零报告".
@@ -51,14 +52,25 @@ mod tests {
     #[test]
     fn monthly_report_due_on_the_fifth_or_the_next_working_day() {
         let cal = Calendar::national();
-        assert_eq!(monthly_report_due(cal, 2025, 10, 5).unwrap(), d("2025-11-05"));
+        let due = |y, m| monthly_report_due(cal, y, m, 5).unwrap();
+        assert_eq!(
+            due(2025, 10),
+            Due {
+                date: d("2025-11-05"),
+                provisional: None
+            }
+        );
         // The September 2025 report: 10-05 falls in the National Day holiday → 10-09.
-        assert_eq!(monthly_report_due(cal, 2025, 9, 5).unwrap(), d("2025-10-09"));
+        assert_eq!(due(2025, 9).date, d("2025-10-09"));
         // December's report is due in January of the next year.
-        assert_eq!(monthly_report_due(cal, 2025, 12, 5).unwrap(), d("2026-01-05"));
-        assert!(
-            monthly_report_due(cal, 2026, 12, 5).is_err(),
-            "2027 has no calendar data yet"
+        assert_eq!(due(2025, 12).date, d("2026-01-05"));
+        // 2027 has no calendar data yet: 2027-01-05 is a Tuesday, provisionally.
+        assert_eq!(
+            due(2026, 12),
+            Due {
+                date: d("2027-01-05"),
+                provisional: Some(2027)
+            }
         );
     }
 

@@ -107,7 +107,7 @@ fn formerly_poor_below_threshold_is_unstable() {
     assert!(
         a.reasons
             .iter()
-            .any(|r| r.code == "below_threshold" && r.text.zh.contains("低于2021年监测底线6000.00元"))
+            .any(|r| r.code == "below_threshold" && r.text.zh.contains("低于2021年防止返贫监测底线6000.00元"))
     );
 }
 
@@ -383,4 +383,57 @@ fn yunnan_profile_watches_no_yuxi_flags() {
     )
     .unwrap();
     assert!(a.flags.is_empty());
+}
+
+/// The 2026 central No.1 document's wording (认定标准) from 2026 on, the seeds' before;
+/// the threshold itself comes from the data, here a test-only 2026 figure.
+#[test]
+fn the_line_is_named_in_the_wording_of_the_visit_year() {
+    let yuxi_village: DivisionCode = YUXI_VILLAGE.parse().unwrap();
+    let policy = Policy::embedded()
+        .with_threshold(
+            &zaofaxian_shared::policy::Threshold::checked(
+                "530000000000".parse().unwrap(),
+                2026,
+                9000,
+                "TEST ONLY: not a published figure",
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    let profile = policy.profile_for(yuxi_village).unwrap();
+    assert_eq!(profile.terms(2025).line.zh, "监测底线");
+    assert_eq!(profile.terms(2026).line.zh, "认定标准");
+    assert_eq!(profile.terms(2026).object.zh, "防止返贫致贫对象");
+    let w = worksheet("2026-03-01", 3, 5500);
+    let a = assess(&policy, &facts(YUXI_VILLAGE, "2026-03-01", &w, false, "yuxi-2021")).unwrap();
+    assert_eq!(a.threshold, Fen::yuan(9000));
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.text.zh.contains("低于2026年认定标准9000.00元")),
+        "{:?}",
+        a.reasons
+    );
+    let w = worksheet("2025-03-01", 3, 5500);
+    let a = assess(&policy, &facts(YUXI_VILLAGE, "2025-03-01", &w, false, "yuxi-2021")).unwrap();
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.text.zh.contains("低于2025年监测底线8700.00元"))
+    );
+    // Without the test figure, 2026 has no line at all: never a guess.
+    assert!(
+        assess(
+            Policy::embedded(),
+            &facts(
+                YUXI_VILLAGE,
+                "2026-03-01",
+                &worksheet("2026-03-01", 3, 5500),
+                false,
+                "yuxi-2021"
+            )
+        )
+        .is_err()
+    );
 }

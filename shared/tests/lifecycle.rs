@@ -74,11 +74,8 @@ fn heqing_case_from_self_report_to_monitoring_across_national_day() {
     let mut w = Walk::open("heqing-2020", Channel::SelfReport, Role::Household, "2025-09-30");
     assert_eq!(w.state.stage, Stage::AwaitingVerification);
     assert_eq!(
-        w.state.deadline,
-        Some(Deadline {
-            kind: DeadlineKind::Verification,
-            due: d("2025-10-14")
-        })
+        w.state.deadline.map(|x| (x.kind, x.due, x.provisional)),
+        Some((DeadlineKind::Verification, d("2025-10-14"), None))
     );
     // 10-10, 10-11 (make-up Saturday), 10-13, 10-14.
     assert_eq!(
@@ -108,11 +105,8 @@ fn heqing_case_from_self_report_to_monitoring_across_national_day() {
     w.step(Role::VillageCadre, "2025-10-23", Event::CloseNotice);
     assert_eq!(w.state.stage, Stage::AwaitingTownshipReview);
     assert_eq!(
-        w.state.deadline,
-        Some(Deadline {
-            kind: DeadlineKind::TownshipReview,
-            due: d("2025-11-03")
-        })
+        w.state.deadline.map(|x| (x.kind, x.due, x.provisional)),
+        Some((DeadlineKind::TownshipReview, d("2025-11-03"), None))
     );
 
     w.step(
@@ -304,11 +298,8 @@ fn neimenggu_counts_calendar_days_and_posts_a_second_notice() {
     w.step(Role::County, "2025-10-13", CHECKS_DONE);
     assert_eq!(w.state.stage, Stage::InSecondNotice);
     assert_eq!(
-        w.state.deadline,
-        Some(Deadline {
-            kind: DeadlineKind::SecondNoticeEnd,
-            due: d("2025-10-20")
-        })
+        w.state.deadline.map(|x| (x.kind, x.due, x.provisional)),
+        Some((DeadlineKind::SecondNoticeEnd, d("2025-10-20"), None))
     );
     w.step(Role::System, "2025-10-21", Event::CloseSecondNotice);
     assert_eq!(w.state.stage, Stage::Monitored);
@@ -421,9 +412,11 @@ fn a_household_may_withdraw_its_own_report_but_not_a_screening_clue() {
 }
 
 /// A report near the year's end whose deadline runs into a year without holiday
-/// data is kept, never turned away, and never given a guessed date.
+/// data is kept with a provisional date (weekends only, marked with the year), steps
+/// that start a period go on provisionally, and the dates are counted again, exactly,
+/// once the year's schedule arrives.
 #[test]
-fn a_report_whose_deadline_runs_past_the_calendar_is_kept_with_the_deadline_pending() {
+fn a_deadline_past_the_calendar_is_provisional_until_the_year_is_loaded() {
     let p = profile("yuxi-2021");
     let ctx = Ctx {
         actor: Role::Household,
@@ -432,20 +425,70 @@ fn a_report_whose_deadline_runs_past_the_calendar_is_kept_with_the_deadline_pend
         profile: p,
     };
     let case = open(Channel::SelfReport, &ctx).unwrap();
-    assert_eq!(case.deadline, None);
-    assert_eq!(case.deadline_pending_year, Some(2027));
-    // Verifying the household clears the pending marker with the stage.
+    // 12-29, 12-30, 12-31, then 2027-01-01 (Fri) and 01-04 (Mon), weekends only.
+    let due = case.deadline.unwrap();
+    assert_eq!(
+        (due.due, due.provisional, due.from),
+        (d("2027-01-04"), Some(2027), Some(d("2026-12-28")))
+    );
+    assert!(due.provisional_note().unwrap().zh.contains("暂定"));
+    assert_eq!(case.days_left(Calendar::national(), d("2026-12-28")).unwrap(), Some(5));
     let ctx = Ctx {
         actor: Role::VillageCadre,
         ..ctx
     };
     let next = transition(&case, &Event::RecordVerification { at_risk: true }, &ctx).unwrap();
-    assert_eq!(next.deadline_pending_year, None);
-    // Steps that would post a notice into the unknown year are refused with the reason.
     let signed = transition(&next, &Event::SignApplication, &ctx).unwrap();
-    let why = transition(&signed, &Event::RecordAppraisal { approved: true }, &ctx).unwrap_err();
-    assert_eq!(why.code, "calendar");
-    assert!(why.text.zh.contains("2027"));
+    // The notice may be posted: its end is provisional too, and it cannot be closed on a guess.
+    let posted = transition(&signed, &Event::RecordAppraisal { approved: true }, &ctx).unwrap();
+    assert_eq!(posted.notice, Some((d("2026-12-28"), d("2027-01-04"))));
+    assert_eq!(posted.deadline.unwrap().provisional, Some(2027));
+    let later = Ctx {
+        today: d("2027-01-12"),
+        ..ctx
+    };
+    assert_eq!(
+        transition(&posted, &Event::CloseNotice, &later).unwrap_err().code,
+        "notice_end_provisional"
+    );
+    // The (test-only) 2027 schedule takes 01-01, 01-04 and 01-05 off and works Saturday 01-09.
+    let loaded = Calendar::national()
+        .replacing(
+            &zaofaxian_shared::calendar::parse_schedule(include_str!("data/TEST_ONLY_not_published_holidays_2027.csv"))
+                .unwrap(),
+        )
+        .unwrap()
+        .0;
+    let fixed = posted.recounted(p, &loaded).unwrap().unwrap();
+    // 12-29, 12-30, 12-31, 01-06, 01-07.
+    assert_eq!(
+        fixed.deadline.map(|x| (x.due, x.provisional)),
+        Some((d("2027-01-07"), None))
+    );
+    assert_eq!(fixed.notice, Some((d("2026-12-28"), d("2027-01-07"))));
+    assert_eq!(fixed.version, posted.version, "the caller bumps the version");
+    assert_eq!(
+        fixed.recounted(p, &loaded).unwrap(),
+        None,
+        "counting again changes nothing"
+    );
+    let closed = transition(
+        &fixed,
+        &Event::CloseNotice,
+        &Ctx {
+            calendar: &loaded,
+            ..later
+        },
+    )
+    .unwrap();
+    assert_eq!(closed.stage, Stage::AwaitingTownshipReview);
+    // A case stored before provisional dates (pending, no deadline) is counted too.
+    let mut legacy = case.clone();
+    legacy.deadline = None;
+    legacy.deadline_pending_year = Some(2027);
+    let counted = legacy.recounted(p, &loaded).unwrap().unwrap();
+    assert_eq!(counted.deadline.map(|x| x.due), Some(d("2027-01-07")));
+    assert_eq!(counted.deadline_pending_year, None);
 }
 
 // ---- property: no sequence of events reaches an illegal state ----

@@ -85,7 +85,6 @@ async fn self_report_deadline_agrees_across_core_server_cli_and_app() {
 }
 
 async fn axum_serve(listener: tokio::net::TcpListener) {
-    zaofaxian_server::http::serve_on(listener, zaofaxian_server::http::public_routes())
-        .await
-        .unwrap();
+    let routes = zaofaxian_server::http::public_routes().with_state(zaofaxian_server::http::PublicState::shipped());
+    zaofaxian_server::http::serve_on(listener, routes).await.unwrap();
 }

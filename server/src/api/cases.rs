@@ -48,11 +48,15 @@ pub async fn detail(
     let case = visible_case(&state, &caller, &id).await?;
     let history = state.store.history(&id).await?;
     let chain_intact = crate::audit::verify_chain(&history).is_ok();
-    let days_left = case.state.days_left(state.calendar, state.clock.today()).ok().flatten();
+    let days_left = case
+        .state
+        .days_left(&state.reference().calendar, state.clock.today())
+        .ok()
+        .flatten();
     let same_pictures = match caller.scope()? {
         Scope::Within(area) => crate::cases::same_pictures(&state, &case, area).await?,
         // A household is not shown other households' cases.
-        Scope::Owner(_) => Vec::new(),
+        Scope::Owner(_) | Scope::All => Vec::new(),
     };
     Ok(Json(serde_json::json!({
         "case": case, "days_left": days_left, "history": history, "chain_intact": chain_intact,

@@ -179,7 +179,10 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
                         td { (village_names.get(&r.division.to_string()).cloned().unwrap_or_default()) }
                         td { (r.stage_label) }
                         td { (r.deadline.clone().unwrap_or_default()) }
-                        td { (r.due.clone().unwrap_or_default()) }
+                        td {
+                            (r.due.clone().unwrap_or_default())
+                            @if let Some(note) = &r.provisional_note { " " strong.provisional title=(note) { (tr(l, "（暂定）", " (provisional)")) } }
+                        }
                         td.left {
                             @match r.days_left {
                                 Some(n) if n < 0 => { (tr(l, "超期", "overdue ")) (-n) (tr(l, "个工作日", " working days")) }

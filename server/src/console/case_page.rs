@@ -160,12 +160,17 @@ async fn render(
             (tr(l, "阶段：", "Stage: ")) strong { (case.state.stage.label().get(l)) }
             @if let Some(d) = case.state.deadline {
                 " · " (d.kind.label().get(l)) (tr(l, "：", ": ")) (d.due)
-                @if let Ok(Some(n)) = case.state.days_left(state.calendar, today) {
+                @if let Some(note) = d.provisional_note() { " " strong.provisional title=(note.get(l)) { (tr(l, "（暂定）", " (provisional)")) } }
+                @if let Ok(Some(n)) = case.state.days_left(&state.reference().calendar, today) {
                     @if n < 0 { strong style="color:#b00020" { (tr(l, "（超期", " (overdue ")) (-n) (tr(l, "个工作日）", " working days)")) } }
                     @else { (tr(l, "（剩余", " (")) (n) (tr(l, "个工作日）", " working days left)")) }
                 }
             }
             @if let Some(y) = case.state.deadline_pending_year { (tr(l, " · 期限待定：缺少", " · deadline pending: no holiday data for ")) (y) (tr(l, "年节假日数据", "")) }
+        }
+        @if let Some(note) = case.state.deadline.and_then(|d| d.provisional_note()) { p.muted.provisional { (note.get(l)) } }
+        @if let Some(y) = case.state.assessment_pending_year {
+            p.muted { (tr(l, "入户记录待评估：", "Visit awaiting assessment: ")) (y) (tr(l, "年监测底线尚未设定，设定后自动评估", " has no threshold yet; it is assessed when one is set")) }
         }
         p.muted {
             (tr(l, "渠道：", "Channel: ")) (case.state.channel.label().get(l)) (tr(l, " · 受理：", " · opened ")) (case.state.opened_on)

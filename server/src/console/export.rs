@@ -29,7 +29,10 @@ fn row(r: &QueueItem) -> [String; 9] {
         r.division.to_string(),
         r.stage_label.clone(),
         r.deadline.clone().unwrap_or_default(),
-        r.due.clone().unwrap_or_default(),
+        match (&r.due, r.provisional) {
+            (Some(d), true) => format!("{d}（暂定）"),
+            (d, _) => d.clone().unwrap_or_default(),
+        },
         r.days_left.map(|d| d.to_string()).unwrap_or_default(),
         r.channel.clone(),
     ]

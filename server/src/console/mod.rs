@@ -12,6 +12,7 @@ mod export;
 mod imports;
 mod monthly;
 mod notice;
+mod policy_page;
 
 use crate::auth::{SESSION_COOKIE, account_for_token, session_cookie};
 use crate::error::ApiError;
@@ -58,6 +59,16 @@ pub fn routes() -> Router<AppState> {
         .route("/console/export/cases.csv", get(export::cases_csv))
         .route("/console/export/cases.xlsx", get(export::cases_xlsx))
         .route("/console/export/monthly.xlsx", get(monthly::monthly_xlsx))
+        .route("/console/policy", get(policy_page::page))
+        .route(
+            "/console/policy/calendar",
+            axum::routing::post(policy_page::upload_calendar)
+                .layer(axum::extract::DefaultBodyLimit::max(policy_page::MAX_UPLOAD)),
+        )
+        .route(
+            "/console/policy/threshold",
+            axum::routing::post(policy_page::set_threshold),
+        )
         .route(
             "/console/imports",
             get(imports::page)
@@ -73,6 +84,9 @@ pub struct Staff {
     pub lang: Lang,
     /// The form token for this session.
     pub csrf: String,
+    /// A holiday schedule that should be loaded by now and is not: shown in the header
+    /// of county and admin accounts, who can act on it.
+    pub missing_schedule: Option<i32>,
 }
 
 /// Where a console request without a usable session goes.
@@ -98,10 +112,14 @@ impl FromRequestParts<AppState> for Staff {
         if matches!(account.role, Role::Household | Role::System) {
             return Err(SignInFirst);
         }
+        let missing_schedule = matches!(account.role, Role::County | Role::Admin)
+            .then(|| state.reference().missing_schedule(state.clock.today()))
+            .flatten();
         Ok(Staff {
             csrf: csrf_for(&token),
             lang: lang_of(&parts.headers),
             account,
+            missing_schedule,
         })
     }
 }
@@ -147,6 +165,7 @@ button { min-height: 36px; border-radius: 6px; border: 1px solid #b22222; backgr
 .flash.ok { background: #e6f4ea; color: #14532d; }
 .timeline li { margin: 6px 0; }
 .muted { color: #666; font-size: 14px; }
+.provisional { color: #9a5b00; }
 .scroll { overflow-x: auto; }
 @media (max-width: 600px) { main { padding: 8px; } th, td { font-size: 14px; padding: 4px; white-space: nowrap; } }
 @media print { header, form, .noprint { display: none; } body { background: white; } }
@@ -176,6 +195,9 @@ pub fn layout_in(l: Lang, title: &str, staff: Option<&Staff>, body: Markup) -> H
                             @if imports::may_import_any(s.account.role) {
                                 a href="/console/imports" { (tr(l, "导入与预警", "Imports and alerts")) }
                             }
+                            @if s.account.role == Role::Admin {
+                                a href="/console/policy" { (tr(l, "政策数据", "Policy data")) }
+                            }
                             span { (s.account.name) " · " (if l == Lang::En { s.account.role.label_en() } else { s.account.role.label_zh() }) }
                             form method="post" action="/console/logout" style="display:inline" {
                                 input type="hidden" name="csrf" value=(s.csrf);
@@ -183,6 +205,9 @@ pub fn layout_in(l: Lang, title: &str, staff: Option<&Staff>, body: Markup) -> H
                             }
                         }
                         a href={ "/console/lang/" (if l == Lang::En { "zh" } else { "en" }) } { (tr(l, "English", "中文")) }
+                    }
+                    @if let Some(year) = staff.and_then(|s| s.missing_schedule) {
+                        p.flash.error.calendar-warning role="alert" style="margin:8px 16px" { (policy_page::missing_text(l, year)) }
                     }
                     main { (body) }
                 }

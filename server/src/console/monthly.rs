@@ -158,9 +158,13 @@ pub async fn monthly_xlsx(State(state): State<AppState>, staff: Staff, Query(q):
         }
     }
     let area_name = super::division_name(&state, area).await;
-    let due = monthly_report_due(state.calendar, year, month, 5)
-        .map(|d| d.to_string())
-        .unwrap_or_else(|_| "（缺少节假日数据，无法计算）".into());
+    let due = match monthly_report_due(&state.reference().calendar, year, month, 5) {
+        Ok(d) => match d.provisional {
+            Some(y) => format!("{}（{}）", d.date, zaofaxian_shared::lifecycle::provisional_note(y).zh),
+            None => d.date.to_string(),
+        },
+        Err(_) => "（日期超出可计算范围）".into(),
+    };
     let kind = monthly_report_kind(relapse.len() + new_poverty.len());
     let meta = format!("填报单位：{area_name}　报告月份：{year}年{month}月　应于{due}前上报");
     let build = || -> Result<Vec<u8>, XlsxError> {

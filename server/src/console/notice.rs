@@ -24,31 +24,46 @@ pub async fn notice(State(state): State<AppState>, staff: Staff, Query(q): Query
         if let Ok(Some(case)) = state.store.case(&r.case_id).await
             && let Some((from, to)) = case.state.notice
         {
-            listed.push((r, from, to, case.state.stage == Stage::InSecondNotice));
+            listed.push((r, from, to, case.state.stage == Stage::InSecondNotice, r.provisional));
         }
     }
+    // The wording of this year in the area's profile (监测对象; from 2026 防止返贫致贫对象).
+    let object = crate::board::area_for(&staff.caller(), q.division.as_deref().and_then(|d| d.parse().ok()))
+        .ok()
+        .and_then(|a| {
+            state
+                .reference()
+                .policy
+                .profile_for(a)
+                .ok()
+                .map(|p| p.terms(chrono::Datelike::year(&state.clock.today())).object.zh)
+        })
+        .unwrap_or_else(|| "监测对象".into());
     let body = html! {
-        h2 style="text-align:center" { (area_name) "防止返贫监测对象拟纳入名单公示" }
+        h2 style="text-align:center" { (area_name) "防止返贫" (object.trim_start_matches("防止返贫")) "拟纳入名单公示" }
         p {
             "根据防止返贫动态监测和帮扶工作要求，经农户申请（或干部排查、部门预警）、入户核实、村级民主评议，"
-            "现将拟纳入监测对象的农户名单予以公示。公示期间如有异议，请向村委会或乡（镇）人民政府反映。"
+            "现将拟纳入" (object) "的农户名单予以公示。公示期间如有异议，请向村委会或乡（镇）人民政府反映。"
         }
         table {
             thead { tr { th { "序号" } th { "户主姓名" } th { "身份证号" } th { "公示开始" } th { "公示截止" } th { "类别" } } }
             tbody {
-                @for (i, (r, from, to, second)) in listed.iter().enumerate() {
+                @for (i, (r, from, to, second, provisional)) in listed.iter().enumerate() {
                     tr {
                         td { (i + 1) }
                         td { (r.household_name) }
                         td { (r.national_id.clone().unwrap_or_default()) }
                         td { (from) }
-                        td { (to) }
+                        td { (to) @if *provisional { "（暂定）" } }
                         td { @if *second { "县级审定后公示" } @else { "村级评议后公示" } }
                     }
                 }
             }
         }
         @if listed.is_empty() { p.muted { "当前没有公示中的农户" } }
+        @if listed.iter().any(|x| x.4) {
+            p { "注：标“暂定”的截止日期按周六、周日休息计算，待次年国务院节假日安排公布并导入后确定，以确定后的日期为准。" }
+        }
         p style="text-align:right" { (area_name) "　" (state.clock.today()) }
         p.noprint { button type="button" onclick="window.print()" { "打印" } }
     };

@@ -10,7 +10,9 @@ pub use sql::SqlStore;
 use crate::audit::AuditEntry;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use zaofaxian_shared::calendar::CalendarRow;
 use zaofaxian_shared::lifecycle::CaseState;
+use zaofaxian_shared::policy::Threshold;
 use zaofaxian_shared::{DivisionCode, Role};
 
 #[derive(Debug, thiserror::Error)]
@@ -156,6 +158,8 @@ pub struct PhotoRecord {
 pub enum Scope {
     Within(DivisionCode),
     Owner(String),
+    /// Every case (system work such as counting deadlines again; never a caller's).
+    All,
 }
 
 /// Filters for case lists.
@@ -175,6 +179,57 @@ impl CaseFilter {
             open_only: false,
         }
     }
+}
+
+/// A loaded year of the holiday calendar and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarYearInfo {
+    pub year: i32,
+    pub source: String,
+    pub loaded_at: i64,
+    /// The account that loaded it, or `shipped` for the data released with the program.
+    pub loaded_by: String,
+}
+
+/// A threshold in the store, with who set it and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThresholdInfo {
+    pub threshold: Threshold,
+    pub set_at: i64,
+    pub set_by: String,
+}
+
+/// Who loads what when the program ships data.
+pub const SHIPPED: &str = "shipped";
+
+/// All reference data, as one consistent read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReferenceData {
+    pub version: i64,
+    pub years: Vec<CalendarYearInfo>,
+    pub days: Vec<CalendarRow>,
+    pub thresholds: Vec<ThresholdInfo>,
+}
+
+/// A change of reference data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReferenceChange {
+    /// The years these rows declare are replaced as a whole by them.
+    CalendarYears {
+        rows: Vec<CalendarRow>,
+        source: String,
+    },
+    Threshold(Threshold),
+}
+
+/// A case changed by the system (a deadline counted again, a visit assessed), written
+/// in the same transaction as the reference change that caused it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Amendment {
+    pub case_id: String,
+    pub expected_version: u64,
+    pub state: CaseState,
+    pub entry: NewEntry,
 }
 
 #[async_trait]
@@ -230,6 +285,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn area_photo_hashes(&self, prefix: &str) -> StoreResult<Vec<PhotoHash>>;
     /// Cases whose reports list the photo (for access checks).
     async fn photo_cases(&self, sha256: &str) -> StoreResult<Vec<CaseRecord>>;
+
+    /// The counter bumped by every reference-data change (cheap: polled by every process).
+    async fn reference_version(&self) -> StoreResult<i64>;
+    async fn reference_data(&self) -> StoreResult<ReferenceData>;
+    /// Adds the shipped years and thresholds the store does not hold yet (never
+    /// overwriting what an officer loaded); true when anything was added.
+    async fn seed_reference(&self, rows: &[CalendarRow], thresholds: &[Threshold], now: i64) -> StoreResult<bool>;
+    /// Applies a reference change and the case amendments it causes in one
+    /// transaction; `Stale` (nothing written) when a case moved meanwhile.
+    async fn change_reference(
+        &self,
+        change: &ReferenceChange,
+        by: &str,
+        at: i64,
+        amendments: &[Amendment],
+    ) -> StoreResult<()>;
 
     /// Cases in `scope` changed after `cursor`, oldest change first; returns the new cursor.
     async fn changes_since(&self, cursor: i64, scope: &Scope, limit: i64) -> StoreResult<(Vec<CaseRecord>, i64)>;

@@ -23,12 +23,14 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../migrations/sqlite/0002_photos.sql")),
     (3, include_str!("../../migrations/sqlite/0003_photo_hash.sql")),
     (4, include_str!("../../migrations/sqlite/0004_households.sql")),
+    (5, include_str!("../../migrations/sqlite/0005_reference_data.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
     (2, include_str!("../../migrations/postgres/0002_photos.sql")),
     (3, include_str!("../../migrations/postgres/0003_photo_hash.sql")),
     (4, include_str!("../../migrations/postgres/0004_households.sql")),
+    (5, include_str!("../../migrations/postgres/0005_reference_data.sql")),
 ];
 
 #[derive(Debug, Clone)]
@@ -117,6 +119,7 @@ fn scope_sql(scope: &Scope, placeholder: usize, table: &str) -> (String, String)
             format!("{}%", d.prefix()),
         ),
         Scope::Owner(o) => (format!("{table}.owner_account = ${placeholder}"), o.clone()),
+        Scope::All => (format!("{table}.division LIKE ${placeholder}"), "%".to_string()),
     }
 }
 
@@ -421,121 +424,7 @@ impl Store for SqlStore {
                 };
             }
         }
-        let state_json = serde_json::to_string(state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let due = state.deadline.map(|d| d.due.to_string());
-        let due_kind = state.deadline.map(|d| format!("{:?}", d.kind));
-        let (division, owner) = match write {
-            CaseWrite::Create(c) => {
-                let inserted = sqlx::query(
-                    "INSERT INTO cases (id, division, owner_account, profile_id, stage, due_date, deadline_kind,
-                                        state_json, report_json, version, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (id) DO NOTHING",
-                )
-                .bind(&c.id)
-                .bind(c.division.to_string())
-                .bind(c.owner_account.clone())
-                .bind(&c.profile_id)
-                .bind(stage_str(state))
-                .bind(due)
-                .bind(due_kind)
-                .bind(&state_json)
-                .bind(serde_json::to_string(&c.report).map_err(|e| StoreError::Corrupt(e.to_string()))?)
-                .bind(state.version as i64)
-                .bind(entry.at)
-                .execute(&mut *tx)
-                .await?;
-                if inserted.rows_affected() == 0 {
-                    return Err(StoreError::Conflict(c.id.clone()));
-                }
-                (c.division.to_string(), c.owner_account.clone())
-            }
-            CaseWrite::Update {
-                case_id,
-                expected_version,
-                ..
-            } => {
-                let row = sqlx::query(
-                    "UPDATE cases SET stage = $1, due_date = $2, deadline_kind = $3, state_json = $4, version = $5, updated_at = $6
-                     WHERE id = $7 AND version = $8 RETURNING division, owner_account",
-                )
-                .bind(stage_str(state))
-                .bind(due)
-                .bind(due_kind)
-                .bind(&state_json)
-                .bind(state.version as i64)
-                .bind(entry.at)
-                .bind(case_id)
-                .bind(*expected_version as i64)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(row) = row else {
-                    let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
-                        .bind(case_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    return Err(if exists.is_some() {
-                        StoreError::Stale
-                    } else {
-                        StoreError::NotFound
-                    });
-                };
-                (row.try_get("division")?, row.try_get("owner_account")?)
-            }
-        };
-        // Append to the hash chain (a new case starts it).
-        let last = match write {
-            CaseWrite::Create(_) => None,
-            CaseWrite::Update { .. } => {
-                sqlx::query("SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1")
-                    .bind(&case_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-            }
-        };
-        let (prev_seq, prev_hash): (i64, String) = match last {
-            Some(r) => (r.try_get("seq")?, r.try_get("hash")?),
-            None => (0, audit::GENESIS.to_string()),
-        };
-        let seq = prev_seq + 1;
-        let role = role_str(entry.actor_role);
-        let entry_json = serde_json::to_string(&entry.entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let hash = audit::entry_hash(
-            &prev_hash,
-            &case_id,
-            seq,
-            entry.at,
-            &entry.actor_account,
-            &role,
-            &entry_json,
-        );
-        sqlx::query(
-            "INSERT INTO case_events (case_id, seq, at, actor_account, actor_role, entry_json, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&case_id)
-        .bind(seq)
-        .bind(entry.at)
-        .bind(&entry.actor_account)
-        .bind(&role)
-        .bind(&entry_json)
-        .bind(&prev_hash)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
-        // The photos this step needs, so a case's completeness is one join away.
-        for sha in &entry.photos {
-            sqlx::query("INSERT INTO case_photos (case_id, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(&case_id)
-                .bind(sha)
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query("INSERT INTO changes (case_id, division, owner_account) VALUES ($1, $2, $3)")
-            .bind(&case_id)
-            .bind(division)
-            .bind(owner)
-            .execute(&mut *tx)
-            .await?;
+        write_in(&mut tx, write, entry).await?;
         tx.commit().await?;
         Ok(WriteOutcome::Stored(answer))
     }
@@ -724,6 +613,187 @@ impl Store for SqlStore {
         rows.iter().map(case_from).collect()
     }
 
+    async fn reference_version(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT version FROM reference_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn reference_data(&self) -> StoreResult<ReferenceData> {
+        // One transaction, so a concurrent import is seen whole or not at all.
+        let mut tx = self.pool.begin().await?;
+        let version: i64 = sqlx::query_scalar("SELECT version FROM reference_version WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        let years = sqlx::query("SELECT year, source, loaded_at, loaded_by FROM calendar_years ORDER BY year")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(CalendarYearInfo {
+                    year: i32::try_from(r.try_get::<i64, _>("year")?)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    source: r.try_get("source")?,
+                    loaded_at: r.try_get("loaded_at")?,
+                    loaded_by: r.try_get("loaded_by")?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let days = sqlx::query("SELECT date, kind, name, year FROM calendar_days ORDER BY date")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| {
+                let corrupt = |e: String| StoreError::Corrupt(format!("calendar_days: {e}"));
+                let date: String = r.try_get("date")?;
+                let kind: String = r.try_get("kind")?;
+                Ok(CalendarRow {
+                    date: date.parse().map_err(|e: chrono::ParseError| corrupt(e.to_string()))?,
+                    kind: serde_json::from_value(serde_json::Value::String(kind))
+                        .map_err(|e| corrupt(e.to_string()))?,
+                    name: r.try_get("name")?,
+                    year: i32::try_from(r.try_get::<i64, _>("year")?).map_err(|e| corrupt(e.to_string()))?,
+                    line: 0,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let thresholds =
+            sqlx::query("SELECT region, year, fen, source, set_at, set_by FROM thresholds ORDER BY region, year")
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| {
+                    let corrupt = |e: String| StoreError::Corrupt(format!("thresholds: {e}"));
+                    let region: String = r.try_get("region")?;
+                    Ok(ThresholdInfo {
+                        threshold: Threshold {
+                            region: region
+                                .parse()
+                                .map_err(|e: zaofaxian_shared::division::DivisionError| corrupt(e.to_string()))?,
+                            year: i32::try_from(r.try_get::<i64, _>("year")?).map_err(|e| corrupt(e.to_string()))?,
+                            amount: zaofaxian_shared::Fen(r.try_get("fen")?),
+                            source: r.try_get("source")?,
+                        },
+                        set_at: r.try_get("set_at")?,
+                        set_by: r.try_get("set_by")?,
+                    })
+                })
+                .collect::<StoreResult<Vec<_>>>()?;
+        tx.commit().await?;
+        Ok(ReferenceData {
+            version,
+            years,
+            days,
+            thresholds,
+        })
+    }
+
+    async fn seed_reference(&self, rows: &[CalendarRow], thresholds: &[Threshold], now: i64) -> StoreResult<bool> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        let mut added = false;
+        let years: std::collections::BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
+        for year in years {
+            let inserted = sqlx::query(
+                "INSERT INTO calendar_years (year, source, loaded_at, loaded_by) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (year) DO NOTHING",
+            )
+            .bind(i64::from(year))
+            .bind(format!("国务院办公厅关于{year}年部分节假日安排的通知（随程序发布）"))
+            .bind(now)
+            .bind(SHIPPED)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 0 {
+                continue;
+            }
+            added = true;
+            for r in rows.iter().filter(|r| r.year == year) {
+                insert_day(&mut tx, r).await?;
+            }
+        }
+        for t in thresholds {
+            let inserted = sqlx::query(
+                "INSERT INTO thresholds (region, year, fen, source, set_at, set_by) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (region, year) DO NOTHING",
+            )
+            .bind(t.region.to_string())
+            .bind(i64::from(t.year))
+            .bind(t.amount.0)
+            .bind(&t.source)
+            .bind(now)
+            .bind(SHIPPED)
+            .execute(&mut *tx)
+            .await?;
+            added |= inserted.rows_affected() > 0;
+        }
+        if added {
+            bump_reference_version(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    async fn change_reference(
+        &self,
+        change: &ReferenceChange,
+        by: &str,
+        at: i64,
+        amendments: &[Amendment],
+    ) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        match change {
+            ReferenceChange::CalendarYears { rows, source } => {
+                let years: std::collections::BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
+                for year in years {
+                    sqlx::query("DELETE FROM calendar_days WHERE year = $1")
+                        .bind(i64::from(year))
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO calendar_years (year, source, loaded_at, loaded_by) VALUES ($1, $2, $3, $4)
+                         ON CONFLICT (year) DO UPDATE SET source = $2, loaded_at = $3, loaded_by = $4",
+                    )
+                    .bind(i64::from(year))
+                    .bind(source)
+                    .bind(at)
+                    .bind(by)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for r in rows {
+                    insert_day(&mut tx, r).await?;
+                }
+            }
+            ReferenceChange::Threshold(t) => {
+                sqlx::query(
+                    "INSERT INTO thresholds (region, year, fen, source, set_at, set_by) VALUES ($1, $2, $3, $4, $5, $6)
+                     ON CONFLICT (region, year) DO UPDATE SET fen = $3, source = $4, set_at = $5, set_by = $6",
+                )
+                .bind(t.region.to_string())
+                .bind(i64::from(t.year))
+                .bind(t.amount.0)
+                .bind(&t.source)
+                .bind(at)
+                .bind(by)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        for a in amendments {
+            let write = CaseWrite::Update {
+                case_id: a.case_id.clone(),
+                expected_version: a.expected_version,
+                state: a.state.clone(),
+            };
+            write_in(&mut tx, &write, &a.entry).await?;
+        }
+        bump_reference_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn changes_since(&self, cursor: i64, scope: &Scope, limit: i64) -> StoreResult<(Vec<CaseRecord>, i64)> {
         let (clause, bind) = scope_sql(scope, 3, "changes");
         // The newest change per case after the cursor, oldest first, so a device can page.
@@ -747,6 +817,159 @@ impl Store for SqlStore {
         }
         Ok((out, next))
     }
+}
+
+/// Writes a case change with its history entry, photo links and change-feed row
+/// inside `tx` (the caller commits).
+async fn write_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    write: &CaseWrite,
+    entry: &NewEntry,
+) -> StoreResult<()> {
+    let (case_id, state) = match write {
+        CaseWrite::Create(c) => (c.id.clone(), &c.state),
+        CaseWrite::Update { case_id, state, .. } => (case_id.clone(), state),
+    };
+    let state_json = serde_json::to_string(state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let due = state.deadline.map(|d| d.due.to_string());
+    let due_kind = state.deadline.map(|d| format!("{:?}", d.kind));
+    let (division, owner) = match write {
+        CaseWrite::Create(c) => {
+            let inserted = sqlx::query(
+                "INSERT INTO cases (id, division, owner_account, profile_id, stage, due_date, deadline_kind,
+                                        state_json, report_json, version, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&c.id)
+            .bind(c.division.to_string())
+            .bind(c.owner_account.clone())
+            .bind(&c.profile_id)
+            .bind(stage_str(state))
+            .bind(due)
+            .bind(due_kind)
+            .bind(&state_json)
+            .bind(serde_json::to_string(&c.report).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+            .bind(state.version as i64)
+            .bind(entry.at)
+            .execute(&mut **tx)
+            .await?;
+            if inserted.rows_affected() == 0 {
+                return Err(StoreError::Conflict(c.id.clone()));
+            }
+            (c.division.to_string(), c.owner_account.clone())
+        }
+        CaseWrite::Update {
+            case_id,
+            expected_version,
+            ..
+        } => {
+            let row = sqlx::query(
+                    "UPDATE cases SET stage = $1, due_date = $2, deadline_kind = $3, state_json = $4, version = $5, updated_at = $6
+                     WHERE id = $7 AND version = $8 RETURNING division, owner_account",
+                )
+                .bind(stage_str(state))
+                .bind(due)
+                .bind(due_kind)
+                .bind(&state_json)
+                .bind(state.version as i64)
+                .bind(entry.at)
+                .bind(case_id)
+                .bind(*expected_version as i64)
+                .fetch_optional(&mut **tx)
+                .await?;
+            let Some(row) = row else {
+                let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
+                    .bind(case_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                return Err(if exists.is_some() {
+                    StoreError::Stale
+                } else {
+                    StoreError::NotFound
+                });
+            };
+            (row.try_get("division")?, row.try_get("owner_account")?)
+        }
+    };
+    // Append to the hash chain (a new case starts it).
+    let last = match write {
+        CaseWrite::Create(_) => None,
+        CaseWrite::Update { .. } => {
+            sqlx::query("SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1")
+                .bind(&case_id)
+                .fetch_optional(&mut **tx)
+                .await?
+        }
+    };
+    let (prev_seq, prev_hash): (i64, String) = match last {
+        Some(r) => (r.try_get("seq")?, r.try_get("hash")?),
+        None => (0, audit::GENESIS.to_string()),
+    };
+    let seq = prev_seq + 1;
+    let role = role_str(entry.actor_role);
+    let entry_json = serde_json::to_string(&entry.entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let hash = audit::entry_hash(
+        &prev_hash,
+        &case_id,
+        seq,
+        entry.at,
+        &entry.actor_account,
+        &role,
+        &entry_json,
+    );
+    sqlx::query(
+        "INSERT INTO case_events (case_id, seq, at, actor_account, actor_role, entry_json, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&case_id)
+    .bind(seq)
+    .bind(entry.at)
+    .bind(&entry.actor_account)
+    .bind(&role)
+    .bind(&entry_json)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    // The photos this step needs, so a case's completeness is one join away.
+    for sha in &entry.photos {
+        sqlx::query("INSERT INTO case_photos (case_id, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(&case_id)
+            .bind(sha)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query("INSERT INTO changes (case_id, division, owner_account) VALUES ($1, $2, $3)")
+        .bind(&case_id)
+        .bind(division)
+        .bind(owner)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_day(tx: &mut sqlx::Transaction<'static, sqlx::Any>, r: &CalendarRow) -> StoreResult<()> {
+    let kind = match r.kind {
+        zaofaxian_shared::DayKind::Holiday => "holiday",
+        zaofaxian_shared::DayKind::Workday => "workday",
+    };
+    sqlx::query(
+        "INSERT INTO calendar_days (date, kind, name, year) VALUES ($1, $2, $3, $4) ON CONFLICT (date) DO NOTHING",
+    )
+    .bind(r.date.to_string())
+    .bind(kind)
+    .bind(&r.name)
+    .bind(i64::from(r.year))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn bump_reference_version(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> StoreResult<()> {
+    sqlx::query("UPDATE reference_version SET version = version + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 fn household_from(r: &AnyRow) -> StoreResult<Household> {

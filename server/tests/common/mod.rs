@@ -103,6 +103,8 @@ pub struct TestApp {
     pub codes: Arc<MemorySender>,
     pub http: reqwest::Client,
     pub photo_dir: std::path::PathBuf,
+    /// The server's state (its live reference data, for tests that change it).
+    pub state: AppState,
 }
 
 pub const SAMPLE_DIVISIONS: &str = include_str!("../../data/yunnan_sample_divisions.csv");
@@ -118,9 +120,10 @@ impl TestApp {
         let codes = Arc::new(MemorySender::default());
         let photo_dir = tempfile::tempdir().unwrap().keep();
         let state = AppState::new(db.store.clone(), clock.clone(), codes.clone(), photo_dir.clone());
+        state.load_reference().await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = zaofaxian_server::http::app(state);
+        let app = zaofaxian_server::http::app(state.clone());
         tokio::spawn(async move { zaofaxian_server::http::serve_on(listener, app).await.unwrap() });
         TestApp {
             db,
@@ -129,6 +132,7 @@ impl TestApp {
             codes,
             http: reqwest::Client::new(),
             photo_dir,
+            state,
         }
     }
 
