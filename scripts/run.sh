@@ -14,4 +14,7 @@ BIN="$CARGO_TARGET_DIR/release/zaofaxian-server"
 # The embedded default: a SQLite file in ./zaofaxian-data. Load the sample Yunnan
 # division codes (idempotent), then serve.
 "$BIN" admin import-divisions server/data/yunnan_sample_divisions.csv
+# Codes go to the log for a trial (the server warns loudly); set ZAOFAXIAN_SMS to a
+# real sender in production, or leave it empty to switch household code sign-in off.
+export ZAOFAXIAN_SMS="${ZAOFAXIAN_SMS-log}"
 exec "$BIN" serve "$@"

@@ -19,7 +19,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use zaofaxian_shared::lifecycle::CaseState;
-use zaofaxian_shared::{Calendar, Clock, DivisionCode, Lang, Policy, Role, SystemClock, Text};
+use zaofaxian_shared::reference::InForce;
+use zaofaxian_shared::{Clock, DivisionCode, Lang, Role, SystemClock, Text};
 
 /// Larger type and touch targets than the platform default: many users are elderly.
 pub const STYLE: &str = "
@@ -114,12 +115,15 @@ fn sync_state(store: &LocalStore) -> SyncState {
 struct Loaded {
     cases: Vec<serde_json::Value>,
     visits: Vec<(String, serde_json::Value)>,
+    /// The holiday calendar and thresholds as the server last sent them.
+    reference: Arc<InForce>,
 }
 
 fn load(store: &LocalStore) -> Loaded {
     Loaded {
         cases: store.cases().unwrap_or_default(),
         visits: store.visits().unwrap_or_default(),
+        reference: Arc::new(store.in_force()),
     }
 }
 
@@ -255,6 +259,7 @@ fn HouseholdHome(
 ) -> Element {
     let ctx = use_context::<AppContext>();
     let mut draft = use_signal(|| ReportDraft::new(ctx.village));
+    let reference = loaded.read().reference.clone();
     let states: Vec<CaseState> = loaded
         .read()
         .cases
@@ -279,7 +284,7 @@ fn HouseholdHome(
             }
         }
         for state in states.iter().take(3) {
-            CaseStatusCard { view: status_view(state, Calendar::national(), today, lang), lang }
+            CaseStatusCard { view: status_view(state, &reference.calendar, today, lang), lang }
         }
         ReportWizard { draft, today, lang, on_submit }
         if draft().step == crate::report_form::Step::Saved {
@@ -321,13 +326,14 @@ fn CadreHome(
             household_name: c["report"]["household_name"].as_str().unwrap_or_default().to_string(),
             stage_label: s.stage.label().get(lang).to_string(),
             due: s.deadline.map(|d| d.due.to_string()),
-            days_left: s.days_left(Calendar::national(), today).ok().flatten(),
+            days_left: s.days_left(&data.reference.calendar, today).ok().flatten(),
             overdue: s.is_overdue(today),
         })
         .collect();
     let mut rows = rows;
     rows.sort_by_key(|r| (!r.overdue, r.days_left.unwrap_or(i64::MAX)));
     let cases = data.cases.clone();
+    let reference = data.reference.clone();
     let mut open_visit = move |case_id: String| {
         let Some(c) = cases.iter().find(|c| c["id"] == case_id.as_str()) else {
             return;
@@ -335,7 +341,7 @@ fn CadreHome(
         let Some(division) = c["division"].as_str().and_then(|d| d.parse::<DivisionCode>().ok()) else {
             return;
         };
-        let Ok(profile) = Policy::embedded().profile_for(division) else {
+        let Ok(profile) = reference.policy.profile_for(division) else {
             return;
         };
         let version = c["state"]["version"].as_u64().unwrap_or(0);
@@ -372,11 +378,12 @@ fn CadreHome(
             },
             CadreTab::Visit => match current {
                 Some((household_name, village)) => {
-                    let threshold = Policy::embedded()
+                    let policy = Arc::new(data.reference.policy.clone());
+                    let threshold = policy
                         .threshold(village, today.year())
                         .map_err(|e| Text::from_pair(&e.to_string()));
                     rsx! {
-                        VisitScreen { form, worksheet, household_name, village, today, threshold,
+                        VisitScreen { form, worksheet, household_name, village, today, threshold, policy,
                             collector: session.display_name.clone(), locate_error: locate_error(), lang,
                             on_locate: move |_| match location.current() {
                                 Ok(fix) => { form.with_mut(|f| f.fix = Some(fix)); locate_error.set(None); }

@@ -160,6 +160,29 @@ impl LocalStore {
         Ok(())
     }
 
+    /// The holiday years and thresholds last fetched from the server, if any.
+    pub fn reference(&self) -> LocalResult<Option<zaofaxian_shared::reference::ReferenceSnapshot>> {
+        self.meta("reference")?
+            .map(|j| serde_json::from_str(&j).map_err(|e| LocalError::Corrupt(e.to_string())))
+            .transpose()
+    }
+
+    pub fn set_reference(&self, snapshot: &zaofaxian_shared::reference::ReferenceSnapshot) -> LocalResult<()> {
+        let json = serde_json::to_string(snapshot).map_err(|e| LocalError::Corrupt(e.to_string()))?;
+        self.set_meta("reference", &json)
+    }
+
+    /// The calendar and policy this phone counts and assesses with: the server's
+    /// as last fetched, or the shipped data before the first fetch.
+    pub fn in_force(&self) -> zaofaxian_shared::reference::InForce {
+        use zaofaxian_shared::reference::InForce;
+        self.reference()
+            .ok()
+            .flatten()
+            .and_then(|s| InForce::from_snapshot(&s).ok())
+            .unwrap_or_else(InForce::shipped)
+    }
+
     /// This installation's device id, made once and kept.
     pub fn device_id(&self) -> LocalResult<String> {
         if let Some(id) = self.meta("device_id")? {

@@ -61,6 +61,8 @@ pub struct SyncReport {
     pub rejected: usize,
     pub pulled: usize,
     pub photos_uploaded: usize,
+    /// A new copy of the server's holiday years and thresholds was kept.
+    pub reference_updated: bool,
     pub failure: Option<Text>,
 }
 
@@ -343,6 +345,7 @@ impl SyncEngine {
                 return Ok(failed(report, why, pending(store)?, &mut progress));
             }
         }
+        report.reference_updated = self.refresh_reference(store).await?;
         let pending = pending(store)?;
         progress(if pending == 0 {
             SyncState::UpToDate
@@ -415,6 +418,33 @@ impl SyncEngine {
         } else {
             Err(PhotoFailure::Refused(error_text(r).await))
         }
+    }
+
+    /// Fetches the server's holiday years and thresholds when they changed since the
+    /// copy this phone keeps (304 otherwise); true when a new copy was kept. A failed
+    /// fetch keeps the old copy: the next pass asks again.
+    async fn refresh_reference(&self, store: &Mutex<LocalStore>) -> Result<bool, SyncError> {
+        use zaofaxian_shared::reference::{InForce, ReferenceSnapshot};
+        let have = with(store, LocalStore::reference)?.map(|s| s.version);
+        let mut request = self.http.get(format!("{}/api/v1/reference", self.base));
+        if let Some(v) = have {
+            request = request.header(reqwest::header::IF_NONE_MATCH, format!("\"{v}\""));
+        }
+        let Ok(r) = request.send().await else {
+            return Ok(false);
+        };
+        if !r.status().is_success() {
+            return Ok(false);
+        }
+        let Ok(snapshot) = r.json::<ReferenceSnapshot>().await else {
+            return Ok(false);
+        };
+        // Keep only data that builds: a bad answer must not replace a good copy.
+        if InForce::from_snapshot(&snapshot).is_err() || have == Some(snapshot.version) {
+            return Ok(false);
+        }
+        with(store, |s| s.set_reference(&snapshot))?;
+        Ok(true)
     }
 
     /// Pulls changed cases of the user's area into the local store; returns how many.

@@ -196,6 +196,8 @@ pub fn VisitScreen(
     village: DivisionCode,
     today: NaiveDate,
     threshold: Result<Fen, Text>,
+    /// The policy in force (profiles shipped, thresholds as the server last sent them).
+    policy: std::sync::Arc<Policy>,
     collector: String,
     on_locate: EventHandler<()>,
     locate_error: Option<Text>,
@@ -211,7 +213,7 @@ pub fn VisitScreen(
     });
     let v = form.read().clone();
     let visit = v.to_visit(village, today, &worksheet.read());
-    let preview = v.preview(Policy::embedded(), village, today, &worksheet.read());
+    let preview = v.preview(&policy, village, today, &worksheet.read());
     let place = v
         .fix
         .map(|p| format!("{village} {:.5}°N {:.5}°E", p.lat, p.lon))

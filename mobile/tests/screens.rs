@@ -341,6 +341,7 @@ fn VisitApp(p: VisitHost) -> Element {
         VisitScreen {
             form, worksheet, household_name: "王秀英".to_string(), village, today: p.on,
             threshold: Policy::embedded().threshold(village, chrono::Datelike::year(&p.on)).map_err(|e| Text::from_pair(&e.to_string())),
+            policy: std::sync::Arc::new(Policy::embedded().clone()),
             collector: "李村长".to_string(), on_locate: move |_| {}, locate_error: None, on_save: move |_| {}, lang: p.lang,
         }
     }

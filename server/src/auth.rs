@@ -28,6 +28,14 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// [`verify_password`] on a blocking thread: argon2 takes tens of milliseconds of CPU,
+/// which on the async workers held up every other request during a burst of sign-ins.
+pub async fn verify_password_off_loop(hash: String, password: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+        .await
+        .unwrap_or(false)
+}
+
 /// Only a hash of a token is stored: a leaked database gives no usable sessions.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -46,10 +54,16 @@ pub fn code_hash(phone: &str, code: &str) -> String {
     hex::encode(Sha256::digest(format!("{phone}:{code}").as_bytes()))
 }
 
-/// Delivers one-time codes. The default writes them to the log, so the system works
-/// with no SMS gateway; a deployment plugs its gateway in here.
+/// Delivers one-time codes. A deployment plugs its SMS gateway in here; the log
+/// sender is for trying the system out and must be switched on explicitly
+/// (`ZAOFAXIAN_SMS=log`), because whoever reads the log could sign in as anyone.
 pub trait CodeSender: Send + Sync + std::fmt::Debug {
     fn send(&self, phone: &PhoneNumber, code: &str);
+
+    /// Whether codes can be delivered at all (with none, code sign-in is refused in words).
+    fn configured(&self) -> bool {
+        true
+    }
 }
 
 #[derive(Debug, Default)]
@@ -61,12 +75,56 @@ impl CodeSender for LogSender {
     }
 }
 
-/// Counts failures per key (login name or phone) in a sliding window.
+/// No SMS gateway configured: households cannot sign in by code (staff still can).
+#[derive(Debug, Default)]
+pub struct NoSender;
+
+impl CodeSender for NoSender {
+    fn send(&self, _: &PhoneNumber, _: &str) {}
+
+    fn configured(&self) -> bool {
+        false
+    }
+}
+
+/// The sender a server starts with, by `ZAOFAXIAN_SMS`: `log` writes codes to the log
+/// (with a loud warning); anything else leaves code sign-in off until a gateway exists.
+pub fn sender_from_env(value: Option<&str>) -> std::sync::Arc<dyn CodeSender> {
+    match value {
+        Some("log") => {
+            tracing::warn!(
+                "ZAOFAXIAN_SMS=log：验证码写入日志，任何能读日志的人都能以农户身份登录，仅供试用 / one-time codes go to the log: anyone who reads it can sign in as a household; for trials only"
+            );
+            std::sync::Arc::new(LogSender)
+        }
+        _ => {
+            tracing::warn!(
+                "未配置短信发送（ZAOFAXIAN_SMS），农户验证码登录不可用；工作人员登录不受影响 / no SMS sender configured: household code sign-in is off, staff sign-in works"
+            );
+            std::sync::Arc::new(NoSender)
+        }
+    }
+}
+
+/// Counts failures per key (login name or phone) in a sliding window. Keys are kept
+/// as a fixed 16-byte digest and the table is bounded, so names of any length or
+/// number cannot grow the process (200 sign-ins with 1 MB names once kept 340 MB).
 #[derive(Debug)]
 pub struct RateLimiter {
     max_failures: usize,
     window_ms: i64,
-    failures: Mutex<HashMap<String, Vec<i64>>>,
+    max_keys: usize,
+    failures: Mutex<HashMap<[u8; 16], Vec<i64>>>,
+}
+
+/// Keys the limiter tracks at most (about 100 bytes each).
+pub const LIMITER_MAX_KEYS: usize = 100_000;
+
+fn limiter_key(key: &str) -> [u8; 16] {
+    let d = Sha256::digest(key.as_bytes());
+    let mut k = [0u8; 16];
+    k.copy_from_slice(&d[..16]);
+    k
 }
 
 impl RateLimiter {
@@ -74,6 +132,7 @@ impl RateLimiter {
         RateLimiter {
             max_failures,
             window_ms,
+            max_keys: LIMITER_MAX_KEYS,
             failures: Mutex::new(HashMap::new()),
         }
     }
@@ -81,7 +140,9 @@ impl RateLimiter {
     /// Err(seconds to wait) when the key is locked out.
     pub fn check(&self, key: &str, now: i64) -> Result<(), u64> {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let list = map.entry(key.to_string()).or_default();
+        let Some(list) = map.get_mut(&limiter_key(key)) else {
+            return Ok(());
+        };
         list.retain(|t| now - t < self.window_ms);
         if list.len() >= self.max_failures {
             let oldest = list.first().copied().unwrap_or(now);
@@ -92,11 +153,64 @@ impl RateLimiter {
 
     pub fn fail(&self, key: &str, now: i64) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.entry(key.to_string()).or_default().push(now);
+        if map.len() >= self.max_keys {
+            // Forget what has run out of its window; if the table is still full, forget
+            // everything rather than grow (a flood of names must not cost memory).
+            map.retain(|_, l| l.last().is_some_and(|t| now - t < self.window_ms));
+            if map.len() >= self.max_keys {
+                map.clear();
+            }
+        }
+        let list = map.entry(limiter_key(key)).or_default();
+        list.retain(|t| now - t < self.window_ms);
+        // More than the limit is never needed to decide.
+        if list.len() < self.max_failures {
+            list.push(now);
+        }
     }
 
     pub fn clear(&self, key: &str) {
-        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&limiter_key(key));
+    }
+
+    /// Keys tracked now (for tests and figures).
+    pub fn tracked(&self) -> usize {
+        self.failures.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
+
+#[cfg(test)]
+mod limiter_tests {
+    use super::*;
+
+    #[test]
+    fn long_and_many_names_cost_bounded_memory() {
+        let limiter = RateLimiter {
+            max_keys: 1_000,
+            ..RateLimiter::new(5, 60_000)
+        };
+        let long = "x".repeat(1 << 20);
+        for i in 0..5 {
+            limiter.fail(&format!("{long}{i}"), 0);
+        }
+        // Each 1 MB name is one 16-byte key; the same long name is still limited.
+        assert_eq!(limiter.tracked(), 5);
+        for _ in 0..10 {
+            limiter.fail(&format!("{long}0"), 1);
+        }
+        assert!(limiter.check(&format!("{long}0"), 2).is_err());
+        assert_eq!(
+            limiter.failures.lock().unwrap()[&limiter_key(&format!("{long}0"))].len(),
+            5
+        );
+        // Ten thousand names never hold more than the table's bound.
+        for i in 0..10_000 {
+            limiter.fail(&format!("name-{i}"), 3);
+        }
+        assert!(limiter.tracked() <= 1_000, "{}", limiter.tracked());
     }
 }
 

@@ -191,6 +191,8 @@ pub async fn apply_event(
             "event": req.event,
             "from": case.state.stage,
             "to": next.stage,
+            // The period this step starts, marked provisional when counted without a year's holidays.
+            "deadline": next.deadline,
             "location": req.location,
             "note": req.note,
             "photos": photos,

@@ -1,7 +1,6 @@
 //! Command line: `serve` (the default) and `deadline`, a calendar check a county
 //! officer can run without the server.
 
-use crate::auth::LogSender;
 use crate::config::Config;
 use crate::state::AppState;
 use crate::store::{SqlStore, Store};
@@ -327,7 +326,7 @@ fn serve(config: Config) -> Result<(), String> {
         let state = AppState::new(
             store,
             Arc::new(SystemClock),
-            Arc::new(LogSender),
+            crate::auth::sender_from_env(std::env::var("ZAOFAXIAN_SMS").ok().as_deref()),
             config.photo_dir.clone(),
         );
         state

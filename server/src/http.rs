@@ -51,6 +51,7 @@ where
         .route("/", get(index))
         .route("/health", get(health))
         .route("/api/v1/calendar/deadline", get(deadline))
+        .route("/api/v1/reference", get(reference))
         .route(
             "/api/v1/openapi.json",
             get(|| async { Json(crate::openapi::document()) }),
@@ -170,6 +171,24 @@ async fn deadline(
         provisional_year: due.provisional,
         note: due.provisional.map(zaofaxian_shared::lifecycle::provisional_note),
     }))
+}
+
+/// The holiday years and thresholds in force (published data, no login), for phones
+/// to count deadlines and preview assessments as the server does. Tagged with the
+/// version, so a phone that has it gets 304 and no body.
+async fn reference(State(s): State<PublicState>, headers: axum::http::HeaderMap) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let r = s.reference.get();
+    let tag = format!("\"{}\"", r.version);
+    let etag = [(axum::http::header::ETAG, tag.clone())];
+    if headers
+        .get(axum::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == tag)
+    {
+        return (StatusCode::NOT_MODIFIED, etag).into_response();
+    }
+    (etag, Json(r.snapshot())).into_response()
 }
 
 /// Serves `app` on an already-bound listener (tests bind 127.0.0.1:0).

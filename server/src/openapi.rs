@@ -82,7 +82,8 @@ pub fn document() -> Value {
         "paths": {
             "/health": { "get": op("Health", false, None, "200") },
             "/api/v1/openapi.json": { "get": op("This document", false, None, "200") },
-            "/api/v1/calendar/deadline": { "get": op("Working-day deadline (from, working_days)", false, None, "200") },
+            "/api/v1/calendar/deadline": { "get": op("Working-day deadline (from, working_days); `provisional` when it runs into a year whose holiday schedule is not loaded", false, None, "200") },
+            "/api/v1/reference": { "get": op("Loaded holiday years and thresholds (ETag: the version; 304 when unchanged)", false, None, "200") },
             "/api/v1/auth/login": { "post": op("Staff sign-in (rate-limited)", false, Some(obj(&["login", "password"], json!({ "login": { "type": "string" }, "password": { "type": "string" } }))), "200") },
             "/api/v1/auth/otp": { "post": op("Send a one-time code to a household's phone", false, Some(obj(&["phone"], json!({ "phone": { "type": "string" } }))), "202") },
             "/api/v1/auth/otp/verify": { "post": op("Household sign-in with the code; a retry with the same `attempt` (32–128 letters or digits) gets the same session", false, Some(obj(&["phone", "code"], json!({ "phone": { "type": "string" }, "code": { "type": "string" }, "attempt": { "type": "string" } }))), "200") },

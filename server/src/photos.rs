@@ -7,6 +7,13 @@ pub use zaofaxian_shared::photo::{MAX_PIXELS, MAX_SIDE, PhotoError, claimed_dime
 
 /// Largest upload accepted (a 12 MP phone JPEG is 3–8 MB).
 pub const MAX_BYTES: i64 = 20 * 1024 * 1024;
+/// Longest side the server accepts. The app sends every photo at 1600 px; a larger
+/// canvas is a file not made by the app, and decoding one costs 4 bytes a pixel twice
+/// over (EXIF rotation): a 212 KB PNG claiming 7071×7071 cost 400 MB before this.
+pub const SERVER_MAX_SIDE: u32 = 2048;
+/// 2048 × 2048: at most 16 MB of pixels per check (32 MB while turned upright).
+pub const SERVER_MAX_PIXELS: u64 = (SERVER_MAX_SIDE as u64) * (SERVER_MAX_SIDE as u64);
+
 /// Long side of the thumbnail shown in lists.
 pub const THUMB_SIDE: u32 = 320;
 
@@ -22,7 +29,7 @@ pub struct Checked {
 /// Checks the size a file claims, decodes it within limits, turns it upright by its
 /// EXIF orientation and makes a thumbnail.
 pub fn check(bytes: &[u8]) -> Result<Checked, PhotoError> {
-    let img = zaofaxian_shared::photo::decode_upright(bytes)?;
+    let img = zaofaxian_shared::photo::decode_upright_within(bytes, SERVER_MAX_SIDE, SERVER_MAX_PIXELS)?;
     let thumb = img.thumbnail(THUMB_SIDE, THUMB_SIDE).to_rgb8();
     let mut out = Cursor::new(Vec::new());
     thumb
@@ -124,16 +131,20 @@ mod tests {
         let bomb = jpeg_claiming(65_000, 65_000);
         assert!(bomb.len() < 2_000);
         assert_eq!(check(&bomb).unwrap_err(), PhotoError::TooLarge(65_000, 65_000));
-        // Within the side limit but over the pixel budget (60 MP > 50 MP).
+        // Anything larger than the app sends is refused from its header: 20 MP claimed by
+        // 700 bytes used to be believed and decoded (80 MB of pixels for nothing).
         assert_eq!(
-            check(&jpeg_claiming(10_000, 6_000)).unwrap_err(),
-            PhotoError::TooLarge(10_000, 6_000)
+            check(&jpeg_claiming(5_000, 4_000)).unwrap_err(),
+            PhotoError::TooLarge(5_000, 4_000)
         );
-        // Inside both limits the header is believed and the decoder fills in what is missing:
-        // 20 MP from 700 bytes. Memory per check is bounded by the limits, and the server
-        // runs at most one check per core at a time (AppState::photo_checks).
-        let c = check(&jpeg_claiming(5_000, 4_000)).unwrap();
-        assert_eq!((c.width, c.height), (5_000, 4_000));
+        assert_eq!(
+            check(&jpeg_claiming(7_071, 7_071)).unwrap_err(),
+            PhotoError::TooLarge(7_071, 7_071)
+        );
+        // Within the limit the header is believed and the decoder fills in what is
+        // missing: at most 2048 × 2048 × 4 bytes.
+        let c = check(&jpeg_claiming(2_048, 1_536)).unwrap();
+        assert_eq!((c.width, c.height), (2_048, 1_536));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::store::{CalendarYearInfo, ReferenceData, Store, StoreResult, Threshol
 use chrono::NaiveDate;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
+use zaofaxian_shared::reference::{InForce, ReferenceSnapshot};
 use zaofaxian_shared::{Calendar, Policy};
 
 /// How often a process checks whether another one changed the data.
@@ -35,28 +36,37 @@ impl Reference {
         }
     }
 
-    /// Builds the calendar and policy from what the store holds.
+    /// Builds the calendar and policy from what the store holds (the same way a
+    /// phone builds them from the snapshot it is sent).
     pub fn from_data(data: ReferenceData) -> Result<Reference, String> {
-        let mut calendar = Calendar::from_rows(&data.days).map_err(|e| e.to_string())?;
-        // A year loaded with no listed day (possible in principle) is still covered.
-        let empty_years: Vec<_> = data
-            .years
-            .iter()
-            .filter(|y| !calendar.years().contains(&y.year))
-            .map(|y| y.year)
-            .collect();
-        if !empty_years.is_empty() {
-            calendar = calendar.with_years(&empty_years);
-        }
-        let list: Vec<_> = data.thresholds.iter().map(|t| t.threshold.clone()).collect();
-        let policy = Policy::embedded().with_thresholds(&list).map_err(|e| e.to_string())?;
-        Ok(Reference {
+        let snapshot = ReferenceSnapshot {
             version: data.version,
+            years: data.years.iter().map(|y| y.year).collect(),
+            days: data.days,
+            thresholds: data.thresholds.iter().map(|t| t.threshold.clone()).collect(),
+        };
+        let InForce {
+            version,
+            calendar,
+            policy,
+        } = InForce::from_snapshot(&snapshot).map_err(|e| e.to_string())?;
+        Ok(Reference {
+            version,
             calendar,
             policy,
             years: data.years,
             thresholds: data.thresholds,
         })
+    }
+
+    /// What phones are sent.
+    pub fn snapshot(&self) -> ReferenceSnapshot {
+        ReferenceSnapshot {
+            version: self.version,
+            years: self.calendar.years().iter().copied().collect(),
+            days: self.calendar.rows(),
+            thresholds: self.policy.thresholds(),
+        }
     }
 
     /// The schedule that should be loaded by `today` and is not (see the core's rule).

@@ -169,6 +169,39 @@ async fn a_loaded_year_puts_every_provisional_deadline_right() {
         );
         assert!(deadline_cli(&app.db.url).await.contains("暂定 / provisional"));
 
+        // Steps that start a period go on and record that their date is provisional: a
+        // third household is verified, signs, and its appraisal posts the notice.
+        let c = report(&app, "13712345678", "110105195001010039").await;
+        for (version, event) in [
+            (0, json!({ "event": "record_verification", "at_risk": true })),
+            (1, json!({ "event": "sign_application" })),
+            (2, json!({ "event": "record_appraisal", "approved": true })),
+        ] {
+            let (status, body) = app
+                .post(
+                    &cadre,
+                    &format!("/api/v1/cases/{c}/events"),
+                    &json!({ "expected_version": version, "event": event }),
+                )
+                .await;
+            assert_eq!(status, 200, "{name}: {body}");
+        }
+        let v = case(&app, &cadre, &c).await;
+        let posted = &v["history"].as_array().unwrap().last().unwrap()["entry"];
+        assert_eq!(posted["deadline"]["kind"], "notice_end", "{posted}");
+        assert_eq!(
+            (
+                posted["deadline"]["due"].as_str(),
+                posted["deadline"]["provisional"].as_i64()
+            ),
+            (Some("2027-01-04"), Some(2027))
+        );
+        assert!(
+            app.console_page(&cadre_cookie, "/console/notice")
+                .await
+                .contains("2027-01-04（暂定）")
+        );
+
         // A bad file: every bad line named, nothing changed.
         let (cookie, csrf) = console(&app, "admin").await;
         let version = app.db.store.reference_version().await.unwrap();
@@ -199,7 +232,9 @@ async fn a_loaded_year_puts_every_provisional_deadline_right() {
         let (status, page) = upload(&app, &cookie, &csrf, TEST_2027, "TEST ONLY 测试用").await;
         assert_eq!(status, 200, "{name}: {page}");
         assert!(page.contains("2027年：导入前 无数据，导入后 4天"), "{page}");
-        assert!(page.contains("重新计算期限：2件案件变更，其中0件已超期"), "{page}");
+        assert!(page.contains("重新计算期限：3件案件变更，其中0件已超期"), "{page}");
+        let v = case(&app, &cadre, &c).await;
+        assert_eq!(v["case"]["state"]["notice"], json!(["2026-12-28", "2027-01-07"]), "{v}");
         let v = case(&app, &cadre, &a).await;
         let deadline = &v["case"]["state"]["deadline"];
         assert_eq!(
@@ -235,7 +270,7 @@ async fn a_loaded_year_puts_every_provisional_deadline_right() {
         assert_eq!(status, 200, "{name}: {body}");
 
         // Replacing the year (a corrected notice): what changed is listed; case B moves again
-        // (01-07 → 01-05) and is overdue on 2027-01-08.
+        // (01-07 → 01-05) and is overdue on 2027-01-08; so does case C's notice.
         app.set_today("2027-01-08");
         let done = policy_data::import_calendar(
             app.db.store.as_ref(),
@@ -251,7 +286,8 @@ async fn a_loaded_year_puts_every_provisional_deadline_right() {
         let change = &done.changes[0];
         assert_eq!((change.before, change.after), (Some(4), 2));
         assert_eq!((change.added.len(), change.removed.len()), (1, 3));
-        assert_eq!((done.recount.changed, done.recount.overdue), (1, 1), "{name}");
+        // Case B's verification and case C's notice both end 01-05 now, before 01-08.
+        assert_eq!((done.recount.changed, done.recount.overdue), (2, 2), "{name}");
         // Eleven days on, the cadre signs in again (staff sessions last 12 hours).
         let (_, login) = app
             .post(

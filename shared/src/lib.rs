@@ -15,6 +15,7 @@ pub mod national_id;
 pub mod phone;
 pub mod photo;
 pub mod policy;
+pub mod reference;
 pub mod report;
 pub mod reporting;
 pub mod role;

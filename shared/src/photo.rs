@@ -42,16 +42,22 @@ pub fn claimed_dimensions(bytes: &[u8]) -> Result<(u32, u32), PhotoError> {
 
 /// Decodes a JPEG or PNG within the limits above and applies its EXIF orientation.
 pub fn decode_upright(bytes: &[u8]) -> Result<DynamicImage, PhotoError> {
+    decode_upright_within(bytes, MAX_SIDE, MAX_PIXELS)
+}
+
+/// [`decode_upright`] with tighter limits (the server takes only what the app sends).
+pub fn decode_upright_within(bytes: &[u8], max_side: u32, max_pixels: u64) -> Result<DynamicImage, PhotoError> {
+    let (max_side, max_pixels) = (max_side.min(MAX_SIDE), max_pixels.min(MAX_PIXELS));
     let (w, h) = claimed_dimensions(bytes)?;
-    if w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE || u64::from(w) * u64::from(h) > MAX_PIXELS {
+    if w == 0 || h == 0 || w > max_side || h > max_side || u64::from(w) * u64::from(h) > max_pixels {
         return Err(PhotoError::TooLarge(w, h));
     }
     let decode_err = |e: image::ImageError| PhotoError::Decode(e.to_string());
     let mut decoder = reader(bytes)?.into_decoder().map_err(decode_err)?;
     let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_PIXELS * 4 + (64 << 20));
+    limits.max_image_width = Some(max_side);
+    limits.max_image_height = Some(max_side);
+    limits.max_alloc = Some(max_pixels * 4 + (16 << 20));
     decoder.set_limits(limits).map_err(decode_err)?;
     let orientation = decoder.orientation().map_err(decode_err)?;
     let mut img = DynamicImage::from_decoder(decoder).map_err(decode_err)?;

@@ -48,6 +48,8 @@ impl ServerProcess {
             // Warnings, and the one-time codes the log sender writes (read by [`last_code`]).
             .env("RUST_LOG", "warn,zaofaxian_server::auth=info")
             .env("ZAOFAXIAN_LOG_FORMAT", "json")
+            // The test reads codes from the log as a household reads its text.
+            .env("ZAOFAXIAN_SMS", "log")
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()

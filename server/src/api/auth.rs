@@ -1,6 +1,12 @@
 //! Sign-in: staff by password, households by phone and a one-time code.
 
-use crate::auth::{Caller, code_hash, hash_password, new_code, new_token, token_hash, too_many, verify_password};
+use crate::auth::{
+    Caller, code_hash, hash_password, new_code, new_token, token_hash, too_many, verify_password_off_loop,
+};
+
+/// Longest staff login name and password accepted at sign-in.
+pub const MAX_LOGIN_CHARS: usize = 64;
+pub const MAX_PASSWORD_BYTES: usize = 1024;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::Account;
@@ -67,16 +73,23 @@ pub async fn staff_login(
 /// Checks a staff member's password (throttled, timing-equalised) and opens a session.
 pub async fn login_staff(state: &AppState, login: &str, password: &str) -> ApiResult<SessionView> {
     let now = state.now_ms();
+    // No login name is longer (accounts are created with short ones); a longer one is
+    // wrong without a look-up, and never kept.
+    if login.chars().count() > MAX_LOGIN_CHARS || password.len() > MAX_PASSWORD_BYTES {
+        return Err(bad_credentials());
+    }
     let key = format!("login:{login}");
     state.login_limiter.check(&key, now).map_err(too_many)?;
     let account = state.store.account_by_login(login).await?;
     // Verify against a dummy hash when the account is missing, so timing does not tell.
-    let ok = match &account {
-        Some(a) if a.role != Role::Household => {
-            a.password_hash.as_deref().is_some_and(|h| verify_password(h, password))
-        }
-        _ => {
-            let _ = verify_password(dummy_hash(), password);
+    let hash = match &account {
+        Some(a) if a.role != Role::Household => a.password_hash.clone(),
+        _ => None,
+    };
+    let ok = match hash {
+        Some(h) => verify_password_off_loop(h, password.to_string()).await,
+        None => {
+            let _ = verify_password_off_loop(dummy_hash().to_string(), password.to_string()).await;
             false
         }
     };
@@ -115,6 +128,14 @@ pub async fn request_code(
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let Json(body) = body?;
     let phone = parse_phone(&body.phone)?;
+    if !state.codes.configured() {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "sms_not_configured",
+            "短信未配置，暂不能用验证码登录；请联系村干部代为申报",
+            "text messages are not configured: code sign-in is unavailable; ask the village cadre to file for you",
+        ));
+    }
     let now = state.now_ms();
     // One code a minute per phone: the limiter counts requests here, not failures.
     let key = format!("otp-send:{}", phone.as_str());

@@ -75,6 +75,27 @@ pub fn routes() -> Router<AppState> {
                 .post(imports::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD)),
         )
+        .layer(axum::middleware::from_fn(protect_pages))
+}
+
+/// Console pages and exports are full of personal data: never cached, never framed,
+/// no scripts or foreign content (the console needs none), no referrer sent on.
+async fn protect_pages(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    for (name, value) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        h.insert(name, HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// A signed-in staff member, from the session cookie. Anyone else is sent to sign in.

@@ -65,7 +65,7 @@ pub async fn notice(State(state): State<AppState>, staff: Staff, Query(q): Query
             p { "注：标“暂定”的截止日期按周六、周日休息计算，待次年国务院节假日安排公布并导入后确定，以确定后的日期为准。" }
         }
         p style="text-align:right" { (area_name) "　" (state.clock.today()) }
-        p.noprint { button type="button" onclick="window.print()" { "打印" } }
+        p.noprint.muted { "打印：使用浏览器的“打印”（Ctrl+P），页头和按钮不会印出。" }
     };
     layout("公示", Some(&staff), body).into_response()
 }
