@@ -57,8 +57,10 @@ pub fn code_hash(phone: &str, code: &str) -> String {
 /// Delivers one-time codes. A deployment plugs its SMS gateway in here; the log
 /// sender is for trying the system out and must be switched on explicitly
 /// (`ZAOFAXIAN_SMS=log`), because whoever reads the log could sign in as anyone.
+#[async_trait::async_trait]
 pub trait CodeSender: Send + Sync + std::fmt::Debug {
-    fn send(&self, phone: &PhoneNumber, code: &str);
+    /// Delivers the code, or says why not (the household is told it failed, not why).
+    async fn send(&self, phone: &PhoneNumber, code: &str) -> Result<(), SendError>;
 
     /// Whether codes can be delivered at all (with none, code sign-in is refused in words).
     fn configured(&self) -> bool {
@@ -69,28 +71,44 @@ pub trait CodeSender: Send + Sync + std::fmt::Debug {
 #[derive(Debug, Default)]
 pub struct LogSender;
 
+#[async_trait::async_trait]
 impl CodeSender for LogSender {
-    fn send(&self, phone: &PhoneNumber, code: &str) {
+    async fn send(&self, phone: &PhoneNumber, code: &str) -> Result<(), SendError> {
         tracing::info!(phone = %phone.masked(), code, "验证码 / one-time code (log sender: configure an SMS gateway for production)");
+        Ok(())
     }
 }
+
+/// Why a code was not delivered (for the log; never contains the code or a key).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SendError(pub String);
 
 /// No SMS gateway configured: households cannot sign in by code (staff still can).
 #[derive(Debug, Default)]
 pub struct NoSender;
 
+#[async_trait::async_trait]
 impl CodeSender for NoSender {
-    fn send(&self, _: &PhoneNumber, _: &str) {}
+    async fn send(&self, _: &PhoneNumber, _: &str) -> Result<(), SendError> {
+        Err(SendError("no SMS sender configured".into()))
+    }
 
     fn configured(&self) -> bool {
         false
     }
 }
 
-/// The sender a server starts with, by `ZAOFAXIAN_SMS`: `log` writes codes to the log
-/// (with a loud warning); anything else leaves code sign-in off until a gateway exists.
-pub fn sender_from_env(value: Option<&str>) -> std::sync::Arc<dyn CodeSender> {
-    match value {
+/// The sender a server starts with, by `ZAOFAXIAN_SMS`: `tencent` texts through
+/// Tencent Cloud SMS (settings in `ZAOFAXIAN_SMS_*`, see `crate::sms`); `log` writes
+/// codes to the log (with a loud warning); anything else leaves code sign-in off.
+pub fn sender_from_env(value: Option<&str>) -> Result<std::sync::Arc<dyn CodeSender>, String> {
+    Ok(match value {
+        Some("tencent") => {
+            let s = crate::sms::TencentSms::from_env(|k| std::env::var(k).ok())?;
+            tracing::info!(endpoint = %s.endpoint, sign = %s.sign_name, "短信：腾讯云短信 / SMS through Tencent Cloud");
+            std::sync::Arc::new(s)
+        }
         Some("log") => {
             tracing::warn!(
                 "ZAOFAXIAN_SMS=log：验证码写入日志，任何能读日志的人都能以农户身份登录，仅供试用 / one-time codes go to the log: anyone who reads it can sign in as a household; for trials only"
@@ -103,7 +121,7 @@ pub fn sender_from_env(value: Option<&str>) -> std::sync::Arc<dyn CodeSender> {
             );
             std::sync::Arc::new(NoSender)
         }
-    }
+    })
 }
 
 /// Counts failures per key (login name or phone) in a sliding window. Keys are kept
@@ -114,8 +132,15 @@ pub struct RateLimiter {
     max_failures: usize,
     window_ms: i64,
     max_keys: usize,
+    /// Past the limit, wait 1 s, 2 s, 4 s … (at most a minute) after the latest
+    /// failure instead of the rest of the window: a guesser gets one try a minute,
+    /// the real user, who knows the password, waits seconds, not 15 minutes.
+    progressive: bool,
     failures: Mutex<HashMap<[u8; 16], Vec<i64>>>,
 }
+
+/// The longest progressive wait.
+const MAX_PROGRESSIVE_WAIT_MS: i64 = 60_000;
 
 /// Keys the limiter tracks at most (about 100 bytes each).
 pub const LIMITER_MAX_KEYS: usize = 100_000;
@@ -133,8 +158,54 @@ impl RateLimiter {
             max_failures,
             window_ms,
             max_keys: LIMITER_MAX_KEYS,
+            progressive: false,
             failures: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// A limiter that delays (progressively) rather than locks once past the limit.
+    pub fn progressive(max_failures: usize, window_ms: i64) -> Self {
+        RateLimiter {
+            progressive: true,
+            ..RateLimiter::new(max_failures, window_ms)
+        }
+    }
+
+    /// How long `list` (failures in the window, oldest first) must still wait.
+    fn wait_ms(&self, list: &[i64], now: i64) -> Option<i64> {
+        if list.len() < self.max_failures {
+            return None;
+        }
+        let wait = if self.progressive {
+            let over = (list.len() - self.max_failures).min(6) as u32;
+            let last = list.last().copied().unwrap_or(now);
+            last + (1000i64 << over).min(MAX_PROGRESSIVE_WAIT_MS) - now
+        } else {
+            list.first().copied().unwrap_or(now) + self.window_ms - now
+        };
+        (wait > 0).then_some(wait)
+    }
+
+    /// Checks and counts one attempt in one step (so 40 simultaneous wrong passwords
+    /// get 5 real checks, not 19); Err(seconds to wait). Clear the key on success.
+    pub fn try_count(&self, key: &str, now: i64) -> Result<(), u64> {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= self.max_keys {
+            map.retain(|_, l| l.last().is_some_and(|t| now - t < self.window_ms));
+            if map.len() >= self.max_keys {
+                map.clear();
+            }
+        }
+        let list = map.entry(limiter_key(key)).or_default();
+        list.retain(|t| now - t < self.window_ms);
+        if let Some(wait) = self.wait_ms(list, now) {
+            return Err((wait.max(1000) as u64).div_ceil(1000));
+        }
+        list.push(now);
+        if list.len() > self.max_failures + 8 {
+            list.remove(0);
+        }
+        Ok(())
     }
 
     /// Err(seconds to wait) when the key is locked out.
@@ -144,11 +215,10 @@ impl RateLimiter {
             return Ok(());
         };
         list.retain(|t| now - t < self.window_ms);
-        if list.len() >= self.max_failures {
-            let oldest = list.first().copied().unwrap_or(now);
-            return Err(((oldest + self.window_ms - now).max(1000) / 1000) as u64);
+        match self.wait_ms(list, now) {
+            Some(wait) => Err((wait.max(1000) as u64).div_ceil(1000)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     pub fn fail(&self, key: &str, now: i64) {
@@ -214,15 +284,63 @@ mod limiter_tests {
     }
 }
 
+/// The client's address when the server was started with it (`serve_on`), else none.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<std::net::SocketAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0),
+        ))
+    }
+}
+
+/// The key a client is limited by: its address, except loopback, where a reverse
+/// proxy on the same machine makes every client look alike (the overall limit holds).
+pub fn client_key(addr: std::net::SocketAddr) -> Option<String> {
+    let ip = addr.ip();
+    (!ip.is_loopback()).then(|| ip.to_string())
+}
+
 pub fn too_many(retry_after: u64) -> ApiError {
+    let (zh, en) = wait_in_words(retry_after);
     let mut e = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "rate_limited",
-        format!("尝试次数过多，请{retry_after}秒后再试"),
-        format!("too many attempts: retry in {retry_after} s"),
+        format!("尝试次数过多，请{zh}后再试"),
+        format!("too many attempts: try again in {en}"),
     );
     e.retry_after = Some(retry_after);
     e
+}
+
+/// A wait as people say it ("15分钟", not "899秒"), rounded up.
+pub fn wait_in_words(seconds: u64) -> (String, String) {
+    let up = |unit: u64| seconds.div_ceil(unit).max(1);
+    if seconds < 60 {
+        (format!("{}秒", seconds.max(1)), format!("{} s", seconds.max(1)))
+    } else if seconds < 3600 {
+        (format!("{}分钟", up(60)), format!("{} min", up(60)))
+    } else {
+        (format!("{}小时", up(3600)), format!("{} h", up(3600)))
+    }
+}
+
+#[cfg(test)]
+mod wait_tests {
+    #[test]
+    fn waits_are_said_in_minutes_and_hours() {
+        assert_eq!(super::wait_in_words(899).0, "15分钟");
+        assert_eq!(super::wait_in_words(30).0, "30秒");
+        assert_eq!(super::wait_in_words(86_000).0, "24小时");
+        assert_eq!(super::wait_in_words(0).1, "1 s");
+    }
 }
 
 /// Recently seen sessions, so a phone's burst of requests costs one lookup. An entry

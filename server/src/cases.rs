@@ -99,6 +99,11 @@ pub async fn create_from_report(
     if !known && let Ok(mut k) = state.known_divisions.write() {
         k.insert(report.village);
     }
+    if caller.role() == Role::Household {
+        if let Some(joined) = household_report(state, caller, record_id, report, claim).await? {
+            return Ok(joined);
+        }
+    }
     let r = state.reference();
     let ctx = opening_ctx(state, &r, caller, report.village)?;
     let profile = ctx.profile;
@@ -123,6 +128,100 @@ pub async fn create_from_report(
         .store
         .write_case(claim, &CaseWrite::Create(record), &entry)
         .await?)
+}
+
+/// What a household account may report: only for the village it is bound to (its
+/// first report binds it), at most [`crate::state::HOUSEHOLD_REPORTS_PER_DAY`] a day of
+/// which [`crate::state::HOUSEHOLD_PROXY_REPORTS_PER_DAY`] for others; and one open
+/// case of its own: a further self-report joins that case as a new hardship entry,
+/// with no new deadline (`Some` answer). `None`: open a new case as usual.
+async fn household_report(
+    state: &AppState,
+    caller: &Caller,
+    record_id: RecordId,
+    report: &HardshipReport,
+    claim: Option<&SyncClaim>,
+) -> ApiResult<Option<WriteOutcome>> {
+    let id = &caller.0.id;
+    let now = state.now_ms();
+    let bound = state.store.account(id).await?.and_then(|a| a.division);
+    if bound.is_some_and(|v| v != report.village) {
+        let v = bound.map(|v| v.to_string()).unwrap_or_default();
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "wrong_village",
+            format!("本账号登记在{v}，只能为本村申报；其他村请联系当地村干部"),
+            format!("this account belongs to {v} and reports only there; for another village ask its cadre"),
+        )
+        .with_field("village"));
+    }
+    let quota = |limiter: &crate::auth::RateLimiter, key: &str, zh: &str, en: &str| {
+        limiter.check(key, now).map_err(|wait| {
+            let (w_zh, w_en) = crate::auth::wait_in_words(wait);
+            let mut e = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("{zh}，请{w_zh}后再试"),
+                format!("{en}: try again in {w_en}"),
+            );
+            e.retry_after = Some(wait);
+            e
+        })
+    };
+    quota(
+        &state.report_limiter,
+        id,
+        "今天申报次数已达上限",
+        "this account's reports for today are used up",
+    )?;
+    if report.on_behalf {
+        quota(
+            &state.proxy_limiter,
+            id,
+            "今天代为申报已达上限（可请村干部代报）",
+            "filing for others is used up for today; ask the village cadre",
+        )?;
+    }
+    state.report_limiter.fail(id, now);
+    if report.on_behalf {
+        state.proxy_limiter.fail(id, now);
+    }
+    if bound.is_none() {
+        state.store.bind_household_village(id, report.village).await?;
+    }
+    if report.on_behalf {
+        return Ok(None);
+    }
+    let open = state
+        .store
+        .cases(&crate::store::CaseFilter {
+            scope: crate::store::Scope::Owner(id.clone()),
+            stage: None,
+            open_only: true,
+        })
+        .await?;
+    let Some(case) = open.into_iter().find(|c| c.state.channel == Channel::SelfReport) else {
+        return Ok(None);
+    };
+    let mut next = case.state.clone();
+    next.version += 1;
+    let entry = NewEntry {
+        at: now,
+        actor_account: id.clone(),
+        actor_role: Role::Household,
+        entry: serde_json::json!({
+            "event": crate::policy_data::HARDSHIP_ADDED, "record": record_id, "hardship": report.hardship,
+            "happened_on": report.happened_on, "amount": report.amount, "description": report.description,
+            "photos": report.photos,
+        }),
+        photos: report.photos.clone(),
+    };
+    let write = CaseWrite::Update {
+        case_id: case.id.clone(),
+        expected_version: case.state.version,
+        state: next,
+    };
+    Ok(Some(state.store.write_case(claim, &write, &entry).await?))
 }
 
 /// Loads a case the caller may see. Another area's case answers 404, not 403, so

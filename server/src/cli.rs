@@ -326,9 +326,20 @@ fn serve(config: Config) -> Result<(), String> {
         let state = AppState::new(
             store,
             Arc::new(SystemClock),
-            crate::auth::sender_from_env(std::env::var("ZAOFAXIAN_SMS").ok().as_deref()),
+            crate::auth::sender_from_env(std::env::var("ZAOFAXIAN_SMS").ok().as_deref())?,
             config.photo_dir.clone(),
         );
+        let mut state = state;
+        // Household quotas (per account and day) from the environment, for pilots that
+        // need other figures; the defaults are in `state`.
+        for (var, limiter) in [
+            ("ZAOFAXIAN_HOUSEHOLD_REPORTS_PER_DAY", &mut state.report_limiter),
+            ("ZAOFAXIAN_HOUSEHOLD_PROXY_PER_DAY", &mut state.proxy_limiter),
+        ] {
+            if let Some(n) = std::env::var(var).ok().and_then(|v| v.parse().ok()) {
+                *limiter = Arc::new(crate::auth::RateLimiter::new(n, 24 * 3600 * 1000));
+            }
+        }
         state
             .load_reference()
             .await
@@ -340,12 +351,15 @@ fn serve(config: Config) -> Result<(), String> {
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let backend = config.database_url.split(':').next().unwrap_or("?").to_string();
         tracing::info!(%addr, backend, "zaofaxian server listening / 服务已启动");
-        axum::serve(listener, http::app(state))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .map_err(|e| e.to_string())
+        axum::serve(
+            listener,
+            http::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
     })
 }
 

@@ -14,9 +14,13 @@ use zaofaxian_shared::policy::{PolicyError, Threshold};
 use zaofaxian_shared::visit::HomeVisit;
 use zaofaxian_shared::{Calendar, Role};
 
-/// History events the system writes on its own. A step a phone prepared before one
-/// of these is not stale for it: they move no stage.
-pub const AMENDMENT_EVENTS: [&str; 2] = ["deadline_recounted", "reassessed"];
+/// A household's further report, joined to its open case (no new deadline).
+pub const HARDSHIP_ADDED: &str = "hardship_added";
+
+/// History events that move no stage: the system's own (a deadline counted again, a
+/// visit assessed) and a household's added hardship. A step a phone prepared before
+/// one of these is not stale for it.
+pub const AMENDMENT_EVENTS: [&str; 3] = ["deadline_recounted", "reassessed", HARDSHIP_ADDED];
 
 /// The largest schedule file accepted (a year is about 2 KB).
 pub const MAX_CALENDAR_BYTES: usize = 64 * 1024;

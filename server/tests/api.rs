@@ -114,11 +114,13 @@ async fn overdue_cases_come_first() {
         let household = app.household("13900001111").await;
         push(&app, &household, "p1", vec![report(RecordId::new(), 1, VILLAGE)]).await; // due 11-10
         app.set_today("2025-11-12");
+        // A household of the neighbouring village (a household reports for its own village only).
+        let neighbour = app.household("13900002222").await;
         push(
             &app,
-            &household,
-            "p1",
-            vec![report(RecordId::new(), 2, NEIGHBOUR_VILLAGE)],
+            &neighbour,
+            "p2",
+            vec![report(RecordId::new(), 1, NEIGHBOUR_VILLAGE)],
         )
         .await; // due 11-19
         let cadre = app.staff("cadre", Role::VillageCadre, TOWNSHIP).await;

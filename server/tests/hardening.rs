@@ -142,3 +142,226 @@ async fn huge_sign_in_names_are_refused_and_not_kept() {
     assert_eq!((status, body["code"].as_str()), (429, Some("rate_limited")));
     assert_eq!(app.state.login_limiter.tracked(), before + 1);
 }
+
+/// One household account once stored 400 reports for another village in a second,
+/// each starting a legal deadline. Now: bound to its first village, one open case of
+/// its own (later reports join it), 3 proxy filings and 20 reports a day, refused in words.
+#[tokio::test]
+async fn a_household_account_cannot_flood_a_village() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let token = app.household("13812345678").await;
+        let mut seq = 0;
+        let mut send = |village: &'static str, on_behalf: bool, who: String| {
+            seq += 1;
+            let body = json!({ "device_id": "flood", "records": [{
+                "id": zaofaxian_shared::RecordId::new().to_string(), "seq": seq, "kind": "report",
+                "body": { "village": village, "household_name": who, "hardship": "illness",
+                          "happened_on": "2025-11-01", "on_behalf": on_behalf } }] });
+            let (app, token) = (&app, token.clone());
+            async move {
+                let (status, v) = app.post(&token, "/api/v1/sync/push", &body).await;
+                assert_eq!(status, 200, "{v}");
+                v["results"][0].clone()
+            }
+        };
+        let first = send("530402001001", false, "王秀英".into()).await;
+        assert_eq!(first["status"], "stored", "{name}: {first}");
+        let case = first["case_id"].as_str().unwrap().to_string();
+        // A second hardship of the same household joins its open case.
+        let second = send("530402001001", false, "王秀英".into()).await;
+        assert_eq!(
+            (second["status"].as_str(), second["case_id"].as_str()),
+            (Some("stored"), Some(case.as_str()))
+        );
+        // Another village: refused, with the reason.
+        let other = send("530402002001", false, "李四".into()).await;
+        assert_eq!(other["error"]["code"], "wrong_village", "{other}");
+        // Filing for neighbours: three a day.
+        for i in 0..3 {
+            let r = send("530402001001", true, format!("邻居{i}")).await;
+            assert_eq!(r["status"], "stored", "{r}");
+            assert_ne!(r["case_id"].as_str(), Some(case.as_str()));
+        }
+        let fourth = send("530402001001", true, "邻居3".into()).await;
+        assert_eq!(fourth["error"]["code"], "rate_limited", "{fourth}");
+        assert!(
+            fourth["error"]["message"]["zh"]
+                .as_str()
+                .unwrap()
+                .contains("小时后再试"),
+            "{fourth}"
+        );
+        // A flood of self-reports: 20 reports a day in all, the rest refused.
+        let mut refused = 0;
+        for _ in 0..30 {
+            let r = send("530402001001", false, "王秀英".into()).await;
+            refused += usize::from(r["status"] == "rejected");
+        }
+        assert_eq!(refused, 15, "{name}");
+        let cadre = app.staff("cadre", Role::VillageCadre, "530402001001").await;
+        let (_, q) = app.get(&cadre, "/api/v1/queue").await;
+        assert_eq!(
+            q["items"].as_array().unwrap().len(),
+            4,
+            "{name}: one own case and three filed for others"
+        );
+        let (_, v) = app.get(&cadre, &format!("/api/v1/cases/{case}")).await;
+        let added = v["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["entry"]["event"] == "hardship_added")
+            .count();
+        assert_eq!(added, 16, "{name}");
+        // The deadline is the first report's: joining starts no new period.
+        assert_eq!(v["case"]["state"]["deadline"]["due"], "2025-11-10");
+        // A cadre's step prepared before the joins is not stale for them.
+        let (status, body) = app
+            .post(
+                &cadre,
+                &format!("/api/v1/cases/{case}/events"),
+                &json!({ "expected_version": 0, "event": { "event": "record_verification", "at_risk": true } }),
+            )
+            .await;
+        assert_eq!(status, 200, "{name}: {body}");
+    }
+}
+
+/// Texted codes cost money and allow guessing: per phone, per client address (not
+/// behind a local proxy, where all clients look alike) and in all.
+#[tokio::test]
+async fn code_requests_are_limited_per_phone_and_in_all() {
+    use zaofaxian_server::auth::RateLimiter;
+    use zaofaxian_server::state::CodeLimiters;
+    let db = common::sqlite().await;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let clock = Arc::new(ManualClock::at_date("2026-12-01".parse().unwrap()));
+    let codes = Arc::new(common::MemorySender::default());
+    let mut state = AppState::new(
+        db.store.clone(),
+        clock.clone(),
+        codes,
+        tempfile::tempdir().unwrap().keep(),
+    );
+    state.code_limiters = Arc::new(CodeLimiters {
+        overall: RateLimiter::new(8, 60_000),
+        ..CodeLimiters::default()
+    });
+    state.load_reference().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(zaofaxian_server::http::serve_on(
+        listener,
+        zaofaxian_server::http::app(state),
+    ));
+    let http = reqwest::Client::new();
+    let ask = |phone: String| {
+        let (http, base) = (http.clone(), base.clone());
+        async move {
+            let r = http
+                .post(format!("{base}/api/v1/auth/otp"))
+                .json(&json!({ "phone": phone }))
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    // One phone: five codes in 15 minutes, then the wait in minutes.
+    for _ in 0..5 {
+        assert_eq!(ask("13812345678".into()).await.0, 202);
+    }
+    let (status, body) = ask("13812345678".into()).await;
+    assert_eq!(status, 429);
+    assert!(body["message"]["zh"].as_str().unwrap().contains("分钟后再试"), "{body}");
+    // Other phones: the overall limit (8 a minute here) holds whatever the phone.
+    let mut ok = 0;
+    for i in 0..10 {
+        ok += usize::from(ask(format!("1390000000{i}")).await.0 == 202);
+    }
+    assert_eq!(ok, 3, "5 + 3 = the overall 8");
+    // A minute later codes flow again.
+    clock.advance(chrono::Duration::seconds(61));
+    assert_eq!(ask("13900000009".into()).await.0, 202);
+    // Clients are told apart by address, except behind a local proxy.
+    use zaofaxian_server::auth::client_key;
+    assert_eq!(
+        client_key("10.1.2.3:5000".parse().unwrap()).as_deref(),
+        Some("10.1.2.3")
+    );
+    assert_eq!(client_key("127.0.0.1:5000".parse().unwrap()), None);
+}
+
+/// Simultaneous wrong passwords get exactly the five checks the limit allows; past it
+/// the real user waits seconds, not 15 minutes.
+#[tokio::test]
+async fn concurrent_wrong_passwords_get_five_checks_and_the_owner_gets_in_soon() {
+    for app in common::apps("2026-12-01").await {
+        app.staff("cadre", Role::VillageCadre, "530402001001").await;
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..40 {
+            let (http, url) = (app.http.clone(), app.url("/api/v1/auth/login"));
+            set.spawn(async move {
+                let r = http
+                    .post(url)
+                    .json(&json!({ "login": "cadre", "password": "guess" }))
+                    .send()
+                    .await
+                    .unwrap();
+                (r.status().as_u16(), ())
+            });
+        }
+        let answers = set.join_all().await;
+        let checked = answers.iter().filter(|(s, _)| *s == 401).count();
+        let limited = answers.iter().filter(|(s, _)| *s == 429).count();
+        assert_eq!((checked, limited), (5, 35), "{}", app.db.name);
+        let (status, _) = app
+            .post(
+                "",
+                "/api/v1/auth/login",
+                &json!({ "login": "cadre", "password": "password-123" }),
+            )
+            .await;
+        assert_eq!(status, 429, "right after the burst even the owner waits");
+        app.clock.advance(chrono::Duration::seconds(2));
+        let (status, _) = app
+            .post(
+                "",
+                "/api/v1/auth/login",
+                &json!({ "login": "cadre", "password": "password-123" }),
+            )
+            .await;
+        assert_eq!(status, 200, "{}: the owner is in after seconds", app.db.name);
+    }
+}
+
+/// A department records assistance only: it reads cases with ID and phone numbers
+/// masked (API case, history and pull), while the county still sees them whole.
+#[tokio::test]
+async fn a_department_reads_cases_masked() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let household = app.household("13812345678").await;
+        let body = json!({ "device_id": "p1", "records": [{
+            "id": zaofaxian_shared::RecordId::new().to_string(), "seq": 1, "kind": "report",
+            "body": { "village": "530402001001", "household_name": "王秀英", "national_id": "11010519491231002X",
+                      "phone": "13812345678", "hardship": "illness", "happened_on": "2025-11-01" } }] });
+        let (_, v) = app.post(&household, "/api/v1/sync/push", &body).await;
+        let case = v["results"][0]["case_id"].as_str().unwrap().to_string();
+        let department = app.staff("medical", Role::Department, "530402000000").await;
+        let county = app.staff("county", Role::County, "530402000000").await;
+        let (status, v) = app.get(&department, &format!("/api/v1/cases/{case}")).await;
+        assert_eq!(status, 200, "{name}");
+        assert_eq!(v["case"]["report"]["national_id"], "110105********002X", "{name}");
+        assert!(
+            !v.to_string().contains("11010519491231002X") && !v.to_string().contains("13812345678"),
+            "{v}"
+        );
+        let (_, pulled) = app.get(&department, "/api/v1/sync/pull").await;
+        assert!(!pulled.to_string().contains("11010519491231002X"), "{pulled}");
+        assert_eq!(pulled["cases"].as_array().unwrap().len(), 1);
+        let (_, v) = app.get(&county, &format!("/api/v1/cases/{case}")).await;
+        assert_eq!(v["case"]["report"]["national_id"], "11010519491231002X");
+    }
+}

@@ -460,7 +460,8 @@ async fn one_picture_used_for_two_households_is_flagged() {
 async fn answers_are_gzipped_when_asked_and_photos_are_not() {
     use std::io::Read;
     let app = TestApp::start(common::sqlite().await, "2025-11-03").await;
-    let token = app.household("13812345678").await;
+    // A cadre files for thirty households (a household account has one open case).
+    let token = app.staff("cadre", zaofaxian_shared::Role::VillageCadre, VILLAGE).await;
     let bytes = photo();
     let (s, _) = upload(&app, &token, &bytes).await;
     assert_eq!(s, 200);

@@ -29,7 +29,11 @@ async fn offline_reports_survive_a_restart_and_sync_exactly_once() {
         let name = app.db.name;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("phone.sqlite");
-        let token = app.household("13812345678").await;
+        // A village cadre's phone, filing for several households while out of signal
+        // (a household account files its own hardships into one case).
+        let token = app
+            .staff("cadre", zaofaxian_shared::Role::VillageCadre, "530402001001")
+            .await;
 
         // Offline: three reports written; a sync attempt finds no network.
         {
@@ -80,7 +84,7 @@ async fn offline_reports_survive_a_restart_and_sync_exactly_once() {
                 photos: 0
             }
         );
-        assert_eq!(r.pulled, 3, "the household's own cases come back");
+        assert_eq!(r.pulled, 3, "the village's cases come back");
         assert_eq!(phone.lock().unwrap().cases().unwrap().len(), 3);
         assert_eq!(server_cases(&app).await, 3);
 

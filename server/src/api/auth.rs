@@ -79,7 +79,8 @@ pub async fn login_staff(state: &AppState, login: &str, password: &str) -> ApiRe
         return Err(bad_credentials());
     }
     let key = format!("login:{login}");
-    state.login_limiter.check(&key, now).map_err(too_many)?;
+    // Counted before the check, in one step: concurrent guesses cannot slip past the limit.
+    state.login_limiter.try_count(&key, now).map_err(too_many)?;
     let account = state.store.account_by_login(login).await?;
     // Verify against a dummy hash when the account is missing, so timing does not tell.
     let hash = match &account {
@@ -98,10 +99,7 @@ pub async fn login_staff(state: &AppState, login: &str, password: &str) -> ApiRe
             state.login_limiter.clear(&key);
             open_session(state, a).await.map(|Json(v)| v)
         }
-        _ => {
-            state.login_limiter.fail(&key, now);
-            Err(bad_credentials())
-        }
+        _ => Err(bad_credentials()),
     }
 }
 
@@ -124,6 +122,7 @@ fn parse_phone(s: &str) -> ApiResult<PhoneNumber> {
 
 pub async fn request_code(
     State(state): State<AppState>,
+    client: crate::auth::ClientAddr,
     body: Result<Json<CodeRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let Json(body) = body?;
@@ -138,15 +137,29 @@ pub async fn request_code(
     }
     let now = state.now_ms();
     // One code a minute per phone: the limiter counts requests here, not failures.
-    let key = format!("otp-send:{}", phone.as_str());
-    state.login_limiter.check(&key, now).map_err(too_many)?;
-    state.login_limiter.fail(&key, now);
+    let limits = &state.code_limiters;
+    limits.overall.check("all", now).map_err(too_many)?;
+    if let Some(key) = client.0.and_then(crate::auth::client_key) {
+        limits.per_client.try_count(&key, now).map_err(too_many)?;
+    }
+    limits.per_phone.try_count(phone.as_str(), now).map_err(too_many)?;
+    limits.overall.try_count("all", now).map_err(too_many)?;
     let code = new_code();
     state
         .store
         .put_otp(phone.as_str(), &code_hash(phone.as_str(), &code), now + 5 * 60 * 1000)
         .await?;
-    state.codes.send(&phone, &code);
+    if let Err(e) = state.codes.send(&phone, &code).await {
+        // The code is useless unsent; the household may ask again within the limits.
+        state.store.delete_otp(phone.as_str()).await?;
+        tracing::error!(phone = %phone.masked(), error = %e, "sending a one-time code failed");
+        return Err(ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "sms_failed",
+            "短信发送失败，请稍后再试",
+            "the text message could not be sent: try again later",
+        ));
+    }
     Ok((
         StatusCode::ACCEPTED,
         Json(serde_json::json!({ "sent_to": phone.masked(), "expires_in_s": 300 })),

@@ -58,6 +58,11 @@ pub async fn detail(
         // A household is not shown other households' cases.
         Scope::Owner(_) | Scope::All => Vec::new(),
     };
+    let role = caller.role();
+    let (case, history) = (
+        crate::masking::case_for(role, case),
+        crate::masking::history_for(role, history),
+    );
     Ok(Json(serde_json::json!({
         "case": case, "days_left": days_left, "history": history, "chain_intact": chain_intact,
         "same_pictures": same_pictures,

@@ -112,6 +112,8 @@ pub async fn pull(
     let scope = caller.scope()?;
     let (cases, cursor) = state.store.changes_since(q.cursor.max(0), &scope, limit).await?;
     let more = cases.len() as i64 == limit;
+    let role = caller.role();
+    let cases: Vec<_> = cases.into_iter().map(|c| crate::masking::case_for(role, c)).collect();
     Ok(Json(
         serde_json::json!({ "cases": cases, "cursor": cursor, "more": more }),
     ))

@@ -243,6 +243,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn create_account(&self, a: &Account) -> StoreResult<()>;
     async fn account_by_login(&self, login: &str) -> StoreResult<Option<Account>>;
     async fn account(&self, id: &str) -> StoreResult<Option<Account>>;
+    /// Binds a household account to the village of its first report (once: a bound
+    /// account keeps its village). Returns the village it is bound to.
+    async fn bind_household_village(&self, account_id: &str, village: DivisionCode) -> StoreResult<DivisionCode>;
     async fn create_session(&self, token_hash: &str, account_id: &str, expires_at: i64) -> StoreResult<()>;
     /// Signs a session out.
     async fn end_session(&self, token_hash: &str) -> StoreResult<()>;

@@ -299,6 +299,21 @@ impl Store for SqlStore {
         row.as_ref().map(account_from).transpose()
     }
 
+    async fn bind_household_village(&self, account_id: &str, village: DivisionCode) -> StoreResult<DivisionCode> {
+        let _w = self.write_guard().await;
+        sqlx::query("UPDATE accounts SET division = $1 WHERE id = $2 AND role = 'household' AND division IS NULL")
+            .bind(village.to_string())
+            .bind(account_id)
+            .execute(&self.pool)
+            .await?;
+        let bound: Option<String> = sqlx::query_scalar("SELECT division FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .flatten();
+        parse_division(bound)?.ok_or(StoreError::NotFound)
+    }
+
     async fn create_session(&self, token_hash: &str, account_id: &str, expires_at: i64) -> StoreResult<()> {
         let _w = self.write_guard().await;
         sqlx::query("INSERT INTO sessions (token_hash, account_id, expires_at) VALUES ($1, $2, $3)")

@@ -73,12 +73,14 @@ pub async fn backends() -> Vec<TestDb> {
 #[derive(Debug, Default)]
 pub struct MemorySender(pub Mutex<Vec<(String, String)>>);
 
+#[async_trait::async_trait]
 impl CodeSender for MemorySender {
-    fn send(&self, phone: &PhoneNumber, code: &str) {
+    async fn send(&self, phone: &PhoneNumber, code: &str) -> Result<(), zaofaxian_server::auth::SendError> {
         self.0
             .lock()
             .unwrap()
             .push((phone.as_str().to_string(), code.to_string()));
+        Ok(())
     }
 }
 
