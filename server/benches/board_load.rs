@@ -74,7 +74,7 @@ async fn run(app: TestApp, cases: usize, households: usize) {
         })
         .collect();
     for chunk in all.chunks(5000) {
-        app.db.store.upsert_households(chunk, 0).await.unwrap();
+        app.db.store.upsert_households(chunk, "", 0).await.unwrap();
     }
     let register_s = t.elapsed().as_secs_f64();
     // Open cases, pushed by 200 phones in batches of 100 records.

@@ -50,8 +50,30 @@ pub fn new_code() -> String {
     format!("{:06}", rand::rng().random_range(0..1_000_000))
 }
 
+/// A one-time code as stored: a random salt and the SHA-256 of salt, phone and code
+/// (a copy of the table gives no precomputed answers).
 pub fn code_hash(phone: &str, code: &str) -> String {
-    hex::encode(Sha256::digest(format!("{phone}:{code}").as_bytes()))
+    let salt = hex::encode(rand::rng().random::<[u8; 16]>());
+    format!("{salt}${}", salted(&salt, phone, code))
+}
+
+fn salted(salt: &str, phone: &str, code: &str) -> String {
+    hex::encode(Sha256::digest(format!("{salt}:{phone}:{code}").as_bytes()))
+}
+
+/// Whether `code` is the one stored as `stored` for `phone` (constant time compare).
+pub fn code_matches(stored: &str, phone: &str, code: &str) -> bool {
+    let expected = match stored.split_once('$') {
+        Some((salt, _)) => format!("{salt}${}", salted(salt, phone, code)),
+        // Codes stored before salting (valid 5 minutes): the old form.
+        None => hex::encode(Sha256::digest(format!("{phone}:{code}").as_bytes())),
+    };
+    expected.len() == stored.len()
+        && expected
+            .bytes()
+            .zip(stored.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
 }
 
 /// Delivers one-time codes. A deployment plugs its SMS gateway in here; the log
@@ -122,166 +144,6 @@ pub fn sender_from_env(value: Option<&str>) -> Result<std::sync::Arc<dyn CodeSen
             std::sync::Arc::new(NoSender)
         }
     })
-}
-
-/// Counts failures per key (login name or phone) in a sliding window. Keys are kept
-/// as a fixed 16-byte digest and the table is bounded, so names of any length or
-/// number cannot grow the process (200 sign-ins with 1 MB names once kept 340 MB).
-#[derive(Debug)]
-pub struct RateLimiter {
-    max_failures: usize,
-    window_ms: i64,
-    max_keys: usize,
-    /// Past the limit, wait 1 s, 2 s, 4 s … (at most a minute) after the latest
-    /// failure instead of the rest of the window: a guesser gets one try a minute,
-    /// the real user, who knows the password, waits seconds, not 15 minutes.
-    progressive: bool,
-    failures: Mutex<HashMap<[u8; 16], Vec<i64>>>,
-}
-
-/// The longest progressive wait.
-const MAX_PROGRESSIVE_WAIT_MS: i64 = 60_000;
-
-/// Keys the limiter tracks at most (about 100 bytes each).
-pub const LIMITER_MAX_KEYS: usize = 100_000;
-
-fn limiter_key(key: &str) -> [u8; 16] {
-    let d = Sha256::digest(key.as_bytes());
-    let mut k = [0u8; 16];
-    k.copy_from_slice(&d[..16]);
-    k
-}
-
-impl RateLimiter {
-    pub fn new(max_failures: usize, window_ms: i64) -> Self {
-        RateLimiter {
-            max_failures,
-            window_ms,
-            max_keys: LIMITER_MAX_KEYS,
-            progressive: false,
-            failures: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// A limiter that delays (progressively) rather than locks once past the limit.
-    pub fn progressive(max_failures: usize, window_ms: i64) -> Self {
-        RateLimiter {
-            progressive: true,
-            ..RateLimiter::new(max_failures, window_ms)
-        }
-    }
-
-    /// How long `list` (failures in the window, oldest first) must still wait.
-    fn wait_ms(&self, list: &[i64], now: i64) -> Option<i64> {
-        if list.len() < self.max_failures {
-            return None;
-        }
-        let wait = if self.progressive {
-            let over = (list.len() - self.max_failures).min(6) as u32;
-            let last = list.last().copied().unwrap_or(now);
-            last + (1000i64 << over).min(MAX_PROGRESSIVE_WAIT_MS) - now
-        } else {
-            list.first().copied().unwrap_or(now) + self.window_ms - now
-        };
-        (wait > 0).then_some(wait)
-    }
-
-    /// Checks and counts one attempt in one step (so 40 simultaneous wrong passwords
-    /// get 5 real checks, not 19); Err(seconds to wait). Clear the key on success.
-    pub fn try_count(&self, key: &str, now: i64) -> Result<(), u64> {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= self.max_keys {
-            map.retain(|_, l| l.last().is_some_and(|t| now - t < self.window_ms));
-            if map.len() >= self.max_keys {
-                map.clear();
-            }
-        }
-        let list = map.entry(limiter_key(key)).or_default();
-        list.retain(|t| now - t < self.window_ms);
-        if let Some(wait) = self.wait_ms(list, now) {
-            return Err((wait.max(1000) as u64).div_ceil(1000));
-        }
-        list.push(now);
-        if list.len() > self.max_failures + 8 {
-            list.remove(0);
-        }
-        Ok(())
-    }
-
-    /// Err(seconds to wait) when the key is locked out.
-    pub fn check(&self, key: &str, now: i64) -> Result<(), u64> {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(list) = map.get_mut(&limiter_key(key)) else {
-            return Ok(());
-        };
-        list.retain(|t| now - t < self.window_ms);
-        match self.wait_ms(list, now) {
-            Some(wait) => Err((wait.max(1000) as u64).div_ceil(1000)),
-            None => Ok(()),
-        }
-    }
-
-    pub fn fail(&self, key: &str, now: i64) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= self.max_keys {
-            // Forget what has run out of its window; if the table is still full, forget
-            // everything rather than grow (a flood of names must not cost memory).
-            map.retain(|_, l| l.last().is_some_and(|t| now - t < self.window_ms));
-            if map.len() >= self.max_keys {
-                map.clear();
-            }
-        }
-        let list = map.entry(limiter_key(key)).or_default();
-        list.retain(|t| now - t < self.window_ms);
-        // More than the limit is never needed to decide.
-        if list.len() < self.max_failures {
-            list.push(now);
-        }
-    }
-
-    pub fn clear(&self, key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&limiter_key(key));
-    }
-
-    /// Keys tracked now (for tests and figures).
-    pub fn tracked(&self) -> usize {
-        self.failures.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
-}
-
-#[cfg(test)]
-mod limiter_tests {
-    use super::*;
-
-    #[test]
-    fn long_and_many_names_cost_bounded_memory() {
-        let limiter = RateLimiter {
-            max_keys: 1_000,
-            ..RateLimiter::new(5, 60_000)
-        };
-        let long = "x".repeat(1 << 20);
-        for i in 0..5 {
-            limiter.fail(&format!("{long}{i}"), 0);
-        }
-        // Each 1 MB name is one 16-byte key; the same long name is still limited.
-        assert_eq!(limiter.tracked(), 5);
-        for _ in 0..10 {
-            limiter.fail(&format!("{long}0"), 1);
-        }
-        assert!(limiter.check(&format!("{long}0"), 2).is_err());
-        assert_eq!(
-            limiter.failures.lock().unwrap()[&limiter_key(&format!("{long}0"))].len(),
-            5
-        );
-        // Ten thousand names never hold more than the table's bound.
-        for i in 0..10_000 {
-            limiter.fail(&format!("name-{i}"), 3);
-        }
-        assert!(limiter.tracked() <= 1_000, "{}", limiter.tracked());
-    }
 }
 
 /// The client's address when the server was started with it (`serve_on`), else none.
@@ -488,20 +350,6 @@ mod tests {
         assert!(verify_password(&h, "正确的密码"));
         assert!(!verify_password(&h, "wrong"));
         assert!(!verify_password("not a hash", "x"));
-    }
-
-    #[test]
-    fn rate_limiter_locks_after_max_failures_and_unlocks_after_the_window() {
-        let rl = RateLimiter::new(3, 60_000);
-        for t in [0, 1000, 2000] {
-            assert!(rl.check("u", t).is_ok());
-            rl.fail("u", t);
-        }
-        assert_eq!(rl.check("u", 3000), Err(57));
-        assert!(rl.check("other", 3000).is_ok());
-        assert!(rl.check("u", 60_001).is_ok(), "oldest failure left the window");
-        rl.clear("u");
-        assert!(rl.check("u", 3000).is_ok());
     }
 
     #[test]

@@ -131,8 +131,8 @@ pub async fn create_from_report(
 }
 
 /// What a household account may report: only for the village it is bound to (its
-/// first report binds it), at most [`crate::state::HOUSEHOLD_REPORTS_PER_DAY`] a day of
-/// which [`crate::state::HOUSEHOLD_PROXY_REPORTS_PER_DAY`] for others; and one open
+/// first report binds it), at most [`crate::limits::HOUSEHOLD_REPORTS_PER_DAY`] a day of
+/// which [`crate::limits::HOUSEHOLD_PROXY_REPORTS_PER_DAY`] for others; and one open
 /// case of its own: a further self-report joins that case as a new hardship entry,
 /// with no new deadline (`Some` answer). `None`: open a new case as usual.
 async fn household_report(
@@ -155,37 +155,26 @@ async fn household_report(
         )
         .with_field("village"));
     }
-    let quota = |limiter: &crate::auth::RateLimiter, key: &str, zh: &str, en: &str| {
-        limiter.check(key, now).map_err(|wait| {
-            let (w_zh, w_en) = crate::auth::wait_in_words(wait);
-            let mut e = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                format!("{zh}，请{w_zh}后再试"),
-                format!("{en}: try again in {w_en}"),
-            );
-            e.retry_after = Some(wait);
-            e
-        })
-    };
-    quota(
-        &state.report_limiter,
-        id,
-        "今天申报次数已达上限",
-        "this account's reports for today are used up",
-    )?;
     if report.on_behalf {
-        quota(
-            &state.proxy_limiter,
+        state
+            .limit(
+                "proxy",
+                id,
+                state.limits.household_proxy,
+                "今天代为申报已达上限（可请村干部代报）",
+                "filing for others is used up for today; ask the village cadre",
+            )
+            .await?;
+    }
+    state
+        .limit(
+            "reports",
             id,
-            "今天代为申报已达上限（可请村干部代报）",
-            "filing for others is used up for today; ask the village cadre",
-        )?;
-    }
-    state.report_limiter.fail(id, now);
-    if report.on_behalf {
-        state.proxy_limiter.fail(id, now);
-    }
+            state.limits.household_reports,
+            "今天申报次数已达上限",
+            "this account's reports for today are used up",
+        )
+        .await?;
     if bound.is_none() {
         state.store.bind_household_village(id, report.village).await?;
     }
@@ -241,6 +230,20 @@ pub async fn apply_event(
     req: &EventRequest,
     claim: Option<&SyncClaim>,
 ) -> ApiResult<WriteOutcome> {
+    if req.note.as_ref().is_some_and(|n| {
+        n.chars().count() > zaofaxian_shared::sync::MAX_NOTE_CHARS
+            || zaofaxian_shared::text::has_hidden_characters(n, true)
+    }) {
+        return Err(ApiError::bad_request(
+            "bad_note",
+            format!("说明不超过{}字，且不含控制字符", zaofaxian_shared::sync::MAX_NOTE_CHARS),
+            format!(
+                "a note is at most {} characters, without control characters",
+                zaofaxian_shared::sync::MAX_NOTE_CHARS
+            ),
+        )
+        .with_field("note"));
+    }
     if req.photos.len() > 20 || !req.photos.iter().all(|p| crate::photos::is_sha256_hex(p)) {
         return Err(ApiError::bad_request(
             "bad_photos",

@@ -331,15 +331,12 @@ fn serve(config: Config) -> Result<(), String> {
         );
         let mut state = state;
         // Household quotas (per account and day) from the environment, for pilots that
-        // need other figures; the defaults are in `state`.
-        for (var, limiter) in [
-            ("ZAOFAXIAN_HOUSEHOLD_REPORTS_PER_DAY", &mut state.report_limiter),
-            ("ZAOFAXIAN_HOUSEHOLD_PROXY_PER_DAY", &mut state.proxy_limiter),
-        ] {
-            if let Some(n) = std::env::var(var).ok().and_then(|v| v.parse().ok()) {
-                *limiter = Arc::new(crate::auth::RateLimiter::new(n, 24 * 3600 * 1000));
-            }
-        }
+        // need other figures; the defaults are in `crate::limits`.
+        let quota = |var: &str| std::env::var(var).ok().and_then(|v| v.parse().ok());
+        state.limits = state.limits.with_household_quotas(
+            quota("ZAOFAXIAN_HOUSEHOLD_REPORTS_PER_DAY"),
+            quota("ZAOFAXIAN_HOUSEHOLD_PROXY_PER_DAY"),
+        );
         state
             .load_reference()
             .await

@@ -259,8 +259,22 @@ pub fn parse_area(text: &str) -> Result<MultiPolygon<f64>, Text> {
     if out.is_empty() {
         return Err(bad());
     }
+    let vertices: usize = out
+        .iter()
+        .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
+        .sum();
+    if vertices > MAX_AREA_VERTICES {
+        return Err(Text::new(
+            format!("区域顶点过多（{vertices}个，最多{MAX_AREA_VERTICES}个），请简化后再导入"),
+            format!("the area has {vertices} vertices (at most {MAX_AREA_VERTICES}): simplify it first"),
+        ));
+    }
     Ok(MultiPolygon::new(out))
 }
+
+/// A disaster area drawn by hand or exported from a map has hundreds of points; every
+/// registered household is tested against every edge, so the count is bounded.
+pub const MAX_AREA_VERTICES: usize = 20_000;
 
 pub fn inside(area: &MultiPolygon<f64>, p: &GeoPoint) -> bool {
     area.contains(&Point::new(p.lon, p.lat))

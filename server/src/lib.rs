@@ -13,6 +13,7 @@ pub mod console;
 pub mod error;
 pub mod http;
 pub mod import;
+pub mod limits;
 pub mod masking;
 pub mod openapi;
 pub mod photos;

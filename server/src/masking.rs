@@ -44,10 +44,22 @@ pub fn case_for(role: Role, mut case: CaseRecord) -> CaseRecord {
     case
 }
 
-/// A case's history as `role` may read it.
+/// A case's history as `role` may read it. A household sees what happened to its case
+/// and when, not staff notes (who objected, what an investigation found) or which
+/// staff account acted; the hashes stay, so the chain can still be shown intact.
 pub fn history_for(role: Role, mut history: Vec<AuditEntry>) -> Vec<AuditEntry> {
     if !sees_full_identity(role) {
         history.iter_mut().for_each(|e| mask_value(&mut e.entry));
+    }
+    if role == Role::Household {
+        for e in &mut history {
+            if e.actor_role != "household" {
+                e.actor_account = String::new();
+                if let Some(entry) = e.entry.as_object_mut() {
+                    entry.remove("note");
+                }
+            }
+        }
     }
     history
 }

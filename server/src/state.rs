@@ -1,6 +1,8 @@
 //! What every handler shares.
 
-use crate::auth::{CodeSender, RateLimiter, SessionCache};
+use crate::auth::{CodeSender, SessionCache};
+use crate::error::{ApiError, ApiResult};
+use crate::limits::{LimitPolicy, Limits, limit_key};
 use crate::reference::{LiveReference, Reference};
 use crate::store::Store;
 use std::collections::HashMap;
@@ -13,7 +15,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn ClockDebug>,
     pub codes: Arc<dyn CodeSender>,
-    pub login_limiter: Arc<RateLimiter>,
+    /// Sign-in, code and report limits (counted in the store, see `crate::limits`).
+    pub limits: Limits,
     /// The holiday calendar and policy (with the store's thresholds) in force.
     pub reference: Arc<LiveReference>,
     /// Session lifetime for staff and households, milliseconds.
@@ -26,47 +29,9 @@ pub struct AppState {
     /// so a burst of small files claiming large canvases cannot exhaust memory.
     pub photo_checks: Arc<tokio::sync::Semaphore>,
     pub sessions: Arc<SessionCache>,
-    /// Reports one household account may send in a day (self-reports join its open
-    /// case; each still counts), and how many of those may be filed for others.
-    pub report_limiter: Arc<RateLimiter>,
-    /// Texted codes: per phone, per client address and in all (a real gateway costs
-    /// money per message, and unlimited codes allow guessing at scale).
-    pub code_limiters: Arc<CodeLimiters>,
-    pub proxy_limiter: Arc<RateLimiter>,
     /// Division codes known to exist: they change only on import.
     pub known_divisions: Arc<std::sync::RwLock<std::collections::HashSet<zaofaxian_shared::DivisionCode>>>,
 }
-
-const DAY_MS: i64 = 24 * 3600 * 1000;
-
-/// Limits on texting codes. Many village phones share one carrier address (CGNAT), so
-/// the per-client figure is generous; the overall one caps what a flood can cost.
-#[derive(Debug)]
-pub struct CodeLimiters {
-    /// 5 codes per phone in 15 minutes.
-    pub per_phone: RateLimiter,
-    /// 30 codes per client address in 10 minutes.
-    pub per_client: RateLimiter,
-    /// 600 codes a minute from the whole server.
-    pub overall: RateLimiter,
-}
-
-impl Default for CodeLimiters {
-    fn default() -> Self {
-        CodeLimiters {
-            per_phone: RateLimiter::new(5, 15 * 60 * 1000),
-            per_client: RateLimiter::new(30, 10 * 60 * 1000),
-            overall: RateLimiter::new(600, 60 * 1000),
-        }
-    }
-}
-
-/// A household reports its own hardship a few times at most; 20 a day is far above
-/// any real family and far below a flood (one account once sent 400 in a second).
-pub const HOUSEHOLD_REPORTS_PER_DAY: usize = 20;
-/// 代为申报 by a household account (for a neighbour who has no phone): 3 a day. Cadres
-/// file for many households with their own accounts, which these limits do not touch.
-pub const HOUSEHOLD_PROXY_REPORTS_PER_DAY: usize = 3;
 
 /// One async lock per key (a photo's hash), created on demand.
 #[derive(Debug, Default)]
@@ -99,8 +64,7 @@ impl AppState {
             store,
             clock,
             codes,
-            // 5 failures per login name or phone in 15 minutes, then a growing delay.
-            login_limiter: Arc::new(RateLimiter::progressive(5, 15 * 60 * 1000)),
+            limits: Limits::default(),
             reference: Arc::default(),
             staff_session_ms: 12 * 3600 * 1000,
             // Households sign in rarely, on weak networks: a month.
@@ -113,9 +77,6 @@ impl AppState {
             // 30 s: a signed-out or expired token stops working within that.
             sessions: Arc::new(SessionCache::new(30_000, 100_000)),
             known_divisions: Arc::default(),
-            report_limiter: Arc::new(RateLimiter::new(HOUSEHOLD_REPORTS_PER_DAY, DAY_MS)),
-            code_limiters: Arc::new(CodeLimiters::default()),
-            proxy_limiter: Arc::new(RateLimiter::new(HOUSEHOLD_PROXY_REPORTS_PER_DAY, DAY_MS)),
         }
     }
 
@@ -128,6 +89,29 @@ impl AppState {
     /// what it holds. Call once before serving.
     pub async fn load_reference(&self) -> crate::store::StoreResult<()> {
         self.reference.seed_and_load(self.store.as_ref(), self.now_ms()).await
+    }
+
+    /// Counts one attempt of `what` under `scope` against `policy`, in the store (so it
+    /// holds across processes); refused: a 429 saying what ran out and how long to wait.
+    pub async fn limit(&self, scope: &str, what: &str, policy: LimitPolicy, zh: &str, en: &str) -> ApiResult<()> {
+        match self
+            .store
+            .limit_attempt(&limit_key(scope, what), &policy, self.now_ms())
+            .await?
+        {
+            Ok(()) => Ok(()),
+            Err(wait) => {
+                let (w_zh, w_en) = crate::auth::wait_in_words(wait);
+                let mut e = ApiError::new(
+                    axum::http::StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    format!("{zh}，请{w_zh}后再试"),
+                    format!("{en}: try again in {w_en}"),
+                );
+                e.retry_after = Some(wait);
+                Err(e)
+            }
+        }
     }
 
     pub fn now_ms(&self) -> i64 {

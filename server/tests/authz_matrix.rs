@@ -8,6 +8,7 @@ mod common;
 
 use common::TestApp;
 use serde_json::{Value, json};
+use zaofaxian_server::store::Store;
 use zaofaxian_shared::{RecordId, Role};
 
 const VILLAGE: &str = "530402001001";
@@ -154,7 +155,11 @@ async fn every_endpoint_for_every_role_and_area() {
         for (i, (who, token)) in actors.iter().enumerate() {
             // A fresh case per actor, filed by the owner for a neighbour (the daily quota
             // of such filings is not what this test is about).
-            app.state.proxy_limiter.clear(&owner_id);
+            app.db
+                .store
+                .clear_attempts(&zaofaxian_server::limits::limit_key("proxy", &owner_id))
+                .await
+                .unwrap();
             let fresh = case_with_photo(&app, &owner, &format!("owner-{i}"), &sha, true).await;
             let verify = json!({ "expected_version": 0, "event": { "event": "record_verification", "at_risk": true } });
             let got = [

@@ -9,6 +9,7 @@ mod common;
 
 use common::TestApp;
 use reqwest::multipart::{Form, Part};
+use zaofaxian_server::store::Store;
 use zaofaxian_shared::Role;
 
 const VILLAGE: &str = "530402001001";
@@ -233,5 +234,40 @@ async fn screening_lists_and_disaster_areas_become_verification_tasks() {
         )
         .await;
         assert_eq!(s, 403, "{name}: no form token, no import");
+    }
+}
+
+/// A township could re-import another township's households: the row moved, was
+/// renamed and lost its location. Now such a row is refused and the entry stays.
+#[tokio::test]
+async fn a_township_cannot_move_another_townships_household() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        app.staff("t1", Role::Township, "530402001000").await;
+        app.staff("t2", Role::Township, "530402002000").await;
+        let t1 = console(&app, "t1").await;
+        let t2 = console(&app, "t2").await;
+        let mine =
+            "身份证号,户主姓名,村代码,村民小组,纬度,经度\n11010519491231002X,王秀英,530402001001,3组,24.354,102.543\n";
+        let (s, _) = upload(&app, &t1, "register", "", "a.csv", mine.as_bytes().to_vec()).await;
+        assert_eq!(s, 200, "{name}");
+        let theirs =
+            "身份证号,户主姓名,村代码\n110105195001010039,李四,530402002001\n11010519491231002X,冒名,530402002001\n";
+        let (s, page) = upload(&app, &t2, "register", "", "b.csv", theirs.as_bytes().to_vec()).await;
+        assert_eq!(s, 200, "{name}");
+        assert!(
+            page.contains("<td>3</td><td>110105********002X 已登记在其他乡镇或县"),
+            "{name}: {page}"
+        );
+        let kept = app.db.store.household("11010519491231002X").await.unwrap().unwrap();
+        assert_eq!(
+            (kept.name.as_str(), kept.village.to_string().as_str()),
+            ("王秀英", "530402001001")
+        );
+        assert!(kept.location.is_some(), "{name}: the location is kept");
+        assert!(
+            app.db.store.household("110105195001010039").await.unwrap().is_some(),
+            "its own row is imported"
+        );
     }
 }

@@ -52,6 +52,7 @@ pub struct EventRequest {
     /// Where the step was taken (a home visit's GPS fix), kept in the history.
     #[serde(default)]
     pub location: Option<GeoPoint>,
+    /// At most [`MAX_NOTE_CHARS`] characters.
     #[serde(default)]
     pub note: Option<String>,
     /// Photos taken at this step (housing, documents), by SHA-256; uploaded separately.
@@ -62,6 +63,9 @@ pub struct EventRequest {
     #[serde(default)]
     pub visit: Option<HomeVisit>,
 }
+
+/// The longest note a step may carry (an objection's finding, an explanation).
+pub const MAX_NOTE_CHARS: usize = 2_000;
 
 /// Why a push as a whole is refused (single records are judged one by one later).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -41,7 +41,10 @@ async fn open_session_with(state: &AppState, account: Account, token: String) ->
     } else {
         state.staff_session_ms
     };
-    let expires_at = state.now_ms() + ttl;
+    let now = state.now_ms();
+    let expires_at = now + ttl;
+    // Sessions that ran out are of no use to anyone: gone at the next sign-in.
+    state.store.purge_sessions(now).await?;
     state
         .store
         .create_session(&token_hash(&token), &account.id, expires_at)
@@ -78,9 +81,14 @@ pub async fn login_staff(state: &AppState, login: &str, password: &str) -> ApiRe
     if login.chars().count() > MAX_LOGIN_CHARS || password.len() > MAX_PASSWORD_BYTES {
         return Err(bad_credentials());
     }
-    let key = format!("login:{login}");
-    // Counted before the check, in one step: concurrent guesses cannot slip past the limit.
-    state.login_limiter.try_count(&key, now).map_err(too_many)?;
+    // Counted before the check, in one step in the store: concurrent guesses (in any
+    // server process) cannot slip past the limit.
+    let key = crate::limits::limit_key("login", login);
+    state
+        .store
+        .limit_attempt(&key, &state.limits.login, now)
+        .await?
+        .map_err(too_many)?;
     let account = state.store.account_by_login(login).await?;
     // Verify against a dummy hash when the account is missing, so timing does not tell.
     let hash = match &account {
@@ -96,7 +104,7 @@ pub async fn login_staff(state: &AppState, login: &str, password: &str) -> ApiRe
     };
     match account {
         Some(a) if ok => {
-            state.login_limiter.clear(&key);
+            state.store.clear_attempts(&key).await?;
             open_session(state, a).await.map(|Json(v)| v)
         }
         _ => Err(bad_credentials()),
@@ -137,13 +145,15 @@ pub async fn request_code(
     }
     let now = state.now_ms();
     // One code a minute per phone: the limiter counts requests here, not failures.
-    let limits = &state.code_limiters;
-    limits.overall.check("all", now).map_err(too_many)?;
+    let limits = state.limits;
+    let (zh, en) = ("验证码请求过多", "too many code requests");
     if let Some(key) = client.0.and_then(crate::auth::client_key) {
-        limits.per_client.try_count(&key, now).map_err(too_many)?;
+        state.limit("code-client", &key, limits.code_per_client, zh, en).await?;
     }
-    limits.per_phone.try_count(phone.as_str(), now).map_err(too_many)?;
-    limits.overall.try_count("all", now).map_err(too_many)?;
+    state
+        .limit("code-phone", phone.as_str(), limits.code_per_phone, zh, en)
+        .await?;
+    state.limit("code-all", "", limits.code_overall, zh, en).await?;
     let code = new_code();
     state
         .store
@@ -231,7 +241,7 @@ pub async fn verify_code(
         state.store.delete_otp(phone.as_str()).await?;
         return Err(too_many(60));
     }
-    if expires_at <= now || hash != code_hash(phone.as_str(), body.code.trim()) {
+    if expires_at <= now || !crate::auth::code_matches(&hash, phone.as_str(), body.code.trim()) {
         return Err(wrong());
     }
     let account = match state.store.account_by_login(phone.as_str()).await? {
@@ -263,6 +273,25 @@ pub async fn verify_code(
     let session = open_session_with(&state, account, token).await?;
     state.store.delete_otp(phone.as_str()).await?;
     Ok(session)
+}
+
+/// Signs this session out (a household on a shared or lost phone, a cadre at the
+/// end of the day): the token stops working at once in this process, within the
+/// session cache's 30 s elsewhere.
+pub async fn logout(
+    State(state): State<AppState>,
+    _caller: Caller,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<StatusCode> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string)
+        .or_else(|| crate::auth::session_cookie(&headers))
+        .ok_or_else(ApiError::unauthenticated)?;
+    crate::auth::end_session(&state, &token).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn me(caller: Caller) -> Json<Account> {

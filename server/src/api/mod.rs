@@ -16,6 +16,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/auth/otp", post(auth::request_code))
         .route("/api/v1/auth/otp/verify", post(auth::verify_code))
         .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/sync/push", post(sync::push))
         .route("/api/v1/sync/pull", get(sync::pull))
         .route("/api/v1/queue", get(cases::queue))

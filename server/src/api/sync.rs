@@ -41,6 +41,28 @@ pub async fn push(
     let mut results = Vec::with_capacity(body.records.len());
     for rec in body.records {
         let record_id = rec.id.to_string();
+        // A record id another account sent is not this one's to replay (nor to learn
+        // that case's id from).
+        if state
+            .store
+            .record_sender(&record_id)
+            .await?
+            .is_some_and(|sender| sender != caller.0.id)
+        {
+            results.push(RecordResult {
+                id: rec.id,
+                status: "rejected",
+                case_id: None,
+                version: None,
+                error: Some(ApiError::new(
+                    axum::http::StatusCode::CONFLICT,
+                    "record_id_taken",
+                    "记录编号已被其他账号使用，请更新应用后重试",
+                    "this record id was used by another account",
+                )),
+            });
+            continue;
+        }
         // A record seen before gets the answer it got then, whatever happened since.
         if let Some(a) = state.store.replay_answer(&record_id).await? {
             results.push(RecordResult {
@@ -54,7 +76,9 @@ pub async fn push(
         }
         let claim = SyncClaim {
             record_id,
-            device_id: body.device_id.clone(),
+            // Sequence numbers are per account and device: one account cannot take
+            // another's device id and squat its numbers.
+            device_id: format!("{}/{}", caller.0.id, body.device_id),
             device_seq: rec.seq,
             account_id: caller.0.id.clone(),
         };

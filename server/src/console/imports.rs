@@ -204,15 +204,35 @@ async fn register(
     bytes: &Bytes,
 ) -> Result<Outcome, Text> {
     let table = table_of(bytes, name).await?;
-    let (ok, problems) = parse_register(&table, area)?;
-    state
+    let (ok, mut problems) = parse_register(&table, area)?;
+    // A household registered in another township or county stays where it is: an
+    // import may not move it (its later screening lists would go to the wrong village).
+    let elsewhere = state
         .store
-        .upsert_households(&ok, state.now_ms())
+        .upsert_households(&ok, &area.prefix(), state.now_ms())
         .await
         .map_err(|e| Text::new(format!("保存失败：{e}"), format!("could not save: {e}")))?;
+    for id in &elsewhere {
+        let line = table
+            .iter()
+            .position(|row| row.iter().any(|c| c.trim() == id))
+            .map_or(0, |i| i + 1);
+        let masked = crate::board::masked_id(id).unwrap_or_default();
+        problems.push(RowProblem {
+            line,
+            text: Text::new(
+                format!("{masked} 已登记在其他乡镇或县，不能由本单位改动"),
+                format!("{masked} is registered in another township or county and cannot be changed here"),
+            ),
+        });
+    }
+    problems.sort_by_key(|p| p.line);
     Ok(Outcome {
         title: "农户信息导入结果".into(),
-        counts: vec![("已导入".into(), ok.len()), ("未导入".into(), problems.len())],
+        counts: vec![
+            ("已导入".into(), ok.len() - elsewhere.len()),
+            ("未导入".into(), problems.len()),
+        ],
         problems,
         opened: Vec::new(),
     })
@@ -320,10 +340,16 @@ async fn disaster(
     };
     let mut open = OpenCases::load(state, area).await.map_err(|e| e.message)?;
     let mut already = 0;
-    for h in register
-        .iter()
-        .filter(|h| h.location.is_some_and(|p| inside(&shape, &p)))
-    {
+    // Households × edges is CPU work: off the async workers.
+    let hit = tokio::task::spawn_blocking(move || {
+        register
+            .into_iter()
+            .filter(|h| h.location.is_some_and(|p| inside(&shape, &p)))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|_| Text::new("区域匹配失败", "matching the area failed"))?;
+    for h in &hit {
         let detail = format!("突发灾害预警：{source}，住所位于受灾区域内");
         match open_clue(state, &staff.caller(), h, Channel::DisasterAlert, &detail, &mut open).await {
             Ok(ClueOutcome::Opened(id)) => out.opened.push((id, h.name.clone())),

@@ -300,12 +300,38 @@ async fn set_lang(axum::extract::Path(code): axum::extract::Path<String>, header
     (out, Redirect::to(&back)).into_response()
 }
 
+/// Whether a form post comes from a page of this server: a browser names the page's
+/// origin, and a sign-in form on another site (login CSRF) names that site.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(origin) => host.is_some_and(|h| origin.split_once("://").is_some_and(|(_, rest)| rest == h)),
+    }
+}
+
+/// Whether the browser reached us over HTTPS (directly or through the county's proxy):
+/// then the session cookie is marked Secure.
+fn over_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+}
+
 async fn login(State(state): State<AppState>, request: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+    if !same_origin(&request) {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "登录请求来自其他网站，已拒绝 / a sign-in from another site was refused",
+        );
+    }
     match crate::api::auth::login_staff(&state, f.login.trim(), &f.password).await {
         Ok(session) => {
             let cookie = format!(
-                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{}; Max-Age={}",
                 session.token,
+                if over_https(&request) { "; Secure" } else { "" },
                 (session.expires_at - state.now_ms()).max(0) / 1000
             );
             let mut headers = HeaderMap::new();

@@ -247,6 +247,18 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// account keeps its village). Returns the village it is bound to.
     async fn bind_household_village(&self, account_id: &str, village: DivisionCode) -> StoreResult<DivisionCode>;
     async fn create_session(&self, token_hash: &str, account_id: &str, expires_at: i64) -> StoreResult<()>;
+    /// Deletes sessions that have run out (and spent limit counts); returns how many sessions.
+    async fn purge_sessions(&self, now: i64) -> StoreResult<u64>;
+    /// Decides and counts one attempt under `key` (see `crate::limits`) in one
+    /// transaction: Err(seconds to wait) when refused.
+    async fn limit_attempt(
+        &self,
+        key: &str,
+        policy: &crate::limits::LimitPolicy,
+        now: i64,
+    ) -> StoreResult<Result<(), u64>>;
+    /// Forgets a key's attempts (a successful sign-in).
+    async fn clear_attempts(&self, key: &str) -> StoreResult<()>;
     /// Signs a session out.
     async fn end_session(&self, token_hash: &str) -> StoreResult<()>;
     /// The account behind an unexpired session, with the session's expiry.
@@ -259,6 +271,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The answer already given to a client record, if any.
     async fn replay_answer(&self, record_id: &str) -> StoreResult<Option<WriteAnswer>>;
+    /// The account that sent a client record first, if any.
+    async fn record_sender(&self, record_id: &str) -> StoreResult<Option<String>>;
     /// Applies a case change atomically with its history entry, its change-feed
     /// row and (for client records) the idempotency claim. All or nothing.
     async fn write_case(
@@ -279,8 +293,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn photo_received(&self, sha256: &str, from: i64, to: i64) -> StoreResult<()>;
     /// Marks a verified photo complete (or, with `None`, resets a failed one to zero).
     async fn photo_verified(&self, sha256: &str, verified: Option<VerifiedPhoto<'_>>) -> StoreResult<()>;
-    /// Adds or updates register entries (one transaction).
-    async fn upsert_households(&self, list: &[Household], now: i64) -> StoreResult<()>;
+    /// Adds or updates register entries (one transaction). An entry already registered
+    /// outside `area` (a division code prefix) is left as it is; those ID numbers come back.
+    async fn upsert_households(&self, list: &[Household], area: &str, now: i64) -> StoreResult<Vec<String>>;
     /// The register of an area (villages starting with `prefix`).
     async fn households(&self, prefix: &str) -> StoreResult<Vec<Household>>;
     async fn household(&self, national_id: &str) -> StoreResult<Option<Household>>;

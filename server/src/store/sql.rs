@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::audit::{self, AuditEntry};
+use crate::limits::LimitPolicy;
 use sha2::{Digest, Sha256};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 // Dynamic SQL here is assembled only from constant fragments; values are always bound.
@@ -24,6 +25,8 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../../migrations/sqlite/0003_photo_hash.sql")),
     (4, include_str!("../../migrations/sqlite/0004_households.sql")),
     (5, include_str!("../../migrations/sqlite/0005_reference_data.sql")),
+    (6, include_str!("../../migrations/sqlite/0006_session_indexes.sql")),
+    (7, include_str!("../../migrations/sqlite/0007_rate_limits.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -31,6 +34,8 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../../migrations/postgres/0003_photo_hash.sql")),
     (4, include_str!("../../migrations/postgres/0004_households.sql")),
     (5, include_str!("../../migrations/postgres/0005_reference_data.sql")),
+    (6, include_str!("../../migrations/postgres/0006_session_indexes.sql")),
+    (7, include_str!("../../migrations/postgres/0007_rate_limits.sql")),
 ];
 
 #[derive(Debug, Clone)]
@@ -325,6 +330,65 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn purge_sessions(&self, now: i64) -> StoreResult<u64> {
+        let _w = self.write_guard().await;
+        // Limit counts older than the longest window (a day) are spent too.
+        sqlx::query("DELETE FROM rate_limits WHERE updated_at <= $1")
+            .bind(now - 24 * 3600 * 1000)
+            .execute(&self.pool)
+            .await?;
+        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
+    async fn limit_attempt(&self, key: &str, policy: &LimitPolicy, now: i64) -> StoreResult<Result<(), u64>> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO rate_limits (key, times, updated_at) VALUES ($1, '', $2) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        // PostgreSQL: hold the row until the decision is written (SQLite: the write lock).
+        let lock = if self.backend == Backend::Postgres {
+            " FOR UPDATE"
+        } else {
+            ""
+        };
+        let times: String = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT times FROM rate_limits WHERE key = $1{lock}"
+        )))
+        .bind(key)
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut list = crate::limits::parse_times(&times);
+        let verdict = policy.decide(&mut list, now);
+        if verdict.is_ok() {
+            sqlx::query("UPDATE rate_limits SET times = $1, updated_at = $2 WHERE key = $3")
+                .bind(crate::limits::format_times(&list))
+                .bind(now)
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(verdict)
+    }
+
+    async fn clear_attempts(&self, key: &str) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        sqlx::query("DELETE FROM rate_limits WHERE key = $1")
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn end_session(&self, token_hash: &str) -> StoreResult<()> {
         let _w = self.write_guard().await;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
@@ -397,6 +461,15 @@ impl Store for SqlStore {
             .await?;
         json.map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(e.to_string())))
             .transpose()
+    }
+
+    async fn record_sender(&self, record_id: &str) -> StoreResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT account_id FROM sync_records WHERE record_id = $1")
+                .bind(record_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     async fn write_case(
@@ -555,15 +628,17 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn upsert_households(&self, list: &[Household], now: i64) -> StoreResult<()> {
+    async fn upsert_households(&self, list: &[Household], area: &str, now: i64) -> StoreResult<Vec<String>> {
         let _w = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
+        let mut elsewhere = Vec::new();
         for h in list {
-            sqlx::query(
+            let written = sqlx::query(
                 "INSERT INTO households (national_id, name, village, grp, lat, lon, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT (national_id) DO UPDATE SET name = excluded.name, village = excluded.village,
-                   grp = excluded.grp, lat = excluded.lat, lon = excluded.lon, updated_at = excluded.updated_at",
+                   grp = excluded.grp, lat = excluded.lat, lon = excluded.lon, updated_at = excluded.updated_at
+                 WHERE households.village LIKE $8",
             )
             .bind(&h.national_id)
             .bind(&h.name)
@@ -572,11 +647,15 @@ impl Store for SqlStore {
             .bind(h.location.map(|p| p.lat))
             .bind(h.location.map(|p| p.lon))
             .bind(now)
+            .bind(format!("{area}%"))
             .execute(&mut *tx)
             .await?;
+            if written.rows_affected() == 0 {
+                elsewhere.push(h.national_id.clone());
+            }
         }
         tx.commit().await?;
-        Ok(())
+        Ok(elsewhere)
     }
 
     async fn households(&self, prefix: &str) -> StoreResult<Vec<Household>> {
