@@ -237,6 +237,11 @@ impl SessionCache {
             .remove(token_hash);
     }
 
+    /// Forgets every cached session (accounts were disabled or signed out in bulk).
+    pub fn clear(&self) {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
     pub fn put(&self, token_hash: String, account: Account, expires_at: i64, now: i64) {
         let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= self.max_entries {
@@ -246,6 +251,23 @@ impl SessionCache {
             }
         }
         map.insert(token_hash, (account, expires_at.min(now + self.ttl_ms)));
+    }
+}
+
+/// Drops this process's session cache within two seconds of another process ending
+/// sessions in bulk (an account disabled, a password reset, signed out everywhere).
+pub async fn follow_session_ends(state: AppState) {
+    let mut seen = None;
+    loop {
+        match state.store.session_epoch().await {
+            Ok(epoch) if seen.is_some_and(|s| s != epoch) => {
+                state.sessions.clear();
+                seen = Some(epoch);
+            }
+            Ok(epoch) => seen = Some(epoch),
+            Err(e) => tracing::error!(error = %e, "reading the session epoch failed"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     }
 }
 

@@ -342,6 +342,7 @@ fn serve(config: Config) -> Result<(), String> {
             .await
             .map_err(|e| format!("节假日和监测底线数据 / reference data: {e}"))?;
         tokio::spawn(follow_reference(state.clone()));
+        tokio::spawn(crate::auth::follow_session_ends(state.clone()));
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|e| format!("{}: {e}", config.addr))?;

@@ -1,6 +1,7 @@
 //! Zaofaxian server: the HTTP API, storage and the county officer's command-line
 //! tools. Domain rules live in `zaofaxian-shared`; handlers stay thin.
 
+pub mod account_admin;
 pub mod accounts;
 pub mod api;
 pub mod audit;

@@ -89,6 +89,8 @@ pub fn document() -> Value {
             "/api/v1/auth/otp/verify": { "post": op("Household sign-in with the code; a retry with the same `attempt` (32–128 letters or digits) gets the same session", false, Some(obj(&["phone", "code"], json!({ "phone": { "type": "string" }, "code": { "type": "string" }, "attempt": { "type": "string" } }))), "200") },
             "/api/v1/me": { "get": op("The signed-in account", true, None, "200") },
             "/api/v1/auth/logout": { "post": op("Sign this session out", true, None, "204") },
+            "/api/v1/me/devices": { "get": op("Where this account is signed in", true, None, "200") },
+            "/api/v1/me/devices/sign-out-others": { "post": op("Sign out every other device of this account", true, None, "200") },
             "/api/v1/sync/push": { "post": op("Idempotent push of a device's records; replays get the first answer", true, Some(push), "200") },
             "/api/v1/sync/pull": { "get": op("Cases of the caller's area changed after `cursor`", true, None, "200") },
             "/api/v1/queue": { "get": op("Open cases with deadlines, overdue first (staff; `division`, `stage`, `lang`)", true, None, "200") },

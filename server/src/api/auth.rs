@@ -102,6 +102,17 @@ pub async fn login_staff(state: &AppState, login: &str, password: &str) -> ApiRe
             false
         }
     };
+    // A disabled account is told so only with the right password.
+    if let Some(a) = account.as_ref().filter(|_| ok)
+        && state.store.account_disabled(&a.id).await?
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "account_disabled",
+            "账号已停用，请联系县级管理员",
+            "this account is disabled: ask the county administrator",
+        ));
+    }
     match account {
         Some(a) if ok => {
             state.store.clear_attempts(&key).await?;
@@ -292,6 +303,60 @@ pub async fn logout(
         .ok_or_else(ApiError::unauthenticated)?;
     crate::auth::end_session(&state, &token).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize)]
+pub struct DeviceView {
+    /// A short, stable label of the session (not the token).
+    id: String,
+    created_at: Option<i64>,
+    expires_at: i64,
+    current: bool,
+}
+
+fn bearer_or_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string)
+        .or_else(|| crate::auth::session_cookie(headers))
+}
+
+/// Where this account is signed in (a household's phones, a cadre's devices).
+pub async fn devices(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<Json<Vec<DeviceView>>> {
+    let mine = bearer_or_cookie(&headers).map(|t| token_hash(&t)).unwrap_or_default();
+    let list = state.store.account_sessions(&caller.0.id, state.now_ms()).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|s| DeviceView {
+                id: s.token_hash.chars().take(8).collect(),
+                created_at: s.created_at,
+                expires_at: s.expires_at,
+                current: s.token_hash == mine,
+            })
+            .collect(),
+    ))
+}
+
+/// Signs out every other device of this account (a lost or lent phone).
+pub async fn sign_out_elsewhere(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<Json<serde_json::Value>> {
+    let mine = bearer_or_cookie(&headers).map(|t| token_hash(&t)).unwrap_or_default();
+    let n = crate::account_admin::sign_out_everywhere(state.store.as_ref(), &caller.0, &mine, state.now_ms())
+        .await
+        .map_err(|crate::account_admin::Refusal(t)| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "store", t.zh, t.en)
+        })?;
+    state.sessions.clear();
+    Ok(Json(serde_json::json!({ "ended": n })))
 }
 
 pub async fn me(caller: Caller) -> Json<Account> {

@@ -17,6 +17,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/auth/otp/verify", post(auth::verify_code))
         .route("/api/v1/me", get(auth::me))
         .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/me/devices", get(auth::devices))
+        .route("/api/v1/me/devices/sign-out-others", post(auth::sign_out_elsewhere))
         .route("/api/v1/sync/push", post(sync::push))
         .route("/api/v1/sync/pull", get(sync::pull))
         .route("/api/v1/queue", get(cases::queue))

@@ -6,6 +6,7 @@
 //! a token derived from the session (CSRF). Each page checks the caller's area the
 //! same way the API does.
 
+mod accounts_page;
 mod board_page;
 mod case_page;
 mod export;
@@ -60,6 +61,8 @@ pub fn routes() -> Router<AppState> {
         .route("/console/export/cases.xlsx", get(export::cases_xlsx))
         .route("/console/export/monthly.xlsx", get(monthly::monthly_xlsx))
         .route("/console/policy", get(policy_page::page))
+        .route("/console/accounts", get(accounts_page::page).post(accounts_page::act))
+        .route("/console/account", get(accounts_page::own).post(accounts_page::own_act))
         .route(
             "/console/policy/calendar",
             axum::routing::post(policy_page::upload_calendar)
@@ -219,6 +222,10 @@ pub fn layout_in(l: Lang, title: &str, staff: Option<&Staff>, body: Markup) -> H
                             @if s.account.role == Role::Admin {
                                 a href="/console/policy" { (tr(l, "政策数据", "Policy data")) }
                             }
+                            @if !crate::account_admin::manageable_roles(s.account.role).is_empty() {
+                                a href="/console/accounts" { (tr(l, "账号管理", "Accounts")) }
+                            }
+                            a href="/console/account" { (tr(l, "我的账号", "My account")) }
                             span { (s.account.name) " · " (if l == Lang::En { s.account.role.label_en() } else { s.account.role.label_zh() }) }
                             form method="post" action="/console/logout" style="display:inline" {
                                 input type="hidden" name="csrf" value=(s.csrf);

@@ -55,6 +55,33 @@ pub struct Account {
     pub password_hash: Option<String>,
 }
 
+/// A staff account as listed for its managers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffEntry {
+    pub account: Account,
+    pub disabled_at: Option<i64>,
+}
+
+/// A signed-in session, as its owner sees it (never the token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionInfo {
+    #[serde(skip)]
+    pub token_hash: String,
+    pub created_at: Option<i64>,
+    pub expires_at: i64,
+}
+
+/// One action on an account (the audit trail of account management).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountEvent {
+    pub at: i64,
+    pub actor_account: String,
+    pub action: String,
+    pub target_account: String,
+    pub division: Option<DivisionCode>,
+    pub detail: String,
+}
+
 /// A stored case: its lifecycle state plus the original report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseRecord {
@@ -247,6 +274,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// account keeps its village). Returns the village it is bound to.
     async fn bind_household_village(&self, account_id: &str, village: DivisionCode) -> StoreResult<DivisionCode>;
     async fn create_session(&self, token_hash: &str, account_id: &str, expires_at: i64) -> StoreResult<()>;
+    /// Staff accounts whose division starts with `prefix`, with their disabled time.
+    async fn staff_within(&self, prefix: &str) -> StoreResult<Vec<StaffEntry>>;
+    async fn account_disabled(&self, id: &str) -> StoreResult<bool>;
+    /// Disables (ending every session, and telling other processes) or enables an account.
+    async fn set_disabled(&self, id: &str, disabled_at: Option<i64>) -> StoreResult<()>;
+    async fn set_password_hash(&self, id: &str, hash: &str) -> StoreResult<()>;
+    /// Ends an account's sessions but `except` (a token hash); other processes are told.
+    async fn end_account_sessions(&self, id: &str, except: Option<&str>) -> StoreResult<u64>;
+    /// Bumped whenever sessions are ended in bulk: processes drop their session cache.
+    async fn session_epoch(&self) -> StoreResult<i64>;
+    async fn account_sessions(&self, id: &str, now: i64) -> StoreResult<Vec<SessionInfo>>;
+    async fn add_account_event(&self, e: &AccountEvent) -> StoreResult<()>;
+    /// The latest actions on accounts of divisions starting with `prefix`.
+    async fn account_events(&self, prefix: &str, limit: i64) -> StoreResult<Vec<AccountEvent>>;
     /// Deletes sessions that have run out (and spent limit counts); returns how many sessions.
     async fn purge_sessions(&self, now: i64) -> StoreResult<u64>;
     /// Decides and counts one attempt under `key` (see `crate::limits`) in one

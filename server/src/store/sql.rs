@@ -27,6 +27,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../../migrations/sqlite/0005_reference_data.sql")),
     (6, include_str!("../../migrations/sqlite/0006_session_indexes.sql")),
     (7, include_str!("../../migrations/sqlite/0007_rate_limits.sql")),
+    (8, include_str!("../../migrations/sqlite/0008_account_management.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -36,6 +37,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../../migrations/postgres/0005_reference_data.sql")),
     (6, include_str!("../../migrations/postgres/0006_session_indexes.sql")),
     (7, include_str!("../../migrations/postgres/0007_rate_limits.sql")),
+    (8, include_str!("../../migrations/postgres/0008_account_management.sql")),
 ];
 
 #[derive(Debug, Clone)]
@@ -321,13 +323,153 @@ impl Store for SqlStore {
 
     async fn create_session(&self, token_hash: &str, account_id: &str, expires_at: i64) -> StoreResult<()> {
         let _w = self.write_guard().await;
-        sqlx::query("INSERT INTO sessions (token_hash, account_id, expires_at) VALUES ($1, $2, $3)")
+        sqlx::query("INSERT INTO sessions (token_hash, account_id, expires_at, created_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)
             .bind(account_id)
             .bind(expires_at)
+            .bind(chrono::Utc::now().timestamp_millis())
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn staff_within(&self, prefix: &str) -> StoreResult<Vec<StaffEntry>> {
+        let rows = sqlx::query(
+            "SELECT id, login, name, role, division, password_hash, disabled_at FROM accounts
+             WHERE role <> 'household' AND division LIKE $1 ORDER BY division, login",
+        )
+        .bind(format!("{prefix}%"))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StaffEntry {
+                    account: account_from(r)?,
+                    disabled_at: r.try_get("disabled_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn account_disabled(&self, id: &str) -> StoreResult<bool> {
+        let at: Option<Option<i64>> = sqlx::query_scalar("SELECT disabled_at FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(at.flatten().is_some())
+    }
+
+    async fn set_disabled(&self, id: &str, disabled_at: Option<i64>) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE accounts SET disabled_at = $1 WHERE id = $2")
+            .bind(disabled_at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if disabled_at.is_some() {
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE session_epoch SET epoch = epoch + 1 WHERE id = 1")
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_password_hash(&self, id: &str, hash: &str) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn end_account_sessions(&self, id: &str, except: Option<&str>) -> StoreResult<u64> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+            .bind(id)
+            .bind(except.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query("UPDATE session_epoch SET epoch = epoch + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    async fn session_epoch(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT epoch FROM session_epoch WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn account_sessions(&self, id: &str, now: i64) -> StoreResult<Vec<SessionInfo>> {
+        let rows = sqlx::query(
+            "SELECT token_hash, created_at, expires_at FROM sessions WHERE account_id = $1 AND expires_at > $2
+             ORDER BY created_at DESC",
+        )
+        .bind(id)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SessionInfo {
+                    token_hash: r.try_get("token_hash")?,
+                    created_at: r.try_get("created_at")?,
+                    expires_at: r.try_get("expires_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn add_account_event(&self, e: &AccountEvent) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        sqlx::query(
+            "INSERT INTO account_events (at, actor_account, action, target_account, division, detail)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(e.at)
+        .bind(&e.actor_account)
+        .bind(&e.action)
+        .bind(&e.target_account)
+        .bind(e.division.map(|d| d.to_string()))
+        .bind(&e.detail)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn account_events(&self, prefix: &str, limit: i64) -> StoreResult<Vec<AccountEvent>> {
+        let rows = sqlx::query(
+            "SELECT at, actor_account, action, target_account, division, detail FROM account_events
+             WHERE division LIKE $1 ORDER BY seq DESC LIMIT $2",
+        )
+        .bind(format!("{prefix}%"))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AccountEvent {
+                    at: r.try_get("at")?,
+                    actor_account: r.try_get("actor_account")?,
+                    action: r.try_get("action")?,
+                    target_account: r.try_get("target_account")?,
+                    division: parse_division(r.try_get("division")?)?,
+                    detail: r.try_get("detail")?,
+                })
+            })
+            .collect()
     }
 
     async fn purge_sessions(&self, now: i64) -> StoreResult<u64> {
@@ -402,7 +544,7 @@ impl Store for SqlStore {
         let row = sqlx::query(
             "SELECT a.id, a.login, a.name, a.role, a.division, a.password_hash, s.expires_at
              FROM sessions s JOIN accounts a ON a.id = s.account_id
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled_at IS NULL",
         )
         .bind(token_hash)
         .bind(now)
