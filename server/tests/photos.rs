@@ -503,3 +503,47 @@ async fn answers_are_gzipped_when_asked_and_photos_are_not() {
     );
     assert_eq!(photo.bytes().await.unwrap(), bytes);
 }
+
+/// Knowing a photo's SHA-256 was enough to get it: list it in your own report, then
+/// download it. A listing now grants sight only when made by the photo's uploader.
+#[tokio::test]
+async fn a_known_hash_listed_in_someone_elses_report_gives_nothing() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let owner = app.household("13812345678").await;
+        let bytes = photo();
+        let digest = sha(&bytes);
+        assert_eq!(upload(&app, &owner, &bytes).await.0, 200);
+        let report = |who: &str, seq: i64| {
+            json!({ "device_id": "p", "records": [{ "id": RecordId::new().to_string(), "seq": seq,
+            "kind": "report", "body": { "village": VILLAGE, "household_name": who, "hardship": "illness",
+            "happened_on": "2025-10-30", "photos": [digest] } }] })
+        };
+        let (_, v) = app.post(&owner, "/api/v1/sync/push", &report("王秀英", 1)).await;
+        assert_eq!(v["results"][0]["status"], "stored", "{name}: {v}");
+        let thief = app.household("13912345678").await;
+        let (_, v) = app.post(&thief, "/api/v1/sync/push", &report("李四", 1)).await;
+        assert_eq!(
+            v["results"][0]["status"], "stored",
+            "{name}: the listing itself is kept"
+        );
+        for path in [
+            format!("/api/v1/photos/{digest}"),
+            format!("/api/v1/photos/{digest}/thumbnail"),
+        ] {
+            let r = app.http.get(app.url(&path)).bearer_auth(&thief).send().await.unwrap();
+            assert_eq!(r.status(), 404, "{name}: {path}");
+            let r = app.http.get(app.url(&path)).bearer_auth(&owner).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{name}: {path}");
+        }
+        let cadre = app.staff("cadre", zaofaxian_shared::Role::VillageCadre, VILLAGE).await;
+        let r = app
+            .http
+            .get(app.url(&format!("/api/v1/photos/{digest}")))
+            .bearer_auth(&cadre)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{name}: the village sees the owner's photo");
+    }
+}

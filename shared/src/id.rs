@@ -6,9 +6,23 @@ use std::fmt;
 use std::str::FromStr;
 use uuid::Uuid;
 
+/// Read from JSON only as a version-7 UUID (a push with another id is malformed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "Uuid", into = "Uuid")]
 pub struct RecordId(Uuid);
+
+impl TryFrom<Uuid> for RecordId {
+    type Error = RecordIdError;
+    fn try_from(u: Uuid) -> Result<Self, RecordIdError> {
+        RecordId::from_uuid(u)
+    }
+}
+
+impl From<RecordId> for Uuid {
+    fn from(r: RecordId) -> Uuid {
+        r.0
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("记录编号应为UUIDv7 / a record id must be a UUIDv7")]
@@ -76,5 +90,14 @@ mod tests {
             "67e55044-10b1-426f-9247-bb680e5fe0c8".parse::<RecordId>().is_err(),
             "v4 rejected"
         );
+    }
+
+    #[test]
+    fn json_takes_only_version_7() {
+        let v7 = RecordId::new();
+        let back: RecordId = serde_json::from_value(serde_json::to_value(v7).unwrap()).unwrap();
+        assert_eq!(back, v7);
+        let v4 = serde_json::json!("5f0c4a4e-8a43-4f5e-9c2b-3c1d2e4f5a6b");
+        assert!(serde_json::from_value::<RecordId>(v4).is_err());
     }
 }

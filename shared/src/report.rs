@@ -80,6 +80,10 @@ pub struct ReportError {
     pub en: &'static str,
 }
 
+/// How far back a reported hardship may lie (a decision: the seeds set no limit; a
+/// household reports what troubles it now, and 0001-01-01 is a typo or an attack).
+pub const MAX_REPORT_AGE_DAYS: i64 = 5 * 366;
+
 impl HardshipReport {
     /// Checks what types alone cannot: the level of the code, dates, lengths.
     pub fn validate(&self, today: NaiveDate) -> Result<(), ReportError> {
@@ -113,6 +117,13 @@ impl HardshipReport {
                 "the date cannot be in the future",
             );
         }
+        if today.signed_duration_since(self.happened_on).num_days() > MAX_REPORT_AGE_DAYS {
+            return e(
+                "happened_on",
+                "发生日期过早：只受理近5年内发生的困难",
+                "the date is too long ago: hardships of the last 5 years are reported",
+            );
+        }
         if self.amount.is_some_and(|a| a.0 < 0) {
             return e("amount", "金额不能为负数", "amount cannot be negative");
         }
@@ -134,7 +145,9 @@ impl HardshipReport {
             || self
                 .photos
                 .iter()
-                .any(|p| p.len() != 64 || !p.bytes().all(|b| b.is_ascii_hexdigit()))
+                // Lower-case, as the server names photos: an upper-case digest would
+                // never match an upload and the case would never be complete.
+                .any(|p| p.len() != 64 || !p.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
         {
             return e(
                 "photos",
@@ -178,6 +191,17 @@ mod tests {
         let mut r = report();
         r.photos = vec!["abc".into()];
         assert_eq!(r.validate(today).unwrap_err().field, "photos");
+        r.photos = vec!["AB".repeat(32)];
+        assert_eq!(
+            r.validate(today).unwrap_err().field,
+            "photos",
+            "upper case never matches an upload"
+        );
+        let mut r = report();
+        r.happened_on = "0001-01-01".parse().unwrap();
+        assert_eq!(r.validate(today).unwrap_err().field, "happened_on");
+        r.happened_on = "2020-10-01".parse().unwrap();
+        assert_eq!(r.validate(today), Ok(()), "five years back is still taken");
         assert!(serde_json::from_value::<HardshipReport>(serde_json::json!({"village": "5304"})).is_err());
     }
 }

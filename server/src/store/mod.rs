@@ -342,7 +342,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn household(&self, national_id: &str) -> StoreResult<Option<Household>>;
     /// Hashes of the complete photos listed by cases whose division starts with `prefix`.
     async fn area_photo_hashes(&self, prefix: &str) -> StoreResult<Vec<PhotoHash>>;
-    /// Cases whose reports list the photo (for access checks).
+    /// Cases that list the photo by the hand of its uploader (for access checks).
     async fn photo_cases(&self, sha256: &str) -> StoreResult<Vec<CaseRecord>>;
 
     /// The counter bumped by every reference-data change (cheap: polled by every process).

@@ -28,6 +28,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../../migrations/sqlite/0006_session_indexes.sql")),
     (7, include_str!("../../migrations/sqlite/0007_rate_limits.sql")),
     (8, include_str!("../../migrations/sqlite/0008_account_management.sql")),
+    (9, include_str!("../../migrations/sqlite/0009_photo_attached_by.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -38,6 +39,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../../migrations/postgres/0006_session_indexes.sql")),
     (7, include_str!("../../migrations/postgres/0007_rate_limits.sql")),
     (8, include_str!("../../migrations/postgres/0008_account_management.sql")),
+    (9, include_str!("../../migrations/postgres/0009_photo_attached_by.sql")),
 ];
 
 #[derive(Debug, Clone)]
@@ -841,7 +843,8 @@ impl Store for SqlStore {
 
     async fn photo_cases(&self, sha256: &str) -> StoreResult<Vec<CaseRecord>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {CASE_COLUMNS} FROM cases JOIN case_photos x ON x.case_id = cases.id WHERE x.sha256 = $1"
+            "SELECT {CASE_COLUMNS} FROM cases JOIN case_photos x ON x.case_id = cases.id WHERE x.sha256 = $1
+             AND (x.attached_by IS NULL OR x.attached_by = (SELECT uploader FROM photos WHERE sha256 = $1))"
         )))
         .bind(sha256)
         .fetch_all(&self.pool)
@@ -1169,11 +1172,14 @@ async fn write_in(
     .await?;
     // The photos this step needs, so a case's completeness is one join away.
     for sha in &entry.photos {
-        sqlx::query("INSERT INTO case_photos (case_id, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(&case_id)
-            .bind(sha)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO case_photos (case_id, sha256, attached_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(&case_id)
+        .bind(sha)
+        .bind(&entry.actor_account)
+        .execute(&mut **tx)
+        .await?;
     }
     sqlx::query("INSERT INTO changes (case_id, division, owner_account) VALUES ($1, $2, $3)")
         .bind(&case_id)
