@@ -364,12 +364,21 @@ fn serve(config: Config) -> Result<(), String> {
 /// Keeps this process's reference data in step with the store (another process may
 /// load a year) and warns in the log, once a day, while a schedule is missing.
 async fn follow_reference(state: AppState) {
-    let mut warned_on = None;
+    let (mut warned_on, mut cleaned_on) = (None, None);
     loop {
         if let Err(e) = state.reference.refresh(state.store.as_ref()).await {
             tracing::error!(error = %e, "reloading reference data failed");
         }
         let today = state.clock.today();
+        if cleaned_on != Some(today) {
+            cleaned_on = Some(today);
+            // Once a day: uploads that never finished in a week are forgotten.
+            match crate::photos::drop_stale_uploads(&state).await {
+                Ok(n) if n > 0 => tracing::info!(n, "stale unfinished uploads removed"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "removing stale uploads failed"),
+            }
+        }
         if let Some(year) = state.reference().missing_schedule(today)
             && warned_on != Some(today)
         {

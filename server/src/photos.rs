@@ -14,6 +14,25 @@ pub const SERVER_MAX_SIDE: u32 = 2048;
 /// 2048 × 2048: at most 16 MB of pixels per check (32 MB while turned upright).
 pub const SERVER_MAX_PIXELS: u64 = (SERVER_MAX_SIDE as u64) * (SERVER_MAX_SIDE as u64);
 
+/// Memory the photo checks may hold at once, in MiB (see [`check_cost_mib`]): one of
+/// the largest accepted photos, or four of the app's 1600 px ones.
+pub const CHECK_BUDGET_MIB: u32 = 96;
+
+/// What checking a file costs in memory, in MiB, from the canvas its header claims:
+/// the file, the decoded RGBA pixels, their upright copy and the hash's grey copy
+/// (12 bytes a pixel, measured: 8 concurrent 2048² checks peaked at 216 MiB when
+/// charged 8). A header that cannot be read is charged as the largest accepted photo.
+pub fn check_cost_mib(header: &[u8], file_len: u64) -> u32 {
+    let pixels = claimed_dimensions(header)
+        .ok()
+        .map(|(w, h)| u64::from(w.min(SERVER_MAX_SIDE)) * u64::from(h.min(SERVER_MAX_SIDE)))
+        .unwrap_or(SERVER_MAX_PIXELS);
+    let bytes = pixels * 12 + file_len;
+    u32::try_from(bytes.div_ceil(1 << 20) + 1)
+        .unwrap_or(CHECK_BUDGET_MIB)
+        .min(CHECK_BUDGET_MIB)
+}
+
 /// Long side of the thumbnail shown in lists.
 pub const THUMB_SIDE: u32 = 320;
 
@@ -41,6 +60,44 @@ pub fn check(bytes: &[u8]) -> Result<Checked, PhotoError> {
         thumbnail_jpeg: out.into_inner(),
         perceptual_hash: zaofaxian_shared::photo::perceptual_hash(&img),
     })
+}
+
+/// Unfinished uploads older than this are forgotten and their partial files removed.
+pub const STALE_UPLOAD_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// Forgets uploads that never finished within [`STALE_UPLOAD_MS`] and removes their
+/// partial files (kept under `photo_dir/partial/`); returns how many.
+pub async fn drop_stale_uploads(state: &crate::state::AppState) -> crate::store::StoreResult<usize> {
+    let stale = state.store.drop_stale_uploads(state.now_ms() - STALE_UPLOAD_MS).await?;
+    for sha in &stale {
+        let _ = std::fs::remove_file(state.photo_dir.join("partial").join(sha));
+    }
+    Ok(stale.len())
+}
+
+/// Creates `dir` (and its parents) readable by this service's user only: photos of
+/// homes and families, and the database, are nobody else's on a shared machine. A
+/// folder that already existed (say a configured shared one) is left as it is.
+pub fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir)?;
+    restrict(dir, 0o700)
+}
+
+/// Sets a path's permission bits (Unix; elsewhere nothing to do).
+pub fn restrict(path: &std::path::Path, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, mode);
+        Ok(())
+    }
 }
 
 pub fn is_sha256_hex(s: &str) -> bool {
@@ -145,6 +202,17 @@ mod tests {
         // missing: at most 2048 × 2048 × 4 bytes.
         let c = check(&jpeg_claiming(2_048, 1_536)).unwrap();
         assert_eq!((c.width, c.height), (2_048, 1_536));
+    }
+
+    #[test]
+    fn checks_are_charged_by_the_canvas_they_claim() {
+        // The app's 1600×1200 photo of 300 KB: 23 MiB; the largest accepted canvas: 48 MiB.
+        assert_eq!(check_cost_mib(&jpeg_claiming(1_600, 1_200), 300 << 10), 24);
+        assert_eq!(check_cost_mib(&jpeg_claiming(2_048, 2_048), 0), 49);
+        // A bomb's claim is capped at what would be accepted (it is refused from its header).
+        assert_eq!(check_cost_mib(&jpeg_claiming(65_000, 65_000), 0), 49);
+        assert_eq!(check_cost_mib(b"not an image", 0), 49);
+        const { assert!(CHECK_BUDGET_MIB >= 49) };
     }
 
     #[test]

@@ -25,8 +25,9 @@ pub struct AppState {
     /// Where photo files live (partial uploads under `partial/`).
     pub photo_dir: PathBuf,
     pub photo_locks: Arc<KeyedLocks>,
-    /// Photo checks decode up to 50 MP (150 MB) each: at most one per core at a time,
-    /// so a burst of small files claiming large canvases cannot exhaust memory.
+    /// Photo checks hold memory by the canvas they decode: permits are MiB of
+    /// `photos::CHECK_BUDGET_MIB`, so a burst of files claiming large canvases waits
+    /// instead of exhausting memory, while the app's small photos go side by side.
     pub photo_checks: Arc<tokio::sync::Semaphore>,
     pub sessions: Arc<SessionCache>,
     /// Division codes known to exist: they change only on import.
@@ -71,9 +72,7 @@ impl AppState {
             household_session_ms: 30 * 24 * 3600 * 1000,
             photo_dir,
             photo_locks: Arc::new(KeyedLocks::default()),
-            photo_checks: Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
-            )),
+            photo_checks: Arc::new(tokio::sync::Semaphore::new(crate::photos::CHECK_BUDGET_MIB as usize)),
             // 30 s: a signed-out or expired token stops working within that.
             sessions: Arc::new(SessionCache::new(30_000, 100_000)),
             known_divisions: Arc::default(),

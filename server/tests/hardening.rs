@@ -471,3 +471,21 @@ async fn sign_in_and_out_hold_up() {
     let purged = app.db.store.purge_sessions(app.state.now_ms()).await.unwrap();
     assert!(purged >= 1, "{purged}");
 }
+
+/// The SQLite file and the photo folder were world-readable: now this service's only.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_and_photos_are_private_to_the_service() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let url = format!("sqlite://{}", data.join("zaofaxian.sqlite").display());
+    let store = zaofaxian_server::store::SqlStore::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("zaofaxian.sqlite")), 0o600);
+    let photos = data.join("photos").join("ab");
+    zaofaxian_server::photos::private_dir(&photos).unwrap();
+    assert_eq!(mode(&photos), 0o700);
+}

@@ -547,3 +547,46 @@ async fn a_known_hash_listed_in_someone_elses_report_gives_nothing() {
         assert_eq!(r.status(), 200, "{name}: the village sees the owner's photo");
     }
 }
+
+/// Unfinished uploads were never cleaned and not bounded per account: now an account
+/// may have 60 at once, and a week-old unfinished one is forgotten with its bytes.
+#[tokio::test]
+async fn unfinished_uploads_are_bounded_and_cleaned() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let token = app.household("13812345678").await;
+        let mut last = (0, Value::Null);
+        for i in 0..61u32 {
+            let digest = sha(&i.to_be_bytes());
+            last = app
+                .post(&token, "/api/v1/photos", &json!({ "sha256": digest, "size": 1000 }))
+                .await;
+            if i < 60 {
+                assert_eq!(last.0, 200, "{name}: {i}: {}", last.1);
+            }
+        }
+        assert_eq!(
+            (last.0, last.1["code"].as_str()),
+            (429, Some("too_many_unfinished")),
+            "{name}"
+        );
+        // One of them gets some bytes, then nobody finishes: a week later all are gone.
+        let first = sha(&0u32.to_be_bytes());
+        assert_eq!(send_chunk(&app, &token, &first, 0, &[1, 2, 3]).await.0, 200);
+        let partial = app.photo_dir.join("partial").join(&first);
+        assert!(partial.exists(), "{name}");
+        app.clock.advance(chrono::Duration::days(8));
+        let n = zaofaxian_server::photos::drop_stale_uploads(&app.state).await.unwrap();
+        assert_eq!(n, 60, "{name}");
+        assert!(app.db.store.photo(&first).await.unwrap().is_none());
+        assert!(!partial.exists(), "{name}: the partial bytes are gone");
+        let (s, _) = app
+            .post(
+                &token,
+                "/api/v1/photos",
+                &json!({ "sha256": sha(b"new"), "size": 1000 }),
+            )
+            .await;
+        assert_eq!(s, 200, "{name}: the slots are free again");
+    }
+}

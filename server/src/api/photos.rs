@@ -79,6 +79,11 @@ pub struct StartBody {
     size: i64,
 }
 
+/// Unfinished uploads one account may have at once (the app sends at most 6 photos a
+/// report and 20 a step, one by one), and the bytes they may announce.
+pub const MAX_UNFINISHED: i64 = 60;
+pub const MAX_UNFINISHED_BYTES: i64 = 200 * 1024 * 1024;
+
 pub async fn start(
     State(state): State<AppState>,
     caller: Caller,
@@ -94,6 +99,18 @@ pub async fn start(
             format!("a photo must be 1 byte to {} MB", MAX_BYTES >> 20),
         )
         .with_field("size"));
+    }
+    // Unfinished uploads hold disk space until they finish or go stale: bounded per account.
+    let (open, bytes) = state.store.unfinished_uploads(&caller.0.id).await?;
+    if state.store.photo(&b.sha256).await?.is_none()
+        && (open >= MAX_UNFINISHED || bytes + b.size > MAX_UNFINISHED_BYTES)
+    {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_unfinished",
+            format!("未传完的照片已有{open}张，请先让它们传完"),
+            format!("{open} photos are still unfinished: let them finish first"),
+        ));
     }
     let p = state
         .store
@@ -177,7 +194,7 @@ pub async fn chunk(
     let path = partial.clone();
     tokio::task::spawn_blocking(move || -> std::io::Result<()> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            photos::private_dir(dir)?;
         }
         let mut f = std::fs::OpenOptions::new()
             .create(true)
@@ -212,10 +229,24 @@ async fn finish(state: &AppState, sha: &str) -> ApiResult<Json<serde_json::Value
     let target = final_path(state, sha, ".jpg");
     let thumb = final_path(state, sha, ".thumb.jpg");
     let sha_c = sha.to_string();
+    // Charged by the canvas the header claims, so many small checks run at once and a
+    // few large ones wait for each other (the header is read off the async workers).
+    let (p2, t2) = (partial.clone(), target.clone());
+    let cost = tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        let source = if p2.exists() { p2 } else { t2 };
+        let Ok(f) = std::fs::File::open(&source) else { return 1 };
+        let len = f.metadata().map_or(0, |m| m.len());
+        let mut header = Vec::new();
+        let _ = f.take(256 * 1024).read_to_end(&mut header);
+        photos::check_cost_mib(&header, len)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
     let permit = state
         .photo_checks
         .clone()
-        .acquire_owned()
+        .acquire_many_owned(cost)
         .await
         .map_err(|_| ApiError::internal())?;
     let verdict = tokio::task::spawn_blocking(move || {
@@ -284,7 +315,7 @@ fn finish_blocking(
         }
     };
     if let Some(dir) = target.parent() {
-        std::fs::create_dir_all(dir)?;
+        photos::private_dir(dir)?;
     }
     std::fs::write(thumb, &checked.thumbnail_jpeg)?;
     if source == partial {

@@ -330,6 +330,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// hash is a conflict (one of the two is not the photo it claims to be).
     async fn start_photo(&self, sha256: &str, size: i64, uploader: &str, now: i64) -> StoreResult<PhotoRecord>;
     async fn photo(&self, sha256: &str) -> StoreResult<Option<PhotoRecord>>;
+    /// An account's unfinished uploads: how many, and the bytes they announced.
+    async fn unfinished_uploads(&self, uploader: &str) -> StoreResult<(i64, i64)>;
+    /// Forgets unfinished uploads started before `before`; returns their hashes (for
+    /// their partial files to be removed).
+    async fn drop_stale_uploads(&self, before: i64) -> StoreResult<Vec<String>>;
     /// Moves the received count from `from` to `to`; Stale if another chunk got there first.
     async fn photo_received(&self, sha256: &str, from: i64, to: i64) -> StoreResult<()>;
     /// Marks a verified photo complete (or, with `None`, resets a failed one to zero).

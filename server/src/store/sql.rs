@@ -153,7 +153,7 @@ impl SqlStore {
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
             {
-                std::fs::create_dir_all(parent)
+                crate::photos::private_dir(parent)
                     .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", parent.display())))?;
             }
         }
@@ -177,6 +177,13 @@ impl SqlStore {
             options
         };
         let pool = options.connect(&url).await?;
+        if backend == Backend::Sqlite && !url.contains(":memory:") {
+            // The database holds ID numbers and phones: readable by this service only.
+            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+            let path = path.split('?').next().unwrap_or(path);
+            crate::photos::restrict(std::path::Path::new(path), 0o600)
+                .map_err(|e| StoreError::Corrupt(format!("cannot restrict {path}: {e}")))?;
+        }
         Ok(SqlStore {
             pool,
             backend,
@@ -740,6 +747,31 @@ impl Store for SqlStore {
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(photo_from).transpose()
+    }
+
+    async fn unfinished_uploads(&self, uploader: &str) -> StoreResult<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes FROM photos WHERE uploader = $1 AND complete = 0",
+        )
+        .bind(uploader)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("n")?, row.try_get("bytes")?))
+    }
+
+    async fn drop_stale_uploads(&self, before: i64) -> StoreResult<Vec<String>> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        let stale: Vec<String> = sqlx::query_scalar("SELECT sha256 FROM photos WHERE complete = 0 AND created_at < $1")
+            .bind(before)
+            .fetch_all(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM photos WHERE complete = 0 AND created_at < $1")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(stale)
     }
 
     async fn photo_received(&self, sha256: &str, from: i64, to: i64) -> StoreResult<()> {
