@@ -310,19 +310,28 @@ pub fn VisitScreen(
                 h3 { {t(lang, "核实结论（预览）", "Finding (preview)")} }
                 match (visit, preview) {
                     (Err(e), _) => rsx! { p { class: "error", role: "alert", "{e.text.get(lang)}" } },
+                    // The core's assessment is advice shown beside the cadre's own finding,
+                    // which the cadre always records: "no risk" is never the phone's verdict.
                     (Ok(visit), Ok(a)) => {
                         let eligible = a.eligible;
+                        let second = visit.clone();
                         rsx! {
                             p { class: if eligible { "threshold at-risk big" } else { "threshold big" },
+                                {t(lang, "系统测算：", "Assessment: ")}
                                 if eligible { {t(lang, "存在返贫致贫风险，建议纳入监测", "at risk: propose monitoring")} }
-                                else { {t(lang, "暂未发现返贫致贫风险", "no risk found")} }
+                                else { {t(lang, "暂未测算出返贫致贫风险", "no risk computed")} }
                             }
                             ul { class: "reasons",
                                 for r in a.reasons.iter() { li { "{r.text.get(lang)}" } }
                                 for f in a.flags.iter() { li { class: "flag", "{f.label.get(lang)}：{f.because.get(lang)}" } }
                             }
-                            button { r#type: "button", class: "primary big", onclick: move |_| on_save.call((visit.clone(), eligible)),
-                                {t(lang, "保存入户核实", "Save the visit")} }
+                            p { {t(lang, "请根据入户所见作出您的结论（与测算不一致时，审核人会看到）：", "Record your own finding from the visit (a reviewer sees where it differs from the assessment):")} }
+                            div { class: "choices",
+                                button { r#type: "button", class: if eligible { "primary big" } else { "big" }, onclick: move |_| on_save.call((visit.clone(), true)),
+                                    {t(lang, "保存：存在风险", "Save: at risk")} }
+                                button { r#type: "button", class: if eligible { "big" } else { "primary big" }, onclick: move |_| on_save.call((second.clone(), false)),
+                                    {t(lang, "保存：未发现风险", "Save: no risk")} }
+                            }
                         }
                     }
                     // The core cannot assess (e.g. no threshold for this year yet): the visit is

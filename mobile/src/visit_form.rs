@@ -281,7 +281,12 @@ impl VisitForm {
                 format!("answer every exclusion: \"{}\" is not answered", e.label.en),
             ));
         }
+        let (previous_per_capita, current_monthly_income) = worksheet
+            .recent_income()
+            .map_err(|(field, text)| VisitError { field, text })?;
         let visit = HomeVisit {
+            previous_per_capita,
+            current_monthly_income,
             visited_on: today,
             village,
             group: self.group.trim().to_string(),

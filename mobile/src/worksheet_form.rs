@@ -31,10 +31,14 @@ pub struct WorksheetForm {
     pub education: String,
     pub medical: String,
     pub insurance_claims: String,
+    /// 收入骤减: last year's per-capita net income and the household's income per month
+    /// now (both optional; see `HomeVisit`).
+    pub previous_per_capita: String,
+    pub current_monthly: String,
 }
 
 /// Field names, in form order, with their labels.
-pub const FIELDS: [(&str, &str, &str); 19] = [
+pub const FIELDS: [(&str, &str, &str); 21] = [
     ("household_size", "家庭人口数", "household size"),
     ("crops_sold", "种植业出售收入", "crops sold"),
     ("crops_self_consumed", "种植业自产自消折价", "crops eaten at home"),
@@ -58,6 +62,16 @@ pub const FIELDS: [(&str, &str, &str); 19] = [
     ("education", "教育刚性支出", "education costs"),
     ("medical", "医疗自付支出", "medical costs"),
     ("insurance_claims", "理赔收入", "insurance payouts"),
+    (
+        "previous_per_capita",
+        "上年人均纯收入（元/年，可不填）",
+        "last year's income per person (yuan a year, optional)",
+    ),
+    (
+        "current_monthly",
+        "收入骤减后现在每月家庭收入（元/月，可不填）",
+        "household income per month now, after a fall (optional)",
+    ),
 ];
 
 impl WorksheetForm {
@@ -81,6 +95,8 @@ impl WorksheetForm {
             "productive_assets" => &self.productive_assets,
             "education" => &self.education,
             "medical" => &self.medical,
+            "previous_per_capita" => &self.previous_per_capita,
+            "current_monthly" => &self.current_monthly,
             _ => &self.insurance_claims,
         }
     }
@@ -105,6 +121,8 @@ impl WorksheetForm {
             "productive_assets" => &mut self.productive_assets,
             "education" => &mut self.education,
             "medical" => &mut self.medical,
+            "previous_per_capita" => &mut self.previous_per_capita,
+            "current_monthly" => &mut self.current_monthly,
             _ => &mut self.insurance_claims,
         };
         *slot = value;
@@ -132,6 +150,18 @@ impl WorksheetForm {
                 )
             }),
         }
+    }
+
+    /// The income-drop figures: `None` where left empty (not asked is not zero).
+    pub fn recent_income(&self) -> Result<(Option<Fen>, Option<Fen>), (String, Text)> {
+        let optional = |field: &str| -> Result<Option<Fen>, (String, Text)> {
+            if self.get(field).trim().is_empty() {
+                Ok(None)
+            } else {
+                self.money(field).map(Some)
+            }
+        };
+        Ok((optional("previous_per_capita")?, optional("current_monthly")?))
     }
 
     fn count(&self, field: &str) -> Result<u32, (String, Text)> {

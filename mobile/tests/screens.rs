@@ -362,7 +362,7 @@ fn without_a_threshold_the_cadre_records_the_finding_by_hand() {
         html.contains("保存：存在风险") && html.contains("保存：未发现风险"),
         "{html}"
     );
-    assert!(!html.contains("保存入户核实"));
+    assert!(!html.contains("系统测算："), "no assessment to show");
 }
 
 #[test]
@@ -386,16 +386,24 @@ fn the_visit_screen_has_every_section_and_previews_the_finding() {
     // Nothing answered yet: the preview says what is missing and there is no save button.
     assert!(blank.contains("尚未核对：10"), "{blank}");
     assert!(blank.contains("请填写") || blank.contains("尚未选择"), "{blank}");
-    assert!(!blank.contains("保存入户核实"));
+    assert!(!blank.contains("保存：未发现风险"));
 
     let filled = render(true, Lang::Zh);
-    assert!(filled.contains("存在返贫致贫风险，建议纳入监测"), "{filled}");
+    assert!(filled.contains("系统测算：存在返贫致贫风险，建议纳入监测"), "{filled}");
     assert!(filled.contains("大病重病"), "the flag with its reason: {filled}");
     assert!(filled.contains("M10 10 L80 60"), "the drawn signature: {filled}");
-    assert!(filled.contains("保存入户核实"));
+    // The cadre records the finding; the phone never decides "no risk" by itself.
+    assert!(
+        filled.contains("保存：存在风险") && filled.contains("保存：未发现风险"),
+        "{filled}"
+    );
+    assert!(
+        filled.contains("收入骤减后现在每月家庭收入"),
+        "the income-drop field is asked"
+    );
     let en = render(true, Lang::En);
     assert!(
-        en.contains("Home visit") && en.contains("Save the visit") && en.contains("Exclusion checklist"),
+        en.contains("Home visit") && en.contains("Save: at risk") && en.contains("Exclusion checklist"),
         "{en}"
     );
 }

@@ -68,6 +68,9 @@ pub struct HouseholdFacts {
     /// Per-capita net income of the previous assessment, to see a sharp drop.
     #[serde(default)]
     pub previous_per_capita: Option<Fen>,
+    /// The household's income per month now, after a recent fall (see `HomeVisit`).
+    #[serde(default)]
+    pub current_monthly_income: Option<Fen>,
     /// 两不愁三保障 and drinking water: true where secured.
     pub guarantees: Guarantees,
     /// The cadre's finding of a sudden event (illness, disaster, accident) that
@@ -190,8 +193,14 @@ pub fn assess(policy: &Policy, facts: &HouseholdFacts) -> Result<Assessment, Ass
             format!("formerly poor with per-capita income {d} below the poverty line {poverty_line} or a guarantee unmet: must be monitored"),
         ));
     }
+    // 收入大幅缩减 (004 二(一), 000 三(一), 002 二(一)3): the year ahead projected from the
+    // income per month now, when the cadre recorded a recent fall; the 12-month
+    // worksheet alone still counts the months before it.
+    let size = i64::try_from(facts.members.len().max(1)).unwrap_or(1);
+    let projected = facts.current_monthly_income.map(|m| Fen(m.0.saturating_mul(12) / size));
+    let d_now = projected.map_or(d, |p| p.min(d));
     let sharp_drop = facts.previous_per_capita.filter(|p| p.0 > 0).and_then(|p| {
-        let drop = p - d;
+        let drop = p - d_now;
         (drop.share_bp(p)? >= SHARP_DROP_BP).then_some((p, drop))
     });
     let category = if d < threshold {
@@ -214,11 +223,18 @@ pub fn assess(policy: &Policy, facts: &HouseholdFacts) -> Result<Assessment, Ass
                 format!("after rigid expenses per-capita income {d1} is below the {line_en} {threshold}"),
             ));
         }
+        if let Some(p) = projected.filter(|p| *p < threshold) {
+            hardship.push(reason(
+                "income_collapse",
+                format!("收入骤减：按现在每月收入推算，今后一年人均{p}元，低于{line_zh}{threshold}元"),
+                format!("income collapsed: at today's monthly income the year ahead is {p} per person, below the {line_en} {threshold}"),
+            ));
+        }
         if let Some((prev, drop)) = sharp_drop {
             hardship.push(reason(
                 "sharp_income_drop",
-                format!("人均纯收入由{prev}元降至{d}元，减少{drop}元"),
-                format!("per-capita income fell from {prev} to {d}, down {drop}"),
+                format!("人均纯收入由{prev}元降至{d_now}元，减少{drop}元"),
+                format!("per-capita income fell from {prev} to {d_now}, down {drop}"),
             ));
         }
         if facts.sudden_hardship {

@@ -9,6 +9,7 @@ use crate::eligibility::{ExclusionCheck, Guarantees, HouseholdFacts, VehiclePurc
 use crate::geo::GeoPoint;
 use crate::household::Member;
 use crate::income::{Worksheet, WorksheetError};
+use crate::money::Fen;
 use crate::policy::KeyFlag;
 use crate::text::Text;
 use chrono::NaiveDate;
@@ -97,7 +98,19 @@ pub struct HomeVisit {
     #[serde(default)]
     pub photos: Vec<String>,
     pub authorization: Authorization,
+    /// 收入大幅缩减 needs a figure to compare with: the household's per-capita net
+    /// income of a year ago (the last assessment, or its records).
+    #[serde(default)]
+    pub previous_per_capita: Option<Fen>,
+    /// When income fell recently (wages stopped, a business closed), the household's
+    /// income per month now: the 12-month window still counts the good months, so the
+    /// year ahead is projected from this.
+    #[serde(default)]
+    pub current_monthly_income: Option<Fen>,
 }
+
+/// The largest yearly or monthly amount a visit records (as on the worksheet: 1亿元).
+const MAX_AMOUNT: Fen = Fen::yuan(100_000_000);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}：{text}")]
@@ -183,6 +196,18 @@ impl HomeVisit {
             ));
         }
         self.worksheet.validate().map_err(worksheet_error)?;
+        for (field, amount) in [
+            ("previous_per_capita", self.previous_per_capita),
+            ("current_monthly_income", self.current_monthly_income),
+        ] {
+            if amount.is_some_and(|a| a < Fen::ZERO || a > MAX_AMOUNT) {
+                return Err(VisitError::new(
+                    field,
+                    "金额应在0至1亿元之间",
+                    "the amount must be 0 to 100 million yuan",
+                ));
+            }
+        }
         if self.photos.len() > 20 {
             return Err(VisitError::new("photos", "照片不能超过20张", "at most 20 photos"));
         }
@@ -198,7 +223,8 @@ impl HomeVisit {
             formerly_poor: self.formerly_poor,
             members: self.members.clone(),
             income,
-            previous_per_capita: None,
+            previous_per_capita: self.previous_per_capita,
+            current_monthly_income: self.current_monthly_income,
             guarantees: self.guarantees,
             sudden_hardship: self.sudden_hardship,
             observed_flags: self.observed_flags.clone(),

@@ -84,6 +84,7 @@ fn facts(village: &str, on: &str, w: &Worksheet, formerly_poor: bool, profile: &
         ],
         income: w.compute().unwrap(),
         previous_per_capita: None,
+        current_monthly_income: None,
         guarantees: Guarantees::ALL_SECURED,
         sudden_hardship: false,
         observed_flags: vec![],
@@ -436,4 +437,40 @@ fn the_line_is_named_in_the_wording_of_the_visit_year() {
         )
         .is_err()
     );
+}
+
+/// 004 二(一) / 000 三(一) / 002 二(一)3 "收入大幅缩减": wages that stopped two months ago
+/// hide behind ten good months of the 12-month window. The monthly income now shows the
+/// collapse, and a year-ago figure shows the drop, so the household is not told "no risk".
+#[test]
+fn a_recent_collapse_of_income_is_seen() {
+    // Three people, 12,000 a head over the last 12 months: above 2025's 8,700 line.
+    let w = worksheet("2025-11-03", 3, 12_000);
+    let mut f = facts(YUXI_VILLAGE, "2025-11-03", &w, false, "yuxi-2021");
+    let before = assess(Policy::embedded(), &f).unwrap();
+    assert_eq!(before.category, None, "the window alone sees no risk");
+    // Now 1,500 a month for the family: 6,000 a head in the year ahead.
+    f.current_monthly_income = Some(Fen::yuan(1_500));
+    let a = assess(Policy::embedded(), &f).unwrap();
+    assert_eq!(a.category, Some(Category::SuddenSevereHardship));
+    assert!(a.eligible);
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.code == "income_collapse" && r.text.zh.contains("今后一年人均6000.00元")),
+        "{:?}",
+        a.reasons
+    );
+    // With last year's figure the drop itself is named (12,000 → 6,000: half).
+    f.previous_per_capita = Some(Fen::yuan(12_000));
+    let a = assess(Policy::embedded(), &f).unwrap();
+    assert!(
+        a.reasons
+            .iter()
+            .any(|r| r.code == "sharp_income_drop" && r.text.zh.contains("降至6000.00元"))
+    );
+    // A small dip is neither.
+    f.current_monthly_income = Some(Fen::yuan(2_900));
+    f.previous_per_capita = None;
+    assert_eq!(assess(Policy::embedded(), &f).unwrap().category, None);
 }

@@ -247,6 +247,12 @@ fn visit_section(v: &Value, l: Lang) -> Markup {
         {
             (worksheet_table(&t, l))
         }
+        @if let Some(p) = visit["previous_per_capita"].as_i64() {
+            p { (tr(l, "上年人均纯收入：", "Last year's income per person: ")) (zaofaxian_shared::Fen(p)) (tr(l, " 元", " yuan")) }
+        }
+        @if let Some(m) = visit["current_monthly_income"].as_i64() {
+            p { (tr(l, "收入骤减后每月家庭收入：", "Household income per month after the fall: ")) (zaofaxian_shared::Fen(m)) (tr(l, " 元", " yuan")) }
+        }
         @if let Some(err) = a["error"][lang].as_str() {
             p.flash.error { (tr(l, "未能自动测算：", "No automatic assessment: ")) (err) }
         } @else if a.is_object() {
@@ -256,6 +262,13 @@ fn visit_section(v: &Value, l: Lang) -> Markup {
                 " · " (a["year"]) (tr(l, "年监测底线 ", " threshold ")) (a["threshold"].as_i64().map(zaofaxian_shared::Fen).map(|f| f.to_string()).unwrap_or_default())
             }
             p { strong { @if a["eligible"] == true { (tr(l, "测算结论：建议纳入监测", "Assessment: propose monitoring")) } @else { (tr(l, "测算结论：暂不纳入", "Assessment: not at risk")) } } }
+            // The cadre's own finding beside it; a disagreement is for the reviewer to weigh.
+            @if let Some(found) = v["event"]["at_risk"].as_bool() {
+                p { (tr(l, "核实干部结论：", "The visiting cadre found: ")) strong { @if found { (tr(l, "存在风险", "at risk")) } @else { (tr(l, "未发现风险", "no risk")) } } }
+                @if a["eligible"].as_bool().is_some_and(|e| e != found) {
+                    p.flash.error role="alert" { (tr(l, "注意：干部结论与系统测算不一致，请审核时核实原因。", "Note: the cadre's finding differs from the assessment: check why before deciding.")) }
+                }
+            }
             ul {
                 @for r in a["reasons"].as_array().cloned().unwrap_or_default() { li { (r["text"][lang].as_str().unwrap_or_default()) } }
                 @for f in a["flags"].as_array().cloned().unwrap_or_default() {
