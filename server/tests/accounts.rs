@@ -15,25 +15,9 @@ const COUNTY: &str = "530402000000";
 const VILLAGE: &str = "530402001001";
 
 async fn console(app: &TestApp, login: &str, password: &str) -> (String, String) {
-    let r = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .post(app.url("/console/login"))
-        .form(&[("login", login), ("password", password)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "{login} signs in");
-    let cookie = r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = app.console_cookie(login, password).await;
     let page = app.console_page(&cookie, "/console/account").await;
-    (cookie.clone(), common::form_token(&page).unwrap())
+    (cookie, common::form_token(&page).unwrap())
 }
 
 async fn post(app: &TestApp, who: &(String, String), path: &str, form: &[(&str, &str)]) -> (u16, String) {

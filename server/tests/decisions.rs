@@ -71,22 +71,7 @@ async fn a_collapse_the_cadre_did_not_see_is_shown_to_the_reviewer() {
         );
         // The reviewer sees both, and that they differ.
         app.staff("county", Role::County, "530402000000").await;
-        let r = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
-            .post(app.url("/console/login"))
-            .form(&[("login", "county"), ("password", "password-123")])
-            .send()
-            .await
-            .unwrap();
-        let cookie = r.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
+        let cookie = app.console_cookie("county", "password-123").await;
         let page = app.console_page(&cookie, &format!("/console/cases/{case}")).await;
         assert!(
             page.contains("核实干部结论：") && page.contains("未发现风险"),

@@ -37,13 +37,7 @@ async fn no_sms_sender_means_no_code_sign_in_but_staff_still_work() {
             Arc::new(NoSender),
             tempfile::tempdir().unwrap().keep(),
         );
-        state.load_reference().await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(zaofaxian_server::http::serve_on(
-            listener,
-            zaofaxian_server::http::app(state),
-        ));
+        let base = common::serve_state(state).await;
         let http = reqwest::Client::new();
         let r = http
             .post(format!("{base}/api/v1/auth/otp"))
@@ -70,24 +64,7 @@ async fn no_sms_sender_means_no_code_sign_in_but_staff_still_work() {
 async fn console_pages_are_never_cached_or_framed() {
     let app = TestApp::start(common::sqlite().await, "2026-12-01").await;
     app.staff("county", Role::County, "530402000000").await;
-    let cookie = {
-        let r = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
-            .post(app.url("/console/login"))
-            .form(&[("login", "county"), ("password", "password-123")])
-            .send()
-            .await
-            .unwrap();
-        r.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string()
-    };
+    let cookie = app.console_cookie("county", "password-123").await;
     for path in [
         "/console/login",
         "/console/board",
@@ -242,13 +219,7 @@ async fn code_requests_are_limited_per_phone_and_in_all() {
         tempfile::tempdir().unwrap().keep(),
     );
     state.limits.code_overall = LimitPolicy::fixed(8, 60_000);
-    state.load_reference().await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(zaofaxian_server::http::serve_on(
-        listener,
-        zaofaxian_server::http::app(state),
-    ));
+    let base = common::serve_state(state).await;
     let http = reqwest::Client::new();
     let ask = |phone: String| {
         let (http, base) = (http.clone(), base.clone());

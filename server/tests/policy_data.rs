@@ -47,25 +47,7 @@ async fn case(app: &TestApp, token: &str, id: &str) -> Value {
 
 /// Signs a staff member into the console; returns the cookie and a form token.
 async fn console(app: &TestApp, login: &str) -> (String, String) {
-    let r = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .post(app.url("/console/login"))
-        .form(&[("login", login), ("password", "password-123")])
-        .send()
-        .await
-        .unwrap();
-    let cookie = r
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = app.console_cookie(login, "password-123").await;
     let page = app.console_page(&cookie, "/console/policy").await;
     let csrf = common::form_token(&page).unwrap_or_default();
     (cookie, csrf)

@@ -76,13 +76,7 @@ async fn server(codes: TencentSms) -> (String, reqwest::Client) {
         Arc::new(codes),
         tempfile::tempdir().unwrap().keep(),
     );
-    state.load_reference().await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(zaofaxian_server::http::serve_on(
-        listener,
-        zaofaxian_server::http::app(state),
-    ));
+    let base = common::serve_state(state).await;
     // Keep the database alive for the test's length.
     std::mem::forget(db);
     (base, reqwest::Client::new())

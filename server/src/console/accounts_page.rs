@@ -1,7 +1,7 @@
 //! 账号管理 (county and admin) and 我的账号 (every staff member): pages over
 //! `crate::account_admin`, which decides who may do what and keeps the audit trail.
 
-use super::{Staff, error_page, layout, stale_form, tr};
+use super::{Staff, china_time as when, error_page, layout, stale_form, tr};
 use crate::account_admin::{self, Refusal, manageable_roles};
 use crate::state::AppState;
 use axum::extract::{Form, State};
@@ -13,16 +13,6 @@ use zaofaxian_shared::{DivisionCode, Lang, Role, Text};
 
 fn role_label(l: Lang, r: Role) -> &'static str {
     if l == Lang::En { r.label_en() } else { r.label_zh() }
-}
-
-fn when(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| {
-            t.with_timezone(&zaofaxian_shared::clock::china_offset())
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
 }
 
 /// The outcome shown above the page: done (maybe with a password shown once) or refused.

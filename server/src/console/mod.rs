@@ -245,6 +245,17 @@ pub fn layout_in(l: Lang, title: &str, staff: Option<&Staff>, body: Markup) -> H
     )
 }
 
+/// A millisecond timestamp as a China date and time (`2026-12-01 09:30`).
+pub fn china_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&zaofaxian_shared::clock::china_offset())
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 /// A division's name for headings, or its code when the register does not know it.
 pub async fn division_name(state: &AppState, code: zaofaxian_shared::DivisionCode) -> String {
     match state.store.division(code).await {

@@ -2,7 +2,7 @@
 //! to keep current the day a notice is published (a schedule file upload, a threshold
 //! form), with what each change did to open cases.
 
-use super::{Staff, error_page, layout, stale_form, tr};
+use super::{Staff, china_time as when, error_page, layout, stale_form, tr};
 use crate::policy_data::{self, PolicyDataError, describe_import, describe_recount};
 use crate::state::AppState;
 use crate::store::SHIPPED;
@@ -26,17 +26,6 @@ fn not_admin(staff: &Staff) -> Option<Response> {
             "政策数据由系统管理员维护 / policy data is kept by administrators",
         )
     })
-}
-
-/// A millisecond timestamp as a China date and time.
-fn when(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| {
-            t.with_timezone(&zaofaxian_shared::clock::china_offset())
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
 }
 
 fn who(by: &str) -> &str {

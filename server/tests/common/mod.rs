@@ -189,6 +189,28 @@ impl TestApp {
         .await
     }
 
+    /// Signs a staff member into the console; returns the session cookie (`zfx_session=…`).
+    #[allow(dead_code)] // not every test binary uses the console
+    pub async fn console_cookie(&self, login: &str, password: &str) -> String {
+        let r = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(self.url("/console/login"))
+            .form(&[("login", login), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{login} signs in to the console");
+        r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
     /// A console page as sent with `cookie` (`zfx_session=…`).
     #[allow(dead_code)] // not every test binary opens console pages
     pub async fn console_page(&self, cookie: &str, path: &str) -> String {
@@ -220,6 +242,21 @@ impl TestApp {
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
+}
+
+/// Serves a state built by the test itself (its own sender or limits) on 127.0.0.1:0;
+/// returns the base URL.
+#[allow(dead_code)] // not every test binary builds its own state
+pub async fn serve_state(state: AppState) -> String {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    state.load_reference().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(zaofaxian_server::http::serve_on(
+        listener,
+        zaofaxian_server::http::app(state),
+    ));
+    base
 }
 
 /// Starts a test app on each backend.
