@@ -80,5 +80,116 @@ async fn a_collapse_the_cadre_did_not_see_is_shown_to_the_reviewer() {
         assert!(page.contains("干部结论与系统测算不一致"), "{name}");
         assert!(page.contains("收入骤减后每月家庭收入：500.00"), "{name}");
         assert!(page.contains("收入骤减：按现在每月收入推算"), "{name}");
+        // Everything the visit recorded is in front of the reviewer, the village by name.
+        assert!(page.contains("脱贫户：<strong>否</strong>"), "{name}: {page}");
+        assert!(page.contains("住房安全有保障（已保障）"), "{name}");
+        assert!(page.contains("排除情形逐项核对（0项存在）"), "{name}");
+        assert!(
+            page.contains("有家庭成员或户主的父母、配偶、子女为国家公职人员的"),
+            "{name}: the rule's words, not its id"
+        );
+        assert!(!page.contains(">yx-1<"), "{name}");
+        assert!(page.contains("荷花社区居民委员会 (530402001001)"), "{name}");
+    }
+}
+
+/// The notice for risk elimination was headed "拟纳入监测对象": villagers were told a
+/// household was being added while it was being taken off. It is its own document now,
+/// with the category (not a stage) and the helpline.
+#[tokio::test]
+async fn the_elimination_notice_says_what_it_is() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let household = app.household("13812345678").await;
+        let record = json!({ "id": RecordId::new().to_string(), "seq": 1, "kind": "report", "body": {
+            "village": VILLAGE, "household_name": "王秀英", "national_id": "11010519491231002X",
+            "hardship": "illness", "happened_on": "2025-10-01" } });
+        let (_, v) = app
+            .post(
+                &household,
+                "/api/v1/sync/push",
+                &json!({ "device_id": "p1", "records": [record] }),
+            )
+            .await;
+        let case = v["results"][0]["case_id"].as_str().unwrap().to_string();
+        let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        let township = app.staff("township", Role::Township, "530402001000").await;
+        let county = app.staff("county", Role::County, "530402000000").await;
+        app.post(
+            &cadre,
+            &format!("/api/v1/cases/{case}/events"),
+            &json!({ "expected_version": 0, "event": { "event": "record_verification", "at_risk": true } }),
+        )
+        .await;
+        let steps: Vec<(&str, &String, Value)> = vec![
+            ("2025-11-03", &cadre, json!({ "event": "sign_application" })),
+            (
+                "2025-11-03",
+                &cadre,
+                json!({ "event": "record_appraisal", "approved": true }),
+            ),
+            ("2025-11-11", &cadre, json!({ "event": "close_notice" })),
+            (
+                "2025-11-11",
+                &township,
+                json!({ "event": "township_review", "decision": "approve" }),
+            ),
+            (
+                "2025-11-12",
+                &county,
+                json!({ "event": "county_determination", "decision": "approve", "department_checks_done": true }),
+            ),
+            (
+                "2025-12-02",
+                &cadre,
+                json!({ "event": "start_elimination", "consent": true, "household_has_labour": true,
+                "criteria": { "measures_in_place": true, "guarantees_secured": true,
+                              "income_stable_above_threshold": true, "rigid_expenses_resolved": true } }),
+            ),
+            (
+                "2025-12-02",
+                &cadre,
+                json!({ "event": "record_appraisal", "approved": true }),
+            ),
+        ];
+        for (version, (day, who, event)) in (1..).zip(steps) {
+            app.set_today(day);
+            // Staff sign in again after 12 hours: re-use the login endpoint.
+            let login = match who.as_str() {
+                t if t == cadre.as_str() => "cadre",
+                t if t == township.as_str() => "township",
+                _ => "county",
+            };
+            let (_, s) = app
+                .post(
+                    "",
+                    "/api/v1/auth/login",
+                    &json!({ "login": login, "password": "password-123" }),
+                )
+                .await;
+            let token = s["token"].as_str().unwrap().to_string();
+            let (st, v) = app
+                .post(
+                    &token,
+                    &format!("/api/v1/cases/{case}/events"),
+                    &json!({ "expected_version": version, "event": event }),
+                )
+                .await;
+            assert_eq!(st, 200, "{name}: {day}: {v}");
+        }
+        let cookie = app.console_cookie("cadre", "password-123").await;
+        let page = app.console_page(&cookie, "/console/notice?notice=elimination").await;
+        assert!(
+            page.contains("拟标注风险消除名单公示") && page.contains("王秀英"),
+            "{name}: {page}"
+        );
+        assert!(!page.contains("拟纳入名单公示"), "{name}");
+        assert!(page.contains("110105********002X"));
+        assert!(page.contains("12317"), "the helpline is printed");
+        let inclusion = app.console_page(&cookie, "/console/notice").await;
+        assert!(
+            inclusion.contains("拟纳入名单公示") && !inclusion.contains("王秀英"),
+            "{name}: {inclusion}"
+        );
     }
 }

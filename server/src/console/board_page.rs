@@ -166,6 +166,8 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
             " · "
             a href={ "/console/notice?division=" (area) } { (tr(l, "打印公示", "Print the notice")) }
             " · "
+            a href={ "/console/notice?notice=elimination&division=" (area) } { (tr(l, "打印风险消除公示", "Print the elimination notice")) }
+            " · "
             a href={ "/console/export/monthly.xlsx?division=" (area) } { (tr(l, "本月月报", "Monthly report")) }
         }
         div.scroll {

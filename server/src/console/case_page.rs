@@ -148,6 +148,9 @@ async fn render(
         _ => Vec::new(),
     };
     let r = &case.report;
+    let village_name = super::division_name(state, case.division).await;
+    let reference = state.reference();
+    let profile = reference.policy.profile(&case.profile_id);
     let body = html! {
         @if let Some(f) = &flash {
             @match f {
@@ -175,7 +178,7 @@ async fn render(
         p.muted {
             (tr(l, "渠道：", "Channel: ")) (case.state.channel.label().get(l)) (tr(l, " · 受理：", " · opened ")) (case.state.opened_on)
             @if let Some((a, b)) = case.state.notice { (tr(l, " · 公示：", " · notice ")) (a) (tr(l, " 至 ", " to ")) (b) }
-            (tr(l, " · 区划：", " · division ")) (case.division)
+            (tr(l, " · 村：", " · village ")) (village_name) " (" (case.division) ")"
             @if case.photos_missing > 0 { (tr(l, " · 待上传照片 ", " · photos still to arrive: ")) (case.photos_missing) }
         }
         h3 { (tr(l, "申报内容", "Report")) }
@@ -187,7 +190,7 @@ async fn render(
             @if let Some(p) = r["phone"].as_str().and_then(|p| PhoneNumber::parse(p).ok()) { (tr(l, " · 电话 ", " · phone ")) (p.masked()) }
         }
         @if let Some(d) = r["description"].as_str().filter(|d| !d.is_empty()) { p { (d) } }
-        @if let Some(v) = visit { (visit_section(v, l)) }
+        @if let Some(v) = visit { (visit_section(v, profile, l)) }
         @if !places.is_empty() { h3 { (tr(l, "定位", "Places")) } (map(&places, l)) }
         @if !photos.is_empty() {
             h3 { (tr(l, "照片", "Photos")) }
@@ -221,13 +224,68 @@ async fn render(
     (status, layout(tr(l, "案件", "Case"), Some(staff), body)).into_response()
 }
 
-fn visit_section(v: &Value, l: Lang) -> Markup {
+/// What the visit recorded that a reviewer must see: 脱贫户, each of 两不愁三保障 and
+/// drinking water, each exclusion answer with its explanation, the situations observed.
+fn recorded_answers(visit: &Value, profile: Option<&zaofaxian_shared::Profile>, l: Lang) -> Markup {
+    let yes_no = |b: bool| if b { tr(l, "是", "yes") } else { tr(l, "否", "no") };
+    let guarantees = [
+        ("food_and_clothing", tr(l, "不愁吃、不愁穿", "food and clothing")),
+        ("compulsory_education", tr(l, "义务教育有保障", "compulsory education")),
+        ("basic_medical", tr(l, "基本医疗有保障", "basic medical care")),
+        ("housing_safe", tr(l, "住房安全有保障", "safe housing")),
+        ("drinking_water", tr(l, "饮水安全有保障", "safe drinking water")),
+    ];
+    html! {
+        p { (tr(l, "脱贫户：", "Formerly poor: ")) strong { (yes_no(visit["formerly_poor"] == true)) }
+            (tr(l, " · 突发严重困难（干部判断）：", " · sudden severe hardship (cadre's judgement): ")) (yes_no(visit["sudden_hardship"] == true)) }
+        p {
+            (tr(l, "两不愁三保障及饮水安全：", "Two assurances, three guarantees, water: "))
+            @for (key, label) in guarantees {
+                @let ok = visit["guarantees"][key] == true;
+                span class=(if ok { "" } else { "provisional" }) { (label) (if ok { tr(l, "（已保障）", " (secured)") } else { tr(l, "（未保障）", " (NOT secured)") }) } " "
+            }
+        }
+        @let observed = visit["observed_flags"].as_array().cloned().unwrap_or_default();
+        @if !observed.is_empty() {
+            p { (tr(l, "干部观察到的重点关注情形：", "Situations the cadre observed: "))
+                @for f in &observed {
+                    @if let Ok(flag) = serde_json::from_value::<zaofaxian_shared::policy::KeyFlag>(f.clone()) { (flag.label().get(l)) "；" }
+                }
+            }
+        }
+        @let checks = visit["exclusion_checks"].as_array().cloned().unwrap_or_default();
+        @if !checks.is_empty() {
+            details {
+                summary { (tr(l, "排除情形逐项核对（", "Exclusion checks (")) (checks.iter().filter(|c| c["applies"] == true).count()) (tr(l, "项存在）", " apply)")) }
+                table {
+                    thead { tr { th { (tr(l, "情形", "Situation")) } th { (tr(l, "是否存在", "Applies")) } th { (tr(l, "说明或评议", "Explanation or review")) } } }
+                    tbody {
+                        @for c in &checks {
+                            @let id = c["rule_id"].as_str().unwrap_or_default();
+                            tr {
+                                td { (profile.and_then(|p| p.exclusion(id)).map_or_else(|| id.to_string(), |r| r.text().get(l).to_string())) }
+                                td { strong { (yes_no(c["applies"] == true)) } }
+                                td {
+                                    (c["override_note"].as_str().unwrap_or_default())
+                                    @if c["assembly_reviewed"] == true { (tr(l, "（经村民代表大会评议）", " (reviewed by the assembly)")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn visit_section(v: &Value, profile: Option<&zaofaxian_shared::Profile>, l: Lang) -> Markup {
     let lang = if l == Lang::En { "en" } else { "zh" };
     let visit = &v["visit"];
     let a = &v["assessment"];
     html! {
         h3 { (tr(l, "入户核实（", "Home visit (")) (visit["visited_on"].as_str().unwrap_or_default()) (tr(l, "）", ")")) }
         @if let Some(g) = visit["group"].as_str().filter(|g| !g.is_empty()) { p { (tr(l, "村民小组：", "Group: ")) (g) } }
+        (recorded_answers(visit, profile, l))
         table {
             thead { tr { th { (tr(l, "成员", "Member")) } th { (tr(l, "身份证号", "ID number")) } th { (tr(l, "出生", "Born")) } th { (tr(l, "劳动能力", "Labour")) } th { (tr(l, "健康", "Health")) } } }
             tbody {
