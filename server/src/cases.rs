@@ -252,6 +252,10 @@ pub async fn apply_event(
         )
         .with_field("photos"));
     }
+    req.event
+        .kind()
+        .check_reason(req.note.as_deref())
+        .map_err(|w| refused(w).with_field("note"))?;
     let case = visible_case(state, caller, case_id).await?;
     if case.state.version != req.expected_version
         && !crate::policy_data::only_amended_since(state.store.as_ref(), &case, req.expected_version).await?

@@ -193,3 +193,83 @@ async fn the_elimination_notice_says_what_it_is() {
         );
     }
 }
+
+/// 整户消亡 and 清退 took one click with no reason: now a reason (API and console) and an
+/// explicit confirmation (console), in a section apart from the daily steps.
+#[tokio::test]
+async fn ending_a_case_for_good_needs_a_reason_and_a_confirmation() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let household = app.household("13812345678").await;
+        let record = json!({ "id": RecordId::new().to_string(), "seq": 1, "kind": "report", "body": {
+            "village": VILLAGE, "household_name": "王秀英", "hardship": "disaster", "happened_on": "2025-11-01" } });
+        let (_, v) = app
+            .post(
+                &household,
+                "/api/v1/sync/push",
+                &json!({ "device_id": "p1", "records": [record] }),
+            )
+            .await;
+        let case = v["results"][0]["case_id"].as_str().unwrap().to_string();
+        let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        let path = format!("/api/v1/cases/{case}/events");
+        let (s, v) = app
+            .post(
+                &cadre,
+                &path,
+                &json!({ "expected_version": 0, "event": { "event": "household_dissolved" } }),
+            )
+            .await;
+        assert_eq!(
+            (s, v["code"].as_str(), v["field"].as_str()),
+            (422, Some("reason_required"), Some("note")),
+            "{name}: {v}"
+        );
+        // The console: apart from the daily steps, refused without the tick.
+        let cookie = app.console_cookie("cadre", "password-123").await;
+        let page = app.console_page(&cookie, &format!("/console/cases/{case}")).await;
+        assert!(page.contains("不可撤销的办理事项（清退、整户消亡）"), "{name}");
+        let csrf = common::form_token(&page).unwrap();
+        let post = |fields: Vec<(&'static str, String)>| {
+            let (cookie, url) = (cookie.clone(), app.url(&format!("/console/cases/{case}")));
+            let http = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            async move {
+                http.post(url)
+                    .header("cookie", cookie)
+                    .form(&fields)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let base = vec![
+            ("csrf", csrf.clone()),
+            ("event", "household_dissolved".to_string()),
+            ("version", "0".to_string()),
+        ];
+        let mut no_tick = base.clone();
+        no_tick.push(("note", "山体滑坡，全家搬离".into()));
+        let r = post(no_tick.clone()).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("请勾选确认"), "{name}");
+        let (_, d) = app.get(&cadre, &format!("/api/v1/cases/{case}")).await;
+        assert_eq!(
+            d["case"]["state"]["stage"]["stage"], "awaiting_verification",
+            "{name}: nothing happened"
+        );
+        let mut ticked = no_tick;
+        ticked.push(("confirm", "yes".into()));
+        let r = post(ticked).await;
+        assert_eq!(r.status(), 303, "{name}");
+        let (_, d) = app.get(&cadre, &format!("/api/v1/cases/{case}")).await;
+        assert_eq!(
+            d["case"]["state"]["stage"]["reason"], "household_dissolved",
+            "{name}: {d}"
+        );
+        let last = &d["history"].as_array().unwrap().last().unwrap()["entry"];
+        assert_eq!(last["note"], "山体滑坡，全家搬离");
+    }
+}

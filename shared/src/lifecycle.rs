@@ -470,6 +470,33 @@ impl EventKind {
         Text::new(zh, en)
     }
 
+    /// Steps that end a case for good (清退, 整户消亡): they need a written reason of
+    /// at least [`MIN_REASON_CHARS`] characters and an explicit confirmation, and the
+    /// forms keep them apart from the daily steps (an unverified report was once closed
+    /// as a landslide's 整户消亡 with one click).
+    pub fn is_irreversible(self) -> bool {
+        matches!(self, EventKind::Clear | EventKind::HouseholdDissolved)
+    }
+
+    /// Whether `note` is reason enough for this step (always, for reversible ones).
+    pub fn check_reason(self, note: Option<&str>) -> Result<(), WhyNot> {
+        let given = note.map(str::trim).unwrap_or_default().chars().count();
+        if self.is_irreversible() && given < MIN_REASON_CHARS {
+            return Err(why(
+                "reason_required",
+                format!(
+                    "“{}”不可撤销，须写明原因（至少{MIN_REASON_CHARS}个字）",
+                    self.label().zh
+                ),
+                format!(
+                    "\"{}\" cannot be undone: give the reason (at least {MIN_REASON_CHARS} characters)",
+                    self.label().en
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// The deadline this step starts, if any (the profile decides whether it applies).
     pub fn starts_deadline(self) -> Option<DeadlineKind> {
         match self {
@@ -544,6 +571,9 @@ pub struct CaseState {
     /// Count of transitions applied; the basis of optimistic concurrency.
     pub version: u64,
 }
+
+/// The shortest reason accepted for a step that cannot be undone.
+pub const MIN_REASON_CHARS: usize = 4;
 
 /// Why a step was refused: a stable code and a message in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

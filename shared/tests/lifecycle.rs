@@ -749,3 +749,18 @@ fn the_context_takes_today_from_the_injected_clock() {
     clock.advance(Duration::days(14)); // 10-15
     assert!(case.is_overdue(clock.today()));
 }
+
+/// 清退 and 整户消亡 end a case for good: a reason is required, the others need none.
+#[test]
+fn steps_that_cannot_be_undone_need_a_reason() {
+    assert!(EventKind::Clear.is_irreversible() && EventKind::HouseholdDissolved.is_irreversible());
+    assert_eq!(
+        EventKind::HouseholdDissolved.check_reason(None).unwrap_err().code,
+        "reason_required"
+    );
+    assert!(EventKind::Clear.check_reason(Some("  无 ")).is_err());
+    assert!(EventKind::Clear.check_reason(Some("户口已整户迁出本县")).is_ok());
+    for kind in EventKind::ALL.into_iter().filter(|k| !k.is_irreversible()) {
+        assert!(kind.check_reason(None).is_ok(), "{kind:?}");
+    }
+}

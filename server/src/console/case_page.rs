@@ -431,12 +431,31 @@ fn note_field(l: Lang, zh: &'static str, en: &'static str) -> Markup {
 fn actions(staff: &Staff, case: &CaseRecord) -> Markup {
     let role = staff.account.role;
     let l = staff.lang;
-    let kinds: Vec<EventKind> = EventKind::ALL
+    let (kinds, final_kinds): (Vec<EventKind>, Vec<EventKind>) = EventKind::ALL
         .into_iter()
         .filter(|k| k.allowed_roles().contains(&role) && k.applies_in(case.state.stage))
-        .collect();
+        .partition(|k| !k.is_irreversible());
     html! {
-        @if kinds.is_empty() { p.muted { (tr(l, "当前阶段没有您可办理的事项", "Nothing for your role at this stage")) } }
+        @if kinds.is_empty() && final_kinds.is_empty() { p.muted { (tr(l, "当前阶段没有您可办理的事项", "Nothing for your role at this stage")) } }
+        // Steps that end the case for good: apart, with a reason and a confirmation.
+        @if !final_kinds.is_empty() {
+            details.irreversible {
+                summary { (tr(l, "不可撤销的办理事项（清退、整户消亡）", "Steps that cannot be undone (clearing, household dissolved)")) }
+                @for k in &final_kinds {
+                    form.action method="post" action={ "/console/cases/" (case.id) } {
+                        h3 { (k.label().get(l)) }
+                        input type="hidden" name="csrf" value=(staff.csrf);
+                        input type="hidden" name="event" value=(crate::board::tag(k, None));
+                        input type="hidden" name="version" value=(case.state.version);
+                        p { label { (tr(l, "原因（必填，核实情况、依据） ", "Reason (required: what was verified, on what basis) "))
+                            textarea name="note" rows="3" cols="40" required minlength=(zaofaxian_shared::lifecycle::MIN_REASON_CHARS) {} } }
+                        p { label { input type="checkbox" name="confirm" value="yes" required;
+                            (tr(l, "我已核实，确认办理。此操作结束案件，不能撤销。", "I have verified this and confirm: it ends the case and cannot be undone.")) } }
+                        button type="submit" { (tr(l, "确认办理：", "Confirm: ")) (k.label().get(l)) }
+                    }
+                }
+            }
+        }
         @for k in kinds {
             form.action method="post" action={ "/console/cases/" (case.id) } {
                 h3 { (k.label().get(l)) }
@@ -617,6 +636,19 @@ pub async fn act(
         )
         .await;
     };
+    if kind.is_irreversible() && f.get("confirm").map(String::as_str) != Some("yes") {
+        return render(
+            &state,
+            &staff,
+            &id,
+            refused(Text::new(
+                "请勾选确认后再办理此不可撤销的事项",
+                "tick the confirmation first: this step cannot be undone",
+            )),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
     let (event, note) = match event_from_form(kind, &f) {
         Ok(x) => x,
         Err(t) => return render(&state, &staff, &id, refused(t), StatusCode::UNPROCESSABLE_ENTITY).await,
