@@ -155,26 +155,26 @@ async fn household_report(
         )
         .with_field("village"));
     }
+    // Both quotas in one transaction (a report is one write of the limits, not two).
+    let proxy = (
+        "proxy",
+        id.as_str(),
+        state.limits.household_proxy,
+        "今天代为申报已达上限（可请村干部代报）",
+        "filing for others is used up for today; ask the village cadre",
+    );
+    let reports = (
+        "reports",
+        id.as_str(),
+        state.limits.household_reports,
+        "今天申报次数已达上限",
+        "this account's reports for today are used up",
+    );
     if report.on_behalf {
-        state
-            .limit(
-                "proxy",
-                id,
-                state.limits.household_proxy,
-                "今天代为申报已达上限（可请村干部代报）",
-                "filing for others is used up for today; ask the village cadre",
-            )
-            .await?;
+        state.limit_all(&[proxy, reports]).await?;
+    } else {
+        state.limit_all(&[reports]).await?;
     }
-    state
-        .limit(
-            "reports",
-            id,
-            state.limits.household_reports,
-            "今天申报次数已达上限",
-            "this account's reports for today are used up",
-        )
-        .await?;
     if bound.is_none() {
         state.store.bind_household_village(id, report.village).await?;
     }
@@ -284,6 +284,25 @@ pub async fn apply_event(
     // The latest assessed category goes on the case for boards and reports.
     if let Ok(Some(category)) = serde_json::from_value(assessment["category"].clone()) {
         next.category = Some(category);
+    }
+    // The county settles the category when it determines a household: the one it chose,
+    // or the latest assessed one; with neither, the determination waits for it.
+    if let zaofaxian_shared::Event::CountyDetermination {
+        decision: zaofaxian_shared::lifecycle::Decision::Approve,
+        ..
+    } = &req.event
+        && case.state.procedure == zaofaxian_shared::lifecycle::Procedure::Identification
+    {
+        next.category = req.category.or(case.state.category);
+        if next.category.is_none() {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "category_required",
+                "县级确定须选定监测对象类别（脱贫不稳定户、边缘易致贫户或突发严重困难户）",
+                "the county's determination needs the category of the household",
+            )
+            .with_field("category"));
+        }
     }
     let mut photos = req.photos.clone();
     if let Some(v) = &req.visit {

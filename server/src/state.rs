@@ -93,13 +93,19 @@ impl AppState {
     /// Counts one attempt of `what` under `scope` against `policy`, in the store (so it
     /// holds across processes); refused: a 429 saying what ran out and how long to wait.
     pub async fn limit(&self, scope: &str, what: &str, policy: LimitPolicy, zh: &str, en: &str) -> ApiResult<()> {
-        match self
-            .store
-            .limit_attempt(&limit_key(scope, what), &policy, self.now_ms())
-            .await?
-        {
+        self.limit_all(&[(scope, what, policy, zh, en)]).await
+    }
+
+    /// Several limits counted together (all or none); the first refusal is answered.
+    pub async fn limit_all(&self, checks: &[(&str, &str, LimitPolicy, &str, &str)]) -> ApiResult<()> {
+        let keys: Vec<(String, LimitPolicy)> = checks
+            .iter()
+            .map(|(scope, what, policy, _, _)| (limit_key(scope, what), *policy))
+            .collect();
+        match self.store.limit_attempts(&keys, self.now_ms()).await? {
             Ok(()) => Ok(()),
-            Err(wait) => {
+            Err((i, wait)) => {
+                let (_, _, _, zh, en) = checks[i];
                 let (w_zh, w_en) = crate::auth::wait_in_words(wait);
                 let mut e = ApiError::new(
                     axum::http::StatusCode::TOO_MANY_REQUESTS,

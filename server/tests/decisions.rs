@@ -168,13 +168,19 @@ async fn the_elimination_notice_says_what_it_is() {
                 )
                 .await;
             let token = s["token"].as_str().unwrap().to_string();
-            let (st, v) = app
-                .post(
-                    &token,
-                    &format!("/api/v1/cases/{case}/events"),
-                    &json!({ "expected_version": version, "event": event }),
-                )
-                .await;
+            let path = format!("/api/v1/cases/{case}/events");
+            let mut body = json!({ "expected_version": version, "event": event });
+            if event["event"] == "county_determination" {
+                // No visit was assessed: the county must settle the category itself.
+                let (st, v) = app.post(&token, &path, &body).await;
+                assert_eq!(
+                    (st, v["code"].as_str()),
+                    (422, Some("category_required")),
+                    "{name}: {v}"
+                );
+                body["category"] = json!("marginal_at_risk");
+            }
+            let (st, v) = app.post(&token, &path, &body).await;
             assert_eq!(st, 200, "{name}: {day}: {v}");
         }
         let cookie = app.console_cookie("cadre", "password-123").await;
@@ -185,6 +191,10 @@ async fn the_elimination_notice_says_what_it_is() {
         );
         assert!(!page.contains("拟纳入名单公示"), "{name}");
         assert!(page.contains("110105********002X"));
+        assert!(
+            page.contains("边缘易致贫户"),
+            "{name}: the category the county set, not a stage"
+        );
         assert!(page.contains("12317"), "the helpline is printed");
         let inclusion = app.console_page(&cookie, "/console/notice").await;
         assert!(

@@ -25,6 +25,12 @@ pub enum Category {
 }
 
 impl Category {
+    pub const ALL: [Category; 3] = [
+        Category::UnstableFormerlyPoor,
+        Category::MarginalAtRisk,
+        Category::SuddenSevereHardship,
+    ];
+
     pub fn label(self) -> Text {
         match self {
             Category::UnstableFormerlyPoor => Text::new("脱贫不稳定户", "unstable formerly-poor household"),

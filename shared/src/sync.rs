@@ -62,6 +62,10 @@ pub struct EventRequest {
     /// verification or the elimination home check.
     #[serde(default)]
     pub visit: Option<HomeVisit>,
+    /// 监测对象类别 the county settles when it determines a household (defaults to the
+    /// latest assessed visit's).
+    #[serde(default)]
+    pub category: Option<crate::eligibility::Category>,
 }
 
 /// The longest note a step may carry (an objection's finding, an explanation).

@@ -479,6 +479,13 @@ fn actions(staff: &Staff, case: &CaseRecord) -> Markup {
                     EventKind::TownshipReview => { p { label { (tr(l, "审核意见 ", "Decision ")) (decision_select(l)) } } (note_field(l, "说明", "Note")) }
                     EventKind::CountyDetermination => {
                         p { label { (tr(l, "审定意见 ", "Decision ")) (decision_select(l)) } }
+                        @if case.state.procedure == zaofaxian_shared::lifecycle::Procedure::Identification {
+                            p { label { (tr(l, "监测对象类别 ", "Category ")) select name="category" {
+                                @for c in zaofaxian_shared::eligibility::Category::ALL {
+                                    option value=(crate::board::tag(&c, None)) selected[case.state.category == Some(c)] { (c.label().get(l)) }
+                                }
+                            } } }
+                        }
                         fieldset { legend { (tr(l, "部门联审比对", "Departments' joint checks")) }
                             @for (name, label) in DEPARTMENT_CHECKS { label { input type="checkbox" name=(name) value="on"; (label) } " " }
                         }
@@ -660,6 +667,9 @@ pub async fn act(
         note,
         photos: Vec::new(),
         visit: None,
+        category: f
+            .get("category")
+            .and_then(|c| serde_json::from_value(Value::String(c.clone())).ok()),
     };
     match apply_event(&state, &staff.caller(), &id, &req, None).await {
         Ok(_) => Redirect::to(&format!("/console/cases/{id}?done={}", crate::board::tag(&kind, None))).into_response(),

@@ -297,7 +297,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         key: &str,
         policy: &crate::limits::LimitPolicy,
         now: i64,
-    ) -> StoreResult<Result<(), u64>>;
+    ) -> StoreResult<Result<(), u64>> {
+        let checks = [(key.to_string(), *policy)];
+        Ok(self.limit_attempts(&checks, now).await?.map_err(|(_, wait)| wait))
+    }
+    /// Several limits decided together in one transaction, all or none counted:
+    /// Err((which, seconds to wait)) for the first that refuses.
+    async fn limit_attempts(
+        &self,
+        checks: &[(String, crate::limits::LimitPolicy)],
+        now: i64,
+    ) -> StoreResult<Result<(), (usize, u64)>>;
     /// Forgets a key's attempts (a successful sign-in).
     async fn clear_attempts(&self, key: &str) -> StoreResult<()>;
     /// Signs a session out.

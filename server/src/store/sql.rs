@@ -495,31 +495,42 @@ impl Store for SqlStore {
             .rows_affected())
     }
 
-    async fn limit_attempt(&self, key: &str, policy: &LimitPolicy, now: i64) -> StoreResult<Result<(), u64>> {
+    async fn limit_attempts(
+        &self,
+        checks: &[(String, LimitPolicy)],
+        now: i64,
+    ) -> StoreResult<Result<(), (usize, u64)>> {
         let _w = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO rate_limits (key, times, updated_at) VALUES ($1, '', $2) ON CONFLICT (key) DO NOTHING",
-        )
-        .bind(key)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        // PostgreSQL: hold the row until the decision is written (SQLite: the write lock).
+        // PostgreSQL: hold the rows until the decision is written (SQLite: the write lock).
         let lock = if self.backend == Backend::Postgres {
             " FOR UPDATE"
         } else {
             ""
         };
-        let times: String = sqlx::query_scalar(AssertSqlSafe(format!(
-            "SELECT times FROM rate_limits WHERE key = $1{lock}"
-        )))
-        .bind(key)
-        .fetch_one(&mut *tx)
-        .await?;
-        let mut list = crate::limits::parse_times(&times);
-        let verdict = policy.decide(&mut list, now);
-        if verdict.is_ok() {
+        let mut decided = Vec::with_capacity(checks.len());
+        for (i, (key, policy)) in checks.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO rate_limits (key, times, updated_at) VALUES ($1, '', $2) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let times: String = sqlx::query_scalar(AssertSqlSafe(format!(
+                "SELECT times FROM rate_limits WHERE key = $1{lock}"
+            )))
+            .bind(key)
+            .fetch_one(&mut *tx)
+            .await?;
+            let mut list = crate::limits::parse_times(&times);
+            if let Err(wait) = policy.decide(&mut list, now) {
+                tx.rollback().await?;
+                return Ok(Err((i, wait)));
+            }
+            decided.push((key, list));
+        }
+        for (key, list) in decided {
             sqlx::query("UPDATE rate_limits SET times = $1, updated_at = $2 WHERE key = $3")
                 .bind(crate::limits::format_times(&list))
                 .bind(now)
@@ -528,7 +539,7 @@ impl Store for SqlStore {
                 .await?;
         }
         tx.commit().await?;
-        Ok(verdict)
+        Ok(Ok(()))
     }
 
     async fn clear_attempts(&self, key: &str) -> StoreResult<()> {
