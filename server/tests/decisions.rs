@@ -32,13 +32,7 @@ async fn a_collapse_the_cadre_did_not_see_is_shown_to_the_reviewer() {
             .unwrap_or_else(|| panic!("{v}"))
             .to_string();
         let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
-        let checks: Vec<Value> = zaofaxian_shared::Policy::embedded()
-            .profile_for(VILLAGE.parse().unwrap())
-            .unwrap()
-            .exclusions
-            .iter()
-            .map(|r| json!({ "rule_id": r.id, "applies": false }))
-            .collect();
+        let checks = common::exclusions_all_clear(VILLAGE);
         // One worker, 1,500 a month over the last 12 months (18,000 > 8,700), now 500 a month.
         let visit = json!({
             "visited_on": "2025-11-03", "village": VILLAGE,

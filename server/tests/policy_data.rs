@@ -315,13 +315,7 @@ async fn a_threshold_set_later_assesses_the_visits_that_waited() {
         let name = app.db.name;
         let a = report(&app, "13812345678", "11010519491231002X").await;
         let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
-        let checks: Vec<Value> = zaofaxian_shared::Policy::embedded()
-            .profile_for(VILLAGE.parse().unwrap())
-            .unwrap()
-            .exclusions
-            .iter()
-            .map(|r| json!({ "rule_id": r.id, "applies": false }))
-            .collect();
+        let checks = common::exclusions_all_clear(VILLAGE);
         let visit = json!({
             "visited_on": "2026-03-02", "village": VILLAGE, "group": "3组",
             "members": [ { "name": "王秀英", "birth_date": "1949-12-31", "labour": "none", "health": "serious" } ],

@@ -244,6 +244,18 @@ impl TestApp {
     }
 }
 
+/// A visit's exclusion checklist for `village`'s profile, every rule answered "no".
+#[allow(dead_code)] // not every test binary records visits
+pub fn exclusions_all_clear(village: &str) -> Vec<serde_json::Value> {
+    zaofaxian_shared::Policy::embedded()
+        .profile_for(village.parse().unwrap())
+        .unwrap()
+        .exclusions
+        .iter()
+        .map(|r| serde_json::json!({ "rule_id": r.id, "applies": false }))
+        .collect()
+}
+
 /// Serves a state built by the test itself (its own sender or limits) on 127.0.0.1:0;
 /// returns the base URL.
 #[allow(dead_code)] // not every test binary builds its own state
