@@ -81,6 +81,22 @@ pub async fn only_amended_since(store: &dyn Store, case: &CaseRecord, version: u
     }))
 }
 
+/// A case change the system makes on its own, with its history entry.
+fn system_amendment(case: &CaseRecord, next: CaseState, actor: &str, at: i64, entry: serde_json::Value) -> Amendment {
+    Amendment {
+        case_id: case.id.clone(),
+        expected_version: case.state.version,
+        entry: NewEntry {
+            at,
+            actor_account: actor.to_string(),
+            actor_role: Role::System,
+            entry,
+            photos: Vec::new(),
+        },
+        state: next,
+    }
+}
+
 /// Every case that is not closed.
 async fn open_cases(store: &dyn Store) -> Result<Vec<CaseRecord>, StoreError> {
     store
@@ -114,26 +130,16 @@ fn recount_deadlines(
         next.version = c.state.version + 1;
         recount.changed += 1;
         recount.overdue += usize::from(next.is_overdue(today));
-        out.push(Amendment {
-            case_id: c.id.clone(),
-            expected_version: c.state.version,
-            entry: NewEntry {
-                at,
-                actor_account: actor.to_string(),
-                actor_role: Role::System,
-                entry: serde_json::json!({
-                    "event": "deadline_recounted",
-                    "kind": next.deadline.map(|d| d.kind),
-                    "old_due": c.state.deadline.map(|d| d.due),
-                    "old_provisional": c.state.deadline.and_then(|d| d.provisional).or(c.state.deadline_pending_year),
-                    "new_due": next.deadline.map(|d| d.due),
-                    "new_provisional": next.deadline.and_then(|d| d.provisional),
-                    "because": why,
-                }),
-                photos: Vec::new(),
-            },
-            state: next,
+        let entry = serde_json::json!({
+            "event": "deadline_recounted",
+            "kind": next.deadline.map(|d| d.kind),
+            "old_due": c.state.deadline.map(|d| d.due),
+            "old_provisional": c.state.deadline.and_then(|d| d.provisional).or(c.state.deadline_pending_year),
+            "new_due": next.deadline.map(|d| d.due),
+            "new_provisional": next.deadline.and_then(|d| d.provisional),
+            "because": why,
         });
+        out.push(system_amendment(c, next, actor, at, entry));
     }
     (out, recount)
 }
@@ -245,23 +251,13 @@ pub async fn set_threshold(
             next.assessment_pending_year = None;
             next.category = a.category;
             recount.assessed += 1;
-            amendments.push(Amendment {
-                case_id: c.id.clone(),
-                expected_version: c.state.version,
-                entry: NewEntry {
-                    at,
-                    actor_account: actor.to_string(),
-                    actor_role: Role::System,
-                    entry: serde_json::json!({
-                        "event": "reassessed",
-                        "visit_entry": seq,
-                        "assessment": a,
-                        "threshold": threshold,
-                    }),
-                    photos: Vec::new(),
-                },
-                state: next,
+            let entry = serde_json::json!({
+                "event": "reassessed",
+                "visit_entry": seq,
+                "assessment": a,
+                "threshold": threshold,
             });
+            amendments.push(system_amendment(c, next, actor, at, entry));
         }
         match store
             .change_reference(&ReferenceChange::Threshold(threshold.clone()), actor, at, &amendments)

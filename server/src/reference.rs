@@ -61,12 +61,7 @@ impl Reference {
 
     /// What phones are sent.
     pub fn snapshot(&self) -> ReferenceSnapshot {
-        ReferenceSnapshot {
-            version: self.version,
-            years: self.calendar.years().iter().copied().collect(),
-            days: self.calendar.rows(),
-            thresholds: self.policy.thresholds(),
-        }
+        ReferenceSnapshot::of(self.version, &self.calendar, &self.policy)
     }
 
     /// The schedule that should be loaded by `today` and is not (see the core's rule).

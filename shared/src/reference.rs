@@ -18,6 +18,18 @@ pub struct ReferenceSnapshot {
     pub thresholds: Vec<Threshold>,
 }
 
+impl ReferenceSnapshot {
+    /// What a calendar and a policy in force come to on the wire.
+    pub fn of(version: i64, calendar: &Calendar, policy: &Policy) -> ReferenceSnapshot {
+        ReferenceSnapshot {
+            version,
+            years: calendar.years().iter().copied().collect(),
+            days: calendar.rows(),
+            thresholds: policy.thresholds(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ReferenceError {
     #[error(transparent)]
@@ -65,12 +77,7 @@ impl InForce {
 
     /// The snapshot of this data, to hand on.
     pub fn snapshot(&self) -> ReferenceSnapshot {
-        ReferenceSnapshot {
-            version: self.version,
-            years: self.calendar.years().iter().copied().collect(),
-            days: self.calendar.rows(),
-            thresholds: self.policy.thresholds(),
-        }
+        ReferenceSnapshot::of(self.version, &self.calendar, &self.policy)
     }
 }
 

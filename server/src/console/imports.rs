@@ -103,35 +103,21 @@ struct Outcome {
     opened: Vec<(String, String)>,
 }
 
-pub async fn upload(State(state): State<AppState>, staff: Staff, mut multipart: Multipart) -> Response {
-    let (mut csrf, mut kind, mut source, mut file) = (String::new(), String::new(), String::new(), None);
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_string();
-                let file_name = field.file_name().unwrap_or_default().to_string();
-                let Ok(bytes) = field.bytes().await else {
-                    return error_page(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "文件过大或上传中断 / the upload is too large or broke off",
-                    );
-                };
-                match name.as_str() {
-                    "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
-                    "kind" => kind = String::from_utf8_lossy(&bytes).into_owned(),
-                    "source" => source = String::from_utf8_lossy(&bytes).trim().to_string(),
-                    "file" => file = Some((file_name, bytes)),
-                    _ => {}
-                }
-            }
-            Ok(None) => break,
-            Err(e) => return error_page(StatusCode::BAD_REQUEST, &format!("上传格式错误 / bad upload: {e}")),
-        }
-    }
-    if !staff.form_is_ours(&csrf) {
+pub async fn upload(State(state): State<AppState>, staff: Staff, multipart: Multipart) -> Response {
+    let upload = match super::Upload::read(multipart).await {
+        Ok(u) => u,
+        Err(page) => return page,
+    };
+    let (csrf, kind, source) = (
+        upload.field("csrf"),
+        upload.field("kind"),
+        upload.field("source").trim().to_string(),
+    );
+    let file = upload.file.clone();
+    if !staff.form_is_ours(csrf) {
         return stale_form();
     }
-    if !may(&kind, staff.account.role) {
+    if !may(kind, staff.account.role) {
         return error_page(
             StatusCode::FORBIDDEN,
             "您的角色不能进行此项导入 / your role may not import this",
@@ -149,7 +135,7 @@ pub async fn upload(State(state): State<AppState>, staff: Staff, mut multipart: 
             "来源名称过长或含有不可见字符 / the source name is too long or holds hidden characters",
         );
     }
-    let result = match kind.as_str() {
+    let result = match kind {
         "register" => register(&state, &staff, area, &file_name, &bytes).await,
         "screening" => screening(&state, &staff, area, &source, &file_name, &bytes).await,
         _ => disaster(&state, &staff, area, &source, &bytes).await,

@@ -245,6 +245,50 @@ pub fn layout_in(l: Lang, title: &str, staff: Option<&Staff>, body: Markup) -> H
     )
 }
 
+/// A multipart form read whole: its text fields by name and its `file` field
+/// (file name, bytes). A broken or oversized upload is answered as an error page.
+#[derive(Debug, Default)]
+pub struct Upload {
+    pub fields: std::collections::HashMap<String, String>,
+    pub file: Option<(String, axum::body::Bytes)>,
+}
+
+impl Upload {
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+
+    pub async fn read(mut multipart: axum::extract::Multipart) -> Result<Upload, Response> {
+        let mut upload = Upload::default();
+        loop {
+            match multipart.next_field().await {
+                Ok(Some(field)) => {
+                    let name = field.name().unwrap_or_default().to_string();
+                    let file_name = field.file_name().unwrap_or_default().to_string();
+                    let Ok(bytes) = field.bytes().await else {
+                        return Err(error_page(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            "文件过大或上传中断 / the upload is too large or broke off",
+                        ));
+                    };
+                    if name == "file" {
+                        upload.file = Some((file_name, bytes));
+                    } else {
+                        upload.fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                    }
+                }
+                Ok(None) => return Ok(upload),
+                Err(e) => {
+                    return Err(error_page(
+                        StatusCode::BAD_REQUEST,
+                        &format!("上传格式错误 / bad upload: {e}"),
+                    ));
+                }
+            }
+        }
+    }
+}
+
 /// A millisecond timestamp as a China date and time (`2026-12-01 09:30`).
 pub fn china_time(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)

@@ -136,33 +136,17 @@ fn failure(l: zaofaxian_shared::Lang, e: &PolicyDataError) -> Markup {
     }
 }
 
-pub async fn upload_calendar(State(state): State<AppState>, mut staff: Staff, mut multipart: Multipart) -> Response {
+pub async fn upload_calendar(State(state): State<AppState>, mut staff: Staff, multipart: Multipart) -> Response {
     if let Some(refusal) = not_admin(&staff) {
         return refusal;
     }
-    let (mut csrf, mut source, mut file) = (String::new(), String::new(), None);
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_string();
-                let Ok(bytes) = field.bytes().await else {
-                    return error_page(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "文件过大或上传中断 / the upload is too large or broke off",
-                    );
-                };
-                match name.as_str() {
-                    "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
-                    "source" => source = String::from_utf8_lossy(&bytes).into_owned(),
-                    "file" => file = Some(bytes),
-                    _ => {}
-                }
-            }
-            Ok(None) => break,
-            Err(_) => return error_page(StatusCode::BAD_REQUEST, "上传格式有误 / malformed upload"),
-        }
-    }
-    if !staff.form_is_ours(&csrf) {
+    let upload = match super::Upload::read(multipart).await {
+        Ok(u) => u,
+        Err(page) => return page,
+    };
+    let (csrf, source) = (upload.field("csrf"), upload.field("source"));
+    let file = upload.file.as_ref().map(|(_, bytes)| bytes);
+    if !staff.form_is_ours(csrf) {
         return stale_form();
     }
     let l = staff.lang;
@@ -181,7 +165,7 @@ pub async fn upload_calendar(State(state): State<AppState>, mut staff: Staff, mu
         state.store.as_ref(),
         &state.reference,
         &text,
-        &source,
+        source,
         &staff.account.login,
         state.clock.today(),
         state.now_ms(),
