@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use zaofaxian_shared::lifecycle::CaseState;
 use zaofaxian_shared::reference::InForce;
+use zaofaxian_shared::wire::RecordKind;
 use zaofaxian_shared::{Clock, DivisionCode, Lang, Role, SystemClock, Text};
 
 /// Larger type and touch targets than the platform default: many users are elderly.
@@ -270,7 +271,7 @@ fn HouseholdHome(
     let on_submit = move |report: zaofaxian_shared::report::HardshipReport| {
         let body = serde_json::to_value(&report).unwrap_or_default();
         let st = lock(&store);
-        match st.enqueue("report", &body) {
+        match st.enqueue(RecordKind::Report, &body) {
             Ok(_) => draft.set(reduce(draft(), Action::Saved, today)),
             Err(e) => draft.with_mut(|d| d.error = Some(Text::from_pair(&e.to_string()))),
         }
@@ -391,7 +392,7 @@ fn CadreHome(
                             },
                             on_save: move |(v, at_risk): (zaofaxian_shared::visit::HomeVisit, bool)| {
                                 let st = lock(&store);
-                                match st.enqueue("case_event", &form.read().event_body(&v, at_risk)) {
+                                match st.enqueue(RecordKind::CaseEvent, &form.read().event_body(&v, at_risk)) {
                                     Ok(_) => {
                                         saved.set(Some(t(lang, "入户核实已保存，有信号时自动上传", "visit saved: it will be sent when there is a signal").to_string()));
                                         sync.set(sync_state(&st));

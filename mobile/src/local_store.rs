@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use zaofaxian_shared::RecordId;
+use zaofaxian_shared::wire::RecordKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LocalError {
@@ -73,7 +74,7 @@ pub struct PendingPhoto {
 pub struct OutboxRecord {
     pub seq: i64,
     pub record_id: String,
-    pub kind: String,
+    pub kind: RecordKind,
     pub body: serde_json::Value,
     pub status: String,
     pub attempts: i64,
@@ -97,7 +98,11 @@ fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(OutboxRecord, String)>
     let record = OutboxRecord {
         seq: r.get(0)?,
         record_id: r.get(1)?,
-        kind: r.get(2)?,
+        kind: {
+            let k: String = r.get(2)?;
+            RecordKind::parse(&k)
+                .ok_or_else(|| rusqlite::Error::InvalidColumnType(2, k, rusqlite::types::Type::Text))?
+        },
         body: serde_json::Value::Null,
         status: r.get(4)?,
         attempts: r.get(5)?,
@@ -272,13 +277,13 @@ impl LocalStore {
     }
 
     /// Writes a record to the outbox with the next sequence number; returns its id.
-    pub fn enqueue(&self, kind: &str, body: &serde_json::Value) -> LocalResult<RecordId> {
+    pub fn enqueue(&self, kind: RecordKind, body: &serde_json::Value) -> LocalResult<RecordId> {
         let id = RecordId::new();
         // INTEGER PRIMARY KEY without a value takes max+1: gap-free while nothing is deleted,
         // and nothing ever is (sent records stay as the device's history).
         self.conn.execute(
             "INSERT INTO outbox (record_id, kind, body) VALUES (?1, ?2, ?3)",
-            params![id.to_string(), kind, body.to_string()],
+            params![id.to_string(), kind.as_str(), body.to_string()],
         )?;
         Ok(id)
     }
@@ -393,7 +398,7 @@ mod tests {
         let (device, ids) = {
             let s = LocalStore::open(&path).unwrap();
             let ids: Vec<_> = (0..3)
-                .map(|i| s.enqueue("report", &serde_json::json!({ "n": i })).unwrap())
+                .map(|i| s.enqueue(RecordKind::Report, &serde_json::json!({ "n": i })).unwrap())
                 .collect();
             (s.device_id().unwrap(), ids)
         };
@@ -406,18 +411,18 @@ mod tests {
         s.mark_retry(&due[1].record_id, "offline", 5_000).unwrap();
         assert_eq!(s.due(1_000, 10).unwrap().len(), 1, "the retried one waits its turn");
         assert_eq!(s.due(5_000, 10).unwrap().len(), 2);
-        let next = s.enqueue("report", &serde_json::json!({})).unwrap();
+        let next = s.enqueue(RecordKind::Report, &serde_json::json!({})).unwrap();
         assert_eq!(
             s.record(&next.to_string()).unwrap().unwrap().seq,
             4,
             "no gaps after sends"
         );
         s.enqueue(
-            "case_event",
+            RecordKind::CaseEvent,
             &serde_json::json!({ "case_id": "c1", "visit": { "group": "3组" } }),
         )
         .unwrap();
-        s.enqueue("case_event", &serde_json::json!({ "case_id": "c1" }))
+        s.enqueue(RecordKind::CaseEvent, &serde_json::json!({ "case_id": "c1" }))
             .unwrap();
         assert_eq!(
             s.visits().unwrap(),
@@ -461,7 +466,7 @@ mod session_and_photo_tests {
             };
             s.add_photo(&p).unwrap();
             s.add_photo(&p).unwrap();
-            s.enqueue("report", &serde_json::json!({})).unwrap();
+            s.enqueue(RecordKind::Report, &serde_json::json!({})).unwrap();
         }
         let s = LocalStore::open(&path).unwrap();
         assert_eq!(s.server_url().unwrap().as_deref(), Some("http://10.0.0.2:8080"));

@@ -6,9 +6,12 @@
 
 use crate::backoff::retry_delay_ms;
 use crate::local_store::{LocalError, LocalResult, LocalStore, PendingPhoto, Session};
-use serde_json::{Value, json};
 use std::sync::Mutex;
 use std::time::Duration;
+use zaofaxian_shared::wire::{
+    CodeRequest, CodeSignIn, ErrorBody, LoginRequest, OutgoingRecord, PhotoStart, PhotoStatus, PullAnswer, PushAnswer,
+    PushRequest, RecordResult, RecordStatus, SessionAnswer,
+};
 use zaofaxian_shared::{Lang, Text};
 
 /// What the sync indicator shows.
@@ -80,12 +83,9 @@ fn with<T>(store: &Mutex<LocalStore>, f: impl FnOnce(&LocalStore) -> LocalResult
 /// The server's error message, or a generic one when there is no JSON answer.
 async fn error_text(r: reqwest::Response) -> Text {
     let status = r.status();
-    match r.json::<Value>().await {
-        Ok(v) if v["message"]["zh"].is_string() => Text::new(
-            v["message"]["zh"].as_str().unwrap_or_default(),
-            v["message"]["en"].as_str().unwrap_or_default(),
-        ),
-        _ => Text::new(format!("服务器错误（{status}）"), format!("server error ({status})")),
+    match r.json::<ErrorBody>().await {
+        Ok(e) => e.message,
+        Err(_) => Text::new(format!("服务器错误（{status}）"), format!("server error ({status})")),
     }
 }
 
@@ -180,7 +180,9 @@ impl SyncEngine {
         let r = self
             .http
             .post(format!("{}/api/v1/auth/otp", self.base))
-            .json(&json!({ "phone": phone }))
+            .json(&CodeRequest {
+                phone: phone.to_string(),
+            })
             .send()
             .await
             .map_err(|e| network_error(&e))?;
@@ -197,41 +199,45 @@ impl SyncEngine {
     pub async fn verify_code(&self, phone: &str, code: &str, attempt: &str) -> Result<Session, Text> {
         self.open_session(
             "/api/v1/auth/otp/verify",
-            json!({ "phone": phone, "code": code, "attempt": attempt }),
+            &CodeSignIn {
+                phone: phone.to_string(),
+                code: code.to_string(),
+                attempt: Some(attempt.to_string()),
+            },
         )
         .await
     }
 
     /// Staff sign-in (cadres, work teams) with user name and password.
     pub async fn staff_login(&self, login: &str, password: &str) -> Result<Session, Text> {
-        self.open_session("/api/v1/auth/login", json!({ "login": login, "password": password }))
-            .await
+        let body = LoginRequest {
+            login: login.to_string(),
+            password: password.to_string(),
+        };
+        self.open_session("/api/v1/auth/login", &body).await
     }
 
-    async fn open_session(&self, path: &str, body: Value) -> Result<Session, Text> {
+    async fn open_session(&self, path: &str, body: &impl serde::Serialize) -> Result<Session, Text> {
         let r = self
             .http
             .post(format!("{}{path}", self.base))
-            .json(&body)
+            .json(body)
             .send()
             .await
             .map_err(|e| network_error(&e))?;
         if !r.status().is_success() {
             return Err(error_text(r).await);
         }
-        let v: Value = r.json().await.map_err(|_| offline())?;
-        let account = &v["account"];
-        let role = serde_json::from_value(account["role"].clone())
+        let v: SessionAnswer = r
+            .json()
+            .await
             .map_err(|_| Text::new("服务器答复无法识别", "the server's answer is not understood"))?;
+        let a = v.account;
         Ok(Session {
-            token: v["token"].as_str().unwrap_or_default().to_string(),
-            role,
-            division: account["division"].as_str().map(str::to_string),
-            display_name: account["name"]
-                .as_str()
-                .or(account["login"].as_str())
-                .unwrap_or_default()
-                .to_string(),
+            token: v.token,
+            role: a.role,
+            division: a.division.map(|d| d.to_string()),
+            display_name: if a.name.is_empty() { a.login } else { a.name },
         })
     }
 
@@ -267,19 +273,27 @@ impl SyncEngine {
             }
             progress(SyncState::Sending { done, total });
             let mut failure = None;
-            let records: Vec<Value> = batch
-                .iter()
-                .map(|r| json!({ "id": r.record_id, "seq": r.seq, "kind": r.kind, "body": r.body }))
-                .collect();
+            let push = PushRequest {
+                device_id: device.clone(),
+                records: batch
+                    .iter()
+                    .map(|r| OutgoingRecord {
+                        id: r.record_id.clone(),
+                        seq: r.seq,
+                        kind: r.kind,
+                        body: r.body.clone(),
+                    })
+                    .collect(),
+            };
             let sent = self
                 .http
                 .post(format!("{}/api/v1/sync/push", self.base))
                 .bearer_auth(&token)
-                .json(&json!({ "device_id": device, "records": records }))
+                .json(&push)
                 .send()
                 .await;
             let answer = match sent {
-                Ok(r) if r.status().is_success() => r.json::<Value>().await.ok(),
+                Ok(r) if r.status().is_success() => r.json::<PushAnswer>().await.ok(),
                 Ok(r) if r.status() == reqwest::StatusCode::UNAUTHORIZED => {
                     let why = signed_out();
                     return Ok(failed(report, why, pending(store)?, &mut progress));
@@ -301,32 +315,35 @@ impl SyncEngine {
                 })?;
                 return Ok(failed(report, why, pending(store)?, &mut progress));
             };
-            let results = answer["results"].as_array().cloned().unwrap_or_default();
             with(store, |s| {
                 for r in &batch {
-                    let res = results.iter().find(|x| x["id"] == r.record_id.as_str());
-                    match res.and_then(|x| x["status"].as_str()) {
-                        Some(status @ ("stored" | "replayed")) => {
-                            let x = res.unwrap_or(&Value::Null);
-                            s.mark_sent(
-                                &r.record_id,
-                                x["case_id"].as_str().unwrap_or_default(),
-                                x["version"].as_i64().unwrap_or(0),
-                            )?;
-                            if status == "stored" {
+                    let res = answer.results.iter().find(|x| x.id.to_string() == r.record_id);
+                    match res {
+                        Some(
+                            x @ RecordResult {
+                                status: RecordStatus::Stored | RecordStatus::Replayed,
+                                ..
+                            },
+                        ) => {
+                            let version = x.version.unwrap_or(0) as i64;
+                            s.mark_sent(&r.record_id, x.case_id.as_deref().unwrap_or_default(), version)?;
+                            if x.status == RecordStatus::Stored {
                                 report.stored += 1;
                             } else {
                                 report.replayed += 1;
                             }
                         }
-                        Some("rejected") => {
-                            let msg = res
-                                .and_then(|x| x["error"]["message"]["zh"].as_str())
-                                .unwrap_or("被拒绝");
+                        Some(
+                            x @ RecordResult {
+                                status: RecordStatus::Rejected,
+                                ..
+                            },
+                        ) => {
+                            let msg = x.error.as_ref().map_or("被拒绝", |e| e.message.zh.as_str());
                             s.mark_rejected(&r.record_id, msg)?;
                             report.rejected += 1;
                         }
-                        _ => s.mark_retry(
+                        None => s.mark_retry(
                             &r.record_id,
                             "服务器未答复此记录",
                             now_ms + retry_delay_ms(r.attempts, jitter),
@@ -379,15 +396,19 @@ impl SyncEngine {
             PhotoFailure::Refused(Text::new(format!("照片文件丢失：{e}"), format!("photo file lost: {e}")))
         })?;
         let url = format!("{}/api/v1/photos", self.base);
-        let body = json!({ "sha256": p.sha256, "size": bytes.len(), "perceptual_hash": p.perceptual_hash });
+        let body = PhotoStart {
+            sha256: p.sha256.clone(),
+            size: bytes.len() as i64,
+            perceptual_hash: Some(p.perceptual_hash.clone()),
+        };
         let mut status = self
             .photo_call(self.http.post(&url).bearer_auth(token).json(&body))
             .await?;
         loop {
-            if status["complete"] == true {
+            if status.complete {
                 return Ok(());
             }
-            let offset = status["received"].as_u64().unwrap_or(0) as usize;
+            let offset = usize::try_from(status.received).unwrap_or(0);
             let end = (offset + PHOTO_CHUNK).min(bytes.len());
             let chunk = bytes.get(offset..end).unwrap_or_default().to_vec();
             let req = self
@@ -406,7 +427,7 @@ impl SyncEngine {
         }
     }
 
-    async fn photo_call(&self, req: reqwest::RequestBuilder) -> Result<Value, PhotoFailure> {
+    async fn photo_call(&self, req: reqwest::RequestBuilder) -> Result<PhotoStatus, PhotoFailure> {
         let r = req.send().await.map_err(|_| PhotoFailure::Offline)?;
         let code = r.status();
         if code.is_success() {
@@ -461,23 +482,17 @@ impl SyncEngine {
             if r.status() == reqwest::StatusCode::UNAUTHORIZED {
                 return Ok(Err(signed_out()));
             }
-            let Ok(page) = r.json::<Value>().await else {
+            let Ok(page) = r.json::<PullAnswer>().await else {
                 return Ok(Ok(n));
             };
-            let cases = page["cases"].as_array().cloned().unwrap_or_default();
             with(store, |s| {
-                for c in &cases {
-                    if let Some(id) = c["id"].as_str() {
-                        s.upsert_case(id, c)?;
-                        n += 1;
-                    }
+                for c in &page.cases {
+                    s.upsert_case(&c.id, &serde_json::to_value(c).unwrap_or_default())?;
+                    n += 1;
                 }
-                if let Some(next) = page["cursor"].as_i64() {
-                    s.set_cursor(next)?;
-                }
-                Ok(())
+                s.set_cursor(page.cursor)
             })?;
-            if page["more"] != true {
+            if !page.more {
                 return Ok(Ok(n));
             }
         }

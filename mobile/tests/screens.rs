@@ -191,7 +191,9 @@ fn render_app(session: Option<zaofaxian_mobile::local_store::Session>) -> String
                                  "report": { "household_name": "王秀英", "national_id": "11010519491231002X" } }),
         )
         .unwrap();
-    store.enqueue("report", &serde_json::json!({})).unwrap();
+    store
+        .enqueue(zaofaxian_shared::wire::RecordKind::Report, &serde_json::json!({}))
+        .unwrap();
     if let Some(s) = &session {
         store.set_session(s).unwrap();
     }

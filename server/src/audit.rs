@@ -2,25 +2,13 @@
 //! hash and every field of the entry, so editing, deleting or reordering any
 //! entry breaks every hash after it.
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// The `prev_hash` of a case's first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    pub case_id: String,
-    pub seq: i64,
-    /// Unix milliseconds, server time.
-    pub at: i64,
-    pub actor_account: String,
-    pub actor_role: String,
-    /// What happened: the event, stages before and after, and where (GPS) if given.
-    pub entry: serde_json::Value,
-    pub prev_hash: String,
-    pub hash: String,
-}
+/// One step of a case's history, as stored and as the API shows it.
+pub use zaofaxian_shared::wire::HistoryEntry as AuditEntry;
 
 /// The hash of an entry given its predecessor's hash.
 pub fn entry_hash(

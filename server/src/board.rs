@@ -8,29 +8,7 @@ use crate::store::{CaseFilter, CaseRecord, Scope};
 use serde::Serialize;
 use zaofaxian_shared::{DivisionCode, Lang, NationalId, Role};
 
-#[derive(Debug, Clone, Serialize)]
-pub struct QueueItem {
-    pub case_id: String,
-    pub division: DivisionCode,
-    pub household_name: String,
-    /// Masked: boards are shown on shared screens.
-    pub national_id: Option<String>,
-    pub stage: String,
-    pub stage_label: String,
-    pub channel: String,
-    /// 监测对象类别 from the latest assessed visit, when there is one.
-    pub category: Option<String>,
-    pub category_label: Option<String>,
-    pub due: Option<String>,
-    /// The due date was counted through a year whose holiday schedule is not loaded
-    /// yet (Saturdays and Sundays only): shown as 暂定 with `provisional_note`.
-    pub provisional: bool,
-    pub provisional_note: Option<String>,
-    pub deadline: Option<String>,
-    pub days_left: Option<i64>,
-    pub overdue: bool,
-    pub version: u64,
-}
+pub use zaofaxian_shared::wire::QueueItem;
 
 /// A stored ID number masked for screens and files (`110105********002X`); `None`
 /// when there is none or it does not parse.
@@ -74,10 +52,10 @@ pub fn item(c: &CaseRecord, state: &AppState, calendar: &zaofaxian_shared::Calen
         division: c.division,
         household_name: report["household_name"].as_str().unwrap_or_default().to_string(),
         national_id: report["national_id"].as_str().and_then(masked_id),
-        stage: tag(&c.state.stage, Some("stage")),
+        stage: c.state.stage,
         stage_label: c.state.stage.label().get(lang).to_string(),
-        channel: tag(&c.state.channel, None),
-        category: c.state.category.map(|k| tag(&k, None)),
+        channel: c.state.channel,
+        category: c.state.category,
         category_label: c.state.category.map(|k| k.label().get(lang).to_string()),
         due: c.state.deadline.map(|d| d.due.to_string()),
         provisional: c.state.deadline.is_some_and(|d| d.provisional.is_some()),

@@ -68,6 +68,15 @@ impl ApiError {
         )
     }
 
+    /// What the client reads (without the status, which travels as HTTP's).
+    pub fn body(&self) -> zaofaxian_shared::wire::ErrorBody {
+        zaofaxian_shared::wire::ErrorBody {
+            code: self.code.clone(),
+            message: self.message.clone(),
+            field: self.field.clone(),
+        }
+    }
+
     /// A bilingual "中文 / English" message split in two.
     pub fn from_pair(status: StatusCode, code: &str, pair: &str) -> Self {
         let t = Text::from_pair(pair);

@@ -7,6 +7,7 @@ mod common;
 
 use common::TestApp;
 use serde_json::{Value, json};
+use zaofaxian_shared::wire::{PushAnswer, RecordResult, RecordStatus};
 use zaofaxian_shared::{RecordId, Role};
 
 const VILLAGE: &str = "530402001001"; // 荷花社区, 玉兴街道, 红塔区, 玉溪
@@ -32,7 +33,7 @@ fn event(id: RecordId, seq: i64, case_id: &str, version: u64, event: Value) -> V
                       "location": { "lat": 24.354, "lon": 102.543, "accuracy_m": 8.0 } } })
 }
 
-async fn push(app: &TestApp, token: &str, device: &str, records: Vec<Value>) -> Vec<Value> {
+async fn push(app: &TestApp, token: &str, device: &str, records: Vec<Value>) -> Vec<RecordResult> {
     let (status, body) = app
         .post(
             token,
@@ -41,7 +42,7 @@ async fn push(app: &TestApp, token: &str, device: &str, records: Vec<Value>) -> 
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    body["results"].as_array().unwrap().clone()
+    serde_json::from_value::<PushAnswer>(body).unwrap().results
 }
 
 /// 内蒙古 三(一): the village verifies a self-report within 5 working days. Reported
@@ -53,14 +54,14 @@ async fn self_report_is_queued_with_its_holiday_spanning_deadline_then_verified(
         let household = app.household("13812345678").await;
         let id = RecordId::new();
         let r = push(&app, &household, "phone-1", vec![report(id, 1, VILLAGE)]).await;
-        assert_eq!(r[0]["status"], "stored", "{name}: {r:?}");
-        let case_id = r[0]["case_id"].as_str().unwrap().to_string();
+        assert_eq!(r[0].status, RecordStatus::Stored, "{name}: {r:?}");
+        let case_id = r[0].case_id.clone().unwrap();
         assert_eq!(case_id, id.to_string(), "the case takes the client's id");
 
         // A retry after a lost answer: the same answer, nothing stored twice.
         let again = push(&app, &household, "phone-1", vec![report(id, 1, VILLAGE)]).await;
-        assert_eq!(again[0]["status"], "replayed");
-        assert_eq!(again[0]["case_id"], case_id);
+        assert_eq!(again[0].status, RecordStatus::Replayed);
+        assert_eq!(again[0].case_id.as_deref(), Some(case_id.as_str()));
 
         app.set_today("2025-10-09");
         // Staff sessions last a working day: sign in on the day of the visit.
@@ -154,7 +155,7 @@ async fn another_village_sees_nothing_of_this_one() {
         let county = app.staff("county", Role::County, COUNTY).await;
         let admin = app.staff("admin", Role::Admin, COUNTY).await;
         let r = push(&app, &household, "p1", vec![report(RecordId::new(), 1, VILLAGE)]).await;
-        let case_id = r[0]["case_id"].as_str().unwrap().to_string();
+        let case_id = r[0].case_id.clone().unwrap();
         let case_path = format!("/api/v1/cases/{case_id}");
         let events_path = format!("{case_path}/events");
         let step = json!({ "expected_version": 0, "event": { "event": "record_verification", "at_risk": true } });
@@ -192,7 +193,7 @@ async fn another_village_sees_nothing_of_this_one() {
                 )],
             )
             .await;
-            assert_eq!(pushed[0]["status"], "rejected", "{name} {who}");
+            assert_eq!(pushed[0].status, RecordStatus::Rejected, "{name} {who}");
         }
         let (s, _) = app.get(&other, &format!("/api/v1/queue?division={VILLAGE}")).await;
         assert_eq!(s, 403, "{name}: a cadre cannot ask for another village's queue");
@@ -200,7 +201,7 @@ async fn another_village_sees_nothing_of_this_one() {
         assert_eq!(s, 403, "{name}: households have no queue");
         // A cadre files only inside their own village.
         let filed = push(&app, &other, "x2", vec![report(RecordId::new(), 1, VILLAGE)]).await;
-        assert_eq!(filed[0]["error"]["code"], "forbidden");
+        assert_eq!(filed[0].error.as_ref().unwrap().code, "forbidden");
         // The own village, the county above it and the household itself do see it.
         for token in [&own, &county, &household] {
             assert_eq!(app.get(token, &case_path).await.0, 200, "{name}");
@@ -228,10 +229,7 @@ async fn concurrent_duplicate_pushes_store_one_case() {
             tasks.push(tokio::spawn(async move {
                 let r = http.post(url).bearer_auth(token).json(&body).send().await.unwrap();
                 assert_eq!(r.status(), 200);
-                r.json::<Value>().await.unwrap()["results"][0]["status"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
+                r.json::<PushAnswer>().await.unwrap().results[0].status
             }));
         }
         let mut statuses = Vec::new();
@@ -239,12 +237,12 @@ async fn concurrent_duplicate_pushes_store_one_case() {
             statuses.push(t.await.unwrap());
         }
         assert_eq!(
-            statuses.iter().filter(|s| *s == "stored").count(),
+            statuses.iter().filter(|s| **s == RecordStatus::Stored).count(),
             1,
             "{}: {statuses:?}",
             app.db.name
         );
-        assert_eq!(statuses.iter().filter(|s| *s == "replayed").count(), 11);
+        assert_eq!(statuses.iter().filter(|s| **s == RecordStatus::Replayed).count(), 11);
         let (_, pulled) = app.get(&household, "/api/v1/sync/pull").await;
         assert_eq!(pulled["cases"].as_array().unwrap().len(), 1);
     }
@@ -298,9 +296,9 @@ async fn bad_input_is_refused_with_a_code_and_nothing_written() {
         let mut sql = report(RecordId::new(), 3, VILLAGE);
         sql["body"]["household_name"] = json!("Robert'); DROP TABLE cases;--");
         let r = push(&app, &household, "p", vec![future, unknown, sql]).await;
-        assert_eq!(r[0]["error"]["field"], "happened_on");
-        assert_eq!(r[1]["error"]["code"], "unknown_village");
-        assert_eq!(r[2]["status"], "stored", "{name}: stored as text, harmlessly");
+        assert_eq!(r[0].error.as_ref().unwrap().field.as_deref(), Some("happened_on"));
+        assert_eq!(r[1].error.as_ref().unwrap().code, "unknown_village");
+        assert_eq!(r[2].status, RecordStatus::Stored, "{name}: stored as text, harmlessly");
         let (_, pulled) = app.get(&household, "/api/v1/sync/pull").await;
         let cases = pulled["cases"].as_array().unwrap();
         assert_eq!(cases.len(), 1, "{name}: only the valid report was written");
@@ -380,8 +378,8 @@ async fn notice_and_township_deadlines_show_on_the_board() {
         let heqing_village = "532932101001"; // 东升社区, 云鹤镇, 鹤庆县
         let cadre = app.staff("hq-cadre", Role::VillageCadre, heqing_village).await;
         let r = push(&app, &cadre, "c1", vec![report(RecordId::new(), 1, heqing_village)]).await;
-        assert_eq!(r[0]["status"], "stored", "{r:?}");
-        let case_id = r[0]["case_id"].as_str().unwrap().to_string();
+        assert_eq!(r[0].status, RecordStatus::Stored, "{r:?}");
+        let case_id = r[0].case_id.clone().unwrap();
         let path = format!("/api/v1/cases/{case_id}/events");
         for (v, e) in [
             (0, json!({ "event": "record_verification", "at_risk": true })),
@@ -458,7 +456,7 @@ async fn a_report_is_never_turned_away_for_missing_calendar_data() {
     for app in common::apps("2026-12-28").await {
         let household = app.household("13812345678").await;
         let r = push(&app, &household, "p1", vec![report(RecordId::new(), 1, VILLAGE)]).await;
-        assert_eq!(r[0]["status"], "stored", "{}: {r:?}", app.db.name);
+        assert_eq!(r[0].status, RecordStatus::Stored, "{}: {r:?}", app.db.name);
         let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
         let (_, q) = app.get(&cadre, "/api/v1/queue").await;
         let item = &q["items"][0];
@@ -485,7 +483,7 @@ async fn a_home_visit_is_checked_and_assessed_again_on_the_server() {
         let household = app.household("13812345678").await;
         let id = RecordId::new();
         let r = push(&app, &household, "phone-1", vec![report(id, 1, VILLAGE)]).await;
-        let case_id = r[0]["case_id"].as_str().unwrap().to_string();
+        let case_id = r[0].case_id.clone().unwrap();
         let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
         let profile = zaofaxian_shared::Policy::embedded()
             .profile_for(VILLAGE.parse().unwrap())

@@ -7,8 +7,10 @@
 mod common;
 
 use common::TestApp;
+use common::pushed;
 use serde_json::{Value, json};
 use zaofaxian_server::store::Store;
+use zaofaxian_shared::wire::RecordStatus;
 use zaofaxian_shared::{RecordId, Role};
 
 const VILLAGE: &str = "530402001001";
@@ -41,8 +43,8 @@ async fn case_with_photo(app: &TestApp, owner: &str, device: &str, sha: &str, on
             &json!({ "device_id": device, "records": [record] }),
         )
         .await;
-    assert_eq!((s, v["results"][0]["status"].as_str()), (200, Some("stored")), "{v}");
-    v["results"][0]["case_id"].as_str().unwrap().to_string()
+    assert_eq!((s, pushed(&v).status), (200, RecordStatus::Stored), "{v}");
+    pushed(&v).case_id.unwrap()
 }
 
 async fn status(app: &TestApp, token: &str, method: &str, path: &str, body: Option<Value>) -> u16 {
@@ -203,10 +205,10 @@ async fn every_endpoint_for_every_role_and_area() {
                      "body": { "village": VILLAGE, "household_name": "李四", "hardship": "disaster", "happened_on": "2025-11-02" } }] })
         };
         let (_, v) = app.post(neighbour, "/api/v1/sync/push", &report(1)).await;
-        assert_eq!(v["results"][0]["error"]["code"], "forbidden", "{name}: {v}");
+        assert_eq!(pushed(&v).error.unwrap().code, "forbidden", "{name}: {v}");
         let cadre = &actors.iter().find(|(w, _)| *w == "cadre").unwrap().1;
         let (_, v) = app.post(cadre, "/api/v1/sync/push", &report(1)).await;
-        assert_eq!(v["results"][0]["status"], "stored", "{name}: {v}");
+        assert_eq!(pushed(&v).status, RecordStatus::Stored, "{name}: {v}");
         // No token, a made-up token: 401 everywhere in the API.
         for token in ["", "not-a-token"] {
             assert_eq!(status(&app, token, "GET", "/api/v1/queue", None).await, 401);

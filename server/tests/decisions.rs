@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::pushed;
 use serde_json::{Value, json};
 use zaofaxian_shared::{RecordId, Role};
 
@@ -27,10 +28,7 @@ async fn a_collapse_the_cadre_did_not_see_is_shown_to_the_reviewer() {
                 &json!({ "device_id": "p1", "records": [record] }),
             )
             .await;
-        let case = v["results"][0]["case_id"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{v}"))
-            .to_string();
+        let case = pushed(&v).case_id.unwrap_or_else(|| panic!("{v}"));
         let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
         let checks = common::exclusions_all_clear(VILLAGE);
         // One worker, 1,500 a month over the last 12 months (18,000 > 8,700), now 500 a month.
@@ -105,7 +103,7 @@ async fn the_elimination_notice_says_what_it_is() {
                 &json!({ "device_id": "p1", "records": [record] }),
             )
             .await;
-        let case = v["results"][0]["case_id"].as_str().unwrap().to_string();
+        let case = pushed(&v).case_id.unwrap();
         let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
         let township = app.staff("township", Role::Township, "530402001000").await;
         let county = app.staff("county", Role::County, "530402000000").await;
@@ -214,7 +212,7 @@ async fn ending_a_case_for_good_needs_a_reason_and_a_confirmation() {
                 &json!({ "device_id": "p1", "records": [record] }),
             )
             .await;
-        let case = v["results"][0]["case_id"].as_str().unwrap().to_string();
+        let case = pushed(&v).case_id.unwrap();
         let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
         let path = format!("/api/v1/cases/{case}/events");
         let (s, v) = app

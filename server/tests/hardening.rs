@@ -7,11 +7,13 @@
 mod common;
 
 use common::TestApp;
+use common::pushed;
 use serde_json::json;
 use std::sync::Arc;
 use zaofaxian_server::auth::NoSender;
 use zaofaxian_server::state::AppState;
 use zaofaxian_server::store::Store;
+use zaofaxian_shared::wire::RecordStatus;
 use zaofaxian_shared::{ManualClock, Role};
 
 /// Without a configured SMS sender a household is told so in words (no code goes to
@@ -137,41 +139,36 @@ async fn a_household_account_cannot_flood_a_village() {
             async move {
                 let (status, v) = app.post(&token, "/api/v1/sync/push", &body).await;
                 assert_eq!(status, 200, "{v}");
-                v["results"][0].clone()
+                pushed(&v)
             }
         };
         let first = send("530402001001", false, "王秀英".into()).await;
-        assert_eq!(first["status"], "stored", "{name}: {first}");
-        let case = first["case_id"].as_str().unwrap().to_string();
+        assert_eq!(first.status, RecordStatus::Stored, "{name}: {first:?}");
+        let case = first.case_id.unwrap();
         // A second hardship of the same household joins its open case.
         let second = send("530402001001", false, "王秀英".into()).await;
         assert_eq!(
-            (second["status"].as_str(), second["case_id"].as_str()),
-            (Some("stored"), Some(case.as_str()))
+            (second.status, second.case_id.as_deref()),
+            (RecordStatus::Stored, Some(case.as_str()))
         );
         // Another village: refused, with the reason.
         let other = send("530402002001", false, "李四".into()).await;
-        assert_eq!(other["error"]["code"], "wrong_village", "{other}");
+        assert_eq!(other.error.as_ref().unwrap().code, "wrong_village", "{other:?}");
         // Filing for neighbours: three a day.
         for i in 0..3 {
             let r = send("530402001001", true, format!("邻居{i}")).await;
-            assert_eq!(r["status"], "stored", "{r}");
-            assert_ne!(r["case_id"].as_str(), Some(case.as_str()));
+            assert_eq!(r.status, RecordStatus::Stored, "{r:?}");
+            assert_ne!(r.case_id.as_deref(), Some(case.as_str()));
         }
         let fourth = send("530402001001", true, "邻居3".into()).await;
-        assert_eq!(fourth["error"]["code"], "rate_limited", "{fourth}");
-        assert!(
-            fourth["error"]["message"]["zh"]
-                .as_str()
-                .unwrap()
-                .contains("小时后再试"),
-            "{fourth}"
-        );
+        let error = fourth.error.unwrap();
+        assert_eq!(error.code, "rate_limited", "{error:?}");
+        assert!(error.message.zh.contains("小时后再试"), "{error:?}");
         // A flood of self-reports: 20 reports a day in all, the rest refused.
         let mut refused = 0;
         for _ in 0..30 {
             let r = send("530402001001", false, "王秀英".into()).await;
-            refused += usize::from(r["status"] == "rejected");
+            refused += usize::from(r.status == RecordStatus::Rejected);
         }
         assert_eq!(refused, 15, "{name}");
         let cadre = app.staff("cadre", Role::VillageCadre, "530402001001").await;
@@ -313,7 +310,7 @@ async fn a_department_reads_cases_masked() {
             "body": { "village": "530402001001", "household_name": "王秀英", "national_id": "11010519491231002X",
                       "phone": "13812345678", "hardship": "illness", "happened_on": "2025-11-01" } }] });
         let (_, v) = app.post(&household, "/api/v1/sync/push", &body).await;
-        let case = v["results"][0]["case_id"].as_str().unwrap().to_string();
+        let case = pushed(&v).case_id.unwrap();
         let department = app.staff("medical", Role::Department, "530402000000").await;
         let county = app.staff("county", Role::County, "530402000000").await;
         let (status, v) = app.get(&department, &format!("/api/v1/cases/{case}")).await;
@@ -345,20 +342,21 @@ async fn record_ids_and_device_numbers_belong_to_their_account() {
             "body": { "village": "530402001001", "household_name": who, "hardship": "illness", "happened_on": "2025-11-01" } }] })
         };
         let (_, first) = app.post(&a, "/api/v1/sync/push", &record(&id, "王秀英")).await;
-        assert_eq!(first["results"][0]["status"], "stored", "{name}: {first}");
+        assert_eq!(pushed(&first).status, RecordStatus::Stored, "{name}: {first}");
         let (_, stolen) = app.post(&b, "/api/v1/sync/push", &record(&id, "李四")).await;
         assert_eq!(
-            stolen["results"][0]["error"]["code"], "record_id_taken",
+            pushed(&stolen).error.unwrap().code,
+            "record_id_taken",
             "{name}: {stolen}"
         );
-        assert!(stolen["results"][0].get("case_id").is_none());
+        assert!(pushed(&stolen).case_id.is_none());
         // The same device id and sequence number from another account is its own.
         let fresh = zaofaxian_shared::RecordId::new().to_string();
         let (_, own) = app.post(&b, "/api/v1/sync/push", &record(&fresh, "李四")).await;
-        assert_eq!(own["results"][0]["status"], "stored", "{name}: {own}");
+        assert_eq!(pushed(&own).status, RecordStatus::Stored, "{name}: {own}");
         // The first account's replay still gets its answer.
         let (_, again) = app.post(&a, "/api/v1/sync/push", &record(&id, "王秀英")).await;
-        assert_eq!(again["results"][0]["status"], "replayed");
+        assert_eq!(pushed(&again).status, RecordStatus::Replayed);
     }
 }
 
@@ -373,7 +371,7 @@ async fn households_do_not_read_staff_notes_and_notes_are_bounded() {
             "kind": "report", "body": { "village": "530402001001", "household_name": "王秀英", "hardship": "illness",
             "happened_on": "2025-11-01" } }] });
         let (_, v) = app.post(&household, "/api/v1/sync/push", &body).await;
-        let case = v["results"][0]["case_id"].as_str().unwrap().to_string();
+        let case = pushed(&v).case_id.unwrap();
         let cadre = app.staff("cadre", Role::VillageCadre, "530402001001").await;
         let path = format!("/api/v1/cases/{case}/events");
         let long = "字".repeat(2_001);

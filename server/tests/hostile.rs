@@ -8,8 +8,10 @@
 mod common;
 
 use common::TestApp;
+use common::pushed;
 use serde_json::{Value, json};
 use zaofaxian_server::store::{CaseFilter, Scope, Store};
+use zaofaxian_shared::wire::RecordStatus;
 use zaofaxian_shared::{RecordId, Role};
 
 const VILLAGE: &str = "530402001001";
@@ -61,7 +63,7 @@ async fn sql_looking_text_in_queries_paths_and_sign_ins_changes_nothing() {
         let household = app.household("13812345678").await;
         let county = app.staff("county", Role::County, COUNTY).await;
         let (s, v) = push_one(&app, &household, report(SQL)).await;
-        assert_eq!((s, v["results"][0]["status"].as_str()), (200, Some("stored")), "{v}");
+        assert_eq!((s, pushed(&v).status), (200, RecordStatus::Stored), "{v}");
         let q = |s: &str| {
             s.replace('\'', "%27")
                 .replace(' ', "%20")
@@ -133,17 +135,17 @@ async fn rare_characters_are_kept_and_control_characters_refused() {
         // 生僻字 outside the Basic Multilingual Plane (4-byte UTF-8) are real names.
         let rare = "𪨶𠀀 蔺𬌗";
         let (s, v) = push_one(&app, &household, report(rare)).await;
-        assert_eq!(
-            (s, v["results"][0]["status"].as_str()),
-            (200, Some("stored")),
-            "{name}: {v}"
-        );
+        assert_eq!((s, pushed(&v).status), (200, RecordStatus::Stored), "{name}: {v}");
         // A NUL byte (PostgreSQL cannot store one in text) and other control characters.
         for bad in ["张\u{0}三", "李\u{1b}[2J四", "王\u{202e}五"] {
             let (s, v) = push_one(&app, &household, report(bad)).await;
             assert_eq!(s, 200, "{name}: {bad:?} {v}");
-            assert_eq!(v["results"][0]["status"], "rejected", "{name}: {bad:?} {v}");
-            assert_eq!(v["results"][0]["error"]["field"], "household_name", "{name}: {v}");
+            assert_eq!(pushed(&v).status, RecordStatus::Rejected, "{name}: {bad:?} {v}");
+            assert_eq!(
+                pushed(&v).error.unwrap().field.unwrap_or_default(),
+                "household_name",
+                "{name}: {v}"
+            );
         }
         assert_eq!(case_count(&app).await, 1, "{name}");
         let (_, pulled) = app.get(&household, "/api/v1/sync/pull").await;
@@ -226,7 +228,7 @@ async fn a_worksheet_with_absurd_amounts_is_refused_by_field() {
         let household = app.household("13812345678").await;
         let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
         let (_, v) = push_one(&app, &household, report("孙八")).await;
-        let case_id = v["results"][0]["case_id"].as_str().unwrap().to_string();
+        let case_id = pushed(&v).case_id.unwrap();
         let visit: Value =
             serde_json::from_str(include_str!("../../fuzz/seeds/sync_push/report_and_visit.json")).unwrap();
         let mut visit = visit["records"][1]["body"]["visit"].clone();

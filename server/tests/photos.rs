@@ -6,10 +6,12 @@
 mod common;
 
 use common::TestApp;
+use common::pushed;
 use image::ImageEncoder;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use zaofaxian_server::store::Store;
+use zaofaxian_shared::wire::RecordStatus;
 use zaofaxian_shared::{RecordId, Role};
 
 const VILLAGE: &str = "530402001001";
@@ -437,7 +439,7 @@ async fn one_picture_used_for_two_households_is_flagged() {
                     &json!({ "device_id": format!("p{i}"), "records": [record] }),
                 )
                 .await;
-            assert_eq!((s, v["results"][0]["status"].as_str()), (200, Some("stored")), "{v}");
+            assert_eq!((s, pushed(&v).status), (200, RecordStatus::Stored), "{v}");
             cases.push(id.to_string());
             households.push(token);
         }
@@ -520,11 +522,12 @@ async fn a_known_hash_listed_in_someone_elses_report_gives_nothing() {
             "happened_on": "2025-10-30", "photos": [digest] } }] })
         };
         let (_, v) = app.post(&owner, "/api/v1/sync/push", &report("王秀英", 1)).await;
-        assert_eq!(v["results"][0]["status"], "stored", "{name}: {v}");
+        assert_eq!(pushed(&v).status, RecordStatus::Stored, "{name}: {v}");
         let thief = app.household("13912345678").await;
         let (_, v) = app.post(&thief, "/api/v1/sync/push", &report("李四", 1)).await;
         assert_eq!(
-            v["results"][0]["status"], "stored",
+            pushed(&v).status,
+            RecordStatus::Stored,
             "{name}: the listing itself is kept"
         );
         for path in [

@@ -33,10 +33,7 @@ async fn report(app: &TestApp, phone: &str, national_id: &str) -> String {
         )
         .await;
     assert_eq!(s, 200, "{v}");
-    v["results"][0]["case_id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{v}"))
-        .to_string()
+    common::pushed(&v).case_id.unwrap_or_else(|| panic!("{v}"))
 }
 
 async fn case(app: &TestApp, token: &str, id: &str) -> Value {

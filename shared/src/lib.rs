@@ -22,6 +22,7 @@ pub mod role;
 pub mod sync;
 pub mod text;
 pub mod visit;
+pub mod wire;
 
 pub use calendar::{Calendar, CalendarError, DayKind, RegionalOverlay};
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -28,6 +28,7 @@ use zaofaxian_mobile::local_store::LocalStore;
 use zaofaxian_mobile::photo::{ProcessedPhoto, keep};
 use zaofaxian_mobile::sync::{SyncEngine, new_sign_in_attempt};
 use zaofaxian_server::store::{CaseFilter, Scope, Store};
+use zaofaxian_shared::wire::RecordKind;
 
 const VILLAGES: [&str; 3] = ["530402001001", "530402001002", "530402001003"];
 const COUNTY: &str = "530402000000";
@@ -102,7 +103,7 @@ impl Device {
         let body = json!({ "village": VILLAGES[self.n % 3], "household_name": name, "hardship": "disaster", "on_behalf": true,
             "happened_on": chrono::Utc::now().date_naive().pred_opt().unwrap(), "description": "房屋受损",
             "photos": photos });
-        self.store.lock().unwrap().enqueue("report", &body).unwrap();
+        self.store.lock().unwrap().enqueue(RecordKind::Report, &body).unwrap();
         sent.reports.insert(name, photos);
     }
 

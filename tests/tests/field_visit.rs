@@ -18,6 +18,7 @@ use zaofaxian_mobile::sync::{SyncEngine, new_sign_in_attempt};
 use zaofaxian_mobile::visit_form::{MemberForm, VisitForm};
 use zaofaxian_mobile::worksheet_form::WorksheetForm;
 use zaofaxian_shared::household::{Health, LabourCapacity};
+use zaofaxian_shared::wire::RecordKind;
 use zaofaxian_shared::{Lang, Policy, Role};
 
 const VILLAGE: &str = "530402001001";
@@ -82,7 +83,7 @@ async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
             .lock()
             .unwrap()
             .enqueue(
-                "report",
+                RecordKind::Report,
                 &json!({ "village": VILLAGE, "household_name": "王秀英", "national_id": "11010519491231002X",
                          "hardship": "illness", "happened_on": "2025-10-30", "photos": [photo.sha256] }),
             )
@@ -177,7 +178,7 @@ async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
         cadre
             .lock()
             .unwrap()
-            .enqueue("case_event", &form.event_body(&visit, preview.eligible))
+            .enqueue(RecordKind::CaseEvent, &form.event_body(&visit, preview.eligible))
             .unwrap();
         let r = engine.sync(&cadre, 0, 0, |_| {}).await.unwrap();
         assert_eq!((r.stored, r.rejected), (1, 0), "{name}: {r:?}");

@@ -17,6 +17,7 @@ use zaofaxian_mobile::local_store::LocalStore;
 use zaofaxian_mobile::status::status_view;
 use zaofaxian_mobile::sync::{SyncEngine, new_sign_in_attempt};
 use zaofaxian_shared::lifecycle::{CaseState, ClosedReason, DeadlineKind, Stage};
+use zaofaxian_shared::wire::RecordKind;
 use zaofaxian_shared::{Calendar, Lang, Role};
 
 const VILLAGE: &str = "530402001001";
@@ -64,7 +65,7 @@ impl Phone {
         p
     }
 
-    fn enqueue(&self, kind: &str, body: Value) -> String {
+    fn enqueue(&self, kind: RecordKind, body: Value) -> String {
         self.store.lock().unwrap().enqueue(kind, &body).unwrap().to_string()
     }
 
@@ -140,7 +141,7 @@ async fn ok(app: &common::TestApp, token: &str, id: &str, event: Value) -> Stage
 /// A step on the cadre's phone: queued in the outbox and synced.
 fn phone_step(cadre: &Phone, id: &str, version: u64, event: Value) {
     let _ = cadre.enqueue(
-        "case_event",
+        RecordKind::CaseEvent,
         json!({ "case_id": id, "expected_version": version, "event": event }),
     );
 }
@@ -193,7 +194,7 @@ async fn ten_households_through_verification_notice_review_assistance_and_elimin
             }
             let phone = Phone::household(&app, &number(n)).await;
             let _ = phone.enqueue(
-                "report",
+                RecordKind::Report,
                 json!({ "village": VILLAGE, "household_name": format!("农户{n}"), "hardship": "illness",
                         "happened_on": "2025-09-20", "description": "户主住院，医疗支出大" }),
             );
@@ -249,7 +250,7 @@ async fn ten_households_through_verification_notice_review_assistance_and_elimin
         phone_step(&cadre, &id(4), 0, verified(false));
         assert_eq!(cadre.sync().await, (5, 0), "{name}");
         let _ = homes[9].0.enqueue(
-            "case_event",
+            RecordKind::CaseEvent,
             json!({ "case_id": id(9), "expected_version": 0, "event": { "event": "withdraw" } }),
         );
         assert_eq!(homes[9].0.sync().await, (1, 0), "{name}");
@@ -260,7 +261,7 @@ async fn ten_households_through_verification_notice_review_assistance_and_elimin
         );
         // A household cannot take the cadre's step; the refusal stays visible on its phone.
         let refused = homes[5].0.enqueue(
-            "case_event",
+            RecordKind::CaseEvent,
             json!({ "case_id": id(5), "expected_version": 0, "event": verified(true) }),
         );
         assert_eq!(homes[5].0.sync().await, (0, 1), "{name}");

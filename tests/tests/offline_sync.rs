@@ -12,6 +12,7 @@ use zaofaxian_mobile::local_store::{LocalStore, OutboxCounts};
 use zaofaxian_mobile::sync::{SyncEngine, SyncState};
 use zaofaxian_server::store::{CaseFilter, Scope, Store};
 use zaofaxian_shared::Lang;
+use zaofaxian_shared::wire::RecordKind;
 
 fn report(n: usize) -> serde_json::Value {
     json!({ "village": "530402001001", "household_name": format!("户{n}"), "hardship": "disaster",
@@ -40,7 +41,7 @@ async fn offline_reports_survive_a_restart_and_sync_exactly_once() {
             let phone = std::sync::Mutex::new(LocalStore::open(&path).unwrap());
             phone.lock().unwrap().set_token(&token).unwrap();
             for n in 0..3 {
-                phone.lock().unwrap().enqueue("report", &report(n)).unwrap();
+                phone.lock().unwrap().enqueue(RecordKind::Report, &report(n)).unwrap();
             }
             let dead = SyncEngine::new("http://127.0.0.1:9"); // nothing listens on the discard port
             let mut states = Vec::new();
@@ -89,7 +90,7 @@ async fn offline_reports_survive_a_restart_and_sync_exactly_once() {
         assert_eq!(server_cases(&app).await, 3);
 
         // The answer to a push is lost (killed before it was recorded): the phone sends again.
-        let lost = phone.lock().unwrap().enqueue("report", &report(9)).unwrap();
+        let lost = phone.lock().unwrap().enqueue(RecordKind::Report, &report(9)).unwrap();
         let push = json!({ "device_id": phone.lock().unwrap().device_id().unwrap(), "records": [{
             "id": lost.to_string(), "seq": phone.lock().unwrap().record(&lost.to_string()).unwrap().unwrap().seq,
             "kind": "report", "body": report(9) }] });
@@ -100,7 +101,7 @@ async fn offline_reports_survive_a_restart_and_sync_exactly_once() {
         assert_eq!(server_cases(&app).await, 4, "{name}: stored once");
 
         // A record the server refuses stays visible with its reason, and is not retried.
-        let bad = phone.lock().unwrap().enqueue("report", &json!({ "village": "530402001001", "household_name": "", "hardship": "other", "happened_on": "2025-10-30" })).unwrap();
+        let bad = phone.lock().unwrap().enqueue(RecordKind::Report, &json!({ "village": "530402001001", "household_name": "", "hardship": "other", "happened_on": "2025-10-30" })).unwrap();
         let r = engine.sync(&phone, 60_000, 500, |_| {}).await.unwrap();
         assert_eq!(r.rejected, 1);
         let rec = phone.lock().unwrap().record(&bad.to_string()).unwrap().unwrap();

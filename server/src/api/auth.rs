@@ -14,28 +14,16 @@ use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
+use zaofaxian_shared::wire::{AccountView, CodeRequest, CodeSent, CodeSignIn, LoginRequest, SessionAnswer, SignedOut};
 use zaofaxian_shared::{PhoneNumber, RecordId, Role};
 
-#[derive(Debug, Deserialize)]
-pub struct LoginBody {
-    login: String,
-    password: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SessionView {
-    pub token: String,
-    pub expires_at: i64,
-    pub account: Account,
-}
-
-async fn open_session(state: &AppState, account: Account) -> ApiResult<Json<SessionView>> {
+async fn open_session(state: &AppState, account: Account) -> ApiResult<Json<SessionAnswer>> {
     open_session_with(state, account, new_token()).await
 }
 
-async fn open_session_with(state: &AppState, account: Account, token: String) -> ApiResult<Json<SessionView>> {
+async fn open_session_with(state: &AppState, account: Account, token: String) -> ApiResult<Json<SessionAnswer>> {
     let ttl = if account.role == Role::Household {
         state.household_session_ms
     } else {
@@ -49,10 +37,10 @@ async fn open_session_with(state: &AppState, account: Account, token: String) ->
         .store
         .create_session(&token_hash(&token), &account.id, expires_at)
         .await?;
-    Ok(Json(SessionView {
+    Ok(Json(SessionAnswer {
         token,
         expires_at,
-        account,
+        account: account.view(),
     }))
 }
 
@@ -67,14 +55,14 @@ fn bad_credentials() -> ApiError {
 
 pub async fn staff_login(
     State(state): State<AppState>,
-    body: Result<Json<LoginBody>, JsonRejection>,
-) -> ApiResult<Json<SessionView>> {
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> ApiResult<Json<SessionAnswer>> {
     let Json(body) = body?;
     login_staff(&state, &body.login, &body.password).await.map(Json)
 }
 
 /// Checks a staff member's password (throttled, timing-equalised) and opens a session.
-pub async fn login_staff(state: &AppState, login: &str, password: &str) -> ApiResult<SessionView> {
+pub async fn login_staff(state: &AppState, login: &str, password: &str) -> ApiResult<SessionAnswer> {
     let now = state.now_ms();
     // No login name is longer (accounts are created with short ones); a longer one is
     // wrong without a look-up, and never kept.
@@ -129,11 +117,6 @@ fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CodeRequest {
-    phone: String,
-}
-
 fn parse_phone(s: &str) -> ApiResult<PhoneNumber> {
     PhoneNumber::parse(s)
         .map_err(|e| ApiError::from_pair(StatusCode::BAD_REQUEST, "bad_phone", &e.to_string()).with_field("phone"))
@@ -143,7 +126,7 @@ pub async fn request_code(
     State(state): State<AppState>,
     client: crate::auth::ClientAddr,
     body: Result<Json<CodeRequest>, JsonRejection>,
-) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+) -> ApiResult<(StatusCode, Json<CodeSent>)> {
     let Json(body) = body?;
     let phone = parse_phone(&body.phone)?;
     if !state.codes.configured() {
@@ -183,21 +166,17 @@ pub async fn request_code(
     }
     Ok((
         StatusCode::ACCEPTED,
-        Json(serde_json::json!({ "sent_to": phone.masked(), "expires_in_s": 300 })),
+        Json(CodeSent {
+            sent_to: phone.masked(),
+            expires_in_s: 300,
+        }),
     ))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CodeVerify {
-    phone: String,
-    code: String,
-    /// A secret the phone picks for this sign-in and sends again when it retries. With
-    /// it the session token is derived from phone, code and attempt, so a retry whose
-    /// first answer was lost on a bad line gets the same session back instead of
-    /// "wrong code" for a code the server already used.
-    #[serde(default)]
-    attempt: Option<String>,
-}
+// `CodeSignIn.attempt`: a secret the phone picks for this sign-in and sends again when
+// it retries. With it the session token is derived from phone, code and attempt, so a
+// retry whose first answer was lost on a bad line gets the same session back instead
+// of "wrong code" for a code the server already used.
 
 /// The session token of a code sign-in with an `attempt` secret (32–128 letters or
 /// digits, so a retry cannot be guessed from the 6-digit code alone).
@@ -217,8 +196,8 @@ fn attempt_token(phone: &PhoneNumber, code: &str, attempt: &str) -> ApiResult<St
 
 pub async fn verify_code(
     State(state): State<AppState>,
-    body: Result<Json<CodeVerify>, JsonRejection>,
-) -> ApiResult<Json<SessionView>> {
+    body: Result<Json<CodeSignIn>, JsonRejection>,
+) -> ApiResult<Json<SessionAnswer>> {
     let Json(body) = body?;
     let phone = parse_phone(&body.phone)?;
     let now = state.now_ms();
@@ -231,10 +210,10 @@ pub async fn verify_code(
         && let Some((account, expires_at)) = state.store.session_account(&token_hash(&token), now).await?
         && account.login == phone.as_str()
     {
-        return Ok(Json(SessionView {
+        return Ok(Json(SessionAnswer {
             token,
             expires_at,
-            account,
+            account: account.view(),
         }));
     }
     let wrong = || {
@@ -348,7 +327,7 @@ pub async fn sign_out_elsewhere(
     State(state): State<AppState>,
     caller: Caller,
     headers: axum::http::HeaderMap,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<SignedOut>> {
     let mine = bearer_or_cookie(&headers).map(|t| token_hash(&t)).unwrap_or_default();
     let n = crate::account_admin::sign_out_everywhere(state.store.as_ref(), &caller.0, &mine, state.now_ms())
         .await
@@ -356,9 +335,9 @@ pub async fn sign_out_elsewhere(
             ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "store", t.zh, t.en)
         })?;
     state.sessions.clear();
-    Ok(Json(serde_json::json!({ "ended": n })))
+    Ok(Json(SignedOut { ended: n }))
 }
 
-pub async fn me(caller: Caller) -> Json<Account> {
-    Json(caller.0)
+pub async fn me(caller: Caller) -> Json<AccountView> {
+    Json(caller.0.view())
 }

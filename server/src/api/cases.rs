@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
+use zaofaxian_shared::wire::{CaseDetail, EventAnswer, QueueAnswer};
 use zaofaxian_shared::{DivisionCode, Lang};
 
 #[derive(Debug, Deserialize)]
@@ -25,7 +26,7 @@ pub async fn queue(
     State(state): State<AppState>,
     caller: Caller,
     query: Result<Query<QueueQuery>, QueryRejection>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<QueueAnswer>> {
     let Query(q) = query?;
     let within = crate::board::area_for(&caller, q.division)?;
     let filter = CaseFilter {
@@ -35,16 +36,19 @@ pub async fn queue(
     };
     let today = state.clock.today();
     let items = crate::board::items(&state, &filter, q.lang).await?;
-    Ok(Json(
-        serde_json::json!({ "today": today, "division": within, "count": items.len(), "items": items }),
-    ))
+    Ok(Json(QueueAnswer {
+        today,
+        division: within,
+        count: items.len(),
+        items,
+    }))
 }
 
 pub async fn detail(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<CaseDetail>> {
     let case = visible_case(&state, &caller, &id).await?;
     let history = state.store.history(&id).await?;
     let chain_intact = crate::audit::verify_chain(&history).is_ok();
@@ -63,10 +67,13 @@ pub async fn detail(
         crate::masking::case_for(role, case),
         crate::masking::history_for(role, history),
     );
-    Ok(Json(serde_json::json!({
-        "case": case, "days_left": days_left, "history": history, "chain_intact": chain_intact,
-        "same_pictures": same_pictures,
-    })))
+    Ok(Json(CaseDetail {
+        case,
+        days_left,
+        history,
+        chain_intact,
+        same_pictures,
+    }))
 }
 
 pub async fn post_event(
@@ -74,11 +81,13 @@ pub async fn post_event(
     caller: Caller,
     Path(id): Path<String>,
     body: Result<Json<EventRequest>, JsonRejection>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<EventAnswer>> {
     let Json(req) = body?;
     let a = answer_of(apply_event(&state, &caller, &id, &req, None).await?);
     let case = visible_case(&state, &caller, &id).await?;
-    Ok(Json(
-        serde_json::json!({ "case_id": a.case_id, "version": a.version, "state": case.state }),
-    ))
+    Ok(Json(EventAnswer {
+        case_id: a.case_id,
+        version: a.version,
+        state: case.state,
+    }))
 }

@@ -18,6 +18,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::io::{Seek, SeekFrom, Write};
 use std::path::PathBuf;
+use zaofaxian_shared::wire::{PhotoStart, PhotoStatus};
 
 fn check_sha(sha: &str) -> ApiResult<()> {
     if photos::is_sha256_hex(sha) {
@@ -32,11 +33,15 @@ fn check_sha(sha: &str) -> ApiResult<()> {
     }
 }
 
-fn status_json(p: &PhotoRecord) -> Json<serde_json::Value> {
-    Json(
-        serde_json::json!({ "sha256": p.sha256, "size": p.size, "received": p.received, "complete": p.complete,
-                             "width": p.width, "height": p.height }),
-    )
+fn status_json(p: &PhotoRecord) -> Json<PhotoStatus> {
+    Json(PhotoStatus {
+        sha256: p.sha256.clone(),
+        size: p.size,
+        received: p.received,
+        complete: p.complete,
+        width: p.width,
+        height: p.height,
+    })
 }
 
 /// A photo is the business of its uploader and of whoever may see a case that lists
@@ -73,12 +78,6 @@ fn io_error(e: std::io::Error) -> ApiError {
     ApiError::internal()
 }
 
-#[derive(Debug, Deserialize)]
-pub struct StartBody {
-    sha256: String,
-    size: i64,
-}
-
 /// Unfinished uploads one account may have at once (the app sends at most 6 photos a
 /// report and 20 a step, one by one), and the bytes they may announce.
 pub const MAX_UNFINISHED: i64 = 60;
@@ -87,8 +86,8 @@ pub const MAX_UNFINISHED_BYTES: i64 = 200 * 1024 * 1024;
 pub async fn start(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<Json<StartBody>, JsonRejection>,
-) -> ApiResult<Json<serde_json::Value>> {
+    body: Result<Json<PhotoStart>, JsonRejection>,
+) -> ApiResult<Json<PhotoStatus>> {
     let Json(b) = body?;
     check_sha(&b.sha256)?;
     if b.size <= 0 || b.size > MAX_BYTES {
@@ -132,7 +131,7 @@ pub async fn status(
     State(state): State<AppState>,
     caller: Caller,
     Path(sha): Path<String>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<PhotoStatus>> {
     check_sha(&sha)?;
     let p = accessible(&state, &caller, &sha).await?;
     Ok(status_json(&p))
@@ -149,7 +148,7 @@ pub async fn chunk(
     Path(sha): Path<String>,
     query: Result<Query<ChunkQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<PhotoStatus>> {
     let Query(q) = query?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -224,7 +223,7 @@ pub async fn chunk(
 /// Every byte is in: verifies the whole file against its name, then the image itself,
 /// and files it. Also reached again when the server died between the last chunk and
 /// this check, so the file may be the partial one or already moved into place.
-async fn finish(state: &AppState, sha: &str) -> ApiResult<Json<serde_json::Value>> {
+async fn finish(state: &AppState, sha: &str) -> ApiResult<Json<PhotoStatus>> {
     let partial = partial_path(state, sha);
     let target = final_path(state, sha, ".jpg");
     let thumb = final_path(state, sha, ".thumb.jpg");

@@ -4,32 +4,40 @@ use crate::auth::Caller;
 use crate::cases::{apply_event, create_from_report};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::{SyncClaim, WriteOutcome};
+use crate::store::{SyncClaim, WriteAnswer, WriteOutcome};
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use zaofaxian_shared::RecordId;
 use zaofaxian_shared::sync::{PushBody, PushError, RecordOp};
+use zaofaxian_shared::wire::{PullAnswer, PushAnswer, RecordResult, RecordStatus};
 
-#[derive(Debug, Serialize)]
-pub struct RecordResult {
-    id: RecordId,
-    /// `stored`, `replayed` (stored before: same answer) or `rejected`.
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    case_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    version: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<ApiError>,
+fn refused(id: RecordId, e: &ApiError) -> RecordResult {
+    RecordResult {
+        id,
+        status: RecordStatus::Rejected,
+        case_id: None,
+        version: None,
+        error: Some(e.body()),
+    }
+}
+
+fn accepted(id: RecordId, status: RecordStatus, a: WriteAnswer) -> RecordResult {
+    RecordResult {
+        id,
+        status,
+        case_id: Some(a.case_id),
+        version: Some(a.version),
+        error: None,
+    }
 }
 
 pub async fn push(
     State(state): State<AppState>,
     caller: Caller,
     body: Result<Json<PushBody>, JsonRejection>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<PushAnswer>> {
     let Json(body) = body?;
     body.check().map_err(|e| {
         let t = e.text();
@@ -49,29 +57,18 @@ pub async fn push(
             .await?
             .is_some_and(|sender| sender != caller.0.id)
         {
-            results.push(RecordResult {
-                id: rec.id,
-                status: "rejected",
-                case_id: None,
-                version: None,
-                error: Some(ApiError::new(
-                    axum::http::StatusCode::CONFLICT,
-                    "record_id_taken",
-                    "记录编号已被其他账号使用，请更新应用后重试",
-                    "this record id was used by another account",
-                )),
-            });
+            let taken = ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                "record_id_taken",
+                "记录编号已被其他账号使用，请更新应用后重试",
+                "this record id was used by another account",
+            );
+            results.push(refused(rec.id, &taken));
             continue;
         }
         // A record seen before gets the answer it got then, whatever happened since.
         if let Some(a) = state.store.replay_answer(&record_id).await? {
-            results.push(RecordResult {
-                id: rec.id,
-                status: "replayed",
-                case_id: Some(a.case_id),
-                version: Some(a.version),
-                error: None,
-            });
+            results.push(accepted(rec.id, RecordStatus::Replayed, a));
             continue;
         }
         let claim = SyncClaim {
@@ -87,31 +84,13 @@ pub async fn push(
             RecordOp::CaseEvent(ev) => apply_event(&state, &caller, &ev.case_id, &ev.request, Some(&claim)).await,
         };
         results.push(match outcome {
-            Ok(WriteOutcome::Stored(a)) => RecordResult {
-                id: rec.id,
-                status: "stored",
-                case_id: Some(a.case_id),
-                version: Some(a.version),
-                error: None,
-            },
-            Ok(WriteOutcome::Replayed(a)) => RecordResult {
-                id: rec.id,
-                status: "replayed",
-                case_id: Some(a.case_id),
-                version: Some(a.version),
-                error: None,
-            },
+            Ok(WriteOutcome::Stored(a)) => accepted(rec.id, RecordStatus::Stored, a),
+            Ok(WriteOutcome::Replayed(a)) => accepted(rec.id, RecordStatus::Replayed, a),
             Err(e) if e.status.is_server_error() => return Err(e),
-            Err(e) => RecordResult {
-                id: rec.id,
-                status: "rejected",
-                case_id: None,
-                version: None,
-                error: Some(e),
-            },
+            Err(e) => refused(rec.id, &e),
         });
     }
-    Ok(Json(serde_json::json!({ "results": results })))
+    Ok(Json(PushAnswer { results }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,7 +109,7 @@ pub async fn pull(
     State(state): State<AppState>,
     caller: Caller,
     query: Result<Query<PullQuery>, QueryRejection>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<PullAnswer>> {
     let Query(q) = query?;
     let limit = q.limit.clamp(1, 500);
     let scope = caller.scope()?;
@@ -138,7 +117,5 @@ pub async fn pull(
     let more = cases.len() as i64 == limit;
     let role = caller.role();
     let cases: Vec<_> = cases.into_iter().map(|c| crate::masking::case_for(role, c)).collect();
-    Ok(Json(
-        serde_json::json!({ "cases": cases, "cursor": cursor, "more": more }),
-    ))
+    Ok(Json(PullAnswer { cases, cursor, more }))
 }

@@ -72,10 +72,10 @@ pub async fn filtered(
         .await
         .map_err(|e| Box::new(api_error_page(e)))?;
     if let Some(ch) = BoardQuery::given(&q.channel) {
-        rows.retain(|r| r.channel == ch);
+        rows.retain(|r| tag(&r.channel, None) == ch);
     }
     if let Some(cat) = BoardQuery::given(&q.category) {
-        rows.retain(|r| r.category.as_deref() == Some(cat));
+        rows.retain(|r| r.category.map(|k| tag(&k, None)).as_deref() == Some(cat));
     }
     Ok((area, rows))
 }
@@ -192,7 +192,7 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
                                 None => {}
                             }
                         }
-                        td { (Channel::ALL.iter().find(|c| tag(*c, None) == r.channel).map(|c| c.label().get(l).to_string()).unwrap_or_default()) }
+                        td { (r.channel.label().get(l)) }
                         td { (r.category_label.clone().unwrap_or_default()) }
                     }
                 }

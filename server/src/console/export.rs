@@ -34,7 +34,7 @@ fn row(r: &QueueItem) -> [String; 9] {
             (d, _) => d.clone().unwrap_or_default(),
         },
         r.days_left.map(|d| d.to_string()).unwrap_or_default(),
-        r.channel.clone(),
+        crate::board::tag(&r.channel, None),
     ]
 }
 

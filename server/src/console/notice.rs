@@ -39,7 +39,7 @@ pub async fn notice(
     let mut listed = Vec::new();
     for r in rows
         .iter()
-        .filter(|r| r.stage == "in_notice" || r.stage == "in_second_notice")
+        .filter(|r| matches!(r.stage, Stage::InNotice | Stage::InSecondNotice))
     {
         if let Ok(Some(case)) = state.store.case(&r.case_id).await
             && let Some((from, to)) = case.state.notice

@@ -55,6 +55,19 @@ pub struct Account {
     pub password_hash: Option<String>,
 }
 
+impl Account {
+    /// The account as the API shows it.
+    pub fn view(&self) -> zaofaxian_shared::wire::AccountView {
+        zaofaxian_shared::wire::AccountView {
+            id: self.id.clone(),
+            login: self.login.clone(),
+            name: self.name.clone(),
+            role: self.role,
+            division: self.division,
+        }
+    }
+}
+
 /// A staff account as listed for its managers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StaffEntry {
@@ -82,20 +95,7 @@ pub struct AccountEvent {
     pub detail: String,
 }
 
-/// A stored case: its lifecycle state plus the original report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CaseRecord {
-    pub id: String,
-    pub division: DivisionCode,
-    pub owner_account: Option<String>,
-    pub profile_id: String,
-    pub state: CaseState,
-    pub report: serde_json::Value,
-    /// Photos the report lists that have not fully arrived (computed on read).
-    /// A report is complete only when this is 0.
-    #[serde(default)]
-    pub photos_missing: i64,
-}
+pub use zaofaxian_shared::wire::CaseRecord;
 
 /// What a client record claims: who sent it, from which device, in which order.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -286,3 +286,14 @@ pub async fn apps(today: &str) -> Vec<TestApp> {
     }
     v
 }
+
+/// The first record's result in a push answer (panics with the answer when it is not one).
+pub fn pushed(v: &serde_json::Value) -> zaofaxian_shared::wire::RecordResult {
+    let answer: zaofaxian_shared::wire::PushAnswer =
+        serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("not a push answer ({e}): {v}"));
+    answer
+        .results
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no result: {v}"))
+}
