@@ -11,6 +11,9 @@ if ! command -v cc >/dev/null; then
 fi
 cargo build --release --locked -p zaofaxian-server
 BIN="$CARGO_TARGET_DIR/release/zaofaxian-server"
+# The field app for phone browsers, served at /app/ (installs its toolchain once).
+scripts/build-web.sh "$CARGO_TARGET_DIR/web-app"
+export ZAOFAXIAN_WEB_APP_DIR="${ZAOFAXIAN_WEB_APP_DIR:-$CARGO_TARGET_DIR/web-app}"
 # The embedded default: a SQLite file in ./zaofaxian-data. Load the sample Yunnan
 # division codes (idempotent), then serve.
 "$BIN" admin import-divisions server/data/yunnan_sample_divisions.csv

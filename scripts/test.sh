@@ -33,6 +33,12 @@ if [ -z "${ZAOFAXIAN_TEST_POSTGRES_URL:-}" ]; then
 fi
 export ZAOFAXIAN_REQUIRE_POSTGRES=1
 
+# The field app for browsers, built as a county would build it; the Chromium test of
+# the web app (tests/tests/web_app.rs) runs against it.
+echo "== web app build"
+scripts/build-web.sh "$CARGO_TARGET_DIR/web-app"
+export ZAOFAXIAN_WEB_APP_DIR="$CARGO_TARGET_DIR/web-app" ZAOFAXIAN_REQUIRE_WEB_APP=1
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
@@ -40,6 +46,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo clippy (desktop app)"
 scripts/smoke-desktop.sh --deps-only
 cargo clippy -p zaofaxian-mobile --features desktop --all-targets --locked -- -D warnings
+echo "== cargo clippy (web app, wasm)"
+CC_wasm32_unknown_unknown=clang-19 cargo clippy -p zaofaxian-mobile --features web --target wasm32-unknown-unknown \
+  --locked -- -D warnings
 echo "== cargo test"
 rm -f "${CARGO_TARGET_DIR}"/tmp/fault_figures_*.txt
 cargo test --workspace --locked

@@ -3,10 +3,11 @@
 //! background. Platform launchers (desktop `main`, phones via `dx`) only start this.
 
 use crate::household_search::{HouseholdEntry, households};
-use crate::local_store::{LocalStore, PendingPhoto, Session, lock};
+use crate::local_store::{PendingPhoto, Session};
 use crate::location::LocationProvider;
 use crate::report_form::{Action, ReportDraft, reduce};
 use crate::status::status_view;
+use crate::store_api::{Store, StoreCall, StoreExt, StoreHandle};
 use crate::sync::{SyncEngine, SyncState};
 use crate::ui::{CadreQueue, CaseStatusCard, HouseholdList, QueueRow, ReportWizard, SyncBadge, t};
 use crate::ui_sign_in::SignIn;
@@ -16,7 +17,7 @@ use crate::worksheet_form::WorksheetForm;
 use chrono::{Datelike, FixedOffset};
 use dioxus::prelude::*;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 use zaofaxian_shared::lifecycle::CaseState;
 use zaofaxian_shared::reference::InForce;
@@ -63,9 +64,9 @@ header button, .bar button { min-height: 40px; padding: 4px 10px; margin-left: 6
 /// What the app is given at start: its store, files and where it is.
 #[derive(Debug, Clone)]
 pub struct AppContext {
-    /// Shared with the launcher's context, which must be `Send + Sync`; every user
-    /// (screens, photo intake, the sync loop) locks it for one operation at a time.
-    pub store: Arc<Mutex<LocalStore>>,
+    /// Every user (screens, photo intake, the sync loop) asks it one operation at a
+    /// time; natively it is in this process, in the browser in the store worker.
+    pub store: StoreHandle,
     /// The household's village when it reports without an account (set at install).
     pub village: DivisionCode,
     /// Where processed photos are kept until uploaded.
@@ -81,12 +82,13 @@ pub fn china_offset() -> FixedOffset {
 }
 
 /// The photo pipeline plus keeping the result; runs on a blocking thread.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn process_and_keep(
     bytes: &[u8],
     wm: &crate::photo::Watermark,
     dir: &std::path::Path,
 ) -> Result<PendingPhoto, Text> {
-    static FONT: OnceLock<Option<ab_glyph::FontArc>> = OnceLock::new();
+    static FONT: std::sync::OnceLock<Option<ab_glyph::FontArc>> = std::sync::OnceLock::new();
     let font = FONT
         .get_or_init(crate::photo::find_cjk_font)
         .as_ref()
@@ -97,8 +99,45 @@ pub fn process_and_keep(
         .map_err(|e| Text::new(format!("无法保存照片：{e}"), format!("cannot save the photo: {e}")))
 }
 
-fn sync_state(store: &LocalStore) -> SyncState {
-    match store.counts() {
+/// Processes a camera picture off the screen's thread and keeps it for upload: natively
+/// with the `image` pipeline on a blocking thread, in the browser on the store
+/// worker's canvas.
+pub async fn keep_photo(ctx: &AppContext, bytes: Vec<u8>, wm: crate::photo::Watermark) -> Result<PendingPhoto, Text> {
+    match &ctx.store {
+        #[cfg(target_arch = "wasm32")]
+        StoreHandle::Worker(w) => w.keep_photo(bytes, &wm).await,
+        StoreHandle::Native(_) => {
+            #[cfg(not(target_arch = "wasm32"))]
+            {
+                let dir = ctx.data_dir.join("photos");
+                let p = tokio::task::spawn_blocking(move || process_and_keep(&bytes, &wm, &dir))
+                    .await
+                    .map_err(|_| Text::new("照片处理中断", "photo processing stopped"))??;
+                ctx.store
+                    .unit(StoreCall::AddPhoto { photo: p.clone() })
+                    .await
+                    .map_err(|e| Text::from_pair(&e.to_string()))?;
+                Ok(p)
+            }
+            #[cfg(target_arch = "wasm32")]
+            {
+                let _ = (bytes, wm);
+                Err(Text::new("此版本不能处理照片", "this build cannot process photos"))
+            }
+        }
+    }
+}
+
+/// Waits without holding up the screens.
+pub async fn sleep(d: Duration) {
+    #[cfg(not(target_arch = "wasm32"))]
+    tokio::time::sleep(d).await;
+    #[cfg(target_arch = "wasm32")]
+    crate::web::sleep(d).await;
+}
+
+async fn sync_state(store: &impl Store) -> SyncState {
+    match store.counts().await {
         Ok(c) if c.pending + c.photos == 0 => SyncState::UpToDate,
         Ok(c) => SyncState::Waiting {
             pending: c.pending + c.photos,
@@ -120,12 +159,21 @@ struct Loaded {
     reference: Arc<InForce>,
 }
 
-fn load(store: &LocalStore) -> Loaded {
+async fn load(store: &impl Store) -> Loaded {
     Loaded {
-        cases: store.cases().unwrap_or_default(),
-        visits: store.visits().unwrap_or_default(),
-        reference: Arc::new(store.in_force()),
+        cases: store.call(StoreCall::Cases).await.unwrap_or_default(),
+        visits: store.call(StoreCall::Visits).await.unwrap_or_default(),
+        reference: Arc::new(store.in_force().await),
     }
+}
+
+/// What the app shows before the store has answered (the browser's worker takes a
+/// moment to open the database).
+#[derive(Debug, Clone, PartialEq)]
+enum Opening {
+    Waiting,
+    Open,
+    Failed(Text),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,25 +192,20 @@ pub fn App() -> Element {
     let ctx = use_context::<AppContext>();
     let mut lang = use_signal(|| Lang::Zh);
     let today = SystemClock.today();
-    let mut session = use_signal(|| lock(&ctx.store).session().ok().flatten());
+    let mut session = use_signal(|| None::<Session>);
     let mut skipped = use_signal(|| false);
-    let server = use_signal(|| {
-        lock(&ctx.store)
-            .server_url()
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| ctx.default_server.clone())
-    });
-    let mut sync = use_signal(|| sync_state(&lock(&ctx.store)));
-    let mut loaded = use_signal(|| load(&lock(&ctx.store)));
+    let mut server = use_signal(|| ctx.default_server.clone());
+    let mut sync = use_signal(|| SyncState::UpToDate);
+    let mut loaded = use_signal(Loaded::default);
     let mut syncing = use_signal(|| false);
+    let mut opening = use_signal(|| Opening::Waiting);
 
-    // One sync pass; the store is locked per operation inside, never across a wait.
+    // One sync pass; the store is asked one operation at a time, never across a wait.
     let store = ctx.store.clone();
     let run_sync = move || {
         let store = store.clone();
         async move {
-            if syncing() || session.peek().is_none() {
+            if syncing() || session.peek().is_none() || *opening.peek() != Opening::Open {
                 return;
             }
             syncing.set(true);
@@ -175,17 +218,33 @@ pub fn App() -> Element {
                     pending: 0,
                 });
             }
-            loaded.set(load(&lock(&store)));
+            loaded.set(load(&store).await);
             syncing.set(false);
         }
     };
     let looping = run_sync.clone();
+    let store = ctx.store.clone();
     use_future(move || {
         let run = looping.clone();
+        let store = store.clone();
         async move {
+            // Open the store first: the session, the server and what waits in the outbox.
+            match store.session().await {
+                Ok(s) => session.set(s),
+                Err(e) => {
+                    opening.set(Opening::Failed(Text::from_pair(&e.to_string())));
+                    return;
+                }
+            }
+            if let Ok(Some(url)) = store.call::<Option<String>>(StoreCall::ServerUrl).await {
+                server.set(url);
+            }
+            sync.set(sync_state(&store).await);
+            loaded.set(load(&store).await);
+            opening.set(Opening::Open);
             loop {
                 run().await;
-                tokio::time::sleep(Duration::from_secs(30)).await;
+                sleep(Duration::from_secs(30)).await;
             }
         }
     });
@@ -194,24 +253,32 @@ pub fn App() -> Element {
     let signed_in = session();
     let store = ctx.store.clone();
     let on_signed_in = move |s: Session| {
-        let st = lock(&store);
-        // A failed write leaves the user signed out with the reason; nothing half-saved.
-        if let Err(e) = st.set_server_url(&server.peek()).and_then(|_| st.set_session(&s)) {
-            sync.set(SyncState::Failed {
-                why: Text::from_pair(&e.to_string()),
-                pending: 0,
-            });
-            return;
-        }
-        drop(st);
-        session.set(Some(s));
+        let store = store.clone();
+        spawn(async move {
+            let url = server.peek().clone();
+            let saved = match store.unit(StoreCall::SetServerUrl { url }).await {
+                Ok(()) => store.unit(StoreCall::SetSession { session: s.clone() }).await,
+                Err(e) => Err(e),
+            };
+            // A failed write leaves the user signed out with the reason; nothing half-saved.
+            match saved {
+                Ok(()) => session.set(Some(s)),
+                Err(e) => sync.set(SyncState::Failed {
+                    why: Text::from_pair(&e.to_string()),
+                    pending: 0,
+                }),
+            }
+        });
     };
     let store = ctx.store.clone();
     let sign_out = move |_| {
-        if lock(&store).sign_out().is_ok() {
-            session.set(None);
-            skipped.set(false);
-        }
+        let store = store.clone();
+        spawn(async move {
+            if store.unit(StoreCall::SignOut).await.is_ok() {
+                session.set(None);
+                skipped.set(false);
+            }
+        });
     };
     let sync_now = run_sync.clone();
     rsx! {
@@ -233,14 +300,16 @@ pub fn App() -> Element {
             }
         }
         main {
-            match signed_in {
-                None if !skipped() => rsx! {
+            match (opening(), signed_in.clone()) {
+                (Opening::Waiting, _) => rsx! { p { class: "hint big", role: "status", {t(l, "正在打开…", "Opening…")} } },
+                (Opening::Failed(why), _) => rsx! { p { class: "error", role: "alert", "{why.get(l)}" } },
+                (Opening::Open, None) if !skipped() => rsx! {
                     SignIn { server, lang: l, on_signed_in, on_skip: move |_| skipped.set(true) }
                 },
-                Some(s) if s.role != Role::Household => rsx! {
+                (Opening::Open, Some(s)) if s.role != Role::Household => rsx! {
                     CadreHome { session: s, loaded, today, lang: l, sync }
                 },
-                _ => rsx! {
+                (Opening::Open, _) => rsx! {
                     HouseholdHome { loaded, today, lang: l, sync, signed_in: signed_in.is_some(),
                         on_sign_in: move |_| skipped.set(false) }
                 },
@@ -267,15 +336,31 @@ fn HouseholdHome(
         .iter()
         .filter_map(|c| serde_json::from_value(c["state"].clone()).ok())
         .collect();
-    let store = ctx.store.clone();
-    let on_submit = move |report: zaofaxian_shared::report::HardshipReport| {
-        let body = serde_json::to_value(&report).unwrap_or_default();
-        let st = lock(&store);
-        match st.enqueue(RecordKind::Report, &body) {
-            Ok(_) => draft.set(reduce(draft(), Action::Saved, today)),
-            Err(e) => draft.with_mut(|d| d.error = Some(Text::from_pair(&e.to_string()))),
+    // Where the household is, asked once when the form opens (the browser asks the user
+    // first); the report goes without it when there is none by the time it is saved.
+    let mut fix = use_signal(|| None::<zaofaxian_shared::GeoPoint>);
+    let location = ctx.location.clone();
+    use_future(move || {
+        let location = location.clone();
+        async move {
+            if let Ok(p) = location.current().await {
+                fix.set(Some(p));
+            }
         }
-        sync.set(sync_state(&st));
+    });
+    let store = ctx.store.clone();
+    let on_submit = move |mut report: zaofaxian_shared::report::HardshipReport| {
+        report.location = fix();
+        let body = serde_json::to_value(&report).unwrap_or_default();
+        let store = store.clone();
+        spawn(async move {
+            // "已保存" only once the store has the record (in the browser: committed on OPFS).
+            match store.enqueue(RecordKind::Report, body).await {
+                Ok(_) => draft.set(reduce(draft(), Action::Saved, today)),
+                Err(e) => draft.with_mut(|d| d.error = Some(Text::from_pair(&e.to_string()))),
+            }
+            sync.set(sync_state(&store).await);
+        });
     };
     rsx! {
         if !signed_in {
@@ -386,22 +471,31 @@ fn CadreHome(
                     rsx! {
                         VisitScreen { form, worksheet, household_name, village, today, threshold, policy,
                             collector: session.display_name.clone(), locate_error: locate_error(), lang,
-                            on_locate: move |_| match location.current() {
-                                Ok(fix) => { form.with_mut(|f| f.fix = Some(fix)); locate_error.set(None); }
-                                Err(why) => locate_error.set(Some(why)),
+                            on_locate: move |_| {
+                                let location = location.clone();
+                                spawn(async move {
+                                    locate_error.set(Some(Text::new("正在定位…", "locating…")));
+                                    match location.current().await {
+                                        Ok(fix) => { form.with_mut(|f| f.fix = Some(fix)); locate_error.set(None); }
+                                        Err(why) => locate_error.set(Some(why)),
+                                    }
+                                });
                             },
                             on_save: move |(v, at_risk): (zaofaxian_shared::visit::HomeVisit, bool)| {
-                                let st = lock(&store);
-                                match st.enqueue(RecordKind::CaseEvent, &form.read().event_body(&v, at_risk)) {
-                                    Ok(_) => {
-                                        saved.set(Some(t(lang, "入户核实已保存，有信号时自动上传", "visit saved: it will be sent when there is a signal").to_string()));
-                                        sync.set(sync_state(&st));
-                                        loaded.set(load(&st));
-                                        visit.set(None);
-                                        tab.set(CadreTab::Households);
+                                let store = store.clone();
+                                let body = form.read().event_body(&v, at_risk);
+                                spawn(async move {
+                                    match store.enqueue(RecordKind::CaseEvent, body).await {
+                                        Ok(_) => {
+                                            saved.set(Some(t(lang, "入户核实已保存，有信号时自动上传", "visit saved: it will be sent when there is a signal").to_string()));
+                                            sync.set(sync_state(&store).await);
+                                            loaded.set(load(&store).await);
+                                            visit.set(None);
+                                            tab.set(CadreTab::Households);
+                                        }
+                                        Err(e) => saved.set(Some(e.to_string())),
                                     }
-                                    Err(e) => saved.set(Some(e.to_string())),
-                                }
+                                });
                             },
                         }
                     }

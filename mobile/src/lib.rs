@@ -10,9 +10,12 @@ pub mod location;
 pub mod photo;
 pub mod report_form;
 pub mod status;
+pub mod store_api;
 pub mod sync;
 pub mod ui;
 pub mod ui_sign_in;
 pub mod ui_visit;
 pub mod visit_form;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 pub mod worksheet_form;

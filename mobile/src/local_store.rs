@@ -15,6 +15,11 @@ pub enum LocalError {
     Db(#[from] rusqlite::Error),
     #[error("本机数据损坏 / local data is corrupt: {0}")]
     Corrupt(String),
+    #[error("照片文件丢失 / photo file lost: {0}")]
+    PhotoLost(String),
+    /// The browser's store worker could not be reached or opened.
+    #[error("{0}")]
+    Worker(String),
 }
 
 pub type LocalResult<T> = Result<T, LocalError>;
@@ -61,7 +66,7 @@ pub struct Session {
 }
 
 /// A photo kept on the phone until the server has it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingPhoto {
     pub sha256: String,
     pub path: std::path::PathBuf,
@@ -82,7 +87,7 @@ pub struct OutboxRecord {
 }
 
 /// Counts for the sync indicator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct OutboxCounts {
     pub pending: i64,
     pub sent: i64,
@@ -132,6 +137,21 @@ impl LocalStore {
     pub fn open(path: &Path) -> LocalResult<LocalStore> {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        Self::with_connection(conn)
+    }
+
+    /// The browser's store: `name` inside an OPFS pool VFS (`opfs-sahpool`), which has
+    /// no shared memory for WAL; a rollback journal is as durable, only slower.
+    #[cfg(target_arch = "wasm32")]
+    pub fn open_in_vfs(name: &str, vfs: &str) -> LocalResult<LocalStore> {
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+        let conn = Connection::open_with_flags_and_vfs(name, flags, vfs)?;
+        conn.pragma_update(None, "journal_mode", "TRUNCATE")?;
+        Self::with_connection(conn)
+    }
+
+    fn with_connection(conn: Connection) -> LocalResult<LocalStore> {
         // FULL: a phone's battery can die at any moment; a report must survive it.
         conn.pragma_update(None, "synchronous", "FULL")?;
         let store = LocalStore { conn };

@@ -4,12 +4,18 @@
 //! apart (a visit recorded from the village office, or a household that moved).
 
 use geo::{Distance, Haversine, Point};
+use std::future::Future;
+use std::pin::Pin;
 use zaofaxian_shared::{GeoPoint, Text};
+
+/// A fix as it arrives: a receiver may take seconds (the browser asks for permission
+/// first), so asking never blocks the screen.
+pub type Fix<'a> = Pin<Box<dyn Future<Output = Result<GeoPoint, Text>> + 'a>>;
 
 /// A source of position fixes.
 pub trait LocationProvider: std::fmt::Debug {
     /// The current fix, or why there is none (no permission, no satellites yet).
-    fn current(&self) -> Result<GeoPoint, Text>;
+    fn current(&self) -> Fix<'_>;
 }
 
 /// A point typed in or chosen on a map (desktop), or a simulated receiver (tests).
@@ -17,9 +23,11 @@ pub trait LocationProvider: std::fmt::Debug {
 pub struct ManualLocation(pub Option<GeoPoint>);
 
 impl LocationProvider for ManualLocation {
-    fn current(&self) -> Result<GeoPoint, Text> {
-        self.0
-            .ok_or_else(|| Text::new("尚未选择位置", "no position chosen yet"))
+    fn current(&self) -> Fix<'_> {
+        Box::pin(std::future::ready(
+            self.0
+                .ok_or_else(|| Text::new("尚未选择位置", "no position chosen yet")),
+        ))
     }
 }
 
@@ -108,9 +116,16 @@ mod tests {
         assert!((distance_m(&home, &far) - home.distance_m(&far)).abs() < 1.0);
     }
 
-    #[test]
-    fn a_manual_provider_without_a_point_says_why() {
-        assert!(ManualLocation(None).current().unwrap_err().zh.contains("尚未选择位置"));
-        assert_eq!(ManualLocation(Some(p(24.0, 102.0))).current().unwrap().lat, 24.0);
+    #[tokio::test]
+    async fn a_manual_provider_without_a_point_says_why() {
+        assert!(
+            ManualLocation(None)
+                .current()
+                .await
+                .unwrap_err()
+                .zh
+                .contains("尚未选择位置")
+        );
+        assert_eq!(ManualLocation(Some(p(24.0, 102.0))).current().await.unwrap().lat, 24.0);
     }
 }

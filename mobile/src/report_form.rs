@@ -98,6 +98,7 @@ impl ReportDraft {
             description: self.description.trim().to_string(),
             on_behalf: self.on_behalf,
             photos: self.photos.clone(),
+            location: None,
         };
         report.validate(today).map_err(|e| Text::new(e.zh, e.en))?;
         Ok(report)

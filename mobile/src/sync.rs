@@ -5,8 +5,8 @@
 //! across a network wait, so the screens stay responsive while a sync runs.
 
 use crate::backoff::retry_delay_ms;
-use crate::local_store::{LocalError, LocalResult, LocalStore, PendingPhoto, Session};
-use std::sync::Mutex;
+use crate::local_store::{LocalError, LocalResult, OutboxRecord, PendingPhoto, Session};
+use crate::store_api::{Store, StoreCall, StoreExt};
 use std::time::Duration;
 use zaofaxian_shared::wire::{
     CodeRequest, CodeSignIn, ErrorBody, LoginRequest, OutgoingRecord, PhotoStart, PhotoStatus, PullAnswer, PushAnswer,
@@ -75,17 +75,26 @@ pub enum SyncError {
     Local(#[from] LocalError),
 }
 
-/// Runs `f` on the store under its lock; the lock is never held across an `.await`.
-fn with<T>(store: &Mutex<LocalStore>, f: impl FnOnce(&LocalStore) -> LocalResult<T>) -> LocalResult<T> {
-    f(&crate::local_store::lock(store))
-}
-
 /// The server's error message, or a generic one when there is no JSON answer.
 async fn error_text(r: reqwest::Response) -> Text {
     let status = r.status();
     match r.json::<ErrorBody>().await {
         Ok(e) => e.message,
         Err(_) => Text::new(format!("服务器错误（{status}）"), format!("server error ({status})")),
+    }
+}
+
+/// What still waits: records and photos, as the sync line counts them everywhere.
+async fn pending(store: &impl Store) -> LocalResult<i64> {
+    let c = store.counts().await?;
+    Ok(c.pending + c.photos)
+}
+
+fn retry(r: &OutboxRecord, why: &str, next_attempt_ms: i64) -> StoreCall {
+    StoreCall::MarkRetry {
+        record_id: r.record_id.clone(),
+        why: why.to_string(),
+        next_attempt_ms,
     }
 }
 
@@ -126,7 +135,9 @@ fn network_error(e: &reqwest::Error) -> Text {
     }
 }
 
-/// TLS for `https://` servers: ring's crypto, Mozilla's root certificates.
+/// TLS for `https://` servers: ring's crypto, Mozilla's root certificates. (In the
+/// browser, TLS is the browser's.)
+#[cfg(not(target_arch = "wasm32"))]
 fn tls_config() -> rustls::ClientConfig {
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -162,12 +173,19 @@ impl SyncEngine {
     /// With other limits than a phone's: `connect` to open a connection, `total` for a
     /// whole request (fault tests shorten them so a stalled link is given up sooner).
     pub fn with_timeouts(base: impl Into<String>, connect: Duration, total: Duration) -> SyncEngine {
+        #[cfg(not(target_arch = "wasm32"))]
         let http = reqwest::Client::builder()
             .use_preconfigured_tls(tls_config())
             .connect_timeout(connect)
             .timeout(total)
             .build()
             .unwrap_or_default();
+        // The browser's fetch has no client-wide timeouts; its own apply.
+        #[cfg(target_arch = "wasm32")]
+        let http = {
+            let _ = (connect, total);
+            reqwest::Client::new()
+        };
         SyncEngine {
             http,
             base: base.into().trim_end_matches('/').to_string(),
@@ -246,28 +264,27 @@ impl SyncEngine {
     /// `progress` sees every state.
     pub async fn sync(
         &self,
-        store: &Mutex<LocalStore>,
+        store: &impl Store,
         now_ms: i64,
         jitter: u32,
         mut progress: impl FnMut(SyncState),
     ) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
-        let pending = |store: &Mutex<LocalStore>| with(store, |s| Ok(s.counts()?.pending));
-        let Some(token) = with(store, LocalStore::token)? else {
+        let Some(token) = store.token().await? else {
             let why = Text::new("请先登录", "sign in first");
-            return Ok(failed(report, why, pending(store)?, &mut progress));
+            return Ok(failed(report, why, pending(store).await?, &mut progress));
         };
         match self.upload_photos(store, &token).await? {
             Ok(n) => report.photos_uploaded = n,
             Err(why) => {
-                return Ok(failed(report, why, pending(store)?, &mut progress));
+                return Ok(failed(report, why, pending(store).await?, &mut progress));
             }
         }
-        let device = with(store, LocalStore::device_id)?;
-        let total = with(store, |s| s.due(now_ms, usize::MAX >> 1))?.len();
+        let device: String = store.call(StoreCall::DeviceId).await?;
+        let total = store.due(now_ms, usize::MAX >> 1).await?.len();
         let mut done = 0;
         loop {
-            let batch = with(store, |s| s.due(now_ms, self.batch))?;
+            let batch = store.due(now_ms, self.batch).await?;
             if batch.is_empty() {
                 break;
             }
@@ -296,7 +313,7 @@ impl SyncEngine {
                 Ok(r) if r.status().is_success() => r.json::<PushAnswer>().await.ok(),
                 Ok(r) if r.status() == reqwest::StatusCode::UNAUTHORIZED => {
                     let why = signed_out();
-                    return Ok(failed(report, why, pending(store)?, &mut progress));
+                    return Ok(failed(report, why, pending(store).await?, &mut progress));
                 }
                 Ok(_) => None,
                 Err(e) => {
@@ -307,63 +324,60 @@ impl SyncEngine {
             let Some(answer) = answer else {
                 // No answer (no signal, timeout, server error): every record stays and waits.
                 let why = failure.take().unwrap_or_else(offline);
-                with(store, |s| {
-                    for r in &batch {
-                        s.mark_retry(&r.record_id, &why.zh, now_ms + retry_delay_ms(r.attempts, jitter))?;
-                    }
-                    Ok(())
-                })?;
-                return Ok(failed(report, why, pending(store)?, &mut progress));
-            };
-            with(store, |s| {
                 for r in &batch {
-                    let res = answer.results.iter().find(|x| x.id.to_string() == r.record_id);
-                    match res {
-                        Some(
-                            x @ RecordResult {
-                                status: RecordStatus::Stored | RecordStatus::Replayed,
-                                ..
-                            },
-                        ) => {
-                            let version = x.version.unwrap_or(0) as i64;
-                            s.mark_sent(&r.record_id, x.case_id.as_deref().unwrap_or_default(), version)?;
-                            if x.status == RecordStatus::Stored {
-                                report.stored += 1;
-                            } else {
-                                report.replayed += 1;
-                            }
-                        }
-                        Some(
-                            x @ RecordResult {
-                                status: RecordStatus::Rejected,
-                                ..
-                            },
-                        ) => {
-                            let msg = x.error.as_ref().map_or("被拒绝", |e| e.message.zh.as_str());
-                            s.mark_rejected(&r.record_id, msg)?;
-                            report.rejected += 1;
-                        }
-                        None => s.mark_retry(
-                            &r.record_id,
-                            "服务器未答复此记录",
-                            now_ms + retry_delay_ms(r.attempts, jitter),
-                        )?,
-                    }
-                    done += 1;
+                    let next_attempt_ms = now_ms + retry_delay_ms(r.attempts, jitter);
+                    store.unit(retry(r, &why.zh, next_attempt_ms)).await?;
                 }
-                Ok(())
-            })?;
+                return Ok(failed(report, why, pending(store).await?, &mut progress));
+            };
+            for r in &batch {
+                let res = answer.results.iter().find(|x| x.id.to_string() == r.record_id);
+                let call = match res {
+                    Some(
+                        x @ RecordResult {
+                            status: RecordStatus::Stored | RecordStatus::Replayed,
+                            ..
+                        },
+                    ) => {
+                        if x.status == RecordStatus::Stored {
+                            report.stored += 1;
+                        } else {
+                            report.replayed += 1;
+                        }
+                        StoreCall::MarkSent {
+                            record_id: r.record_id.clone(),
+                            case_id: x.case_id.clone().unwrap_or_default(),
+                            version: x.version.unwrap_or(0) as i64,
+                        }
+                    }
+                    Some(
+                        x @ RecordResult {
+                            status: RecordStatus::Rejected,
+                            ..
+                        },
+                    ) => {
+                        report.rejected += 1;
+                        StoreCall::MarkRejected {
+                            record_id: r.record_id.clone(),
+                            why: x.error.as_ref().map_or("被拒绝", |e| e.message.zh.as_str()).to_string(),
+                        }
+                    }
+                    None => retry(r, "服务器未答复此记录", now_ms + retry_delay_ms(r.attempts, jitter)),
+                };
+                store.unit(call).await?;
+                done += 1;
+            }
             progress(SyncState::Sending { done, total });
         }
         match self.pull(store, &token).await? {
             Ok(n) => report.pulled = n,
             // An expired session must not look like "up to date": the user signs in again.
             Err(why) => {
-                return Ok(failed(report, why, pending(store)?, &mut progress));
+                return Ok(failed(report, why, pending(store).await?, &mut progress));
             }
         }
         report.reference_updated = self.refresh_reference(store).await?;
-        let pending = pending(store)?;
+        let pending = pending(store).await?;
         progress(if pending == 0 {
             SyncState::UpToDate
         } else {
@@ -374,27 +388,34 @@ impl SyncEngine {
 
     /// Uploads every waiting photo, resuming where the server's count stands. The
     /// outer error is the local store's; the inner one stops this pass (no network).
-    async fn upload_photos(&self, store: &Mutex<LocalStore>, token: &str) -> Result<Result<usize, Text>, SyncError> {
+    async fn upload_photos(&self, store: &impl Store, token: &str) -> Result<Result<usize, Text>, SyncError> {
         let mut n = 0;
-        for p in with(store, LocalStore::photos_to_upload)? {
-            match self.upload_photo(&p, token).await {
+        let waiting: Vec<PendingPhoto> = store.call(StoreCall::PhotosToUpload).await?;
+        for p in waiting {
+            let outcome = match store.photo_bytes(&p).await {
+                Ok(bytes) => self.upload_photo(&p, &bytes, token).await,
+                Err(e) => Err(PhotoFailure::Refused(Text::from_pair(&e.to_string()))),
+            };
+            let mark = |uploaded: bool, error: Option<String>| StoreCall::MarkPhoto {
+                sha256: p.sha256.clone(),
+                uploaded,
+                error,
+            };
+            match outcome {
                 Ok(()) => {
-                    with(store, |s| s.mark_photo(&p.sha256, true, None))?;
+                    store.unit(mark(true, None)).await?;
                     n += 1;
                 }
                 Err(PhotoFailure::Offline) => return Ok(Err(offline())),
                 Err(PhotoFailure::SignedOut) => return Ok(Err(signed_out())),
                 // This photo cannot go (file lost, refused): note why and go on with the rest.
-                Err(PhotoFailure::Refused(why)) => with(store, |s| s.mark_photo(&p.sha256, false, Some(&why.zh)))?,
+                Err(PhotoFailure::Refused(why)) => store.unit(mark(false, Some(why.zh))).await?,
             }
         }
         Ok(Ok(n))
     }
 
-    async fn upload_photo(&self, p: &PendingPhoto, token: &str) -> Result<(), PhotoFailure> {
-        let bytes = std::fs::read(&p.path).map_err(|e| {
-            PhotoFailure::Refused(Text::new(format!("照片文件丢失：{e}"), format!("photo file lost: {e}")))
-        })?;
+    async fn upload_photo(&self, p: &PendingPhoto, bytes: &[u8], token: &str) -> Result<(), PhotoFailure> {
         let url = format!("{}/api/v1/photos", self.base);
         let body = PhotoStart {
             sha256: p.sha256.clone(),
@@ -444,9 +465,12 @@ impl SyncEngine {
     /// Fetches the server's holiday years and thresholds when they changed since the
     /// copy this phone keeps (304 otherwise); true when a new copy was kept. A failed
     /// fetch keeps the old copy: the next pass asks again.
-    async fn refresh_reference(&self, store: &Mutex<LocalStore>) -> Result<bool, SyncError> {
+    async fn refresh_reference(&self, store: &impl Store) -> Result<bool, SyncError> {
         use zaofaxian_shared::reference::{InForce, ReferenceSnapshot};
-        let have = with(store, LocalStore::reference)?.map(|s| s.version);
+        let have = store
+            .call::<Option<ReferenceSnapshot>>(StoreCall::Reference)
+            .await?
+            .map(|s| s.version);
         let mut request = self.http.get(format!("{}/api/v1/reference", self.base));
         if let Some(v) = have {
             request = request.header(reqwest::header::IF_NONE_MATCH, format!("\"{v}\""));
@@ -464,17 +488,21 @@ impl SyncEngine {
         if InForce::from_snapshot(&snapshot).is_err() || have == Some(snapshot.version) {
             return Ok(false);
         }
-        with(store, |s| s.set_reference(&snapshot))?;
+        store
+            .unit(StoreCall::SetReference {
+                snapshot: Box::new(snapshot),
+            })
+            .await?;
         Ok(true)
     }
 
     /// Pulls changed cases of the user's area into the local store; returns how many.
     /// A lost connection keeps what came so far (the next pass resumes at the cursor);
     /// an expired session is the inner error.
-    async fn pull(&self, store: &Mutex<LocalStore>, token: &str) -> Result<Result<usize, Text>, SyncError> {
+    async fn pull(&self, store: &impl Store, token: &str) -> Result<Result<usize, Text>, SyncError> {
         let mut n = 0;
         loop {
-            let cursor = with(store, LocalStore::cursor)?;
+            let cursor: i64 = store.call(StoreCall::Cursor).await?;
             let url = format!("{}/api/v1/sync/pull?cursor={cursor}&limit=200", self.base);
             let Ok(r) = self.http.get(url).bearer_auth(token).send().await else {
                 return Ok(Ok(n));
@@ -485,13 +513,12 @@ impl SyncEngine {
             let Ok(page) = r.json::<PullAnswer>().await else {
                 return Ok(Ok(n));
             };
-            with(store, |s| {
-                for c in &page.cases {
-                    s.upsert_case(&c.id, &serde_json::to_value(c).unwrap_or_default())?;
-                    n += 1;
-                }
-                s.set_cursor(page.cursor)
-            })?;
+            for c in &page.cases {
+                let json = serde_json::to_value(c).unwrap_or_default();
+                store.unit(StoreCall::UpsertCase { id: c.id.clone(), json }).await?;
+                n += 1;
+            }
+            store.unit(StoreCall::SetCursor { cursor: page.cursor }).await?;
             if !page.more {
                 return Ok(Ok(n));
             }

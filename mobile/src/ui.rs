@@ -288,21 +288,13 @@ pub fn PhotoPicker(collector: String, place: String, lang: Lang, on_added: Event
                                     place: place.clone(),
                                     collector: collector.clone(),
                                 };
-                                let dir = ctx.data_dir.join("photos");
-                                let done = tokio::task::spawn_blocking(move || crate::app::process_and_keep(&bytes, &wm, &dir)).await;
-                                match done {
-                                    Ok(Ok(p)) => {
-                                        let saved = crate::local_store::lock(&ctx.store).add_photo(&p);
-                                        if let Err(e) = saved {
-                                            status.set(Some(zaofaxian_shared::Text::from_pair(&e.to_string())));
-                                            continue;
-                                        }
+                                match crate::app::keep_photo(&ctx, bytes, wm).await {
+                                    Ok(p) => {
                                         kept.write().push((p.sha256.clone(), p.size as usize));
                                         on_added.call(p.sha256);
                                         status.set(None);
                                     }
-                                    Ok(Err(why)) => status.set(Some(why)),
-                                    Err(_) => status.set(Some(zaofaxian_shared::Text::new("照片处理中断", "photo processing stopped"))),
+                                    Err(why) => status.set(Some(why)),
                                 }
                             }
                         }

@@ -168,7 +168,7 @@ fn the_cadre_queue_marks_overdue_rows() {
 
 /// The whole app over a real store: who is signed in decides the screen.
 fn render_app(session: Option<zaofaxian_mobile::local_store::Session>) -> String {
-    use std::sync::{Arc, Mutex};
+    use std::sync::Arc;
     use zaofaxian_mobile::app::{App, AppContext};
     use zaofaxian_mobile::local_store::LocalStore;
     use zaofaxian_mobile::location::ManualLocation;
@@ -198,7 +198,7 @@ fn render_app(session: Option<zaofaxian_mobile::local_store::Session>) -> String
         store.set_session(s).unwrap();
     }
     let app_ctx = AppContext {
-        store: Arc::new(Mutex::new(store)),
+        store: zaofaxian_mobile::store_api::StoreHandle::native(store),
         village: "530402001001".parse().unwrap(),
         data_dir: dir.path().to_path_buf(),
         location: Arc::new(ManualLocation(None)),
@@ -206,6 +206,18 @@ fn render_app(session: Option<zaofaxian_mobile::local_store::Session>) -> String
     };
     let mut dom = VirtualDom::new(App).with_root_context(app_ctx);
     dom.rebuild_in_place();
+    // The app opens its store asynchronously (in the browser it is a worker's): let
+    // that work run until the screens settle.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        for _ in 0..50 {
+            let work = tokio::time::timeout(std::time::Duration::from_millis(300), dom.wait_for_work());
+            if work.await.is_err() {
+                break;
+            }
+            dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
+        }
+    });
     dioxus_ssr::render(&dom)
 }
 

@@ -330,6 +330,7 @@ fn serve(config: Config) -> Result<(), String> {
             config.photo_dir.clone(),
         );
         let mut state = state;
+        state.web_app_dir = Some(config.web_app_dir.clone());
         // Household quotas (per account and day) from the environment, for pilots that
         // need other figures; the defaults are in `crate::limits`.
         let quota = |var: &str| std::env::var(var).ok().and_then(|v| v.parse().ok());

@@ -11,6 +11,18 @@ pub struct Config {
     pub database_url: String,
     /// Photo files (and nothing else unless the database URL points here too).
     pub photo_dir: std::path::PathBuf,
+    /// The built field app for browsers (scripts/build-web.sh), served at `/app/`.
+    pub web_app_dir: std::path::PathBuf,
+    /// HTTPS: a PEM certificate chain and its private key. Browsers give the app GPS
+    /// and offline start only on HTTPS (or on localhost).
+    pub tls: Option<TlsFiles>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsFiles {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
 }
 
 impl Default for Config {
@@ -19,6 +31,8 @@ impl Default for Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: "sqlite://zaofaxian-data/zaofaxian.sqlite".into(),
             photo_dir: "zaofaxian-data/photos".into(),
+            web_app_dir: "web-app".into(),
+            tls: None,
         }
     }
 }
@@ -29,6 +43,8 @@ struct FileConfig {
     addr: Option<SocketAddr>,
     database_url: Option<String>,
     photo_dir: Option<std::path::PathBuf>,
+    web_app_dir: Option<std::path::PathBuf>,
+    tls: Option<TlsFiles>,
 }
 
 impl Config {
@@ -47,6 +63,8 @@ impl Config {
             c.addr = f.addr.unwrap_or(c.addr);
             c.database_url = f.database_url.unwrap_or(c.database_url);
             c.photo_dir = f.photo_dir.unwrap_or(c.photo_dir);
+            c.web_app_dir = f.web_app_dir.unwrap_or(c.web_app_dir);
+            c.tls = f.tls.or(c.tls);
         }
         if let Some(a) = env("ZAOFAXIAN_ADDR") {
             c.addr = a
@@ -58,6 +76,24 @@ impl Config {
         }
         if let Some(d) = env("ZAOFAXIAN_PHOTO_DIR") {
             c.photo_dir = d.into();
+        }
+        if let Some(d) = env("ZAOFAXIAN_WEB_APP_DIR") {
+            c.web_app_dir = d.into();
+        }
+        match (env("ZAOFAXIAN_TLS_CERT"), env("ZAOFAXIAN_TLS_KEY")) {
+            (Some(cert), Some(key)) => {
+                c.tls = Some(TlsFiles {
+                    cert: cert.into(),
+                    key: key.into(),
+                })
+            }
+            (None, None) => {}
+            _ => {
+                return Err(
+                    "ZAOFAXIAN_TLS_CERT 与 ZAOFAXIAN_TLS_KEY 须同时设置 / set both ZAOFAXIAN_TLS_CERT and ZAOFAXIAN_TLS_KEY"
+                        .into(),
+                );
+            }
         }
         Ok(c)
     }
@@ -79,6 +115,13 @@ mod tests {
         assert_eq!(from_file.database_url, "sqlite://a.db");
         let env = |k: &str| (k == "ZAOFAXIAN_DATABASE_URL").then(|| "postgres://x/y".to_string());
         assert_eq!(Config::load(Some(&file), env).unwrap().database_url, "postgres://x/y");
+        let tls = |k: &str| (k == "ZAOFAXIAN_TLS_CERT").then(|| "cert.pem".to_string());
+        assert!(Config::load(None, tls).unwrap_err().contains("ZAOFAXIAN_TLS_KEY"));
+        std::fs::write(&file, "[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n").unwrap();
+        assert_eq!(
+            Config::load(Some(&file), none).unwrap().tls.unwrap().key,
+            Path::new("k.pem")
+        );
         std::fs::write(&file, "adr = 1\n").unwrap();
         assert!(Config::load(Some(&file), none).unwrap_err().contains("bad config"));
     }

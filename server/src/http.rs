@@ -60,9 +60,11 @@ where
 
 /// The whole application.
 pub fn app(state: crate::state::AppState) -> Router {
+    let web_app = crate::web_app::routes(state.web_app_dir.as_deref());
     public_routes()
         .merge(crate::api::routes())
         .merge(crate::console::routes())
+        .merge(web_app)
         .fallback(|| async { crate::error::ApiError::not_found() })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         // JSON and pages shrink about tenfold for phones on a weak signal (photos, already

@@ -23,3 +23,4 @@ pub mod reference;
 pub mod sms;
 pub mod state;
 pub mod store;
+pub mod web_app;

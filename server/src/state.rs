@@ -24,6 +24,8 @@ pub struct AppState {
     pub household_session_ms: i64,
     /// Where photo files live (partial uploads under `partial/`).
     pub photo_dir: PathBuf,
+    /// The built web app (scripts/build-web.sh), served at `/app/`.
+    pub web_app_dir: Option<PathBuf>,
     pub photo_locks: Arc<KeyedLocks>,
     /// Photo checks hold memory by the canvas they decode: permits are MiB of
     /// `photos::CHECK_BUDGET_MIB`, so a burst of files claiming large canvases waits
@@ -71,6 +73,7 @@ impl AppState {
             // Households sign in rarely, on weak networks: a month.
             household_session_ms: 30 * 24 * 3600 * 1000,
             photo_dir,
+            web_app_dir: None,
             photo_locks: Arc::new(KeyedLocks::default()),
             photo_checks: Arc::new(tokio::sync::Semaphore::new(crate::photos::CHECK_BUDGET_MIB as usize)),
             // 30 s: a signed-out or expired token stops working within that.

@@ -48,7 +48,7 @@ impl Hardship {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HardshipReport {
     /// The household's village (a 12-digit village-level code).
     pub village: DivisionCode,
@@ -70,6 +70,9 @@ pub struct HardshipReport {
     /// SHA-256 (hex) of the photos that belong to the report.
     #[serde(default)]
     pub photos: Vec<String>,
+    /// Where the phone was when the report was made, if it could tell (GPS allowed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<crate::geo::GeoPoint>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,6 +97,12 @@ impl HardshipReport {
                 "应选择到村（社区）一级",
                 "choose a village, not a larger division",
             );
+        }
+        if let Some(p) = &self.location
+            && (crate::geo::GeoPoint::new(p.lat, p.lon).is_err()
+                || p.accuracy_m.is_some_and(|a| !(0.0..=100_000.0).contains(&a)))
+        {
+            return e("location", "位置坐标无效", "the location is not a valid point");
         }
         let name = self.household_name.trim();
         if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {

@@ -16,6 +16,8 @@ pub struct ServerProcess {
     child: Option<Child>,
     /// Times the process was killed.
     pub kills: u32,
+    /// More environment for the process (e.g. `ZAOFAXIAN_WEB_APP_DIR`).
+    pub env: Vec<(String, String)>,
 }
 
 impl ServerProcess {
@@ -30,6 +32,7 @@ impl ServerProcess {
             log: log.to_path_buf(),
             child: None,
             kills: 0,
+            env: Vec::new(),
         })
     }
 
@@ -53,6 +56,7 @@ impl ServerProcess {
             // Each fault phone files for 50 households (代为申报), far above a family's quota.
             .env("ZAOFAXIAN_HOUSEHOLD_REPORTS_PER_DAY", "100000")
             .env("ZAOFAXIAN_HOUSEHOLD_PROXY_PER_DAY", "100000")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()

@@ -28,4 +28,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/photos/{sha}", get(photos::download).patch(photos::chunk))
         .route("/api/v1/photos/{sha}/status", get(photos::status))
         .route("/api/v1/photos/{sha}/thumbnail", get(photos::thumbnail))
+        // Answers are about people and change with every step: no cache (the browser's,
+        // a service worker's, a proxy's) keeps them, unless a handler says otherwise.
+        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        ))
 }
