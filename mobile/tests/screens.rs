@@ -208,7 +208,10 @@ fn render_app(session: Option<zaofaxian_mobile::local_store::Session>) -> String
     dom.rebuild_in_place();
     // The app opens its store asynchronously (in the browser it is a worker's): let
     // that work run until the screens settle.
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         for _ in 0..50 {
             let work = tokio::time::timeout(std::time::Duration::from_millis(300), dom.wait_for_work());

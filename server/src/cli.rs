@@ -331,6 +331,7 @@ fn serve(config: Config) -> Result<(), String> {
         );
         let mut state = state;
         state.web_app_dir = Some(config.web_app_dir.clone());
+        state.public_url = std::env::var("ZAOFAXIAN_PUBLIC_URL").ok().filter(|u| !u.is_empty());
         // Household quotas (per account and day) from the environment, for pilots that
         // need other figures; the defaults are in `crate::limits`.
         let quota = |var: &str| std::env::var(var).ok().and_then(|v| v.parse().ok());
@@ -349,16 +350,12 @@ fn serve(config: Config) -> Result<(), String> {
             .map_err(|e| format!("{}: {e}", config.addr))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let backend = config.database_url.split(':').next().unwrap_or("?").to_string();
-        tracing::info!(%addr, backend, "zaofaxian server listening / 服务已启动");
-        axum::serve(
-            listener,
-            http::app(state).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
+        let scheme = if config.tls.is_some() { "https" } else { "http" };
+        tracing::info!(%addr, backend, scheme, "zaofaxian server listening / 服务已启动");
+        let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())
+        };
+        crate::listen::serve(listener, http::app(state), config.tls.as_ref(), shutdown).await
     })
 }
 

@@ -195,10 +195,6 @@ async fn reference(State(s): State<PublicState>, headers: axum::http::HeaderMap)
 
 /// Serves `app` on an already-bound listener (tests bind 127.0.0.1:0).
 /// The client's address reaches handlers that limit per client (texted codes).
-pub async fn serve_on(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .await
+pub async fn serve_on(listener: tokio::net::TcpListener, app: Router) -> Result<(), String> {
+    crate::listen::serve(listener, app, None, std::future::pending()).await
 }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod http;
 pub mod import;
 pub mod limits;
+pub mod listen;
 pub mod masking;
 pub mod openapi;
 pub mod photos;

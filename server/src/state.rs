@@ -26,6 +26,9 @@ pub struct AppState {
     pub photo_dir: PathBuf,
     /// The built web app (scripts/build-web.sh), served at `/app/`.
     pub web_app_dir: Option<PathBuf>,
+    /// The address phones use to reach the server (`ZAOFAXIAN_PUBLIC_URL`), for the
+    /// notice-board poster's QR code; else the address the console was asked on.
+    pub public_url: Option<String>,
     pub photo_locks: Arc<KeyedLocks>,
     /// Photo checks hold memory by the canvas they decode: permits are MiB of
     /// `photos::CHECK_BUDGET_MIB`, so a burst of files claiming large canvases waits
@@ -74,6 +77,7 @@ impl AppState {
             household_session_ms: 30 * 24 * 3600 * 1000,
             photo_dir,
             web_app_dir: None,
+            public_url: None,
             photo_locks: Arc::new(KeyedLocks::default()),
             photo_checks: Arc::new(tokio::sync::Semaphore::new(crate::photos::CHECK_BUDGET_MIB as usize)),
             // 30 s: a signed-out or expired token stops working within that.

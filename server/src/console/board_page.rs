@@ -169,6 +169,10 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
             a href={ "/console/notice?notice=elimination&division=" (area) } { (tr(l, "打印风险消除公示", "Print the elimination notice")) }
             " · "
             a href={ "/console/export/monthly.xlsx?division=" (area) } { (tr(l, "本月月报", "Monthly report")) }
+            " · "
+            a href={ "/console/poster" @if area.level() == zaofaxian_shared::DivisionLevel::Village { "?village=" (area) } } {
+                (tr(l, "打印申报二维码", "Report poster (QR)"))
+            }
         }
         div.scroll {
         table {

@@ -14,6 +14,7 @@ mod imports;
 mod monthly;
 mod notice;
 mod policy_page;
+pub mod poster;
 
 use crate::auth::{SESSION_COOKIE, account_for_token, session_cookie};
 use crate::error::ApiError;
@@ -57,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/board", get(board_page::board))
         .route("/console/cases/{id}", get(case_page::page).post(case_page::act))
         .route("/console/notice", get(notice::notice))
+        .route("/console/poster", get(poster::poster))
         .route("/console/export/cases.csv", get(export::cases_csv))
         .route("/console/export/cases.xlsx", get(export::cases_xlsx))
         .route("/console/export/monthly.xlsx", get(monthly::monthly_xlsx))
