@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks with printed figures (not part of the test suite): the photo pipeline
-# beside ImageMagick, then sync load on SQLite and a throwaway PostgreSQL.
+# beside ImageMagick, the web app's size and its photo pipeline in Chromium, then sync
+# load on SQLite and a throwaway PostgreSQL.
 # Arguments go to the sync benchmark: DEVICES REPORTS_PER_DEVICE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,9 @@ if ! convert -version 2>/dev/null | grep -q ImageMagick || [ ! -e /usr/share/fon
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq imagemagick fonts-wqy-microhei
 fi
 cargo bench --locked -p zaofaxian-mobile --bench photo_pipeline
+# The web app: its first download, and its photo pipeline in Chromium beside the native one.
+scripts/build-web.sh "$CARGO_TARGET_DIR/web-app"
+ZAOFAXIAN_WEB_APP_DIR="$CARGO_TARGET_DIR/web-app" cargo bench --locked -p zaofaxian-e2e --bench web_app
 # Many simulated phones hold a connection each.
 ulimit -n 65536 2>/dev/null || true
 cargo bench --locked -p zaofaxian-server --bench sync_load -- "$@"

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use zaofaxian_shared::lifecycle::CaseState;
 use zaofaxian_shared::reference::InForce;
-use zaofaxian_shared::wire::RecordKind;
+use zaofaxian_shared::wire::{CaseRecord, RecordKind};
 use zaofaxian_shared::{Clock, DivisionCode, Lang, Role, SystemClock, Text};
 
 /// Larger type and touch targets than the platform default: many users are elderly.
@@ -153,7 +153,7 @@ async fn sync_state(store: &impl Store) -> SyncState {
 /// every render (each keystroke re-renders).
 #[derive(Debug, Clone, PartialEq, Default)]
 struct Loaded {
-    cases: Vec<serde_json::Value>,
+    cases: Vec<CaseRecord>,
     visits: Vec<(String, serde_json::Value)>,
     /// The holiday calendar and thresholds as the server last sent them.
     reference: Arc<InForce>,
@@ -164,6 +164,17 @@ async fn load(store: &impl Store) -> Loaded {
         cases: store.call(StoreCall::Cases).await.unwrap_or_default(),
         visits: store.call(StoreCall::Visits).await.unwrap_or_default(),
         reference: Arc::new(store.in_force().await),
+    }
+}
+
+/// Set when the sync loop should not wait for its next turn (a record was just saved,
+/// someone just signed in): a sync with a signal sends it within a second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SyncSoon(bool);
+
+impl SyncSoon {
+    fn now(mut kick: Signal<SyncSoon>) {
+        kick.set(SyncSoon(true));
     }
 }
 
@@ -199,6 +210,7 @@ pub fn App() -> Element {
     let mut loaded = use_signal(Loaded::default);
     let mut syncing = use_signal(|| false);
     let mut opening = use_signal(|| Opening::Waiting);
+    let mut kick = use_context_provider(|| Signal::new(SyncSoon(false)));
 
     // One sync pass; the store is asked one operation at a time, never across a wait.
     let store = ctx.store.clone();
@@ -244,7 +256,14 @@ pub fn App() -> Element {
             opening.set(Opening::Open);
             loop {
                 run().await;
-                sleep(Duration::from_secs(30)).await;
+                // Every 30 s, or at once when something was saved or someone signed in.
+                for _ in 0..30 {
+                    if kick.peek().0 {
+                        break;
+                    }
+                    sleep(Duration::from_secs(1)).await;
+                }
+                kick.set(SyncSoon(false));
             }
         }
     });
@@ -262,7 +281,10 @@ pub fn App() -> Element {
             };
             // A failed write leaves the user signed out with the reason; nothing half-saved.
             match saved {
-                Ok(()) => session.set(Some(s)),
+                Ok(()) => {
+                    session.set(Some(s));
+                    kick.set(SyncSoon(true));
+                }
                 Err(e) => sync.set(SyncState::Failed {
                     why: Text::from_pair(&e.to_string()),
                     pending: 0,
@@ -328,14 +350,10 @@ fn HouseholdHome(
     on_sign_in: EventHandler<()>,
 ) -> Element {
     let ctx = use_context::<AppContext>();
+    let kick = use_context::<Signal<SyncSoon>>();
     let mut draft = use_signal(|| ReportDraft::new(ctx.village));
     let reference = loaded.read().reference.clone();
-    let states: Vec<CaseState> = loaded
-        .read()
-        .cases
-        .iter()
-        .filter_map(|c| serde_json::from_value(c["state"].clone()).ok())
-        .collect();
+    let states: Vec<CaseState> = loaded.read().cases.iter().map(|c| c.state.clone()).collect();
     // Where the household is, asked once when the form opens (the browser asks the user
     // first); the report goes without it when there is none by the time it is saved.
     let mut fix = use_signal(|| None::<zaofaxian_shared::GeoPoint>);
@@ -356,7 +374,10 @@ fn HouseholdHome(
         spawn(async move {
             // "已保存" only once the store has the record (in the browser: committed on OPFS).
             match store.enqueue(RecordKind::Report, body).await {
-                Ok(_) => draft.set(reduce(draft(), Action::Saved, today)),
+                Ok(_) => {
+                    draft.set(reduce(draft(), Action::Saved, today));
+                    SyncSoon::now(kick);
+                }
                 Err(e) => draft.with_mut(|d| d.error = Some(Text::from_pair(&e.to_string()))),
             }
             sync.set(sync_state(&store).await);
@@ -389,6 +410,7 @@ fn CadreHome(
     sync: Signal<SyncState>,
 ) -> Element {
     let ctx = use_context::<AppContext>();
+    let kick = use_context::<Signal<SyncSoon>>();
     let mut tab = use_signal(|| CadreTab::Queue);
     let query = use_signal(String::new);
     // The household being visited (name, village) and its form.
@@ -402,14 +424,11 @@ fn CadreHome(
     let rows: Vec<QueueRow> = data
         .cases
         .iter()
-        .filter_map(|c| {
-            let s: CaseState = serde_json::from_value(c["state"].clone()).ok()?;
-            Some((c, s))
-        })
+        .map(|c| (c, &c.state))
         .filter(|(_, s)| s.deadline.is_some() || s.deadline_pending_year.is_some())
         .map(|(c, s)| QueueRow {
-            case_id: c["id"].as_str().unwrap_or_default().to_string(),
-            household_name: c["report"]["household_name"].as_str().unwrap_or_default().to_string(),
+            case_id: c.id.clone(),
+            household_name: c.household_name().to_string(),
             stage_label: s.stage.label().get(lang).to_string(),
             due: s.deadline.map(|d| d.due.to_string()),
             days_left: s.days_left(&data.reference.calendar, today).ok().flatten(),
@@ -421,19 +440,17 @@ fn CadreHome(
     let cases = data.cases.clone();
     let reference = data.reference.clone();
     let mut open_visit = move |case_id: String| {
-        let Some(c) = cases.iter().find(|c| c["id"] == case_id.as_str()) else {
+        let Some(c) = cases.iter().find(|c| c.id == case_id) else {
             return;
         };
-        let Some(division) = c["division"].as_str().and_then(|d| d.parse::<DivisionCode>().ok()) else {
-            return;
-        };
+        let division = c.division;
         let Ok(profile) = reference.policy.profile_for(division) else {
             return;
         };
-        let version = c["state"]["version"].as_u64().unwrap_or(0);
+        let version = c.state.version;
         let mut f = VisitForm::new(&case_id, version, profile);
-        f.home = entries_home(&c["id"], &data.visits);
-        let name = c["report"]["household_name"].as_str().unwrap_or_default().to_string();
+        f.home = entries_home(&c.id, &data.visits);
+        let name = c.household_name().to_string();
         form.set(f);
         visit.set(Some((name, division)));
         worksheet.set(WorksheetForm::default());
@@ -474,7 +491,7 @@ fn CadreHome(
                             on_locate: move |_| {
                                 let location = location.clone();
                                 spawn(async move {
-                                    locate_error.set(Some(Text::new("正在定位…", "locating…")));
+                                    locate_error.set(None);
                                     match location.current().await {
                                         Ok(fix) => { form.with_mut(|f| f.fix = Some(fix)); locate_error.set(None); }
                                         Err(why) => locate_error.set(Some(why)),
@@ -488,6 +505,7 @@ fn CadreHome(
                                     match store.enqueue(RecordKind::CaseEvent, body).await {
                                         Ok(_) => {
                                             saved.set(Some(t(lang, "入户核实已保存，有信号时自动上传", "visit saved: it will be sent when there is a signal").to_string()));
+                                            SyncSoon::now(kick);
                                             sync.set(sync_state(&store).await);
                                             loaded.set(load(&store).await);
                                             visit.set(None);
@@ -506,13 +524,10 @@ fn CadreHome(
     }
 }
 
-fn entries_home(
-    case_id: &serde_json::Value,
-    visits: &[(String, serde_json::Value)],
-) -> Option<zaofaxian_shared::GeoPoint> {
+fn entries_home(case_id: &str, visits: &[(String, serde_json::Value)]) -> Option<zaofaxian_shared::GeoPoint> {
     visits
         .iter()
         .rev()
-        .filter(|(id, _)| case_id == id.as_str())
+        .filter(|(id, _)| case_id == id)
         .find_map(|(_, v)| serde_json::from_value(v["location"].clone()).ok())
 }

@@ -4,7 +4,7 @@
 //! group and the recorded home location (a report does not carry them).
 
 use serde_json::Value;
-use zaofaxian_shared::lifecycle::CaseState;
+use zaofaxian_shared::wire::CaseRecord;
 use zaofaxian_shared::{GeoPoint, Lang};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,21 +33,17 @@ impl HouseholdEntry {
 
 /// Builds the list from pulled cases and this phone's visits (`(case_id, visit)` in
 /// the order recorded; the latest wins).
-pub fn households(cases: &[Value], visits: &[(String, Value)], lang: Lang) -> Vec<HouseholdEntry> {
+pub fn households(cases: &[CaseRecord], visits: &[(String, Value)], lang: Lang) -> Vec<HouseholdEntry> {
     let mut out: Vec<HouseholdEntry> = cases
         .iter()
-        .filter_map(|c| {
-            let state: CaseState = serde_json::from_value(c["state"].clone()).ok()?;
-            let report = &c["report"];
-            Some(HouseholdEntry {
-                case_id: c["id"].as_str()?.to_string(),
-                name: report["household_name"].as_str().unwrap_or_default().to_string(),
-                national_id: report["national_id"].as_str().map(str::to_string),
-                group: String::new(),
-                stage: state.stage.label().get(lang).to_string(),
-                version: state.version,
-                home: None,
-            })
+        .map(|c| HouseholdEntry {
+            case_id: c.id.clone(),
+            name: c.household_name().to_string(),
+            national_id: c.national_id().map(str::to_string),
+            group: String::new(),
+            stage: c.state.stage.label().get(lang).to_string(),
+            version: c.state.version,
+            home: None,
         })
         .collect();
     for (case_id, visit) in visits {
@@ -90,9 +86,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn case(id: &str, name: &str, nid: Option<&str>) -> Value {
-        json!({ "id": id, "report": { "household_name": name, "national_id": nid },
-                "state": state() })
+    fn case(id: &str, name: &str, nid: Option<&str>) -> CaseRecord {
+        serde_json::from_value(json!({ "id": id, "division": "530402001001", "owner_account": null,
+                "profile_id": "yuxi-2021", "report": { "household_name": name, "national_id": nid },
+                "state": state() }))
+        .unwrap()
     }
 
     fn state() -> Value {

@@ -399,7 +399,8 @@ impl LocalStore {
         Ok(out)
     }
 
-    pub fn cases(&self) -> LocalResult<Vec<serde_json::Value>> {
+    /// The pulled cases as the server sent them.
+    pub fn cases(&self) -> LocalResult<Vec<zaofaxian_shared::wire::CaseRecord>> {
         let mut st = self.conn.prepare("SELECT json FROM cases ORDER BY id")?;
         let rows = st.query_map([], |r| r.get::<_, String>(0))?;
         rows.map(|j| serde_json::from_str(&j?).map_err(|e| LocalError::Corrupt(e.to_string())))

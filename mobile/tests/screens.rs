@@ -187,7 +187,7 @@ fn render_app(session: Option<zaofaxian_mobile::local_store::Session>) -> String
     store
         .upsert_case(
             "c1",
-            &serde_json::json!({ "id": "c1", "division": "530402001001", "state": state,
+            &serde_json::json!({ "id": "c1", "division": "530402001001", "profile_id": "yuxi-2021", "state": state,
                                  "report": { "household_name": "王秀英", "national_id": "11010519491231002X" } }),
         )
         .unwrap();

@@ -161,6 +161,19 @@ pub struct CaseRecord {
     pub photos_missing: i64,
 }
 
+impl CaseRecord {
+    /// The head of household's name as the report gives it.
+    pub fn household_name(&self) -> &str {
+        self.report["household_name"].as_str().unwrap_or_default()
+    }
+
+    /// The ID number in the report as this reader may see it (full in the reader's own
+    /// area, masked beyond it).
+    pub fn national_id(&self) -> Option<&str> {
+        self.report["national_id"].as_str()
+    }
+}
+
 /// A page of changed cases (`GET /api/v1/sync/pull`); ask again from `cursor` while
 /// `more`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

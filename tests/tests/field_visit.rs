@@ -140,7 +140,7 @@ async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
         let found = search(&list, "002X");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].masked_id(), "110105********002X");
-        assert_eq!(cases[0]["photos_missing"], 0, "{name}: the report's photo arrived");
+        assert_eq!(cases[0].photos_missing, 0, "{name}: the report's photo arrived");
 
         // The home visit, filled as on the screen, goes out with the verification.
         let village = VILLAGE.parse().unwrap();

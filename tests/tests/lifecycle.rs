@@ -79,8 +79,7 @@ impl Phone {
     /// The phone's copy of a case, as the last pull left it.
     fn case(&self, id: &str) -> CaseState {
         let cases = self.store.lock().unwrap().cases().unwrap();
-        let c = cases.iter().find(|c| c["id"] == id).unwrap();
-        serde_json::from_value(c["state"].clone()).unwrap()
+        cases.into_iter().find(|c| c.id == id).unwrap().state
     }
 
     /// Why the server refused a record, as the outbox keeps it.
@@ -199,10 +198,7 @@ async fn ten_households_through_verification_notice_review_assistance_and_elimin
                         "happened_on": "2025-09-20", "description": "户主住院，医疗支出大" }),
             );
             assert_eq!(phone.sync().await, (1, 0), "{name}");
-            let id = phone.store.lock().unwrap().cases().unwrap()[0]["id"]
-                .as_str()
-                .unwrap()
-                .to_string();
+            let id = phone.store.lock().unwrap().cases().unwrap()[0].id.clone();
             homes.push((phone, id));
         }
         let id = |n: usize| homes[n].1.clone();

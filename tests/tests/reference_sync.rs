@@ -51,8 +51,7 @@ async fn loaded_thresholds_and_holidays_reach_the_phones() {
         let in_force = cadre.lock().unwrap().in_force();
         assert!(in_force.policy.threshold(village, 2026).is_err());
         assert!(!in_force.calendar.years().contains(&2027));
-        let state: CaseState =
-            serde_json::from_value(cadre.lock().unwrap().cases().unwrap()[0]["state"].clone()).unwrap();
+        let state: CaseState = cadre.lock().unwrap().cases().unwrap()[0].state.clone();
         let view = status_view(&state, &in_force.calendar, "2026-12-28".parse().unwrap(), Lang::Zh);
         assert!(view.deadline.unwrap().contains("2027-01-04（暂定）"), "{name}");
 
@@ -86,8 +85,7 @@ async fn loaded_thresholds_and_holidays_reach_the_phones() {
         assert!(r.reference_updated, "{name}");
         let in_force = cadre.lock().unwrap().in_force();
         assert_eq!(in_force.policy.threshold(village, 2026), Ok(Fen::yuan(9000)));
-        let state: CaseState =
-            serde_json::from_value(cadre.lock().unwrap().cases().unwrap()[0]["state"].clone()).unwrap();
+        let state: CaseState = cadre.lock().unwrap().cases().unwrap()[0].state.clone();
         let view = status_view(&state, &in_force.calendar, "2026-12-28".parse().unwrap(), Lang::Zh);
         // The server counted it again (12-29, 12-30, 12-31, 01-06, 01-07) and the phone agrees.
         assert_eq!(

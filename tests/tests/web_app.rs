@@ -5,7 +5,10 @@
 //! service worker starts the app and the report still waits in the outbox on OPFS —
 //! then comes back online: exactly one case on the server, its photo byte-identical
 //! to the one the app kept, the location on the case and the deadline on the
-//! village's queue.
+//! village's queue. Then the village cadre on another phone: signs in, gets the queue,
+//! loses the signal, records the home visit with GPS and a housing photo, reloads (a
+//! second tab is told the app is open elsewhere), and the visit arrives as one step
+//! with its photo and location.
 //!
 //! Needs the built app (`scripts/build-web.sh`, which the test command runs) in
 //! `ZAOFAXIAN_WEB_APP_DIR`; without it the test says so and passes, unless
@@ -16,12 +19,11 @@
 #[path = "../../server/tests/common/mod.rs"]
 mod common;
 
-use fantoccini::wd::WebDriverCompatibleCommand;
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{Value, json};
+use fantoccini::Locator;
+use serde_json::json;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+use zaofaxian_e2e::browser::Phone;
 use zaofaxian_e2e::server_process::{ServerProcess, last_code};
 use zaofaxian_server::store::{CaseFilter, Scope, Store};
 use zaofaxian_shared::Role;
@@ -34,184 +36,9 @@ const AT: (f64, f64, f64) = (24.35412, 102.5431, 12.0);
 /// The sync line while records wait: before a pass, or after one that found no signal.
 const WAITING: [&str; 2] = ["等待上传：2条", "2条将自动重试"];
 
-/// A Chrome DevTools command through ChromeDriver (`goog/cdp/execute`).
-#[derive(Debug)]
-struct Cdp(&'static str, Value);
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "cmd": self.0, "params": self.1 });
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
-struct Phone {
-    driver: Child,
-    client: Client,
-}
-
-impl Phone {
-    async fn start() -> Phone {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (scripts/test.sh installs chromium-driver)");
-        let dir = tempfile::tempdir().unwrap().keep();
-        let caps = json!({
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         format!("--user-data-dir={}", dir.display())],
-                "mobileEmulation": {
-                    "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3.0, "touch": true },
-                    "userAgent": "Mozilla/5.0 (Linux; Android 14; Redmi Note 13) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36"
-                }
-            }
-        });
-        let caps: fantoccini::wd::Capabilities = caps.as_object().unwrap().clone();
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let mut last = None;
-        for _ in 0..50 {
-            match ClientBuilder::new(connector.clone())
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-            {
-                Ok(client) => return Phone { driver, client },
-                Err(e) => last = Some(e),
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        panic!("no browser session: {last:?}");
-    }
-
-    async fn cdp(&self, cmd: &'static str, params: Value) {
-        self.client
-            .issue_cmd(Cdp(cmd, params))
-            .await
-            .unwrap_or_else(|e| panic!("{cmd}: {e}"));
-    }
-
-    async fn offline(&self, offline: bool) {
-        let conditions = json!({ "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 });
-        self.cdp("Network.enable", json!({})).await;
-        self.cdp("Network.emulateNetworkConditions", conditions).await;
-    }
-
-    async fn text(&self) -> String {
-        match self.client.find(Locator::Css("body")).await {
-            Ok(b) => b.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        }
-    }
-
-    /// Waits (up to `secs`) until the page shows `what`.
-    async fn wait_for(&self, what: &str, secs: u64) -> String {
-        self.wait_for_any(&[what], secs).await
-    }
-
-    async fn wait_for_any(&self, what: &[&str], secs: u64) -> String {
-        let mut text = String::new();
-        for _ in 0..secs * 10 {
-            text = self.text().await;
-            if what.iter().any(|w| text.contains(w)) {
-                return text;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the page never showed {what:?}; it shows: {text}");
-    }
-
-    async fn click_text(&self, css: &str, label: &str) {
-        for _ in 0..50 {
-            for el in self.client.find_all(Locator::Css(css)).await.unwrap_or_default() {
-                if el.text().await.unwrap_or_default().contains(label) && el.click().await.is_ok() {
-                    return;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!(
-            "no {css} reading {label:?} to press; the page shows: {}",
-            self.text().await
-        );
-    }
-
-    async fn type_into(&self, css: &str, text: &str) {
-        let el = self.client.wait().for_element(Locator::Css(css)).await.unwrap();
-        el.send_keys(text).await.unwrap();
-    }
-
-    /// Once the service worker controls the page, a reload with no network starts the
-    /// app from its cache (on the very first visit it may not control the page yet).
-    async fn wait_for_service_worker(&self) {
-        for _ in 0..100 {
-            let controlled = self
-                .client
-                .execute_async(
-                    "const done = arguments[arguments.length - 1];
-                     navigator.serviceWorker.ready.then(() => done(!!navigator.serviceWorker.controller));",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            if controlled == json!(true) {
-                return;
-            }
-            self.client.refresh().await.unwrap();
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
-        panic!("the service worker never took control of the page");
-    }
-
-    /// The photos the app keeps on OPFS, as (name, bytes).
-    async fn kept_photos(&self) -> Vec<(String, Vec<u8>)> {
-        let v = self
-            .client
-            .execute_async(
-                "const done = arguments[arguments.length - 1];
-                 (async () => {
-                   const root = await navigator.storage.getDirectory();
-                   const dir = await root.getDirectoryHandle('photos', { create: true });
-                   const out = [];
-                   for await (const [name, h] of dir.entries()) {
-                     const bytes = new Uint8Array(await (await h.getFile()).arrayBuffer());
-                     out.push([name, Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')]);
-                   }
-                   return out;
-                 })().then(done, (e) => done('error: ' + e));",
-                vec![],
-            )
-            .await
-            .unwrap();
-        let list = v.as_array().unwrap_or_else(|| panic!("{v}"));
-        list.iter()
-            .map(|p| {
-                (
-                    p[0].as_str().unwrap().to_string(),
-                    hex::decode(p[1].as_str().unwrap()).unwrap(),
-                )
-            })
-            .collect()
-    }
-
-    async fn stop(mut self) {
-        let _ = self.client.close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
+/// Seconds since the test began, for the phase lines it prints.
+fn at(t0: std::time::Instant) -> String {
+    format!("{:>5.1} s", t0.elapsed().as_secs_f64())
 }
 
 fn web_app_dir() -> Option<PathBuf> {
@@ -272,8 +99,9 @@ async fn queue_of_village(base: &str, login: &str) -> QueueAnswer {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_household_reports_offline_from_the_phone_browser_and_it_arrives_once_with_its_photo() {
+async fn a_household_report_and_a_cadre_visit_made_offline_in_the_phone_browser_arrive_once_with_their_photos() {
     let Some(app_dir) = web_app_dir() else { return };
+    let t0 = std::time::Instant::now();
     let db = common::sqlite().await;
     let store = db.store.clone();
     zaofaxian_server::accounts::import_divisions(store.as_ref(), common::SAMPLE_DIVISIONS, |_| {})
@@ -300,7 +128,7 @@ async fn a_household_reports_offline_from_the_phone_browser_and_it_arrives_once_
     let base = format!("http://{}", server.addr);
     let picture = camera_photo(work.path());
 
-    let phone = Phone::start().await;
+    let phone = Phone::start(true).await;
     phone
         .cdp(
             "Browser.grantPermissions",
@@ -337,6 +165,7 @@ async fn a_household_reports_offline_from_the_phone_browser_and_it_arrives_once_
     phone.type_into("input[maxlength='6']", &code.unwrap()).await;
     phone.click_text("button.primary", "登录").await;
     phone.wait_for("发生了什么困难", 30).await;
+    eprintln!("{} signed in (household)", at(t0));
 
     // No signal: the browser offline, and the server gone too.
     phone.offline(true).await;
@@ -354,6 +183,7 @@ async fn a_household_reports_offline_from_the_phone_browser_and_it_arrives_once_
     phone.wait_for("请确认", 10).await;
     phone.click_text(".report button.primary", "提交").await;
     phone.wait_for("已保存", 20).await;
+    eprintln!("{} report saved offline", at(t0));
     phone.wait_for_any(&WAITING, 20).await;
 
     // Reload with no network: the service worker starts the app, the outbox is on OPFS.
@@ -361,6 +191,7 @@ async fn a_household_reports_offline_from_the_phone_browser_and_it_arrives_once_
     let text = phone.wait_for_any(&WAITING, 60).await;
     assert!(!text.contains("已全部上传"), "{text}");
     assert!(text.contains("我的申报") || text.contains("发生了什么困难"), "{text}");
+    eprintln!("{} reloaded offline from the service worker", at(t0));
     let kept = phone.kept_photos().await;
     assert_eq!(kept.len(), 1, "one photo kept on the phone");
     assert_eq!(
@@ -375,6 +206,7 @@ async fn a_household_reports_offline_from_the_phone_browser_and_it_arrives_once_
     phone.click_text("button", "立即同步").await;
     phone.wait_for("已全部上传", 60).await;
 
+    eprintln!("{} synced", at(t0));
     let cases = store.cases(&all_cases()).await.unwrap();
     assert_eq!(cases.len(), 1, "exactly one case: {cases:?}");
     let case = &cases[0];
@@ -382,6 +214,7 @@ async fn a_household_reports_offline_from_the_phone_browser_and_it_arrives_once_
     assert_eq!(case.report["household_name"], "王秀英");
     assert_eq!(case.photos_missing, 0, "{case:?}");
     // The photo on the server is the very file the app kept.
+    let case = case.clone();
     let (name, bytes) = &kept[0];
     let sha = name.trim_end_matches(".jpg");
     assert_eq!(case.report["photos"], json!([sha]));
@@ -403,5 +236,129 @@ async fn a_household_reports_offline_from_the_phone_browser_and_it_arrives_once_
     assert_eq!(queue.items.len(), 1, "{queue:?}");
     assert_eq!(queue.items[0].case_id, case.id);
     assert!(queue.items[0].due.is_some(), "{queue:?}");
+    phone.stop().await;
+
+    cadre_visits_offline(&mut server, &store, &base, &photo_dir, &picture, &case.id, t0).await;
+}
+
+/// The village cadre, on another phone: signs in with a signal, pulls the queue, loses
+/// the signal, records the home visit with GPS and a housing photo, reloads, and the
+/// visit reaches the server once the signal is back.
+async fn cadre_visits_offline(
+    server: &mut ServerProcess,
+    store: &std::sync::Arc<zaofaxian_server::store::SqlStore>,
+    base: &str,
+    photo_dir: &Path,
+    picture: &Path,
+    case_id: &str,
+    t0: std::time::Instant,
+) {
+    let before = store.case(case_id).await.unwrap().unwrap();
+    let phone = Phone::start(true).await;
+    phone
+        .cdp(
+            "Browser.grantPermissions",
+            json!({ "permissions": ["geolocation"], "origin": base }),
+        )
+        .await;
+    phone
+        .cdp(
+            "Emulation.setGeolocationOverride",
+            json!({ "latitude": AT.0, "longitude": AT.1, "accuracy": AT.2 }),
+        )
+        .await;
+    phone.client.goto(&format!("{base}/app/")).await.unwrap();
+    phone.wait_for("获取验证码", 60).await;
+    phone.wait_for_service_worker().await;
+    phone.click_text("button", "村干部/工作队").await;
+    phone.type_into(".sign-in label:nth-of-type(1) input", "cadre").await;
+    phone.type_into("input[type=password]", "password-123").await;
+    phone.click_text("button.primary", "登录").await;
+    // The queue comes down with the first sync.
+    phone.wait_for("王秀英", 60).await;
+    eprintln!("{} cadre signed in, queue pulled", at(t0));
+
+    phone.offline(true).await;
+    server.kill();
+    phone.click_text("li.row button", "入户核实").await;
+    phone.wait_for("1. 家庭成员", 10).await;
+    // The form starts with one member row.
+    phone
+        .type_into("fieldset.member label:nth-of-type(1) input", "王秀英")
+        .await;
+    phone
+        .type_into("fieldset.member label:nth-of-type(2) input", "11010519491231002X")
+        .await;
+    for _ in 0..20 {
+        let open = phone
+            .client
+            .find_all(Locator::Css(".exclusion.unanswered button"))
+            .await
+            .unwrap();
+        let Some(first) = open.into_iter().next() else { break };
+        first.click().await.unwrap();
+    }
+    phone.click_text("button", "获取当前位置").await;
+    phone.wait_for("±", 30).await;
+    let file = phone
+        .client
+        .find(Locator::Css(".photos input[type=file]"))
+        .await
+        .unwrap();
+    file.send_keys(&picture.display().to_string()).await.unwrap();
+    phone.wait_for("照片1 ·", 60).await;
+    phone.type_into(".authorization label input", "王秀英").await;
+    phone.click_text(".authorization button", "按手印").await;
+    phone
+        .type_into(".authorization input[placeholder]", "本人按手印，村民李四见证")
+        .await;
+    phone.click_text(".finding button", "保存：存在风险").await;
+    phone.wait_for("入户核实已保存", 20).await;
+    eprintln!("{} visit saved offline", at(t0));
+    phone.wait_for_any(&WAITING, 20).await;
+
+    phone.client.refresh().await.unwrap();
+    let text = phone.wait_for_any(&WAITING, 60).await;
+    assert!(!text.contains("已全部上传"), "{text}");
+    let kept = phone.kept_photos().await;
+    assert_eq!(kept.len(), 1, "the housing photo is kept on the phone");
+    // One tab at a time: a second one is told, and the first keeps working.
+    let first = phone.client.window().await.unwrap();
+    let second = phone.client.new_window(true).await.unwrap();
+    phone.client.switch_to_window(second.handle).await.unwrap();
+    phone.client.goto(&format!("{base}/app/")).await.unwrap();
+    phone.wait_for("另一个标签页", 30).await;
+    phone.client.close_window().await.unwrap();
+    phone.client.switch_to_window(first).await.unwrap();
+    eprintln!("{} reloaded offline", at(t0));
+    assert_eq!(
+        store.case(case_id).await.unwrap().unwrap().state.version,
+        before.state.version
+    );
+
+    server.start().unwrap();
+    phone.offline(false).await;
+    phone.click_text("button", "立即同步").await;
+    phone.wait_for("已全部上传", 60).await;
+
+    eprintln!("{} visit synced", at(t0));
+    let after = store.case(case_id).await.unwrap().unwrap();
+    assert_eq!(
+        after.state.version,
+        before.state.version + 1,
+        "the visit is one step: {after:?}"
+    );
+    assert_ne!(after.state.stage, before.state.stage);
+    let history = store.history(case_id).await.unwrap();
+    let step = &history.last().unwrap().entry;
+    let (name, bytes) = &kept[0];
+    let sha = name.trim_end_matches(".jpg");
+    assert_eq!(step["photos"], json!([sha]), "{step}");
+    assert!(
+        (step["location"]["lat"].as_f64().unwrap() - AT.0).abs() < 1e-6,
+        "{step}"
+    );
+    let on_server = std::fs::read(photo_dir.join(&sha[..2]).join(format!("{sha}.jpg"))).unwrap();
+    assert!(on_server == *bytes, "the server's housing photo differs from the app's");
     phone.stop().await;
 }
