@@ -52,7 +52,8 @@ label.check input { width: 28px; height: 28px; vertical-align: middle; }
 .signature { background: #fff; border: 2px dashed #999; touch-action: none; }
 .button-like { border: 2px solid #b22222; border-radius: 10px; padding: 12px; text-align: center; background: white; }
 .button-like { display: block; font-size: 22px; cursor: pointer; }
-.button-like input { display: block; margin: 8px auto 0; font-size: 18px; }
+.button-like input { display: block; margin: 8px auto 0; font-size: 16px; width: 100%; box-sizing: border-box; }
+.choices > label { min-width: 0; overflow: hidden; }
 .skip { width: 100%; margin-top: 16px; }
 .sign-in > button { margin-top: 12px; }
 .sign-in > button.primary { width: 100%; }

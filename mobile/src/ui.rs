@@ -253,52 +253,59 @@ pub fn PhotoPicker(collector: String, place: String, lang: Lang, on_added: Event
     let ctx = try_use_context::<crate::app::AppContext>();
     let mut status = use_signal(|| None::<zaofaxian_shared::Text>);
     let mut kept = use_signal(Vec::<(String, usize)>::new);
+    let disabled = ctx.is_none();
+    // One handler for both inputs: each picture in turn, with progress.
+    let take = move |e: Event<FormData>| {
+        let files = e.files();
+        let collector = collector.clone();
+        let place = place.clone();
+        let ctx = ctx.clone();
+        async move {
+            let Some(ctx) = ctx else { return };
+            let total = files.len();
+            for (i, file) in files.into_iter().enumerate() {
+                status.set(Some(zaofaxian_shared::Text::new(
+                    format!("正在处理照片 {}/{total}…", i + 1),
+                    format!("processing photo {} of {total}…", i + 1),
+                )));
+                let bytes = match file.read_bytes().await {
+                    Ok(b) => b.to_vec(),
+                    Err(e) => {
+                        status.set(Some(zaofaxian_shared::Text::new(
+                            format!("无法读取照片：{e}"),
+                            format!("cannot read the photo: {e}"),
+                        )));
+                        continue;
+                    }
+                };
+                let wm = crate::photo::Watermark {
+                    taken_at: chrono::Utc::now().with_timezone(&crate::app::china_offset()),
+                    place: place.clone(),
+                    collector: collector.clone(),
+                };
+                match crate::app::keep_photo(&ctx, bytes, wm).await {
+                    Ok(p) => {
+                        kept.write().push((p.sha256.clone(), p.size as usize));
+                        on_added.call(p.sha256);
+                        status.set(None);
+                    }
+                    Err(why) => status.set(Some(why)),
+                }
+            }
+        }
+    };
     rsx! {
         div { class: "photo-picker",
-            label { class: "big button-like",
-                {t(lang, "拍照或选择照片", "Take or choose photos")}
-                input {
-                    r#type: "file",
-                    accept: "image/jpeg,image/png",
-                    multiple: true,
-                    capture: "environment",
-                    disabled: ctx.is_none(),
-                    onchange: move |e| {
-                        let files = e.files();
-                        let collector = collector.clone();
-                        let place = place.clone();
-                        let ctx = ctx.clone();
-                        async move {
-                            let Some(ctx) = ctx else { return };
-                            let total = files.len();
-                            for (i, file) in files.into_iter().enumerate() {
-                                status.set(Some(zaofaxian_shared::Text::new(
-                                    format!("正在处理照片 {}/{total}…", i + 1),
-                                    format!("processing photo {} of {total}…", i + 1),
-                                )));
-                                let bytes = match file.read_bytes().await {
-                                    Ok(b) => b.to_vec(),
-                                    Err(e) => {
-                                        status.set(Some(zaofaxian_shared::Text::new(format!("无法读取照片：{e}"), format!("cannot read the photo: {e}"))));
-                                        continue;
-                                    }
-                                };
-                                let wm = crate::photo::Watermark {
-                                    taken_at: chrono::Utc::now().with_timezone(&crate::app::china_offset()),
-                                    place: place.clone(),
-                                    collector: collector.clone(),
-                                };
-                                match crate::app::keep_photo(&ctx, bytes, wm).await {
-                                    Ok(p) => {
-                                        kept.write().push((p.sha256.clone(), p.size as usize));
-                                        on_added.call(p.sha256);
-                                        status.set(None);
-                                    }
-                                    Err(why) => status.set(Some(why)),
-                                }
-                            }
-                        }
-                    },
+            // The camera directly (Android opens it for `capture`), or the gallery for a
+            // picture taken earlier.
+            div { class: "choices",
+                label { class: "big button-like",
+                    {t(lang, "拍照", "Take a photo")}
+                    input { r#type: "file", accept: "image/*", capture: "environment", disabled, onchange: take.clone() }
+                }
+                label { class: "big button-like",
+                    {t(lang, "从相册选", "From the gallery")}
+                    input { r#type: "file", accept: "image/*", multiple: true, disabled, onchange: take }
                 }
             }
             if let Some(s) = status() {

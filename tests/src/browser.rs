@@ -117,10 +117,26 @@ impl Phone {
         panic!("the page never showed {what:?}; it shows: {text}");
     }
 
+    /// A tap as the page receives it, wherever the element is laid out at that moment
+    /// (a WebDriver click at coordinates can land on a row that just moved).
+    async fn press(&self, el: &fantoccini::elements::Element) -> bool {
+        let Ok(arg) = serde_json::to_value(el) else {
+            return false;
+        };
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' }); arguments[0].click();",
+                vec![arg],
+            )
+            .await
+            .is_ok()
+    }
+
+    /// Presses the first `css` element whose text contains `label` (waits up to 5 s).
     pub async fn click_text(&self, css: &str, label: &str) {
         for _ in 0..50 {
             for el in self.client.find_all(Locator::Css(css)).await.unwrap_or_default() {
-                if el.text().await.unwrap_or_default().contains(label) && el.click().await.is_ok() {
+                if el.text().await.unwrap_or_default().contains(label) && self.press(&el).await {
                     return;
                 }
             }
@@ -133,8 +149,10 @@ impl Phone {
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
-        let el = self.client.wait().for_element(Locator::Css(css)).await.unwrap();
-        el.send_keys(text).await.unwrap();
+        match self.client.wait().for_element(Locator::Css(css)).await {
+            Ok(el) => el.send_keys(text).await.unwrap(),
+            Err(e) => panic!("no {css} to type into ({e}); the page shows: {}", self.text().await),
+        }
     }
 
     /// Once the service worker controls the page, a reload with no network starts the

@@ -298,6 +298,14 @@ async fn cadre_visits_offline(
         let Some(first) = open.into_iter().next() else { break };
         first.click().await.unwrap();
     }
+    // A refused permission is explained, and a typed point offered as the last resort.
+    let permission =
+        |setting: &str| json!({ "permission": { "name": "geolocation" }, "setting": setting, "origin": base });
+    phone.cdp("Browser.setPermission", permission("denied")).await;
+    phone.click_text("button", "获取当前位置").await;
+    phone.wait_for("定位权限被拒绝", 30).await;
+    assert!(phone.client.find(Locator::Css(".manual-fix input")).await.is_ok());
+    phone.cdp("Browser.setPermission", permission("granted")).await;
     phone.click_text("button", "获取当前位置").await;
     phone.wait_for("±", 30).await;
     let file = phone
