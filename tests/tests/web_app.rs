@@ -41,6 +41,16 @@ fn at(t0: std::time::Instant) -> String {
     format!("{:>5.1} s", t0.elapsed().as_secs_f64())
 }
 
+/// A fresh phone whose GPS is allowed for the server and fixed at the household's home.
+async fn phone_at_home(base: &str) -> Phone {
+    let phone = Phone::start(true).await;
+    let grant = json!({ "permissions": ["geolocation"], "origin": base });
+    phone.cdp("Browser.grantPermissions", grant).await;
+    let fix = json!({ "latitude": AT.0, "longitude": AT.1, "accuracy": AT.2 });
+    phone.cdp("Emulation.setGeolocationOverride", fix).await;
+    phone
+}
+
 fn web_app_dir() -> Option<PathBuf> {
     let dir = std::env::var("ZAOFAXIAN_WEB_APP_DIR").ok().map(PathBuf::from);
     let built = dir.filter(|d| d.join("index.html").is_file() && d.join("zaofaxian_app_bg.wasm").is_file());
@@ -128,19 +138,7 @@ async fn a_household_report_and_a_cadre_visit_made_offline_in_the_phone_browser_
     let base = format!("http://{}", server.addr);
     let picture = camera_photo(work.path());
 
-    let phone = Phone::start(true).await;
-    phone
-        .cdp(
-            "Browser.grantPermissions",
-            json!({ "permissions": ["geolocation"], "origin": base }),
-        )
-        .await;
-    phone
-        .cdp(
-            "Emulation.setGeolocationOverride",
-            json!({ "latitude": AT.0, "longitude": AT.1, "accuracy": AT.2 }),
-        )
-        .await;
+    let phone = phone_at_home(&base).await;
     // The notice-board poster's link: the village comes with it.
     phone
         .client
@@ -254,19 +252,7 @@ async fn cadre_visits_offline(
     t0: std::time::Instant,
 ) {
     let before = store.case(case_id).await.unwrap().unwrap();
-    let phone = Phone::start(true).await;
-    phone
-        .cdp(
-            "Browser.grantPermissions",
-            json!({ "permissions": ["geolocation"], "origin": base }),
-        )
-        .await;
-    phone
-        .cdp(
-            "Emulation.setGeolocationOverride",
-            json!({ "latitude": AT.0, "longitude": AT.1, "accuracy": AT.2 }),
-        )
-        .await;
+    let phone = phone_at_home(base).await;
     phone.client.goto(&format!("{base}/app/")).await.unwrap();
     phone.wait_for("获取验证码", 60).await;
     phone.wait_for_service_worker().await;
