@@ -1,6 +1,7 @@
-//! Zaofaxian field app core: everything the screens need that is not a screen.
-//! The offline store and outbox, the sync engine and the household's status view.
-//! (The Dioxus screens, photo pipeline and location come with the field-app issue.)
+//! Zaofaxian field app: the Dioxus screens (`app`, `ui*`), their reducers and forms,
+//! the offline store behind one async interface (`store_api`), the sync engine, the
+//! photo pipeline and location. `web` is what only the browser build needs (the
+//! store worker, canvas photos, geolocation).
 
 pub mod app;
 pub mod backoff;
