@@ -40,11 +40,12 @@ for _ in $(seq 30); do
 done
 [ -n "${painted:-}" ] || { cat "$DATA/app.log"; echo "the window never painted" >&2; exit 1; }
 sleep 1
-# Walk a self-report as a person would: report now without signing in, tap 因病,
+# Unhurried taps and typing: a busy CI machine once dropped a tap and three keys at
+# 0.6 s / 60 ms. Walk a self-report as a person would: report now without signing in, tap 因病,
 # pick the date, go on, type the name and amount, go on, submit. Coordinates are
 # those of the 480×860 window laid out by app.rs and ui.rs.
-click() { DISPLAY=$DISPLAY_NUM xdotool mousemove "$1" "$2" click 1; sleep 0.6; }
-type_text() { DISPLAY=$DISPLAY_NUM xdotool type --delay 60 "$1"; sleep 0.4; }
+click() { DISPLAY=$DISPLAY_NUM xdotool mousemove "$1" "$2" click 1; sleep 1.2; }
+type_text() { DISPLAY=$DISPLAY_NUM xdotool type --delay 120 "$1"; sleep 0.8; }
 shot() { DISPLAY=$DISPLAY_NUM import -window root "$1"; }
 shot "${OUT%.png}-0-sign-in.png"
 click 240 646                       # 暂不登录，先填报

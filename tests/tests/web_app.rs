@@ -321,7 +321,7 @@ async fn cadre_visits_offline(
     let second = phone.client.new_window(true).await.unwrap();
     phone.client.switch_to_window(second.handle).await.unwrap();
     phone.client.goto(&format!("{base}/app/")).await.unwrap();
-    phone.wait_for("另一个标签页", 30).await;
+    phone.wait_for("已在另一个标签页打开", 30).await;
     phone.client.close_window().await.unwrap();
     phone.client.switch_to_window(first).await.unwrap();
     eprintln!("{} reloaded offline", at(t0));

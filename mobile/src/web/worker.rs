@@ -98,7 +98,7 @@ async fn store() -> Result<Rc<LocalStore>, JsValue> {
         .await
         .map_err(|e| {
             JsValue::from_str(&format!(
-                "本应用已在另一个标签页打开，请关闭其他标签页后刷新 / the app is open in another tab: close it and reload ({e})"
+                "无法打开本机存储：本应用可能已在另一个标签页打开（请关闭后刷新），或此浏览器不支持离线存储（请用手机自带浏览器或新版Chrome） / cannot open the phone's storage: the app may be open in another tab (close it and reload), or this browser lacks offline storage ({e})"
             ))
         })?;
     let store = LocalStore::open_in_vfs(DB_NAME, &cfg.vfs_name).map_err(|e| JsValue::from_str(&e.to_string()))?;
