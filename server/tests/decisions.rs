@@ -6,9 +6,8 @@
 
 mod common;
 
-use common::pushed;
 use serde_json::{Value, json};
-use zaofaxian_shared::{RecordId, Role};
+use zaofaxian_shared::Role;
 
 const VILLAGE: &str = "530402001001";
 
@@ -19,16 +18,9 @@ async fn a_collapse_the_cadre_did_not_see_is_shown_to_the_reviewer() {
     for app in common::apps("2025-11-03").await {
         let name = app.db.name;
         let household = app.household("13812345678").await;
-        let record = json!({ "id": RecordId::new().to_string(), "seq": 1, "kind": "report", "body": {
-            "village": VILLAGE, "household_name": "王秀英", "hardship": "job_loss", "happened_on": "2025-09-01" } });
-        let (_, v) = app
-            .post(
-                &household,
-                "/api/v1/sync/push",
-                &json!({ "device_id": "p1", "records": [record] }),
-            )
-            .await;
-        let case = pushed(&v).case_id.unwrap_or_else(|| panic!("{v}"));
+        let body = json!({
+            "village": VILLAGE, "household_name": "王秀英", "hardship": "job_loss", "happened_on": "2025-09-01" });
+        let case = app.report(&household, "p1", body).await;
         let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
         let checks = common::exclusions_all_clear(VILLAGE);
         // One worker, 1,500 a month over the last 12 months (18,000 > 8,700), now 500 a month.
@@ -93,17 +85,10 @@ async fn the_elimination_notice_says_what_it_is() {
     for app in common::apps("2025-11-03").await {
         let name = app.db.name;
         let household = app.household("13812345678").await;
-        let record = json!({ "id": RecordId::new().to_string(), "seq": 1, "kind": "report", "body": {
+        let body = json!({
             "village": VILLAGE, "household_name": "王秀英", "national_id": "11010519491231002X",
-            "hardship": "illness", "happened_on": "2025-10-01" } });
-        let (_, v) = app
-            .post(
-                &household,
-                "/api/v1/sync/push",
-                &json!({ "device_id": "p1", "records": [record] }),
-            )
-            .await;
-        let case = pushed(&v).case_id.unwrap();
+            "hardship": "illness", "happened_on": "2025-10-01" });
+        let case = app.report(&household, "p1", body).await;
         let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
         let township = app.staff("township", Role::Township, "530402001000").await;
         let county = app.staff("county", Role::County, "530402000000").await;
@@ -203,16 +188,9 @@ async fn ending_a_case_for_good_needs_a_reason_and_a_confirmation() {
     for app in common::apps("2025-11-03").await {
         let name = app.db.name;
         let household = app.household("13812345678").await;
-        let record = json!({ "id": RecordId::new().to_string(), "seq": 1, "kind": "report", "body": {
-            "village": VILLAGE, "household_name": "王秀英", "hardship": "disaster", "happened_on": "2025-11-01" } });
-        let (_, v) = app
-            .post(
-                &household,
-                "/api/v1/sync/push",
-                &json!({ "device_id": "p1", "records": [record] }),
-            )
-            .await;
-        let case = pushed(&v).case_id.unwrap();
+        let body = json!({
+            "village": VILLAGE, "household_name": "王秀英", "hardship": "disaster", "happened_on": "2025-11-01" });
+        let case = app.report(&household, "p1", body).await;
         let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
         let path = format!("/api/v1/cases/{case}/events");
         let (s, v) = app

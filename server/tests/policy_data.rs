@@ -12,7 +12,7 @@ use common::TestApp;
 use serde_json::{Value, json};
 use zaofaxian_server::policy_data;
 use zaofaxian_server::store::Store;
-use zaofaxian_shared::{RecordId, Role};
+use zaofaxian_shared::Role;
 
 const VILLAGE: &str = "530402001001";
 const COUNTY: &str = "530402000000";
@@ -22,18 +22,10 @@ const TEST_2027_REVISED: &str = include_str!("data/TEST_ONLY_not_published_holid
 async fn report(app: &TestApp, phone: &str, national_id: &str) -> String {
     let happened = app.state.clock.today().pred_opt().unwrap().to_string();
     let household = app.household(phone).await;
-    let record = json!({ "id": RecordId::new().to_string(), "seq": 1, "kind": "report", "body": {
+    let body = json!({
         "village": VILLAGE, "household_name": "王秀英", "national_id": national_id, "phone": phone,
-        "hardship": "illness", "happened_on": happened, "amount": 1_200_000, "description": "住院手术" } });
-    let (s, v) = app
-        .post(
-            &household,
-            "/api/v1/sync/push",
-            &json!({ "device_id": phone, "records": [record] }),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    common::pushed(&v).case_id.unwrap_or_else(|| panic!("{v}"))
+        "hardship": "illness", "happened_on": happened, "amount": 1_200_000, "description": "住院手术" });
+    app.report(&household, phone, body).await
 }
 
 async fn case(app: &TestApp, token: &str, id: &str) -> Value {

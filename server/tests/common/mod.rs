@@ -230,6 +230,17 @@ impl TestApp {
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
 
+    /// A household's phone `device` pushes one report `body`; the new case's id.
+    #[allow(dead_code)] // not every test binary files reports this way
+    pub async fn report(&self, token: &str, device: &str, body: serde_json::Value) -> String {
+        let record = serde_json::json!({ "id": zaofaxian_shared::RecordId::new().to_string(), "seq": 1,
+                                         "kind": "report", "body": body });
+        let push = serde_json::json!({ "device_id": device, "records": [record] });
+        let (s, v) = self.post(token, "/api/v1/sync/push", &push).await;
+        assert_eq!(s, 200, "{v}");
+        pushed(&v).case_id.unwrap_or_else(|| panic!("{v}"))
+    }
+
     pub async fn post(&self, token: &str, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
         let r = self
             .http
