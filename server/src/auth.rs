@@ -121,13 +121,13 @@ impl CodeSender for NoSender {
     }
 }
 
-/// The sender a server starts with, by `ZAOFAXIAN_SMS`: `tencent` texts through
-/// Tencent Cloud SMS (settings in `ZAOFAXIAN_SMS_*`, see `crate::sms`); `log` writes
-/// codes to the log (with a loud warning); anything else leaves code sign-in off.
-pub fn sender_from_env(value: Option<&str>) -> Result<std::sync::Arc<dyn CodeSender>, String> {
-    Ok(match value {
+/// The sender a server starts with, by its `[sms]` settings (or `ZAOFAXIAN_SMS*`):
+/// `tencent` texts through Tencent Cloud SMS (see `crate::sms`); `log` writes codes to
+/// the log (with a loud warning); none leaves code sign-in off; anything else is refused.
+pub fn sender_from_settings(sms: &crate::config::SmsSettings) -> Result<std::sync::Arc<dyn CodeSender>, String> {
+    Ok(match sms.provider.as_deref().map(str::trim) {
         Some("tencent") => {
-            let s = crate::sms::TencentSms::from_env(|k| std::env::var(k).ok())?;
+            let s = crate::sms::TencentSms::from_env(|k| sms.get(k))?;
             tracing::info!(endpoint = %s.endpoint, sign = %s.sign_name, "短信：腾讯云短信 / SMS through Tencent Cloud");
             std::sync::Arc::new(s)
         }
@@ -137,11 +137,16 @@ pub fn sender_from_env(value: Option<&str>) -> Result<std::sync::Arc<dyn CodeSen
             );
             std::sync::Arc::new(LogSender)
         }
-        _ => {
+        None | Some("") => {
             tracing::warn!(
                 "未配置短信发送（ZAOFAXIAN_SMS），农户验证码登录不可用；工作人员登录不受影响 / no SMS sender configured: household code sign-in is off, staff sign-in works"
             );
             std::sync::Arc::new(NoSender)
+        }
+        Some(other) => {
+            return Err(format!(
+                "未知的短信服务“{other}”（可用 tencent、log）/ unknown SMS provider “{other}” (tencent or log)"
+            ));
         }
     })
 }
@@ -364,6 +369,25 @@ impl Caller {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_misspelt_sms_provider_is_refused_not_silently_off() {
+        let mut sms = crate::config::SmsSettings {
+            provider: Some("tencnet".into()),
+            ..Default::default()
+        };
+        let Err(e) = sender_from_settings(&sms) else {
+            panic!("accepted")
+        };
+        assert!(e.contains("tencnet"), "{e}");
+        sms.provider = None;
+        assert!(!sender_from_settings(&sms).unwrap().configured());
+        sms.provider = Some("tencent".into());
+        let Err(e) = sender_from_settings(&sms) else {
+            panic!("accepted")
+        };
+        assert!(e.contains("ZAOFAXIAN_SMS_SECRET_ID"), "names what is missing: {e}");
+    }
 
     #[test]
     fn passwords_hash_and_verify() {

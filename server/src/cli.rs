@@ -326,7 +326,7 @@ fn serve(config: Config) -> Result<(), String> {
         let state = AppState::new(
             store,
             Arc::new(SystemClock),
-            crate::auth::sender_from_env(std::env::var("ZAOFAXIAN_SMS").ok().as_deref())?,
+            crate::auth::sender_from_settings(&config.sms)?,
             config.photo_dir.clone(),
         );
         let mut state = state;
@@ -339,6 +339,14 @@ fn serve(config: Config) -> Result<(), String> {
             quota("ZAOFAXIAN_HOUSEHOLD_REPORTS_PER_DAY"),
             quota("ZAOFAXIAN_HOUSEHOLD_PROXY_PER_DAY"),
         );
+        match crate::photos::tighten(&config.photo_dir) {
+            Ok(true) => tracing::warn!(
+                dir = %config.photo_dir.display(),
+                "照片目录原先他人可读，已改为仅本服务可读 / the photo folder was readable by others: now this service's only"
+            ),
+            Ok(false) => {}
+            Err(e) => return Err(format!("{}: {e}", config.photo_dir.display())),
+        }
         state
             .load_reference()
             .await

@@ -16,6 +16,72 @@ pub struct Config {
     /// HTTPS: a PEM certificate chain and its private key. Browsers give the app GPS
     /// and offline start only on HTTPS (or on localhost).
     pub tls: Option<TlsFiles>,
+    /// Text messages for household sign-in codes (see `crate::sms`).
+    pub sms: SmsSettings,
+}
+
+/// The `[sms]` section; each key's `ZAOFAXIAN_SMS*` variable overrides it.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSettings {
+    /// `tencent`, or `log` (trials only: codes in the log); none: code sign-in off.
+    pub provider: Option<String>,
+    pub secret_id: Option<String>,
+    pub secret_key: Option<String>,
+    pub app_id: Option<String>,
+    pub sign: Option<String>,
+    pub template: Option<String>,
+    pub region: Option<String>,
+    pub endpoint: Option<String>,
+}
+
+impl SmsSettings {
+    /// The variable each key answers to.
+    const VARS: [&'static str; 8] = [
+        "ZAOFAXIAN_SMS",
+        "ZAOFAXIAN_SMS_SECRET_ID",
+        "ZAOFAXIAN_SMS_SECRET_KEY",
+        "ZAOFAXIAN_SMS_APP_ID",
+        "ZAOFAXIAN_SMS_SIGN",
+        "ZAOFAXIAN_SMS_TEMPLATE",
+        "ZAOFAXIAN_SMS_REGION",
+        "ZAOFAXIAN_SMS_ENDPOINT",
+    ];
+
+    fn slot(&mut self, var: &str) -> Option<&mut Option<String>> {
+        Some(match var {
+            "ZAOFAXIAN_SMS" => &mut self.provider,
+            "ZAOFAXIAN_SMS_SECRET_ID" => &mut self.secret_id,
+            "ZAOFAXIAN_SMS_SECRET_KEY" => &mut self.secret_key,
+            "ZAOFAXIAN_SMS_APP_ID" => &mut self.app_id,
+            "ZAOFAXIAN_SMS_SIGN" => &mut self.sign,
+            "ZAOFAXIAN_SMS_TEMPLATE" => &mut self.template,
+            "ZAOFAXIAN_SMS_REGION" => &mut self.region,
+            "ZAOFAXIAN_SMS_ENDPOINT" => &mut self.endpoint,
+            _ => return None,
+        })
+    }
+
+    /// A setting by its variable's name.
+    pub fn get(&self, var: &str) -> Option<String> {
+        self.clone().slot(var).and_then(|v| v.take())
+    }
+}
+
+/// The key is never printed, not even in debug output.
+impl std::fmt::Debug for SmsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmsSettings")
+            .field("provider", &self.provider)
+            .field("secret_id", &self.secret_id)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "********"))
+            .field("app_id", &self.app_id)
+            .field("sign", &self.sign)
+            .field("template", &self.template)
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -33,6 +99,7 @@ impl Default for Config {
             photo_dir: "zaofaxian-data/photos".into(),
             web_app_dir: "web-app".into(),
             tls: None,
+            sms: SmsSettings::default(),
         }
     }
 }
@@ -45,6 +112,7 @@ struct FileConfig {
     photo_dir: Option<std::path::PathBuf>,
     web_app_dir: Option<std::path::PathBuf>,
     tls: Option<TlsFiles>,
+    sms: Option<SmsSettings>,
 }
 
 impl Config {
@@ -65,6 +133,12 @@ impl Config {
             c.photo_dir = f.photo_dir.unwrap_or(c.photo_dir);
             c.web_app_dir = f.web_app_dir.unwrap_or(c.web_app_dir);
             c.tls = f.tls.or(c.tls);
+            c.sms = f.sms.unwrap_or_default();
+        }
+        for var in SmsSettings::VARS {
+            if let (Some(v), Some(slot)) = (env(var), c.sms.slot(var)) {
+                *slot = Some(v);
+            }
         }
         if let Some(a) = env("ZAOFAXIAN_ADDR") {
             c.addr = a
@@ -102,6 +176,34 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sms_settings_come_from_the_file_and_the_environment_and_the_key_is_never_printed() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("z.toml");
+        std::fs::write(
+            &file,
+            "[sms]\nprovider = \"tencent\"\nsecret_id = \"AKIDfile\"\nsecret_key = \"file-secret\"\napp_id = \"1400000000\"\nsign = \"早发现\"\ntemplate = \"123\"\n",
+        )
+        .unwrap();
+        let env = |k: &str| (k == "ZAOFAXIAN_SMS_SECRET_KEY").then(|| "env-secret".to_string());
+        let c = Config::load(Some(&file), env).unwrap();
+        assert_eq!(c.sms.get("ZAOFAXIAN_SMS").as_deref(), Some("tencent"));
+        assert_eq!(c.sms.get("ZAOFAXIAN_SMS_SECRET_ID").as_deref(), Some("AKIDfile"));
+        assert_eq!(c.sms.get("ZAOFAXIAN_SMS_SECRET_KEY").as_deref(), Some("env-secret"));
+        assert_eq!(c.sms.get("ZAOFAXIAN_SMS_REGION"), None);
+        let printed = format!("{c:?}");
+        assert!(
+            printed.contains("AKIDfile") && !printed.contains("-secret"),
+            "{printed}"
+        );
+        std::fs::write(&file, "[sms]\nprovider = \"tencent\"\nkey = \"x\"\n").unwrap();
+        let none = |_: &str| None;
+        assert!(
+            Config::load(Some(&file), none).unwrap_err().contains("key"),
+            "a misspelt key is refused"
+        );
+    }
 
     #[test]
     fn env_overrides_file_overrides_defaults() {

@@ -85,8 +85,12 @@ pub fn format_times(times: &[i64]) -> String {
 pub struct Limits {
     /// Staff sign-in: 5 wrong passwords per login name in 15 minutes, then a growing delay.
     pub login: LimitPolicy,
-    /// Texted codes: 5 per phone in 15 minutes.
+    /// Texted codes: 5 per phone and client address in 15 minutes, so one address
+    /// cannot use up the codes of someone else's phone.
     pub code_per_phone: LimitPolicy,
+    /// 30 per phone in an hour from all addresses together (no phone is flooded with
+    /// texts; one address reaches at most 20 of them, the phone's owner has the rest).
+    pub code_per_phone_all: LimitPolicy,
     /// 30 per client address in 10 minutes (many village phones share a carrier address).
     pub code_per_client: LimitPolicy,
     /// 600 a minute from the whole service (what a flood can cost at most).
@@ -112,6 +116,7 @@ impl Default for Limits {
         Limits {
             login: LimitPolicy::progressive(5, 15 * MINUTE),
             code_per_phone: LimitPolicy::fixed(5, 15 * MINUTE),
+            code_per_phone_all: LimitPolicy::fixed(30, 60 * MINUTE),
             code_per_client: LimitPolicy::fixed(30, 10 * MINUTE),
             code_overall: LimitPolicy::fixed(600, MINUTE),
             household_reports: LimitPolicy::fixed(HOUSEHOLD_REPORTS_PER_DAY, DAY),

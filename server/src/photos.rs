@@ -18,16 +18,19 @@ pub const SERVER_MAX_PIXELS: u64 = (SERVER_MAX_SIDE as u64) * (SERVER_MAX_SIDE a
 /// the largest accepted photos, or four of the app's 1600 px ones.
 pub const CHECK_BUDGET_MIB: u32 = 96;
 
-/// What checking a file costs in memory, in MiB, from the canvas its header claims:
-/// the file, the decoded RGBA pixels, their upright copy and the hash's grey copy
-/// (12 bytes a pixel, measured: 8 concurrent 2048² checks peaked at 216 MiB when
-/// charged 8). A header that cannot be read is charged as the largest accepted photo.
+/// What checking a file costs in memory, in MiB, from the canvas its header claims.
+/// A PNG: the file, the decoded RGBA pixels, their upright copy and the hash's grey
+/// copy (12 bytes a pixel, measured: 8 concurrent 2048² checks peaked at 216 MiB when
+/// charged 8). A JPEG is decoded reduced; a progressive one still keeps every DCT
+/// coefficient (2 bytes a sample, 3 samples a pixel at most): 6 bytes a pixel. A header
+/// that cannot be read is charged as the largest accepted photo.
 pub fn check_cost_mib(header: &[u8], file_len: u64) -> u32 {
     let pixels = claimed_dimensions(header)
         .ok()
         .map(|(w, h)| u64::from(w.min(SERVER_MAX_SIDE)) * u64::from(h.min(SERVER_MAX_SIDE)))
         .unwrap_or(SERVER_MAX_PIXELS);
-    let bytes = pixels * 12 + file_len;
+    let per_pixel = if header.starts_with(&[0xFF, 0xD8]) { 6 } else { 12 };
+    let bytes = pixels * per_pixel + file_len;
     u32::try_from(bytes.div_ceil(1 << 20) + 1)
         .unwrap_or(CHECK_BUDGET_MIB)
         .min(CHECK_BUDGET_MIB)
@@ -46,20 +49,74 @@ pub struct Checked {
 }
 
 /// Checks the size a file claims, decodes it within limits, turns it upright by its
-/// EXIF orientation and makes a thumbnail.
+/// EXIF orientation and makes a thumbnail. A JPEG (all the app sends) is decoded
+/// reduced: every coefficient is still read, so a broken file is still refused, but
+/// only the thumbnail's pixels are ever held. Other formats are decoded whole.
 pub fn check(bytes: &[u8]) -> Result<Checked, PhotoError> {
-    let img = zaofaxian_shared::photo::decode_upright_within(bytes, SERVER_MAX_SIDE, SERVER_MAX_PIXELS)?;
+    let (img, width, height) = if bytes.starts_with(&[0xFF, 0xD8]) {
+        reduced_jpeg(bytes)?
+    } else {
+        let img = zaofaxian_shared::photo::decode_upright_within(bytes, SERVER_MAX_SIDE, SERVER_MAX_PIXELS)?;
+        let (w, h) = (img.width(), img.height());
+        (img, w, h)
+    };
     let thumb = img.thumbnail(THUMB_SIDE, THUMB_SIDE).to_rgb8();
     let mut out = Cursor::new(Vec::new());
     thumb
         .write_to(&mut out, ImageFormat::Jpeg)
         .map_err(|e| PhotoError::Decode(e.to_string()))?;
     Ok(Checked {
-        width: img.width(),
-        height: img.height(),
+        width,
+        height,
         thumbnail_jpeg: out.into_inner(),
         perceptual_hash: zaofaxian_shared::photo::perceptual_hash(&img),
     })
+}
+
+/// A JPEG decoded at the smallest DCT scale (1/8, 1/4, 1/2 or whole) that still covers
+/// the thumbnail, upright; with the whole picture's upright size. A 1600 × 1200 photo
+/// is held as 400 × 300 pixels (1/4 scale) instead of 1600 × 1200.
+fn reduced_jpeg(bytes: &[u8]) -> Result<(image::DynamicImage, u32, u32), PhotoError> {
+    use image::metadata::Orientation;
+    use jpeg_decoder::PixelFormat;
+    let (w, h) = claimed_dimensions(bytes)?;
+    if w == 0 || h == 0 || w > SERVER_MAX_SIDE || h > SERVER_MAX_SIDE {
+        return Err(PhotoError::TooLarge(w, h));
+    }
+    let err = |e: jpeg_decoder::Error| PhotoError::Decode(e.to_string());
+    let mut d = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    d.set_max_decoding_buffer_size(usize::try_from(SERVER_MAX_PIXELS * 4).unwrap_or(usize::MAX));
+    d.read_info().map_err(err)?;
+    let side = u16::try_from(THUMB_SIDE).unwrap_or(u16::MAX);
+    let (sw, sh) = d.scale(side, side).map_err(err)?;
+    let pixels = d.decode().map_err(err)?;
+    let format = d.info().map(|i| i.pixel_format);
+    let (sw, sh) = (u32::from(sw), u32::from(sh));
+    // Phones write 8-bit grey or colour; CMYK and 16-bit JPEGs are print and lab files.
+    let decoded = match format {
+        Some(PixelFormat::RGB24) => image::RgbImage::from_raw(sw, sh, pixels).map(image::DynamicImage::ImageRgb8),
+        Some(PixelFormat::L8) => image::GrayImage::from_raw(sw, sh, pixels).map(image::DynamicImage::ImageLuma8),
+        _ => None,
+    };
+    let mut img = decoded.ok_or_else(|| PhotoError::Decode("不是手机照片的JPEG格式 / not a phone's JPEG".into()))?;
+    let orientation = d
+        .exif_data()
+        .and_then(Orientation::from_exif_chunk)
+        .unwrap_or(Orientation::NoTransforms);
+    img.apply_orientation(orientation);
+    let turned = matches!(
+        orientation,
+        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
+    );
+    Ok(if turned { (img, h, w) } else { (img, w, h) })
+}
+
+/// The partial file of an account's claim on a photo (under `photo_dir/partial/`):
+/// apart from the uploader's own partial file, named without the account's id.
+pub fn claim_file_name(sha256: &str, account_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let who = hex::encode(Sha256::digest(account_id.as_bytes()));
+    format!("{sha256}.{}", &who[..16])
 }
 
 /// Unfinished uploads older than this are forgotten and their partial files removed.
@@ -69,8 +126,8 @@ pub const STALE_UPLOAD_MS: i64 = 7 * 24 * 3600 * 1000;
 /// partial files (kept under `photo_dir/partial/`); returns how many.
 pub async fn drop_stale_uploads(state: &crate::state::AppState) -> crate::store::StoreResult<usize> {
     let stale = state.store.drop_stale_uploads(state.now_ms() - STALE_UPLOAD_MS).await?;
-    for sha in &stale {
-        let _ = std::fs::remove_file(state.photo_dir.join("partial").join(sha));
+    for name in &stale {
+        let _ = std::fs::remove_file(state.photo_dir.join("partial").join(name));
     }
     Ok(stale.len())
 }
@@ -84,6 +141,31 @@ pub fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     }
     std::fs::create_dir_all(dir)?;
     restrict(dir, 0o700)
+}
+
+/// Takes group and other access off a folder made before folders were private (an
+/// older release, or made by hand); true when it had any. Closing the top folder is
+/// enough: nothing under it can be reached without passing through it.
+pub fn tighten(dir: &std::path::Path) -> std::io::Result<bool> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = match std::fs::metadata(dir) {
+            Ok(m) => m.permissions().mode(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        if mode & 0o077 == 0 {
+            return Ok(false);
+        }
+        restrict(dir, (mode & 0o700) | 0o700)?;
+        Ok(true)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(false)
+    }
 }
 
 /// Sets a path's permission bits (Unix; elsewhere nothing to do).
@@ -165,6 +247,30 @@ mod tests {
         assert_eq!((t.width(), t.height()), (320, 240));
     }
 
+    /// The app's 1600 × 1200 photo is held as 400 × 300 pixels while it is checked (1/16
+    /// of the memory); the sizes reported are the whole picture's.
+    #[test]
+    fn a_jpeg_is_checked_from_a_reduced_decode() {
+        let photo = jpeg(1_600, 1_200);
+        let (img, w, h) = reduced_jpeg(&photo).unwrap();
+        assert_eq!((img.width(), img.height(), w, h), (400, 300, 1_600, 1_200));
+        let c = check(&photo).unwrap();
+        assert_eq!((c.width, c.height), (1_600, 1_200));
+        let t = image::load_from_memory(&c.thumbnail_jpeg).unwrap();
+        assert_eq!((t.width(), t.height()), (320, 240));
+        // The same picture decoded whole hashes the same (duplicates are still found).
+        let whole = zaofaxian_shared::photo::decode_upright(&photo).unwrap();
+        let d = zaofaxian_shared::photo::hash_distance(
+            &c.perceptual_hash,
+            &zaofaxian_shared::photo::perceptual_hash(&whole),
+        );
+        assert!(d.is_some_and(|d| d <= 2), "{d:?}");
+        // A broken stream is still refused: the coefficients are all read.
+        let mut broken = photo.clone();
+        broken.truncate(photo.len() / 3);
+        assert!(check(&broken).is_err());
+    }
+
     #[test]
     fn a_decompression_bomb_is_refused_from_its_header() {
         let bomb = png_bomb_header();
@@ -206,11 +312,13 @@ mod tests {
 
     #[test]
     fn checks_are_charged_by_the_canvas_they_claim() {
-        // The app's 1600×1200 photo of 300 KB: 23 MiB; the largest accepted canvas: 48 MiB.
-        assert_eq!(check_cost_mib(&jpeg_claiming(1_600, 1_200), 300 << 10), 24);
-        assert_eq!(check_cost_mib(&jpeg_claiming(2_048, 2_048), 0), 49);
+        // The app's 1600×1200 photo of 300 KB, decoded reduced: 11.3 MiB of coefficients
+        // at most; the largest accepted JPEG canvas: 24 MiB.
+        assert_eq!(check_cost_mib(&jpeg_claiming(1_600, 1_200), 300 << 10), 13);
+        assert_eq!(check_cost_mib(&jpeg_claiming(2_048, 2_048), 0), 25);
         // A bomb's claim is capped at what would be accepted (it is refused from its header).
-        assert_eq!(check_cost_mib(&jpeg_claiming(65_000, 65_000), 0), 49);
+        assert_eq!(check_cost_mib(&jpeg_claiming(65_000, 65_000), 0), 25);
+        // Anything else is decoded whole: 12 bytes a pixel.
         assert_eq!(check_cost_mib(b"not an image", 0), 49);
         const { assert!(CHECK_BUDGET_MIB >= 49) };
     }

@@ -255,6 +255,73 @@ async fn code_requests_are_limited_per_phone_and_in_all() {
     assert_eq!(client_key("127.0.0.1:5000".parse().unwrap()), None);
 }
 
+/// Anyone could use up a victim phone's code requests. A phone's limit is now kept per
+/// client address: a stranger on the network uses up only their own share, the owner
+/// still gets a code, and the stranger's address meets its own limit (over real TCP from
+/// a non-loopback address).
+#[tokio::test]
+async fn a_stranger_cannot_use_up_someone_elses_codes() {
+    use zaofaxian_server::limits::LimitPolicy;
+    let db = common::sqlite().await;
+    let clock = Arc::new(ManualClock::at_date("2026-12-01".parse().unwrap()));
+    let codes = Arc::new(common::MemorySender::default());
+    let mut state = AppState::new(
+        db.store.clone(),
+        clock.clone(),
+        codes.clone(),
+        tempfile::tempdir().unwrap().keep(),
+    );
+    state.limits.code_per_client = LimitPolicy::fixed(8, 10 * 60_000);
+    state.limits.code_per_phone_all = LimitPolicy::fixed(7, 60 * 60_000);
+    let port = common::serve_state_everywhere(state).await;
+    let lan = common::lan_address();
+    let http = reqwest::Client::new();
+    let ask = |host: String, phone: &'static str| {
+        let http = http.clone();
+        async move {
+            let r = http
+                .post(format!("http://{host}:{port}/api/v1/auth/otp"))
+                .json(&json!({ "phone": phone }))
+                .send()
+                .await
+                .unwrap();
+            r.status().as_u16()
+        }
+    };
+    let (stranger, owner) = (lan.to_string(), "127.0.0.1".to_string());
+    let victim = "13812345678";
+    for _ in 0..5 {
+        assert_eq!(ask(stranger.clone(), victim).await, 202);
+    }
+    assert_eq!(
+        ask(stranger.clone(), victim).await,
+        429,
+        "the stranger's share is used up"
+    );
+    assert_eq!(ask(owner.clone(), victim).await, 202, "the owner still gets a code");
+    // The stranger's address: 8 here in all (5 refused above did not count), then refused.
+    let others = ["13900000001", "13900000002", "13900000003", "13900000004"];
+    let mut sent = 0;
+    for phone in others {
+        sent += usize::from(ask(stranger.clone(), phone).await == 202);
+    }
+    assert_eq!(sent, 3, "5 + 3 = the address's 8");
+    assert_eq!(
+        ask(owner.clone(), "13900000004").await,
+        202,
+        "loopback is not limited per address"
+    );
+    // A phone's texts from all addresses together are capped too (30 an hour; 7 here):
+    // the stranger's 5 and the owner's count.
+    assert_eq!(ask(owner.clone(), victim).await, 202);
+    assert_eq!(ask(owner, victim).await, 429, "5 + 2 = the phone's 7");
+    assert_eq!(
+        codes.0.lock().unwrap().len(),
+        5 + 1 + 3 + 1 + 1,
+        "every accepted request texted"
+    );
+}
+
 /// Simultaneous wrong passwords get exactly the five checks the limit allows; past it
 /// the real user waits seconds, not 15 minutes.
 #[tokio::test]
@@ -457,4 +524,11 @@ async fn the_database_and_photos_are_private_to_the_service() {
     let photos = data.join("photos").join("ab");
     zaofaxian_server::photos::private_dir(&photos).unwrap();
     assert_eq!(mode(&photos), 0o700);
+    // A photo folder an older release left open is closed when the server starts.
+    let old = dir.path().join("old-photos");
+    std::fs::create_dir(&old).unwrap();
+    zaofaxian_server::photos::restrict(&old, 0o755).unwrap();
+    assert!(zaofaxian_server::photos::tighten(&old).unwrap());
+    assert_eq!(mode(&old), 0o700);
+    assert!(!zaofaxian_server::photos::tighten(&old).unwrap(), "once is enough");
 }

@@ -551,6 +551,81 @@ async fn a_known_hash_listed_in_someone_elses_report_gives_nothing() {
     }
 }
 
+/// Starting an upload told anyone whether a hash existed and its size. Now another
+/// account's start of a known hash answers exactly as a fresh one, and only sending
+/// the bytes themselves grants the photo (and finishes it if its uploader had not).
+#[tokio::test]
+async fn a_known_hash_is_granted_only_to_whoever_sends_its_bytes() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let owner = app.household("13812345678").await;
+        let bytes = photo();
+        let digest = sha(&bytes);
+        assert_eq!(upload(&app, &owner, &bytes).await.1["complete"], true);
+        let other = app.household("13912345678").await;
+        let start = |sha: String, size: usize| {
+            let (app, other) = (&app, other.clone());
+            async move {
+                app.post(&other, "/api/v1/photos", &json!({ "sha256": sha, "size": size }))
+                    .await
+            }
+        };
+        // A wrong size and a hash nobody has get the same answer: nothing is learnt.
+        let (s, known) = start(digest.clone(), 1234).await;
+        let (s2, unknown) = start(sha(b"nobody has this"), 1234).await;
+        assert_eq!((s, s2), (200, 200), "{name}: {known}");
+        for field in ["size", "received", "complete", "width", "height"] {
+            assert_eq!(known[field], unknown[field], "{name}: {field}");
+        }
+        assert_eq!(known["received"], 0);
+        let (s, v) = app.get(&other, &format!("/api/v1/photos/{digest}/status")).await;
+        assert_eq!((s, v["complete"].clone()), (200, json!(false)), "{name}: {v}");
+        let download = |token: String| {
+            let app = &app;
+            let digest = digest.clone();
+            async move {
+                let r = app
+                    .http
+                    .get(app.url(&format!("/api/v1/photos/{digest}")))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap();
+                (r.status().as_u16(), r.bytes().await.unwrap())
+            }
+        };
+        assert_eq!(download(other.clone()).await.0, 404, "{name}");
+        // Other bytes under the hash: refused, and still nothing.
+        let mut forged = bytes.clone();
+        forged[bytes.len() / 2] ^= 0xff;
+        start(digest.clone(), bytes.len()).await;
+        let (s, v) = send_chunk(&app, &other, &digest, 0, &forged).await;
+        assert_eq!((s, v["code"].as_str()), (422, Some("hash_mismatch")), "{name}: {v}");
+        assert_eq!(download(other.clone()).await.0, 404, "{name}");
+        // The real bytes: the photo is the claimant's too.
+        let (_, v) = upload_from(&app, &other, &digest, &bytes, 0).await;
+        assert_eq!(v["complete"], true, "{name}: {v}");
+        let (s, got) = download(other.clone()).await;
+        assert_eq!((s, got.as_ref()), (200, bytes.as_slice()), "{name}");
+
+        // A photo its uploader has not finished: a claimant who sends it finishes it.
+        let second = house(85, true);
+        let second_sha = sha(&second);
+        app.post(
+            &owner,
+            "/api/v1/photos",
+            &json!({ "sha256": second_sha, "size": second.len() }),
+        )
+        .await;
+        assert_eq!(send_chunk(&app, &owner, &second_sha, 0, &second[..100]).await.0, 200);
+        start(second_sha.clone(), second.len()).await;
+        let (_, v) = upload_from(&app, &other, &second_sha, &second, 0).await;
+        assert_eq!(v["complete"], true, "{name}: {v}");
+        let (_, v) = app.get(&owner, &format!("/api/v1/photos/{second_sha}/status")).await;
+        assert_eq!(v["complete"], true, "{name}: the uploader's photo is complete: {v}");
+    }
+}
+
 /// Unfinished uploads were never cleaned and not bounded per account: now an account
 /// may have 60 at once, and a week-old unfinished one is forgotten with its bytes.
 #[tokio::test]

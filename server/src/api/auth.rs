@@ -138,16 +138,21 @@ pub async fn request_code(
         ));
     }
     let now = state.now_ms();
-    // One code a minute per phone: the limiter counts requests here, not failures.
+    // Requests are counted (not failures), all limits together or none. A phone's
+    // own limit is kept per client address: a stranger elsewhere cannot use it up.
     let limits = state.limits;
     let (zh, en) = ("验证码请求过多", "too many code requests");
-    if let Some(key) = client.0.and_then(crate::auth::client_key) {
-        state.limit("code-client", &key, limits.code_per_client, zh, en).await?;
+    let client = client.0.and_then(crate::auth::client_key);
+    let phone_from = format!("{}|{}", phone.as_str(), client.as_deref().unwrap_or("local"));
+    let mut checks = vec![
+        ("code-phone", phone_from.as_str(), limits.code_per_phone, zh, en),
+        ("code-phone-all", phone.as_str(), limits.code_per_phone_all, zh, en),
+        ("code-all", "", limits.code_overall, zh, en),
+    ];
+    if let Some(key) = &client {
+        checks.push(("code-client", key.as_str(), limits.code_per_client, zh, en));
     }
-    state
-        .limit("code-phone", phone.as_str(), limits.code_per_phone, zh, en)
-        .await?;
-    state.limit("code-all", "", limits.code_overall, zh, en).await?;
+    state.limit_all(&checks).await?;
     let code = new_code();
     state
         .store

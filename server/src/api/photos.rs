@@ -7,7 +7,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::photos::{self, MAX_BYTES};
 use crate::state::AppState;
-use crate::store::{PhotoRecord, StoreError};
+use crate::store::{PhotoClaim, PhotoRecord, StoreError};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
@@ -44,10 +44,12 @@ fn status_json(p: &PhotoRecord) -> Json<PhotoStatus> {
     })
 }
 
-/// A photo is the business of its uploader and of whoever may see a case that lists
-/// it; to anyone else it does not exist.
+/// A photo is the business of its uploader (or of an account that proved it holds the
+/// photo by sending it) and of whoever may see a case that lists it; to anyone else it
+/// does not exist.
 async fn may_access(state: &AppState, caller: &Caller, p: &PhotoRecord) -> ApiResult<bool> {
     Ok(p.uploader == caller.0.id
+        || state.store.photo_granted(&p.sha256, &caller.0.id).await?
         || state
             .store
             .photo_cases(&p.sha256)
@@ -56,13 +58,31 @@ async fn may_access(state: &AppState, caller: &Caller, p: &PhotoRecord) -> ApiRe
             .any(|c| caller.can_see(c)))
 }
 
-async fn accessible(state: &AppState, caller: &Caller, sha: &str) -> ApiResult<PhotoRecord> {
+/// What one caller's upload of a hash is: the photo itself, or, for a photo the server
+/// holds from someone else, the caller's own claim (answered as a fresh upload).
+enum Upload {
+    Own(PhotoRecord),
+    Claim(PhotoClaim),
+}
+
+async fn upload_of(state: &AppState, caller: &Caller, sha: &str) -> ApiResult<Upload> {
     let p = state.store.photo(sha).await?.ok_or_else(ApiError::not_found)?;
     if may_access(state, caller, &p).await? {
-        Ok(p)
-    } else {
-        Err(ApiError::not_found())
+        return Ok(Upload::Own(p));
     }
+    let claim = state.store.claim(sha, &caller.0.id).await?;
+    claim.map(Upload::Claim).ok_or_else(ApiError::not_found)
+}
+
+fn claim_status(c: &PhotoClaim) -> Json<PhotoStatus> {
+    Json(PhotoStatus {
+        sha256: c.sha256.clone(),
+        size: c.size,
+        received: c.received,
+        complete: false,
+        width: None,
+        height: None,
+    })
 }
 
 fn partial_path(state: &AppState, sha: &str) -> PathBuf {
@@ -100,16 +120,33 @@ pub async fn start(
         .with_field("size"));
     }
     // Unfinished uploads hold disk space until they finish or go stale: bounded per account.
+    let existing = state.store.photo(&b.sha256).await?;
+    let mine = match &existing {
+        Some(p) => may_access(&state, &caller, p).await?,
+        None => true,
+    };
     let (open, bytes) = state.store.unfinished_uploads(&caller.0.id).await?;
-    if state.store.photo(&b.sha256).await?.is_none()
-        && (open >= MAX_UNFINISHED || bytes + b.size > MAX_UNFINISHED_BYTES)
-    {
+    let resuming = match &existing {
+        Some(_) if mine => true,
+        Some(_) => state.store.claim(&b.sha256, &caller.0.id).await?.is_some(),
+        None => false,
+    };
+    if !resuming && (open >= MAX_UNFINISHED || bytes + b.size > MAX_UNFINISHED_BYTES) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_unfinished",
             format!("未传完的照片已有{open}张，请先让它们传完"),
             format!("{open} photos are still unfinished: let them finish first"),
         ));
+    }
+    if existing.is_some() && !mine {
+        // Someone else's photo: the caller must send the bytes to prove it holds it, and
+        // learns nothing of the photo (not that it exists, nor its size) meanwhile.
+        let c = state
+            .store
+            .start_claim(&b.sha256, &caller.0.id, b.size, state.now_ms())
+            .await?;
+        return Ok(claim_status(&c));
     }
     let p = state
         .store
@@ -133,8 +170,10 @@ pub async fn status(
     Path(sha): Path<String>,
 ) -> ApiResult<Json<PhotoStatus>> {
     check_sha(&sha)?;
-    let p = accessible(&state, &caller, &sha).await?;
-    Ok(status_json(&p))
+    Ok(match upload_of(&state, &caller, &sha).await? {
+        Upload::Own(p) => status_json(&p),
+        Upload::Claim(c) => claim_status(&c),
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,7 +199,14 @@ pub async fn chunk(
     check_sha(&sha)?;
     // One writer per photo at a time: two devices sending the same photo take turns.
     let lock = state.photo_locks.lock(&sha).await;
-    let p = accessible(&state, &caller, &sha).await?;
+    let p = match upload_of(&state, &caller, &sha).await? {
+        Upload::Own(p) => p,
+        Upload::Claim(c) => {
+            let done = claim_chunk(&state, c, q.offset, body).await;
+            drop(lock);
+            return done;
+        }
+    };
     if p.complete {
         return Ok(status_json(&p));
     }
@@ -172,25 +218,53 @@ pub async fn chunk(
     }
     if q.offset != p.received {
         // The client's view is behind or ahead (a lost answer): it asks /status and resumes.
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "offset_mismatch",
-            format!("服务器已收到{}字节，请从该处继续", p.received),
-            format!("the server has {} bytes: resume from there", p.received),
-        ));
+        return Err(offset_mismatch(p.received));
     }
     let end = q.offset + body.len() as i64;
     if end > p.size || body.is_empty() {
-        return Err(ApiError::bad_request(
-            "bad_chunk",
-            "分块超出照片大小或为空",
-            "the chunk is empty or runs past the photo's size",
-        ));
+        return Err(bad_chunk());
     }
-    let partial = partial_path(&state, &sha);
-    let offset = q.offset as u64;
-    let bytes = body.clone();
-    let path = partial.clone();
+    write_chunk(partial_path(&state, &sha), q.offset, body).await?;
+    state.store.photo_received(&sha, q.offset, end).await?;
+    if end < p.size {
+        drop(lock);
+        let p = state.store.photo(&sha).await?.ok_or_else(ApiError::not_found)?;
+        return Ok(status_json(&p));
+    }
+    let done = finish(&state, &sha).await;
+    drop(lock);
+    done
+}
+
+fn offset_mismatch(received: i64) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "offset_mismatch",
+        format!("服务器已收到{received}字节，请从该处继续"),
+        format!("the server has {received} bytes: resume from there"),
+    )
+}
+
+fn bad_chunk() -> ApiError {
+    ApiError::bad_request(
+        "bad_chunk",
+        "分块超出照片大小或为空",
+        "the chunk is empty or runs past the photo's size",
+    )
+}
+
+fn hash_mismatch() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "hash_mismatch",
+        "照片内容与摘要不符，请重新上传",
+        "the bytes do not match the SHA-256: upload again",
+    )
+}
+
+/// Writes a chunk at `offset` of a partial file, durably, off the async workers.
+async fn write_chunk(path: PathBuf, offset: i64, bytes: Bytes) -> ApiResult<()> {
+    let offset = offset as u64;
     tokio::task::spawn_blocking(move || -> std::io::Result<()> {
         if let Some(dir) = path.parent() {
             photos::private_dir(dir)?;
@@ -208,16 +282,55 @@ pub async fn chunk(
     })
     .await
     .map_err(|_| ApiError::internal())?
+    .map_err(io_error)
+}
+
+/// A chunk of a claim: the same protocol as an upload, into the claimant's own file.
+/// When the last byte matches the hash the claimant is granted the photo; if the
+/// photo itself was still unfinished, the claim's bytes complete it.
+async fn claim_chunk(state: &AppState, c: PhotoClaim, offset: i64, body: Bytes) -> ApiResult<Json<PhotoStatus>> {
+    if offset != c.received {
+        return Err(offset_mismatch(c.received));
+    }
+    let end = offset + body.len() as i64;
+    if end > c.size || body.is_empty() {
+        return Err(bad_chunk());
+    }
+    let path = state
+        .photo_dir
+        .join("partial")
+        .join(photos::claim_file_name(&c.sha256, &c.account_id));
+    write_chunk(path.clone(), offset, body).await?;
+    state
+        .store
+        .claim_received(&c.sha256, &c.account_id, offset, end)
+        .await?;
+    if end < c.size {
+        return Ok(claim_status(&PhotoClaim { received: end, ..c }));
+    }
+    let sha = c.sha256.clone();
+    let (file, partial) = (path.clone(), partial_path(state, &sha));
+    let matched = tokio::task::spawn_blocking(move || -> std::io::Result<bool> {
+        let data = std::fs::read(&file)?;
+        Ok(hex::encode(Sha256::digest(&data)) == sha)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?
     .map_err(io_error)?;
-    state.store.photo_received(&sha, q.offset, end).await?;
-    if end < p.size {
-        drop(lock);
-        let p = state.store.photo(&sha).await?.ok_or_else(ApiError::not_found)?;
+    state.store.settle_claim(&c.sha256, &c.account_id, matched).await?;
+    if !matched {
+        let _ = tokio::fs::remove_file(&path).await;
+        return Err(hash_mismatch());
+    }
+    let p = state.store.photo(&c.sha256).await?.ok_or_else(ApiError::not_found)?;
+    if p.complete {
+        let _ = tokio::fs::remove_file(&path).await;
         return Ok(status_json(&p));
     }
-    let done = finish(&state, &sha).await;
-    drop(lock);
-    done
+    // The uploader has not finished: these are the very bytes, so they finish it.
+    tokio::fs::rename(&path, &partial).await.map_err(io_error)?;
+    state.store.photo_received(&c.sha256, p.received, p.size).await?;
+    finish(state, &c.sha256).await
 }
 
 /// Every byte is in: verifies the whole file against its name, then the image itself,
@@ -295,12 +408,7 @@ fn finish_blocking(
     };
     if hex::encode(Sha256::digest(&data)) != sha {
         let _ = std::fs::remove_file(source);
-        return Ok(Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "hash_mismatch",
-            "照片内容与摘要不符，请重新上传",
-            "the bytes do not match the SHA-256: upload again",
-        )));
+        return Ok(Err(hash_mismatch()));
     }
     let checked = match photos::check(&data) {
         Ok(c) => c,
@@ -333,8 +441,7 @@ async fn serve(state: AppState, caller: Caller, sha: String, suffix: &str) -> Ap
         .await?
         .filter(|p| p.complete)
         .ok_or_else(ApiError::not_found)?;
-    let allowed = p.uploader == caller.0.id || state.store.photo_cases(&sha).await?.iter().any(|c| caller.can_see(c));
-    if !allowed {
+    if !may_access(&state, &caller, &p).await? {
         return Err(ApiError::not_found());
     }
     let path = final_path(&state, &sha, suffix);

@@ -180,6 +180,16 @@ pub struct PhotoRecord {
     pub uploader: String,
 }
 
+/// An account's upload of a photo the server already has from someone else: proof
+/// that the account holds the photo, not just its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoClaim {
+    pub sha256: String,
+    pub account_id: String,
+    pub size: i64,
+    pub received: i64,
+}
+
 /// Whose cases a caller may see: everything inside a division, or one household's own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
@@ -342,9 +352,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn photo(&self, sha256: &str) -> StoreResult<Option<PhotoRecord>>;
     /// An account's unfinished uploads: how many, and the bytes they announced.
     async fn unfinished_uploads(&self, uploader: &str) -> StoreResult<(i64, i64)>;
-    /// Forgets unfinished uploads started before `before`; returns their hashes (for
-    /// their partial files to be removed).
+    /// Forgets unfinished uploads and claims started before `before`; returns the
+    /// names of their partial files (to be removed).
     async fn drop_stale_uploads(&self, before: i64) -> StoreResult<Vec<String>>;
+    /// Starts (or, at another size, restarts from zero) an account's claim on a photo.
+    async fn start_claim(&self, sha256: &str, account_id: &str, size: i64, now: i64) -> StoreResult<PhotoClaim>;
+    async fn claim(&self, sha256: &str, account_id: &str) -> StoreResult<Option<PhotoClaim>>;
+    /// Moves a claim's received count from `from` to `to` (Stale if it moved meanwhile).
+    async fn claim_received(&self, sha256: &str, account_id: &str, from: i64, to: i64) -> StoreResult<()>;
+    /// Ends a claim: its bytes matched (the account is granted the photo) or not (it
+    /// starts again from zero).
+    async fn settle_claim(&self, sha256: &str, account_id: &str, matched: bool) -> StoreResult<()>;
+    /// Whether the account uploaded the photo or proved it holds it.
+    async fn photo_granted(&self, sha256: &str, account_id: &str) -> StoreResult<bool>;
     /// Moves the received count from `from` to `to`; Stale if another chunk got there first.
     async fn photo_received(&self, sha256: &str, from: i64, to: i64) -> StoreResult<()>;
     /// Marks a verified photo complete (or, with `None`, resets a failed one to zero).

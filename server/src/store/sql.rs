@@ -29,6 +29,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../../migrations/sqlite/0007_rate_limits.sql")),
     (8, include_str!("../../migrations/sqlite/0008_account_management.sql")),
     (9, include_str!("../../migrations/sqlite/0009_photo_attached_by.sql")),
+    (10, include_str!("../../migrations/sqlite/0010_photo_claims.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -40,6 +41,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../../migrations/postgres/0007_rate_limits.sql")),
     (8, include_str!("../../migrations/postgres/0008_account_management.sql")),
     (9, include_str!("../../migrations/postgres/0009_photo_attached_by.sql")),
+    (10, include_str!("../../migrations/postgres/0010_photo_claims.sql")),
 ];
 
 #[derive(Debug, Clone)]
@@ -762,7 +764,9 @@ impl Store for SqlStore {
 
     async fn unfinished_uploads(&self, uploader: &str) -> StoreResult<(i64, i64)> {
         let row = sqlx::query(
-            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes FROM photos WHERE uploader = $1 AND complete = 0",
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes FROM (
+                 SELECT size FROM photos WHERE uploader = $1 AND complete = 0
+                 UNION ALL SELECT size FROM photo_claims WHERE account_id = $1) AS u",
         )
         .bind(uploader)
         .fetch_one(&self.pool)
@@ -781,8 +785,111 @@ impl Store for SqlStore {
             .bind(before)
             .execute(&mut *tx)
             .await?;
+        let claims = sqlx::query("SELECT sha256, account_id FROM photo_claims WHERE created_at < $1")
+            .bind(before)
+            .fetch_all(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM photo_claims WHERE created_at < $1")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
-        Ok(stale)
+        let mut names = stale;
+        for r in &claims {
+            let (sha, account): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+            names.push(crate::photos::claim_file_name(&sha, &account));
+        }
+        Ok(names)
+    }
+
+    async fn start_claim(&self, sha256: &str, account_id: &str, size: i64, now: i64) -> StoreResult<PhotoClaim> {
+        let _w = self.write_guard().await;
+        sqlx::query(
+            "INSERT INTO photo_claims (sha256, account_id, size, received, created_at) VALUES ($1, $2, $3, 0, $4)
+             ON CONFLICT (sha256, account_id) DO UPDATE SET size = $3, received = 0, created_at = $4
+             WHERE photo_claims.size <> $3",
+        )
+        .bind(sha256)
+        .bind(account_id)
+        .bind(size)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        drop(_w);
+        self.claim(sha256, account_id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn claim(&self, sha256: &str, account_id: &str) -> StoreResult<Option<PhotoClaim>> {
+        let row = sqlx::query("SELECT size, received FROM photo_claims WHERE sha256 = $1 AND account_id = $2")
+            .bind(sha256)
+            .bind(account_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(PhotoClaim {
+                sha256: sha256.to_string(),
+                account_id: account_id.to_string(),
+                size: r.try_get("size")?,
+                received: r.try_get("received")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn claim_received(&self, sha256: &str, account_id: &str, from: i64, to: i64) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        let done = sqlx::query(
+            "UPDATE photo_claims SET received = $1 WHERE sha256 = $2 AND account_id = $3 AND received = $4",
+        )
+        .bind(to)
+        .bind(sha256)
+        .bind(account_id)
+        .bind(from)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        Ok(())
+    }
+
+    async fn settle_claim(&self, sha256: &str, account_id: &str, matched: bool) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        if matched {
+            sqlx::query("DELETE FROM photo_claims WHERE sha256 = $1 AND account_id = $2")
+                .bind(sha256)
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO photo_grants (sha256, account_id) VALUES ($1, $2) ON CONFLICT (sha256, account_id) DO NOTHING",
+            )
+            .bind(sha256)
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+        } else {
+            sqlx::query("UPDATE photo_claims SET received = 0 WHERE sha256 = $1 AND account_id = $2")
+                .bind(sha256)
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn photo_granted(&self, sha256: &str, account_id: &str) -> StoreResult<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT sha256 FROM photos WHERE sha256 = $1 AND uploader = $2
+             UNION ALL SELECT sha256 FROM photo_grants WHERE sha256 = $1 AND account_id = $2) AS g",
+        )
+        .bind(sha256)
+        .bind(account_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
     }
 
     async fn photo_received(&self, sha256: &str, from: i64, to: i64) -> StoreResult<()> {
@@ -887,7 +994,8 @@ impl Store for SqlStore {
     async fn photo_cases(&self, sha256: &str) -> StoreResult<Vec<CaseRecord>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {CASE_COLUMNS} FROM cases JOIN case_photos x ON x.case_id = cases.id WHERE x.sha256 = $1
-             AND (x.attached_by IS NULL OR x.attached_by = (SELECT uploader FROM photos WHERE sha256 = $1))"
+             AND (x.attached_by IS NULL OR x.attached_by = (SELECT uploader FROM photos WHERE sha256 = $1)
+                  OR x.attached_by IN (SELECT account_id FROM photo_grants WHERE sha256 = $1))"
         )))
         .bind(sha256)
         .fetch_all(&self.pool)

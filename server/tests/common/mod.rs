@@ -282,6 +282,38 @@ pub async fn serve_state(state: AppState) -> String {
     base
 }
 
+/// Serves a state on every interface; returns the port. With [`lan_address`] a test
+/// reaches it from an address that is not loopback, as a phone on the network would.
+#[allow(dead_code)] // not every test binary needs a second address
+pub async fn serve_state_everywhere(state: AppState) -> u16 {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    state.load_reference().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("0.0.0.0:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(zaofaxian_server::http::serve_on(
+        listener,
+        zaofaxian_server::http::app(state),
+    ));
+    port
+}
+
+/// This machine's address on its network (the one its default route leaves by; no
+/// packet is sent).
+#[allow(dead_code)]
+pub fn lan_address() -> std::net::IpAddr {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+    socket
+        .connect("192.0.2.1:9")
+        .or_else(|_| socket.connect("8.8.8.8:53"))
+        .expect("this test needs a network interface besides loopback");
+    let ip = socket.local_addr().unwrap().ip();
+    assert!(
+        !ip.is_loopback(),
+        "this test needs a network interface besides loopback"
+    );
+    ip
+}
+
 /// Starts a test app on each backend.
 /// The form token (CSRF) written into a console page's forms.
 #[allow(dead_code)] // not every test binary posts console forms
