@@ -144,7 +144,15 @@ async fn household_report(
 ) -> ApiResult<Option<WriteOutcome>> {
     let id = &caller.0.id;
     let now = state.now_ms();
-    let bound = state.store.account(id).await?.and_then(|a| a.division);
+    let stored = state.store.account(id).await?.and_then(|a| a.division);
+    let mut bound = stored;
+    if bound.is_none() && !report.on_behalf {
+        // Not yet bound: a household the register knows belongs to its registered
+        // village, whatever the first report says.
+        if let Some(id_number) = &report.national_id {
+            bound = state.store.household(id_number.as_str()).await?.map(|h| h.village);
+        }
+    }
     if bound.is_some_and(|v| v != report.village) {
         let v = bound.map(|v| v.to_string()).unwrap_or_default();
         return Err(ApiError::new(
@@ -175,7 +183,7 @@ async fn household_report(
     } else {
         state.limit_all(&[reports]).await?;
     }
-    if bound.is_none() {
+    if stored.is_none() {
         state.store.bind_household_village(id, report.village).await?;
     }
     if report.on_behalf {

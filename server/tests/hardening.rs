@@ -200,6 +200,38 @@ async fn a_household_account_cannot_flood_a_village() {
     }
 }
 
+/// A household the register knows is bound to its registered village from its first
+/// report: naming another village there is refused (before, the first report's
+/// village was believed, whatever the register said).
+#[tokio::test]
+async fn a_registered_household_is_bound_to_its_registered_village() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let entry = zaofaxian_server::store::Household {
+            national_id: "11010519491231002X".into(),
+            name: "王秀英".into(),
+            village: "530402001001".parse().unwrap(),
+            group: "一组".into(),
+            location: None,
+        };
+        app.db.store.upsert_households(&[entry], "530402", 0).await.unwrap();
+        let token = app.household("13812345678").await;
+        let report = |village: &str| {
+            json!({ "device_id": "p", "records": [{
+                "id": zaofaxian_shared::RecordId::new().to_string(), "seq": 1, "kind": "report",
+                "body": { "village": village, "household_name": "王秀英", "national_id": "11010519491231002X",
+                          "hardship": "illness", "happened_on": "2025-11-01" } }] })
+        };
+        let (_, v) = app.post(&token, "/api/v1/sync/push", &report("530402002001")).await;
+        let refused = pushed(&v);
+        let error = refused.error.expect("refused");
+        assert_eq!(error.code, "wrong_village", "{name}: {error:?}");
+        assert!(error.message.zh.contains("530402001001"), "{name}: names the registered village");
+        let (_, v) = app.post(&token, "/api/v1/sync/push", &report("530402001001")).await;
+        assert_eq!(pushed(&v).status, RecordStatus::Stored, "{name}: {v}");
+    }
+}
+
 /// Texted codes cost money and allow guessing: per phone, per client address (not
 /// behind a local proxy, where all clients look alike) and in all.
 #[tokio::test]
