@@ -62,6 +62,50 @@ fn salted(salt: &str, phone: &str, code: &str) -> String {
 }
 
 /// Whether `code` is the one stored as `stored` for `phone` (constant time compare).
+/// Clients whose codes a phone may hold at once (see [`with_code`]).
+pub const CODES_KEPT: usize = 8;
+
+/// A phone's stored codes with a new one asked from `client`: one unexpired code per
+/// client (`client expires hash`, comma-separated, newest last), the new one replacing
+/// that client's earlier one, at most [`CODES_KEPT`]. Returns them and the latest expiry.
+pub fn with_code(stored: Option<&str>, client: &str, hash: &str, expires_at: i64, now: i64) -> (String, i64) {
+    let mut codes: Vec<(&str, i64, &str)> = stored
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(parse_code)
+        .filter(|(c, exp, _)| *exp > now && *c != client)
+        .collect();
+    codes.push((client, expires_at, hash));
+    let from = codes.len().saturating_sub(CODES_KEPT);
+    let until = codes[from..].iter().map(|c| c.1).max().unwrap_or(expires_at);
+    let text = codes[from..]
+        .iter()
+        .map(|(c, exp, h)| format!("{c} {exp} {h}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    (text, until)
+}
+
+fn parse_code(entry: &str) -> Option<(&str, i64, &str)> {
+    let mut parts = entry.split(' ');
+    let (client, expires, hash) = (parts.next()?, parts.next()?, parts.next()?);
+    Some((client, expires.parse().ok()?, hash))
+}
+
+/// Whether `code` is one of the phone's unexpired codes (as [`with_code`] stores them;
+/// a lone hash is a code stored before, valid until the row's expiry).
+pub fn any_code_matches(stored: &str, phone: &str, code: &str, row_expires: i64, now: i64) -> bool {
+    if !stored.contains(' ') {
+        return row_expires > now && code_matches(stored, phone, code);
+    }
+    stored
+        .split(',')
+        .filter_map(parse_code)
+        .fold(false, |hit, (_, exp, hash)| {
+            hit | (exp > now && code_matches(hash, phone, code))
+        })
+}
+
 pub fn code_matches(stored: &str, phone: &str, code: &str) -> bool {
     let expected = match stored.split_once('$') {
         Some((salt, _)) => format!("{salt}${}", salted(salt, phone, code)),

@@ -226,7 +226,10 @@ async fn a_registered_household_is_bound_to_its_registered_village() {
         let refused = pushed(&v);
         let error = refused.error.expect("refused");
         assert_eq!(error.code, "wrong_village", "{name}: {error:?}");
-        assert!(error.message.zh.contains("530402001001"), "{name}: names the registered village");
+        assert!(
+            error.message.zh.contains("530402001001"),
+            "{name}: names the registered village"
+        );
         let (_, v) = app.post(&token, "/api/v1/sync/push", &report("530402001001")).await;
         assert_eq!(pushed(&v).status, RecordStatus::Stored, "{name}: {v}");
     }
@@ -322,15 +325,25 @@ async fn a_stranger_cannot_use_up_someone_elses_codes() {
     };
     let (stranger, owner) = (lan.to_string(), "127.0.0.1".to_string());
     let victim = "13812345678";
-    for _ in 0..5 {
+    for _ in 0..4 {
         assert_eq!(ask(stranger.clone(), victim).await, 202);
     }
+    // The owner asks for a code; the stranger's next request does not void it.
+    assert_eq!(ask(owner.clone(), victim).await, 202, "the owner gets a code");
+    let owners_code = codes.last_code(victim);
+    assert_eq!(ask(stranger.clone(), victim).await, 202);
     assert_eq!(
         ask(stranger.clone(), victim).await,
         429,
         "the stranger's share is used up"
     );
-    assert_eq!(ask(owner.clone(), victim).await, 202, "the owner still gets a code");
+    let r = http
+        .post(format!("http://127.0.0.1:{port}/api/v1/auth/otp/verify"))
+        .json(&json!({ "phone": victim, "code": owners_code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the owner signs in with the code sent to them");
     // The stranger's address: 8 here in all (5 refused above did not count), then refused.
     let others = ["13900000001", "13900000002", "13900000003", "13900000004"];
     let mut sent = 0;
@@ -352,6 +365,37 @@ async fn a_stranger_cannot_use_up_someone_elses_codes() {
         5 + 1 + 3 + 1 + 1,
         "every accepted request texted"
     );
+}
+
+/// One code per asking client: a new code replaces only that client's earlier one,
+/// each keeps its own expiry, and a code from before this change still works.
+#[test]
+fn a_phone_holds_one_code_per_client() {
+    use zaofaxian_server::auth::{any_code_matches, code_hash as hash, with_code};
+    let phone = "13812345678";
+    let (a, until) = with_code(None, "local", &hash(phone, "111111"), 1_000, 0);
+    assert_eq!(until, 1_000);
+    let (b, until) = with_code(Some(&a), "10.0.0.9", &hash(phone, "222222"), 2_000, 500);
+    assert_eq!(until, 2_000);
+    assert!(
+        any_code_matches(&b, phone, "111111", until, 900),
+        "the owner's code survives"
+    );
+    assert!(any_code_matches(&b, phone, "222222", until, 900));
+    assert!(
+        !any_code_matches(&b, phone, "111111", until, 1_000),
+        "each code keeps its expiry"
+    );
+    let (c, until) = with_code(Some(&b), "local", &hash(phone, "333333"), 3_000, 900);
+    assert!(
+        !any_code_matches(&c, phone, "111111", until, 950),
+        "the same client's old code is replaced"
+    );
+    assert!(any_code_matches(&c, phone, "333333", until, 950));
+    assert!(!any_code_matches(&c, phone, "999999", until, 950));
+    let old_style = hash(phone, "444444");
+    assert!(any_code_matches(&old_style, phone, "444444", 1_000, 900));
+    assert!(!any_code_matches(&old_style, phone, "444444", 1_000, 1_000));
 }
 
 /// Simultaneous wrong passwords get exactly the five checks the limit allows; past it

@@ -156,7 +156,13 @@ pub async fn request_code(
     let code = new_code();
     state
         .store
-        .put_otp(phone.as_str(), &code_hash(phone.as_str(), &code), now + 5 * 60 * 1000)
+        .put_otp(
+            phone.as_str(),
+            client.as_deref().unwrap_or("local"),
+            &code_hash(phone.as_str(), &code),
+            now + 5 * 60 * 1000,
+            now,
+        )
         .await?;
     if let Err(e) = state.codes.send(&phone, &code).await {
         // The code is useless unsent; the household may ask again within the limits.
@@ -236,7 +242,7 @@ pub async fn verify_code(
         state.store.delete_otp(phone.as_str()).await?;
         return Err(too_many(60));
     }
-    if expires_at <= now || !crate::auth::code_matches(&hash, phone.as_str(), body.code.trim()) {
+    if !crate::auth::any_code_matches(&hash, phone.as_str(), body.code.trim(), expires_at, now) {
         return Err(wrong());
     }
     let account = match state.store.account_by_login(phone.as_str()).await? {

@@ -325,7 +325,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The account behind an unexpired session, with the session's expiry.
     async fn session_account(&self, token_hash: &str, now: i64) -> StoreResult<Option<(Account, i64)>>;
 
-    async fn put_otp(&self, phone: &str, code_hash: &str, expires_at: i64) -> StoreResult<()>;
+    /// Adds a code for a phone, asked from `client`: it replaces only that client's
+    /// earlier code (see [`crate::auth::with_code`]), so someone asking codes for a
+    /// stranger's phone cannot void the one its owner is typing.
+    async fn put_otp(&self, phone: &str, client: &str, code_hash: &str, expires_at: i64, now: i64) -> StoreResult<()>;
     /// Counts one attempt and returns (code hash, expiry, attempts so far).
     async fn otp_attempt(&self, phone: &str) -> StoreResult<Option<(String, i64, i64)>>;
     async fn delete_otp(&self, phone: &str) -> StoreResult<()>;

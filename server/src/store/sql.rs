@@ -577,17 +577,31 @@ impl Store for SqlStore {
             .transpose()
     }
 
-    async fn put_otp(&self, phone: &str, code_hash: &str, expires_at: i64) -> StoreResult<()> {
+    async fn put_otp(&self, phone: &str, client: &str, code_hash: &str, expires_at: i64, now: i64) -> StoreResult<()> {
         let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        let lock = if self.backend == Backend::Postgres {
+            " FOR UPDATE"
+        } else {
+            ""
+        };
+        let old: Option<String> = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT code_hash FROM otp_codes WHERE phone = $1{lock}"
+        )))
+        .bind(phone)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (codes, until) = crate::auth::with_code(old.as_deref(), client, code_hash, expires_at, now);
         sqlx::query(
             "INSERT INTO otp_codes (phone, code_hash, expires_at, attempts) VALUES ($1, $2, $3, 0)
              ON CONFLICT (phone) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts = 0",
         )
         .bind(phone)
-        .bind(code_hash)
-        .bind(expires_at)
-        .execute(&self.pool)
+        .bind(codes)
+        .bind(until)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
