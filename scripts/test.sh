@@ -16,6 +16,8 @@ command -v cc >/dev/null || need_apt+=(build-essential)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v chromedriver >/dev/null || need_apt+=(chromium chromium-driver)
+# The OpenAPI tools come from PyPI into a virtual environment.
+python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 # The photo watermark needs a CJK font (Android phones have Noto CJK).
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] \
   || need_apt+=(fonts-wqy-microhei)
@@ -38,6 +40,12 @@ export ZAOFAXIAN_REQUIRE_POSTGRES=1
 echo "== web app build"
 scripts/build-web.sh "$CARGO_TARGET_DIR/web-app"
 export ZAOFAXIAN_WEB_APP_DIR="$CARGO_TARGET_DIR/web-app" ZAOFAXIAN_REQUIRE_WEB_APP=1
+
+# Standard OpenAPI tools (PyPI, own virtual environment): the document is validated and
+# schemathesis runs against a real server (tests/tests/openapi_tools.rs).
+echo "== OpenAPI tools"
+eval "$(scripts/openapi-tools.sh "$HOME/.cache/zaofaxian/openapi-tools")"
+export ZAOFAXIAN_REQUIRE_OPENAPI_TOOLS=1
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

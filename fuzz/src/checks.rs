@@ -22,7 +22,9 @@ pub fn sync_push(data: &[u8]) {
     };
     assert!(body.records.len() <= zaofaxian_shared::sync::MAX_RECORDS);
     for record in &body.records {
-        match &record.op {
+        // A body that cannot be read is that record's refusal, never a panic.
+        let Ok(op) = record.op() else { continue };
+        match &op {
             RecordOp::Report(r) => {
                 let _ = r.validate(today());
             }

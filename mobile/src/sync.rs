@@ -193,13 +193,14 @@ impl SyncEngine {
         }
     }
 
-    /// Asks the server to text a sign-in code to `phone`.
+    /// Asks the server to text a sign-in code to `phone` (as typed: spaces, dashes and
+    /// +86 are fine; the server takes the 11 digits).
     pub async fn request_code(&self, phone: &str) -> Result<(), Text> {
         let r = self
             .http
             .post(format!("{}/api/v1/auth/otp", self.base))
             .json(&CodeRequest {
-                phone: phone.to_string(),
+                phone: wire_phone(phone)?,
             })
             .send()
             .await
@@ -218,7 +219,7 @@ impl SyncEngine {
         self.open_session(
             "/api/v1/auth/otp/verify",
             &CodeSignIn {
-                phone: phone.to_string(),
+                phone: wire_phone(phone)?,
                 code: code.to_string(),
                 attempt: Some(attempt.to_string()),
             },
@@ -535,6 +536,16 @@ enum PhotoFailure {
     Refused(Text),
 }
 
+/// A typed phone number as the API takes it, or why it is not one.
+fn wire_phone(typed: &str) -> Result<zaofaxian_shared::PhoneNumber, Text> {
+    zaofaxian_shared::PhoneNumber::parse(typed).map_err(|_| {
+        Text::new(
+            "手机号码应为1开头的11位数字",
+            "a mobile number is 11 digits starting with 1[3-9]",
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -549,5 +560,13 @@ mod tests {
             SyncEngine::new("https://monitor.example.cn/").base,
             "https://monitor.example.cn"
         );
+    }
+
+    /// The API takes the 11 digits; the phone sends them whatever the household typed.
+    #[test]
+    fn a_typed_phone_is_sent_as_its_eleven_digits() {
+        assert_eq!(wire_phone("+86 138-1234-5678").unwrap().as_str(), "13812345678");
+        assert_eq!(wire_phone("138 1234 5678").unwrap().as_str(), "13812345678");
+        assert!(wire_phone("12345").is_err());
     }
 }

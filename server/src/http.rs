@@ -52,10 +52,7 @@ where
         .route("/health", get(health))
         .route("/api/v1/calendar/deadline", get(deadline))
         .route("/api/v1/reference", get(reference))
-        .route(
-            "/api/v1/openapi.json",
-            get(|| async { Json(crate::openapi::document()) }),
-        )
+        .route("/api/v1/openapi.json", get(openapi_json))
 }
 
 /// The whole application.
@@ -81,12 +78,21 @@ pub fn app(state: crate::state::AppState) -> Router {
         .with_state(state)
 }
 
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "public", security(()),
+    responses((status = 200, description = "OpenAPI 3.1 文档 / the OpenAPI 3.1 document", content_type = "application/json")))]
+pub(crate) async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(crate::openapi::document())
+}
+
 async fn index() -> &'static str {
     "早发现 · 防止返贫动态监测和帮扶 / Zaofaxian monitoring server\n健康检查 / health: /health\n"
 }
 
-#[derive(Debug, Serialize)]
-struct Health {
+/// `/health`: up, and whether a holiday schedule is due and missing.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct HealthAnswer {
+    /// Always `ok` when the server answers.
     status: &'static str,
     version: &'static str,
     calendar_years: Vec<i32>,
@@ -110,10 +116,12 @@ pub fn missing_schedule_warning(year: i32) -> Text {
     )
 }
 
-async fn health(State(s): State<PublicState>) -> Json<Health> {
+#[utoipa::path(get, path = "/health", tag = "public", security(()),
+    responses((status = 200, body = HealthAnswer, description = "服务正常 / the server is up")))]
+pub(crate) async fn health(State(s): State<PublicState>) -> Json<HealthAnswer> {
     let r = s.reference.get();
     let missing = r.missing_schedule(s.clock.today());
-    Json(Health {
+    Json(HealthAnswer {
         status: "ok",
         version: env!("CARGO_PKG_VERSION"),
         calendar_years: r.calendar.years().iter().copied().collect(),
@@ -122,8 +130,9 @@ async fn health(State(s): State<PublicState>) -> Json<Health> {
     })
 }
 
-#[derive(Debug, Serialize)]
-struct DeadlineAnswer {
+/// A working-day deadline counted by the loaded holiday schedules.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct DeadlineAnswer {
     from: NaiveDate,
     working_days: u32,
     due: NaiveDate,
@@ -135,13 +144,22 @@ struct DeadlineAnswer {
     note: Option<Text>,
 }
 
-#[derive(Debug, Deserialize)]
-struct DeadlineQuery {
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct DeadlineQuery {
+    /// 起算日（不计入）/ the day the period starts from (not counted)
     from: NaiveDate,
+    /// 工作日数（0–366）/ working days (0–366)
+    #[param(maximum = 366)]
     working_days: u32,
 }
 
-async fn deadline(
+#[utoipa::path(get, path = "/api/v1/calendar/deadline", tag = "public", security(()), params(DeadlineQuery),
+    responses(
+        (status = 200, body = DeadlineAnswer, description = "期限 / the deadline"),
+        crate::openapi::QueryRefusals,
+    ))]
+pub(crate) async fn deadline(
     State(s): State<PublicState>,
     query: Result<Query<DeadlineQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<DeadlineAnswer>, ApiError> {
@@ -178,7 +196,19 @@ async fn deadline(
 /// The holiday years and thresholds in force (published data, no login), for phones
 /// to count deadlines and preview assessments as the server does. Tagged with the
 /// version, so a phone that has it gets 304 and no body.
-async fn reference(State(s): State<PublicState>, headers: axum::http::HeaderMap) -> axum::response::Response {
+#[utoipa::path(get, path = "/api/v1/reference", tag = "public", security(()),
+    params(("If-None-Match" = Option<String>, Header, description = "上次答复的 ETag / the ETag of the last answer")),
+    responses(
+        (status = 200, body = zaofaxian_shared::reference::ReferenceSnapshot,
+            description = "已载入的节假日安排与监测底线 / the loaded holiday schedules and thresholds",
+            headers(("ETag" = String, description = "数据版本 / the data's version"))),
+        (status = 304, description = "未变 / unchanged since the ETag",
+            headers(("ETag" = String, description = "数据版本 / the data's version"))),
+    ))]
+pub(crate) async fn reference(
+    State(s): State<PublicState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
     let r = s.reference.get();
     let tag = format!("\"{}\"", r.version);

@@ -5,8 +5,8 @@ use image::ImageFormat;
 use std::io::Cursor;
 pub use zaofaxian_shared::photo::{MAX_PIXELS, MAX_SIDE, PhotoError, claimed_dimensions};
 
-/// Largest upload accepted (a 12 MP phone JPEG is 3–8 MB).
-pub const MAX_BYTES: i64 = 20 * 1024 * 1024;
+/// Largest upload accepted.
+pub const MAX_BYTES: i64 = zaofaxian_shared::photo::MAX_UPLOAD_BYTES;
 /// Longest side the server accepts. The app sends every photo at 1600 px; a larger
 /// canvas is a file not made by the app, and decoding one costs 4 bytes a pixel twice
 /// over (EXIF rotation): a 212 KB PNG claiming 7071×7071 cost 400 MB before this.

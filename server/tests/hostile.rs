@@ -187,21 +187,30 @@ async fn malformed_nested_and_overflowing_bodies_are_refused_cleanly() {
         r["seq"] = json!(1e300);
         let (s, _) = push_one(&app, &household, r).await;
         assert_eq!(s, 400, "{name}: a float sequence number");
+        // Inside a record: that record is refused, naming the field (the others would go on).
         let mut r = report("赵六");
         r["body"]["amount"] = json!(u64::MAX);
-        let (s, _) = push_one(&app, &household, r).await;
-        assert_eq!(s, 400, "{name}: an amount beyond i64");
+        let (s, v) = push_one(&app, &household, r).await;
+        let refused = pushed(&v);
+        assert_eq!(s, 200, "{name}: {v}");
+        assert_eq!(refused.status, RecordStatus::Rejected, "{name}: an amount beyond i64");
+        assert_eq!(refused.error.unwrap().field.as_deref(), Some("body.amount"), "{name}");
         let event = json!({ "id": RecordId::new().to_string(), "seq": 2, "kind": "case_event",
             "body": { "case_id": "x", "expected_version": -1, "event": { "event": "sign_application" } } });
-        // (seq 0 is never used by a real phone; the record is refused before it counts)
-        let (s, _) = push_one(&app, &household, event).await;
-        assert_eq!(s, 400, "{name}: a negative version");
+        let (_, v) = push_one(&app, &household, event).await;
+        let refused = pushed(&v);
+        assert_eq!(refused.status, RecordStatus::Rejected, "{name}: a negative version");
+        assert_eq!(
+            refused.error.unwrap().field.as_deref(),
+            Some("body.expected_version"),
+            "{name}"
+        );
         // Two hundred and one records in one push.
         let many: Vec<Value> = (0..201).map(|_| report("钱七")).collect();
         let (s, v) = app
             .post(&household, push, &json!({ "device_id": "p", "records": many }))
             .await;
-        assert_eq!((s, v["code"].as_str()), (413, Some("too_many_records")), "{name}");
+        assert_eq!((s, v["code"].as_str()), (400, Some("too_many_records")), "{name}");
         // A ten-megabyte login is cut off before it is read.
         let (s, _) = raw(
             &app,

@@ -228,7 +228,7 @@ async fn a_photo_whose_check_was_cut_short_by_a_crash_completes_on_the_next_call
             .unwrap();
         app.db.store.photo_received(&d, 0, other.len() as i64).await.unwrap();
         let (s, v) = send_chunk(&app, &household, &d, other.len(), &[]).await;
-        assert_eq!((s, v["code"].as_str()), (422, Some("hash_mismatch")), "{name}");
+        assert_eq!((s, v["code"].as_str()), (409, Some("hash_mismatch")), "{name}");
         assert_eq!(
             app.get(&household, &format!("/api/v1/photos/{d}/status")).await.1["received"],
             0
@@ -259,7 +259,7 @@ async fn wrong_bytes_bombs_and_oversize_are_refused() {
         }
         assert_eq!(
             (last.0, last.1["code"].as_str()),
-            (422, Some("hash_mismatch")),
+            (409, Some("hash_mismatch")),
             "{name}"
         );
         let (_, st) = app.get(&token, &format!("/api/v1/photos/{claimed}/status")).await;
@@ -290,7 +290,7 @@ async fn wrong_bytes_bombs_and_oversize_are_refused() {
                 &json!({ "sha256": sha(b"x"), "size": 200_000_000 }),
             )
             .await;
-        assert_eq!((s, v["code"].as_str()), (413, Some("photo_too_large")));
+        assert_eq!((s, v["code"].as_str()), (400, Some("photo_too_large")));
         let big = sha(b"big");
         app.post(&token, "/api/v1/photos", &json!({ "sha256": big, "size": 5_000_000 }))
             .await;
@@ -600,7 +600,7 @@ async fn a_known_hash_is_granted_only_to_whoever_sends_its_bytes() {
         forged[bytes.len() / 2] ^= 0xff;
         start(digest.clone(), bytes.len()).await;
         let (s, v) = send_chunk(&app, &other, &digest, 0, &forged).await;
-        assert_eq!((s, v["code"].as_str()), (422, Some("hash_mismatch")), "{name}: {v}");
+        assert_eq!((s, v["code"].as_str()), (409, Some("hash_mismatch")), "{name}: {v}");
         assert_eq!(download(other.clone()).await.0, 404, "{name}");
         // The real bytes: the photo is the claimant's too.
         let (_, v) = upload_from(&app, &other, &digest, &bytes, 0).await;

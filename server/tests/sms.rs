@@ -89,7 +89,7 @@ async fn a_household_gets_its_code_by_text_and_signs_in() {
     let (base, http) = server(sender(&provider, KEY)).await;
     let r = http
         .post(format!("{base}/api/v1/auth/otp"))
-        .json(&json!({ "phone": "138 1234 5678" }))
+        .json(&json!({ "phone": "13812345678" }))
         .send()
         .await
         .unwrap();

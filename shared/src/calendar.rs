@@ -18,6 +18,7 @@ pub const NATIONAL_HOLIDAYS_CSV: &str = include_str!("../data/cn_holidays.csv");
 
 /// How a listed date differs from an ordinary week.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum DayKind {
     /// A day off on what would be a working day (or a holiday falling on a weekend).
@@ -40,6 +41,7 @@ pub enum CalendarError {
 
 /// A local adjustment for one region, e.g. a prefecture's ethnic festival days off.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegionalOverlay {
     /// The division whose staff and households the days apply to (and everything inside it).
     pub region: DivisionCode,
@@ -75,6 +77,7 @@ impl RegionalOverlay {
 /// One listed day of a State Council schedule: `date,kind,name,year`, where `year`
 /// is the schedule that lists it (2022-12-31 belongs to the 2023 New Year holiday).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalendarRow {
     pub date: NaiveDate,
     pub kind: DayKind,
@@ -102,6 +105,7 @@ pub const MAX_ROWS: usize = 2_000;
 
 /// How one year's listed days changed when a file replaced it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct YearChange {
     pub year: i32,
     /// Listed days before (None: the year had no data).
@@ -115,6 +119,7 @@ pub struct YearChange {
 /// published data that the count went through, where only Saturdays and Sundays
 /// were taken as rest days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Due {
     pub date: NaiveDate,
     pub provisional: Option<i32>,

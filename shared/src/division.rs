@@ -6,6 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum DivisionLevel {
     Province,
@@ -167,8 +168,14 @@ impl FromStr for DivisionCode {
 
 impl TryFrom<String> for DivisionCode {
     type Error = DivisionError;
+    /// On the wire only the canonical form: what people type goes through `parse`.
     fn try_from(s: String) -> Result<Self, DivisionError> {
-        Self::parse(&s)
+        let code = Self::parse(&s)?;
+        if code.to_string() == s {
+            Ok(code)
+        } else {
+            Err(DivisionError::Format(s))
+        }
     }
 }
 

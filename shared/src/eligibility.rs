@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// The three kinds of monitored household.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// 脱贫不稳定户: a formerly poor household below the threshold with a risk of relapse.
@@ -42,6 +43,7 @@ impl Category {
 
 /// The cadre's answer to one exclusion rule of the profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExclusionCheck {
     pub rule_id: String,
     pub applies: bool,
@@ -54,6 +56,7 @@ pub struct ExclusionCheck {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VehiclePurchase {
     pub price: Fen,
     pub bought_on: NaiveDate,
@@ -64,6 +67,7 @@ pub struct VehiclePurchase {
 
 /// What the cadre found, the inputs of an assessment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdFacts {
     pub division: DivisionCode,
     pub assessed_on: NaiveDate,
@@ -93,6 +97,7 @@ pub struct HouseholdFacts {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Guarantees {
     pub food_and_clothing: bool,
     pub compulsory_education: bool,
@@ -117,6 +122,7 @@ impl Guarantees {
 
 /// One reason in an assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reason {
     /// Stable machine code, e.g. `below_threshold`, `excluded:yx-1`.
     pub code: String,
@@ -131,6 +137,7 @@ fn reason(code: impl Into<String>, zh: impl Into<String>, en: impl Into<String>)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FlagHit {
     pub flag: KeyFlag,
     pub label: Text,
@@ -139,6 +146,7 @@ pub struct FlagHit {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Assessment {
     pub profile_id: String,
     pub year: i32,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A WGS-84 point with the receiver's reported accuracy.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GeoPoint {
     pub lat: f64,
     pub lon: f64,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Labour capacity as the monitoring forms classify it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LabourCapacity {
     /// 普通劳动力
@@ -28,6 +29,7 @@ impl LabourCapacity {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Health {
     Healthy,
@@ -39,6 +41,7 @@ pub enum Health {
 
 /// Current schooling, for the non-compulsory-education flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Schooling {
     Preschool,
@@ -59,6 +62,7 @@ impl Schooling {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     pub name: String,
     #[serde(default)]

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// Tables 一 (crops, forestry, fishery) and 二 (livestock): one row per product.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct FarmLine {
     pub name: String,
@@ -22,6 +23,7 @@ pub struct FarmLine {
 
 /// Table 三: secondary and tertiary activities.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct BusinessLine {
     pub name: String,
@@ -32,6 +34,7 @@ pub struct BusinessLine {
 
 /// Table 四: one household member's wages over the year.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct WageLine {
     pub member: String,
@@ -57,6 +60,7 @@ impl WageLine {
 
 /// Table 五: net property income.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PropertyIncome {
     /// 资产收益扶贫分红收入 (line A3-1).
@@ -68,6 +72,7 @@ pub struct PropertyIncome {
 
 /// Table 六: the transfer-income items, numbered as on the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TransferItem {
     /// 1 计划生育专项补助
     FamilyPlanning,
@@ -150,6 +155,7 @@ impl TransferItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransferLine {
     pub item: TransferItem,
     pub amount: Fen,
@@ -157,6 +163,7 @@ pub struct TransferLine {
 
 /// Table 七: one productive fixed asset (sheds, greenhouses, machinery, draught animals).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FixedAsset {
     pub name: String,
     pub original_value: Fen,
@@ -171,6 +178,7 @@ fn yes() -> bool {
 
 /// Reasonable out-of-pocket (rigid) expenses, lines F1..F3.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RigidExpenses {
     /// F1 tuition, boarding, materials, travel.
@@ -183,6 +191,7 @@ pub struct RigidExpenses {
 
 /// Everything a cadre writes on annex 2 for one household.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Worksheet {
     /// The collection date; income counts over the 12 months before it.
     pub collected_on: NaiveDate,
@@ -211,6 +220,7 @@ pub struct Worksheet {
 
 /// Every computed line of section 八, plus the shares used by the flags.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorksheetTotals {
     pub window_start: NaiveDate,
     pub window_end: NaiveDate,

@@ -19,6 +19,8 @@ pub mod reference;
 pub mod report;
 pub mod reporting;
 pub mod role;
+#[cfg(feature = "openapi")]
+pub mod schema;
 pub mod sync;
 pub mod text;
 pub mod visit;

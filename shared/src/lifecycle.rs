@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a case was discovered (云南 三(二), 内蒙古 三).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// 农户自主申报 (app, 12317 hotline, or at the village office).
@@ -71,6 +72,7 @@ impl Channel {
 
 /// Whether the case is on its way in (identification) or out (risk elimination).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Procedure {
     Identification,
@@ -78,6 +80,7 @@ pub enum Procedure {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClosedReason {
     /// 核实后不存在返贫致贫风险 (the household is told why).
@@ -93,6 +96,7 @@ pub enum ClosedReason {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "stage", content = "reason", rename_all = "snake_case")]
 pub enum Stage {
     /// 待入户核实
@@ -157,6 +161,7 @@ impl Stage {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlineKind {
     /// The village's home check of a report.
@@ -181,6 +186,7 @@ impl DeadlineKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deadline {
     pub kind: DeadlineKind,
     pub due: NaiveDate,
@@ -240,6 +246,7 @@ pub fn provisional_note(year: i32) -> Text {
 
 /// A review's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     Approve,
@@ -250,6 +257,7 @@ pub enum Decision {
 
 /// 内蒙古 四(二)1: the four criteria of risk elimination, all required.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EliminationCriteria {
     /// 根据返贫致贫风险落实针对性帮扶措施
     pub measures_in_place: bool,
@@ -289,6 +297,7 @@ impl EliminationCriteria {
 
 /// Everything that can happen to a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// The home visit's finding: whether a risk of (re)poverty exists.
@@ -344,6 +353,7 @@ pub enum Event {
 
 /// An event's name without its data, for permission tables and UI menus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     RecordVerification,
@@ -536,6 +546,7 @@ impl Event {
 
 /// The state of one case: everything the rules need to decide the next step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseState {
     pub stage: Stage,
     pub procedure: Procedure,
@@ -577,6 +588,7 @@ pub const MIN_REASON_CHARS: usize = 4;
 
 /// Why a step was refused: a stable code and a message in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[error("{text}")]
 pub struct WhyNot {
     pub code: String,

@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 /// An amount of money in fen (1 yuan = 100 fen). May be negative (a loss).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Fen(pub i64);
 

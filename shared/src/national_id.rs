@@ -12,6 +12,7 @@ use std::str::FromStr;
 pub struct NationalId(String);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Sex {
     Male,
@@ -116,8 +117,15 @@ impl FromStr for NationalId {
 
 impl TryFrom<String> for NationalId {
     type Error = NationalIdError;
+    /// On the wire only the canonical form (upper-case X, no spaces): what people type
+    /// goes through `parse`.
     fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::parse(&s)
+        let id = Self::parse(&s)?;
+        if id.as_str() == s {
+            Ok(id)
+        } else {
+            Err(NationalIdError::Characters)
+        }
     }
 }
 

@@ -55,8 +55,15 @@ impl FromStr for PhoneNumber {
 
 impl TryFrom<String> for PhoneNumber {
     type Error = PhoneError;
+    /// On the wire only the canonical form (11 digits): what people type goes through
+    /// `parse`, which also takes spaces, dashes and +86.
     fn try_from(s: String) -> Result<Self, PhoneError> {
-        Self::parse(&s)
+        let phone = Self::parse(&s)?;
+        if phone.as_str() == s {
+            Ok(phone)
+        } else {
+            Err(PhoneError)
+        }
     }
 }
 

@@ -84,3 +84,7 @@ pub fn hash_distance(a: &str, b: &str) -> Option<u32> {
 /// Photos this close are taken as the same picture (the same scene re-encoded or
 /// with another watermark measures ≤6 in the tests; different scenes ≥10).
 pub const SAME_PICTURE_MAX_DISTANCE: u32 = 6;
+
+/// The largest photo upload the server takes (a 12 MP phone JPEG is 3–8 MB; the app
+/// sends ≤300 KB).
+pub const MAX_UPLOAD_BYTES: i64 = 20 * 1024 * 1024;

@@ -15,6 +15,7 @@ pub const EMBEDDED_POLICY_TOML: &str = include_str!("../data/policy.toml");
 
 /// How a period is counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PeriodUnit {
     /// "5个工作日"
@@ -24,6 +25,7 @@ pub enum PeriodUnit {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Period {
     pub length: u32,
     pub unit: PeriodUnit,
@@ -50,6 +52,7 @@ impl Period {
 
 /// What it takes to include a household despite an exclusion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OverrideRule {
     /// Never.
@@ -62,12 +65,14 @@ pub enum OverrideRule {
 
 /// 玉溪 rule 3's measurable form: a consumer vehicle over a price within a window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VehicleRule {
     pub min_price_yuan: i64,
     pub within_months: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExclusionRule {
     pub id: String,
     pub zh: String,
@@ -86,6 +91,7 @@ impl ExclusionRule {
 
 /// The key-attention household types (重点关注) a profile checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum KeyFlag {
     /// 1 转移性收入占比超过40%
@@ -169,6 +175,7 @@ impl KeyFlag {
 /// say 监测对象 and 监测底线; the 2026 central No.1 document makes monitoring 常态化 and
 /// speaks of 防止返贫致贫对象 and an 认定标准.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Terms {
     pub from_year: i32,
@@ -194,6 +201,7 @@ impl Terms {
 
 /// A threshold and the document that set it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Threshold {
     pub region: DivisionCode,
     pub year: i32,
@@ -247,6 +255,7 @@ impl Threshold {
 
 /// Parameters of the computed key-attention flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FlagParams {
     /// Transfer share strictly above this, in basis points (4000 = 40%).
     pub transfer_share_over_bp: u32,
@@ -259,6 +268,7 @@ pub struct FlagParams {
 
 /// A resolved profile: every field set, inheritance applied.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Profile {
     pub id: String,
     pub region: DivisionCode,
@@ -315,6 +325,7 @@ fn invalid(zh: String, en: String) -> PolicyError {
 // ---- raw file shape ----
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 struct RawFile {
     national: RawNational,
@@ -325,6 +336,7 @@ struct RawFile {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 struct RawNational {
     poverty_line: BTreeMap<String, i64>,
@@ -332,6 +344,7 @@ struct RawNational {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 struct RawRegion {
     code: DivisionCode,
@@ -344,6 +357,7 @@ struct RawRegion {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 struct RawProfile {
     id: String,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// What `GET /api/v1/reference` answers (and a phone keeps).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferenceSnapshot {
     /// The server's counter: bumped by every load, so a phone asks only when it moved.
     pub version: i64,

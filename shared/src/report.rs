@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// What happened, in the words of the report screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Hardship {
     Illness,
@@ -49,6 +50,7 @@ impl Hardship {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HardshipReport {
     /// The household's village (a 12-digit village-level code).
     pub village: DivisionCode,

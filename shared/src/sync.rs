@@ -14,23 +14,77 @@ use serde::{Deserialize, Serialize};
 pub const MAX_RECORDS: usize = 200;
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushBody {
+    /// The phone's own name for itself: 1–64 letters, digits, `-` or `_`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{1,64}$"))]
     pub device_id: String,
+    /// At most [`MAX_RECORDS`] (200); each gets its own answer.
+    #[cfg_attr(feature = "openapi", schema(max_items = 200))]
     pub records: Vec<ClientRecord>,
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClientRecord {
     /// The client's UUIDv7 for this record: the idempotency key.
     pub id: RecordId,
     /// Gap-free per-device sequence number.
     pub seq: i64,
-    #[serde(flatten)]
-    pub op: RecordOp,
+    pub kind: crate::wire::RecordKind,
+    /// The record: a `HardshipReport` for `report`, a `CaseEventBody` for `case_event`.
+    /// Each record is judged on its own: one the server cannot read is rejected in its
+    /// own answer (with the field at fault) and the others go on.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub body: serde_json::Map<String, serde_json::Value>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(tag = "kind", content = "body", rename_all = "snake_case")]
+/// Why a record's body could not be read: the field at fault and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadRecord {
+    pub field: String,
+    pub why: String,
+}
+
+impl ClientRecord {
+    /// The record's body read as its kind says.
+    pub fn op(&self) -> Result<RecordOp, BadRecord> {
+        fn read<T: serde::de::DeserializeOwned>(
+            body: serde_json::Map<String, serde_json::Value>,
+        ) -> Result<T, BadRecord> {
+            serde_path_to_error::deserialize(serde_json::Value::Object(body)).map_err(|e| {
+                let path = e.path().to_string();
+                BadRecord {
+                    field: if path == "." {
+                        "body".into()
+                    } else {
+                        format!("body.{path}")
+                    },
+                    why: e.into_inner().to_string(),
+                }
+            })
+        }
+        Ok(match self.kind {
+            crate::wire::RecordKind::Report => RecordOp::Report(read(self.body.clone())?),
+            crate::wire::RecordKind::CaseEvent => {
+                // The step apart from its case id, so that a refusal names the field
+                // (serde's flatten would hide it).
+                let mut step = self.body.clone();
+                let Some(serde_json::Value::String(case_id)) = step.remove("case_id") else {
+                    return Err(BadRecord {
+                        field: "body.case_id".into(),
+                        why: "案件编号缺失或不是文字 / the case id is missing or not a string".into(),
+                    });
+                };
+                let request = read(step)?;
+                RecordOp::CaseEvent(Box::new(CaseEventBody { case_id, request }))
+            }
+        })
+    }
+}
+
+/// A record's body as read (see [`ClientRecord::op`]).
+#[derive(Debug)]
 pub enum RecordOp {
     Report(HardshipReport),
     // Boxed: a home visit makes this variant much larger than a report.
@@ -38,6 +92,7 @@ pub enum RecordOp {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseEventBody {
     pub case_id: String,
     #[serde(flatten)]
@@ -46,6 +101,7 @@ pub struct CaseEventBody {
 
 /// One lifecycle step as a client asks for it (over REST, in a push, from a form).
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventRequest {
     pub expected_version: u64,
     pub event: Event,
@@ -145,10 +201,26 @@ mod tests {
         let step = r#"{"id":"0190f5a0-0000-7000-8000-000000000002","seq":2,"kind":"case_event","body":
             {"case_id":"c1","expected_version":0,"event":{"event":"record_verification","at_risk":true}}}"#;
         let body = decode_push(push(&format!("{report},{step}")).as_bytes()).unwrap();
-        assert!(matches!(&body.records[0].op, RecordOp::Report(r) if r.household_name == "张三"));
+        assert!(matches!(&body.records[0].op(), Ok(RecordOp::Report(r)) if r.household_name == "张三"));
         assert!(
-            matches!(&body.records[1].op, RecordOp::CaseEvent(e) if e.case_id == "c1" && e.request.expected_version == 0)
+            matches!(&body.records[1].op(), Ok(RecordOp::CaseEvent(e)) if e.case_id == "c1" && e.request.expected_version == 0)
         );
+    }
+
+    /// A record whose body cannot be read is refused on its own, naming the field; the
+    /// push itself (and the other records) still decode.
+    #[test]
+    fn a_bad_record_names_its_field_and_leaves_the_others() {
+        let bad = r#"{"id":"0190f5a0-0000-7000-8000-000000000001","seq":1,"kind":"report","body":
+            {"village":"530402001001","household_name":"张三","hardship":"illness","happened_on":"2025-10-30",
+             "national_id":"110105194902300025"}}"#;
+        let no_case = r#"{"id":"0190f5a0-0000-7000-8000-000000000002","seq":2,"kind":"case_event","body":
+            {"expected_version":0,"event":{"event":"sign_application"}}}"#;
+        let body = decode_push(push(&format!("{bad},{no_case}")).as_bytes()).unwrap();
+        let e = body.records[0].op().unwrap_err();
+        assert_eq!(e.field, "body.national_id", "{e:?}");
+        assert!(e.why.contains("出生日期"), "{e:?}");
+        assert!(body.records[1].op().is_err(), "a step without its case is refused");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 /// How the household authorized the check of its data (授权承诺书).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Authorization {
     /// Signed on the screen: the strokes as SVG path data in a 300×120 box.
@@ -72,6 +73,7 @@ impl Authorization {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HomeVisit {
     pub visited_on: NaiveDate,
     pub village: DivisionCode,

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 /// Every refusal: a stable machine code, a message in both languages and the input
 /// field at fault when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub code: String,
     pub message: Text,
@@ -22,6 +23,7 @@ pub struct ErrorBody {
 
 /// An account as the API shows it (never its password hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountView {
     pub id: String,
     pub login: String,
@@ -32,6 +34,7 @@ pub struct AccountView {
 
 /// Staff sign-in (`POST /api/v1/auth/login`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub login: String,
     pub password: String,
@@ -39,12 +42,14 @@ pub struct LoginRequest {
 
 /// A household asks for a code (`POST /api/v1/auth/otp`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeRequest {
-    pub phone: String,
+    pub phone: crate::PhoneNumber,
 }
 
 /// Where the code went (masked) and for how long it is good.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeSent {
     pub sent_to: String,
     pub expires_in_s: u32,
@@ -53,15 +58,19 @@ pub struct CodeSent {
 /// A household signs in with the code (`POST /api/v1/auth/otp/verify`); a retry with
 /// the same `attempt` gets the same session.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeSignIn {
-    pub phone: String,
+    pub phone: crate::PhoneNumber,
     pub code: String,
+    /// 32 to 128 letters or digits the phone picks once per sign-in.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9]{32,128}$"))]
     pub attempt: Option<String>,
 }
 
 /// A new session: its bearer token, when it ends and whose it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionAnswer {
     pub token: String,
     pub expires_at: i64,
@@ -70,12 +79,14 @@ pub struct SessionAnswer {
 
 /// How many other sessions were ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignedOut {
     pub ended: u64,
 }
 
 /// What kind of record a phone pushes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     Report,
@@ -101,6 +112,7 @@ impl RecordKind {
 /// [`crate::report::HardshipReport`] or a [`crate::sync::CaseEventBody`]); the server
 /// decodes it as [`crate::sync::ClientRecord`].
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutgoingRecord {
     pub id: String,
     pub seq: i64,
@@ -110,6 +122,7 @@ pub struct OutgoingRecord {
 
 /// `POST /api/v1/sync/push` as a phone sends it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub device_id: String,
     pub records: Vec<OutgoingRecord>,
@@ -117,6 +130,7 @@ pub struct PushRequest {
 
 /// What became of one pushed record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordStatus {
     /// Written now.
@@ -128,6 +142,7 @@ pub enum RecordStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordResult {
     pub id: RecordId,
     pub status: RecordStatus,
@@ -141,6 +156,7 @@ pub struct RecordResult {
 
 /// The answer to a push: one result per record, in the order sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushAnswer {
     pub results: Vec<RecordResult>,
 }
@@ -148,6 +164,7 @@ pub struct PushAnswer {
 /// A stored case: its lifecycle state plus the original report (masked as the reader
 /// may see it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseRecord {
     pub id: String,
     pub division: DivisionCode,
@@ -177,6 +194,7 @@ impl CaseRecord {
 /// A page of changed cases (`GET /api/v1/sync/pull`); ask again from `cursor` while
 /// `more`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullAnswer {
     pub cases: Vec<CaseRecord>,
     pub cursor: i64,
@@ -185,6 +203,7 @@ pub struct PullAnswer {
 
 /// One row of the deadline board.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueItem {
     pub case_id: String,
     pub division: DivisionCode,
@@ -210,6 +229,7 @@ pub struct QueueItem {
 
 /// `GET /api/v1/queue`: the open cases of an area, overdue first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueAnswer {
     pub today: chrono::NaiveDate,
     pub division: DivisionCode,
@@ -219,6 +239,7 @@ pub struct QueueAnswer {
 
 /// One step of a case's hash-chained history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
     pub case_id: String,
     pub seq: i64,
@@ -234,6 +255,7 @@ pub struct HistoryEntry {
 
 /// `GET /api/v1/cases/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseDetail {
     pub case: CaseRecord,
     pub days_left: Option<i64>,
@@ -245,6 +267,7 @@ pub struct CaseDetail {
 
 /// The answer to a step on a case (`POST /api/v1/cases/{id}/events`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventAnswer {
     pub case_id: String,
     pub version: u64,
@@ -253,8 +276,13 @@ pub struct EventAnswer {
 
 /// `POST /api/v1/photos`: announce an upload by its digest and size.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhotoStart {
+    /// The photo's SHA-256, 64 lower-case hex digits.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{64}$"))]
     pub sha256: String,
+    /// Bytes, 1 to [`crate::photo::MAX_UPLOAD_BYTES`] (20 MiB).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 20971520))]
     pub size: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub perceptual_hash: Option<String>,
@@ -262,6 +290,7 @@ pub struct PhotoStart {
 
 /// Where an upload stands: send from `received` until `complete`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhotoStatus {
     pub sha256: String,
     pub size: i64,

@@ -1,5 +1,6 @@
 //! Sign-in: staff by password, households by phone and a one-time code.
 
+use crate::api::json_body::JsonBody;
 use crate::auth::{
     Caller, code_hash, hash_password, new_code, new_token, token_hash, too_many, verify_password_off_loop,
 };
@@ -12,11 +13,12 @@ use crate::state::AppState;
 use crate::store::Account;
 use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use zaofaxian_shared::wire::{AccountView, CodeRequest, CodeSent, CodeSignIn, LoginRequest, SessionAnswer, SignedOut};
+use zaofaxian_shared::wire::{
+    AccountView, CodeRequest, CodeSent, CodeSignIn, ErrorBody, LoginRequest, SessionAnswer, SignedOut,
+};
 use zaofaxian_shared::{PhoneNumber, RecordId, Role};
 
 async fn open_session(state: &AppState, account: Account) -> ApiResult<Json<SessionAnswer>> {
@@ -53,11 +55,19 @@ fn bad_credentials() -> ApiError {
     )
 }
 
+/// Staff sign-in by login name and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", security(()), request_body = LoginRequest,
+    responses(
+        (status = 200, body = SessionAnswer, description = "已登录 / signed in"),
+        (status = 401, body = ErrorBody, description = "用户名或密码错误 / wrong login or password"),
+        (status = 403, body = ErrorBody, description = "来自其他网站的登录 / a sign-in posted from another site"),
+        crate::openapi::BodyRefusals, crate::openapi::Limited,
+    ))]
 pub async fn staff_login(
     State(state): State<AppState>,
-    body: Result<Json<LoginRequest>, JsonRejection>,
+    body: Result<JsonBody<LoginRequest>, ApiError>,
 ) -> ApiResult<Json<SessionAnswer>> {
-    let Json(body) = body?;
+    let JsonBody(body) = body?;
     login_staff(&state, &body.login, &body.password).await.map(Json)
 }
 
@@ -117,18 +127,21 @@ fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
 }
 
-fn parse_phone(s: &str) -> ApiResult<PhoneNumber> {
-    PhoneNumber::parse(s)
-        .map_err(|e| ApiError::from_pair(StatusCode::BAD_REQUEST, "bad_phone", &e.to_string()).with_field("phone"))
-}
-
+/// Texts a one-time sign-in code to a household's phone.
+#[utoipa::path(post, path = "/api/v1/auth/otp", tag = "auth", security(()), request_body = CodeRequest,
+    responses(
+        (status = 202, body = CodeSent, description = "验证码已发送 / the code was sent"),
+        (status = 502, body = ErrorBody, description = "短信发送失败 / the text could not be sent"),
+        (status = 503, body = ErrorBody, description = "短信未配置 / no text-message sender is configured"),
+        crate::openapi::BodyRefusals, crate::openapi::Limited,
+    ))]
 pub async fn request_code(
     State(state): State<AppState>,
     client: crate::auth::ClientAddr,
-    body: Result<Json<CodeRequest>, JsonRejection>,
+    body: Result<JsonBody<CodeRequest>, ApiError>,
 ) -> ApiResult<(StatusCode, Json<CodeSent>)> {
-    let Json(body) = body?;
-    let phone = parse_phone(&body.phone)?;
+    let JsonBody(body) = body?;
+    let phone = body.phone;
     if !state.codes.configured() {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -205,12 +218,20 @@ fn attempt_token(phone: &PhoneNumber, code: &str, attempt: &str) -> ApiResult<St
     Ok(hex::encode(Sha256::digest(material.as_bytes())))
 }
 
+/// Household sign-in with the texted code; a retry with the same `attempt` gets the
+/// same session.
+#[utoipa::path(post, path = "/api/v1/auth/otp/verify", tag = "auth", security(()), request_body = CodeSignIn,
+    responses(
+        (status = 200, body = SessionAnswer, description = "已登录 / signed in"),
+        (status = 401, body = ErrorBody, description = "验证码错误或已过期 / wrong or expired code"),
+        crate::openapi::BodyRefusals, crate::openapi::Limited,
+    ))]
 pub async fn verify_code(
     State(state): State<AppState>,
-    body: Result<Json<CodeSignIn>, JsonRejection>,
+    body: Result<JsonBody<CodeSignIn>, ApiError>,
 ) -> ApiResult<Json<SessionAnswer>> {
-    let Json(body) = body?;
-    let phone = parse_phone(&body.phone)?;
+    let JsonBody(body) = body?;
+    let phone = body.phone;
     let now = state.now_ms();
     let token = match &body.attempt {
         Some(a) => attempt_token(&phone, body.code.trim(), a)?,
@@ -279,6 +300,8 @@ pub async fn verify_code(
 /// Signs this session out (a household on a shared or lost phone, a cadre at the
 /// end of the day): the token stops working at once in this process, within the
 /// session cache's 30 s elsewhere.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = []), ("cookie" = [])),
+    responses((status = 204, description = "已退出 / signed out"), crate::openapi::AuthRefusals))]
 pub async fn logout(
     State(state): State<AppState>,
     _caller: Caller,
@@ -295,7 +318,8 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Serialize)]
+/// One signed-in session of an account.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeviceView {
     /// A short, stable label of the session (not the token).
     id: String,
@@ -314,6 +338,9 @@ fn bearer_or_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
 }
 
 /// Where this account is signed in (a household's phones, a cadre's devices).
+/// Where this account is signed in.
+#[utoipa::path(get, path = "/api/v1/me/devices", tag = "auth", security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = Vec<DeviceView>, description = "会话列表 / the sessions"), crate::openapi::AuthRefusals))]
 pub async fn devices(
     State(state): State<AppState>,
     caller: Caller,
@@ -334,6 +361,8 @@ pub async fn devices(
 }
 
 /// Signs out every other device of this account (a lost or lent phone).
+#[utoipa::path(post, path = "/api/v1/me/devices/sign-out-others", tag = "auth", security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = SignedOut, description = "已退出的其他会话数 / sessions ended"), crate::openapi::AuthRefusals))]
 pub async fn sign_out_elsewhere(
     State(state): State<AppState>,
     caller: Caller,
@@ -349,6 +378,9 @@ pub async fn sign_out_elsewhere(
     Ok(Json(SignedOut { ended: n }))
 }
 
+/// The signed-in account.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = AccountView, description = "当前账号 / this account"), crate::openapi::AuthRefusals))]
 pub async fn me(caller: Caller) -> Json<AccountView> {
     Json(caller.0.view())
 }

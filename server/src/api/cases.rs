@@ -1,33 +1,64 @@
 //! The verification queue, case pages and lifecycle steps over REST.
 
+use crate::api::json_body::JsonBody;
 use crate::auth::Caller;
 use crate::cases::{EventRequest, answer_of, apply_event, visible_case};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{CaseFilter, Scope};
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
-use zaofaxian_shared::wire::{CaseDetail, EventAnswer, QueueAnswer};
+use zaofaxian_shared::wire::{CaseDetail, ErrorBody, EventAnswer, QueueAnswer};
 use zaofaxian_shared::{DivisionCode, Lang};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
+    /// 区划（默认本账号的辖区）/ the area (default: the caller's own)
     division: Option<DivisionCode>,
+    /// 只看某一环节 / only cases at this open stage
+    #[param(schema_with = open_stage_schema)]
     stage: Option<String>,
+    /// 文字语言 / the language of labels
     #[serde(default)]
     lang: Lang,
 }
 
+/// The wire names of the open stages (`awaiting_verification`, …): what `stage=` takes.
+fn open_stage_keys() -> Vec<String> {
+    zaofaxian_shared::Stage::OPEN
+        .iter()
+        .filter_map(|s| serde_json::to_value(s).ok()?.get("stage")?.as_str().map(str::to_string))
+        .collect()
+}
+
+fn open_stage_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(open_stage_keys()))
+        .build()
+}
+
 /// Open cases in the caller's area with their deadlines: overdue first (most overdue
 /// at the top), then by due date, cases without a deadline last.
+#[utoipa::path(get, path = "/api/v1/queue", tag = "cases", security(("bearer" = []), ("cookie" = [])), params(QueueQuery),
+    responses(
+        (status = 200, body = QueueAnswer, description = "在办案件与期限 / open cases with their deadlines"),
+        crate::openapi::QueryRefusals, crate::openapi::AuthRefusals,
+    ))]
 pub async fn queue(
     State(state): State<AppState>,
     caller: Caller,
     query: Result<Query<QueueQuery>, QueryRejection>,
 ) -> ApiResult<Json<QueueAnswer>> {
     let Query(q) = query?;
+    if q.stage.as_ref().is_some_and(|s| !open_stage_keys().contains(s)) {
+        return Err(
+            crate::error::ApiError::bad_request("bad_stage", "未知的环节", "unknown stage").with_field("stage"),
+        );
+    }
     let within = crate::board::area_for(&caller, q.division)?;
     let filter = CaseFilter {
         scope: Scope::Within(within),
@@ -44,6 +75,13 @@ pub async fn queue(
     }))
 }
 
+/// A case with its hash-chained history.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path, description = "案件编号 / the case id")),
+    responses(
+        (status = 200, body = CaseDetail, description = "案件与历史 / the case and its history"),
+        crate::openapi::AuthRefusals, crate::openapi::NotFound,
+    ))]
 pub async fn detail(
     State(state): State<AppState>,
     caller: Caller,
@@ -76,13 +114,25 @@ pub async fn detail(
     }))
 }
 
+/// Takes one lifecycle step on a case (409 when the case moved on meanwhile).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/events", tag = "cases", security(("bearer" = []), ("cookie" = [])),
+    params(("id" = String, Path, description = "案件编号 / the case id")),
+    request_body = EventRequest,
+    responses(
+        (status = 200, body = EventAnswer, description = "已记录 / recorded"),
+        (status = 409, body = ErrorBody, description = "案件已变化（版本过期）/ the case moved on: a stale version"),
+        (status = 422, body = ErrorBody, description = "此环节不能进行该步骤 / this step is not allowed at this stage"),
+        crate::openapi::BodyRefusals, crate::openapi::AuthRefusals, crate::openapi::NotFound, crate::openapi::Limited,
+    ))]
 pub async fn post_event(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Result<Json<EventRequest>, JsonRejection>,
+    body: Result<JsonBody<EventRequest>, ApiError>,
 ) -> ApiResult<Json<EventAnswer>> {
-    let Json(req) = body?;
+    // An unknown case is 404 whatever the body says.
+    visible_case(&state, &caller, &id).await?;
+    let JsonBody(req) = body?;
     let a = answer_of(apply_event(&state, &caller, &id, &req, None).await?);
     let case = visible_case(&state, &caller, &id).await?;
     Ok(Json(EventAnswer {

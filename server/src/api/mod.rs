@@ -2,9 +2,10 @@
 //! may see, call the core for the rule, and the store for the write.
 
 pub(crate) mod auth;
-mod cases;
-mod photos;
-mod sync;
+pub(crate) mod cases;
+mod json_body;
+pub(crate) mod photos;
+pub(crate) mod sync;
 
 use crate::state::AppState;
 use axum::Router;

@@ -3,6 +3,7 @@
 //! the image before it says "complete". A dropped connection loses at most the
 //! chunk in flight; the client asks for the offset and carries on.
 
+use crate::api::json_body::JsonBody;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::photos::{self, MAX_BYTES};
@@ -10,7 +11,7 @@ use crate::state::AppState;
 use crate::store::{PhotoClaim, PhotoRecord, StoreError};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
@@ -18,7 +19,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::io::{Seek, SeekFrom, Write};
 use std::path::PathBuf;
-use zaofaxian_shared::wire::{PhotoStart, PhotoStatus};
+use zaofaxian_shared::wire::{ErrorBody, PhotoStart, PhotoStatus};
 
 fn check_sha(sha: &str) -> ApiResult<()> {
     if photos::is_sha256_hex(sha) {
@@ -103,16 +104,25 @@ fn io_error(e: std::io::Error) -> ApiError {
 pub const MAX_UNFINISHED: i64 = 60;
 pub const MAX_UNFINISHED_BYTES: i64 = 200 * 1024 * 1024;
 
+/// Registers a photo upload by SHA-256 and size, or answers how far it got.
+#[utoipa::path(post, path = "/api/v1/photos", tag = "photos", security(("bearer" = []), ("cookie" = [])), request_body = PhotoStart,
+    responses(
+        (status = 200, body = PhotoStatus, description = "已收到多少 / how many bytes the server has"),
+        (status = 409, body = ErrorBody, description = "同一摘要已以不同大小登记 / registered before with another size"),
+        crate::openapi::BodyRefusals, crate::openapi::AuthRefusals, crate::openapi::Limited,
+    ))]
 pub async fn start(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<Json<PhotoStart>, JsonRejection>,
+    body: Result<JsonBody<PhotoStart>, ApiError>,
 ) -> ApiResult<Json<PhotoStatus>> {
-    let Json(b) = body?;
+    let JsonBody(b) = body?;
     check_sha(&b.sha256)?;
+    // Outside what the document allows: a bad request like any other field (the body
+    // itself is small, so not 413).
     if b.size <= 0 || b.size > MAX_BYTES {
         return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
+            StatusCode::BAD_REQUEST,
             "photo_too_large",
             format!("照片须大于0且不超过{} MB", MAX_BYTES >> 20),
             format!("a photo must be 1 byte to {} MB", MAX_BYTES >> 20),
@@ -164,6 +174,11 @@ pub async fn start(
     Ok(status_json(&p))
 }
 
+#[utoipa::path(get, path = "/api/v1/photos/{sha}/status", tag = "photos", security(("bearer" = []), ("cookie" = [])), params(("sha" = String, Path, pattern = "^[0-9a-f]{64}$", description = "照片的 SHA-256（小写十六进制）/ the photo's SHA-256, lower-case hex")),
+    responses(
+        (status = 200, body = PhotoStatus, description = "已收到多少 / how many bytes the server has"),
+        crate::openapi::QueryRefusals, crate::openapi::AuthRefusals, crate::openapi::NotFound,
+    ))]
 pub async fn status(
     State(state): State<AppState>,
     caller: Caller,
@@ -176,11 +191,24 @@ pub async fn status(
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChunkQuery {
+    /// 本块在照片中的起点 / where this chunk starts in the photo
+    #[param(minimum = 0)]
     offset: i64,
 }
 
+/// Sends a chunk at `offset`; 409 names the offset to resume from.
+#[utoipa::path(patch, path = "/api/v1/photos/{sha}", tag = "photos", security(("bearer" = []), ("cookie" = [])),
+    params(("sha" = String, Path, pattern = "^[0-9a-f]{64}$", description = "照片的 SHA-256 / the photo's SHA-256"), ChunkQuery),
+    request_body(content = crate::openapi::Chunk, content_type = "application/octet-stream", description = "照片的一块（≤1 MiB）/ a chunk of the photo (≤1 MiB)"),
+    responses(
+        (status = 200, body = PhotoStatus, description = "已收到多少 / how many bytes the server has"),
+        (status = 409, body = ErrorBody, description = "起点不对（从服务器所说处继续）、超出登记的大小，或内容与摘要不符（从头再传）/ wrong offset (resume where the server says), past the announced size, or bytes that do not match the hash (send again from zero)"),
+        (status = 422, body = ErrorBody, description = "内容不是可用的照片 / the bytes are not a usable photo"),
+        crate::openapi::BodyRefusals, crate::openapi::AuthRefusals, crate::openapi::NotFound,
+    ))]
 pub async fn chunk(
     State(state): State<AppState>,
     caller: Caller,
@@ -222,7 +250,7 @@ pub async fn chunk(
     }
     let end = q.offset + body.len() as i64;
     if end > p.size || body.is_empty() {
-        return Err(bad_chunk());
+        return Err(bad_chunk(body.is_empty()));
     }
     write_chunk(partial_path(&state, &sha), q.offset, body).await?;
     state.store.photo_received(&sha, q.offset, end).await?;
@@ -245,17 +273,26 @@ fn offset_mismatch(received: i64) -> ApiError {
     )
 }
 
-fn bad_chunk() -> ApiError {
-    ApiError::bad_request(
-        "bad_chunk",
-        "分块超出照片大小或为空",
-        "the chunk is empty or runs past the photo's size",
-    )
+/// An empty chunk is malformed (400); one running past the size announced for the
+/// photo conflicts with that upload (409), as a wrong offset does.
+fn bad_chunk(empty: bool) -> ApiError {
+    if empty {
+        ApiError::bad_request("empty_chunk", "分块为空", "the chunk is empty")
+    } else {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "bad_chunk",
+            "分块超出照片登记的大小",
+            "the chunk runs past the photo's announced size",
+        )
+    }
 }
 
+/// The bytes sent do not hash to the name the upload was registered under: they
+/// conflict with that upload, which starts again from zero.
 fn hash_mismatch() -> ApiError {
     ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::CONFLICT,
         "hash_mismatch",
         "照片内容与摘要不符，请重新上传",
         "the bytes do not match the SHA-256: upload again",
@@ -294,7 +331,7 @@ async fn claim_chunk(state: &AppState, c: PhotoClaim, offset: i64, body: Bytes) 
     }
     let end = offset + body.len() as i64;
     if end > c.size || body.is_empty() {
-        return Err(bad_chunk());
+        return Err(bad_chunk(body.is_empty()));
     }
     let path = state
         .photo_dir
@@ -455,6 +492,12 @@ async fn serve(state: AppState, caller: Caller, sha: String, suffix: &str) -> Ap
     ))
 }
 
+/// The photo, for its uploader and those who may see a case that lists it.
+#[utoipa::path(get, path = "/api/v1/photos/{sha}", tag = "photos", security(("bearer" = []), ("cookie" = [])), params(("sha" = String, Path, pattern = "^[0-9a-f]{64}$", description = "照片的 SHA-256（小写十六进制）/ the photo's SHA-256, lower-case hex")),
+    responses(
+        (status = 200, content_type = "image/jpeg", body = Vec<u8>, description = "照片 / the photo"),
+        crate::openapi::QueryRefusals, crate::openapi::AuthRefusals, crate::openapi::NotFound,
+    ))]
 pub async fn download(
     State(state): State<AppState>,
     caller: Caller,
@@ -463,6 +506,12 @@ pub async fn download(
     serve(state, caller, sha, ".jpg").await
 }
 
+/// The photo's 320 px thumbnail.
+#[utoipa::path(get, path = "/api/v1/photos/{sha}/thumbnail", tag = "photos", security(("bearer" = []), ("cookie" = [])), params(("sha" = String, Path, pattern = "^[0-9a-f]{64}$", description = "照片的 SHA-256（小写十六进制）/ the photo's SHA-256, lower-case hex")),
+    responses(
+        (status = 200, content_type = "image/jpeg", body = Vec<u8>, description = "缩略图 / the thumbnail"),
+        crate::openapi::QueryRefusals, crate::openapi::AuthRefusals, crate::openapi::NotFound,
+    ))]
 pub async fn thumbnail(
     State(state): State<AppState>,
     caller: Caller,

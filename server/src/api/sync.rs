@@ -1,12 +1,13 @@
 //! Sync: idempotent push of a device's records, cursor-based pull of its area.
 
+use crate::api::json_body::JsonBody;
 use crate::auth::Caller;
 use crate::cases::{apply_event, create_from_report};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{SyncClaim, WriteAnswer, WriteOutcome};
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use serde::Deserialize;
 use zaofaxian_shared::RecordId;
@@ -33,16 +34,25 @@ fn accepted(id: RecordId, status: RecordStatus, a: WriteAnswer) -> RecordResult 
     }
 }
 
+/// Idempotent push of a device's records. Each record gets its own answer (stored,
+/// replayed or rejected with its reason); a replay gets the answer it got first.
+#[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync", security(("bearer" = []), ("cookie" = [])), request_body = PushBody,
+    responses(
+        (status = 200, body = PushAnswer, description = "每条记录的结果 / what became of each record"),
+        crate::openapi::BodyRefusals, crate::openapi::AuthRefusals,
+    ))]
 pub async fn push(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<Json<PushBody>, JsonRejection>,
+    body: Result<JsonBody<PushBody>, ApiError>,
 ) -> ApiResult<Json<PushAnswer>> {
-    let Json(body) = body?;
+    let JsonBody(body) = body?;
     body.check().map_err(|e| {
         let t = e.text();
+        // A batch over 200 records is a bad request (the phone sends 20 at a time), not
+        // an oversized body: 413 is for bytes.
         match e {
-            PushError::TooManyRecords => ApiError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, e.code(), t.zh, t.en),
+            PushError::TooManyRecords => ApiError::bad_request(e.code(), t.zh, t.en).with_field("records"),
             _ => ApiError::bad_request(e.code(), t.zh, t.en).with_field("device_id"),
         }
     })?;
@@ -79,7 +89,20 @@ pub async fn push(
             device_seq: rec.seq,
             account_id: caller.0.id.clone(),
         };
-        let outcome = match &rec.op {
+        let op = match rec.op() {
+            Ok(op) => op,
+            Err(bad) => {
+                let e = ApiError::bad_request(
+                    "invalid_field",
+                    format!("字段无效：{}: {}", bad.field, bad.why),
+                    format!("invalid field: {}: {}", bad.field, bad.why),
+                )
+                .with_field(bad.field);
+                results.push(refused(rec.id, &e));
+                continue;
+            }
+        };
+        let outcome = match &op {
             RecordOp::Report(report) => create_from_report(&state, &caller, rec.id, report, Some(&claim)).await,
             RecordOp::CaseEvent(ev) => apply_event(&state, &caller, &ev.case_id, &ev.request, Some(&claim)).await,
         };
@@ -93,10 +116,13 @@ pub async fn push(
     Ok(Json(PushAnswer { results }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PullQuery {
+    /// 上次答复的 cursor（首次为0）/ the cursor of the last answer (0 at first)
     #[serde(default)]
     cursor: i64,
+    /// 每次最多几件（1–500，默认200）/ cases per answer (1–500, default 200)
     #[serde(default = "default_limit")]
     limit: i64,
 }
@@ -105,6 +131,12 @@ fn default_limit() -> i64 {
     200
 }
 
+/// Cases of the caller's area changed after `cursor`.
+#[utoipa::path(get, path = "/api/v1/sync/pull", tag = "sync", security(("bearer" = []), ("cookie" = [])), params(PullQuery),
+    responses(
+        (status = 200, body = PullAnswer, description = "变化的案件 / the changed cases"),
+        crate::openapi::QueryRefusals, crate::openapi::AuthRefusals,
+    ))]
 pub async fn pull(
     State(state): State<AppState>,
     caller: Caller,
