@@ -157,3 +157,54 @@ pub struct ApiDoc;
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zaofaxian_shared::report::HardshipReport;
+    use zaofaxian_shared::sync::EventRequest;
+    use zaofaxian_shared::wire::{CodeRequest, LoginRequest};
+
+    /// The example a component schema carries, as JSON.
+    fn example(doc: &serde_json::Value, name: &str) -> serde_json::Value {
+        let s = &doc["components"]["schemas"][name];
+        s.get("example")
+            .or_else(|| s["examples"].get(0))
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} has no example"))
+    }
+
+    /// The Chinese examples an integrator copies are read by the very types they
+    /// describe, and the report passes the server's own checks.
+    #[test]
+    fn every_example_is_accepted_by_its_type() {
+        let doc = serde_json::to_value(document()).unwrap();
+        let report: HardshipReport = serde_json::from_value(example(&doc, "HardshipReport")).unwrap();
+        let on = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        report.validate(on).unwrap();
+        assert!(report.description.contains("住院"));
+        let _: EventRequest = serde_json::from_value(example(&doc, "EventRequest")).unwrap();
+        let _: LoginRequest = serde_json::from_value(example(&doc, "LoginRequest")).unwrap();
+        let _: CodeRequest = serde_json::from_value(example(&doc, "CodeRequest")).unwrap();
+        let _: ErrorBody = serde_json::from_value(example(&doc, "ErrorBody")).unwrap();
+    }
+
+    /// Every error answer of every operation is the one error shape.
+    #[test]
+    fn every_refusal_is_an_error_body() {
+        let doc = serde_json::to_value(document()).unwrap();
+        let mut refusals = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for (status, answer) in op["responses"].as_object().unwrap() {
+                    if status.starts_with('4') || status.starts_with('5') {
+                        let schema = &answer["content"]["application/json"]["schema"]["$ref"];
+                        assert_eq!(schema, "#/components/schemas/ErrorBody", "{method} {path} {status}");
+                        refusals += 1;
+                    }
+                }
+            }
+        }
+        assert!(refusals > 40, "{refusals}");
+    }
+}

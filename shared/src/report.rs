@@ -51,6 +51,12 @@ impl Hardship {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "village": "530402001001", "household_name": "王秀英", "phone": "13812345678",
+    "national_id": "11010519491231002X", "hardship": "illness", "happened_on": "2026-11-20",
+    "amount": 3000000, "description": "户主突发脑梗住院，自付医疗费约3万元，家中无其他劳动力",
+    "on_behalf": false, "photos": []
+})))]
 pub struct HardshipReport {
     /// The household's village (a 12-digit village-level code).
     pub village: DivisionCode,
@@ -71,6 +77,7 @@ pub struct HardshipReport {
     pub on_behalf: bool,
     /// SHA-256 (hex) of the photos that belong to the report.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::schema::PhotoDigest>, max_items = 20))]
     pub photos: Vec<String>,
     /// Where the phone was when the report was made, if it could tell (GPS allowed).
     #[serde(default, skip_serializing_if = "Option::is_none")]

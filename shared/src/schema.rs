@@ -71,3 +71,18 @@ impl PartialSchema for RecordId {
     }
 }
 impl ToSchema for RecordId {}
+
+/// A photo's SHA-256 as lists of photos carry it: 64 lower-case hex digits.
+#[derive(Debug)]
+pub struct PhotoDigest;
+
+impl PartialSchema for PhotoDigest {
+    fn schema() -> RefOr<Schema> {
+        string(
+            "^[0-9a-f]{64}$",
+            "照片的 SHA-256（64位小写十六进制）/ a photo's SHA-256, 64 lower-case hex digits",
+            "9f2c1e0b5a7d3c4e8f6a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6a",
+        )
+    }
+}
+impl ToSchema for PhotoDigest {}

@@ -102,6 +102,11 @@ pub struct CaseEventBody {
 /// One lifecycle step as a client asks for it (over REST, in a push, from a form).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "expected_version": 1, "event": { "event": "record_verification", "at_risk": true },
+    "location": { "lat": 24.35412, "lon": 102.5431, "accuracy_m": 12.0 },
+    "note": "入户核实：户主住院，医疗自付约3万元，收入骤减", "photos": []
+})))]
 pub struct EventRequest {
     pub expected_version: u64,
     pub event: Event,
@@ -113,6 +118,7 @@ pub struct EventRequest {
     pub note: Option<String>,
     /// Photos taken at this step (housing, documents), by SHA-256; uploaded separately.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::schema::PhotoDigest>, max_items = 20))]
     pub photos: Vec<String>,
     /// The home visit's record (members, worksheet, checks, authorization), with the
     /// verification or the elimination home check.

@@ -14,6 +14,10 @@ use serde::{Deserialize, Serialize};
 /// field at fault when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "code": "bad_phone", "message": { "zh": "手机号码应为1开头的11位数字", "en": "a mobile number is 11 digits starting with 1[3-9]" },
+    "field": "phone"
+})))]
 pub struct ErrorBody {
     pub code: String,
     pub message: Text,
@@ -35,6 +39,7 @@ pub struct AccountView {
 /// Staff sign-in (`POST /api/v1/auth/login`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({ "login": "cadre01", "password": "请使用本人密码" })))]
 pub struct LoginRequest {
     pub login: String,
     pub password: String,
@@ -43,6 +48,7 @@ pub struct LoginRequest {
 /// A household asks for a code (`POST /api/v1/auth/otp`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({ "phone": "13812345678" })))]
 pub struct CodeRequest {
     pub phone: crate::PhoneNumber,
 }

@@ -101,8 +101,10 @@ async fn household_token(http: &reqwest::Client, base: &str, log: &Path) -> Stri
     r.json::<SessionAnswer>().await.unwrap().token
 }
 
-fn schemathesis(exe: &Path, base: &str, token: &str, paths: &[&str]) -> Command {
+fn schemathesis(exe: &Path, dir: &Path, base: &str, token: &str, paths: &[&str]) -> Command {
     let mut cmd = Command::new(exe);
+    // Its cache (and the failures it would replay) stays in the test's own folder.
+    cmd.current_dir(dir);
     cmd.args(["run", &format!("{base}/api/v1/openapi.json")])
         .args(["-H", &format!("Authorization: Bearer {token}")])
         .args(["--max-examples", EXAMPLES, "--seed", SEED, "--workers", "1"])
@@ -152,14 +154,26 @@ async fn standard_tools_accept_the_document_and_find_nothing_wrong_with_the_serv
         for (who, token) in &sessions {
             run(
                 &format!("{}: schemathesis as {who}", db.name),
-                &mut schemathesis(&st, &base, token, &["--exclude-path", "/api/v1/auth/logout"]),
+                &mut schemathesis(
+                    &st,
+                    work.path(),
+                    &base,
+                    token,
+                    &["--exclude-path", "/api/v1/auth/logout"],
+                ),
             );
         }
         // Sign-out last, with a session of its own.
         let token = staff_token(&http, &base).await;
         run(
             &format!("{}: schemathesis, sign-out", db.name),
-            &mut schemathesis(&st, &base, &token, &["--include-path", "/api/v1/auth/logout"]),
+            &mut schemathesis(
+                &st,
+                work.path(),
+                &base,
+                &token,
+                &["--include-path", "/api/v1/auth/logout"],
+            ),
         );
         server.kill();
     }
