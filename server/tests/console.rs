@@ -161,32 +161,6 @@ fn no_redirects() -> reqwest::Client {
         .unwrap()
 }
 
-/// Downloads an XLSX with the session cookie and reopens the named sheets as text.
-async fn download_sheets(app: &TestApp, session: &str, path: &str, sheets: &[&str]) -> Vec<Vec<Vec<String>>> {
-    use calamine::Reader;
-    let bytes = app
-        .http
-        .get(app.url(path))
-        .header("cookie", format!("zfx_session={session}"))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    sheets
-        .iter()
-        .map(|n| {
-            book.worksheet_range(n)
-                .unwrap()
-                .rows()
-                .map(|r| r.iter().map(|c| c.to_string()).collect())
-                .collect()
-        })
-        .collect()
-}
-
 async fn self_report(app: &TestApp, name: &str, id: &str) -> String {
     let household = app.household("13812345678").await;
     let rid = RecordId::new();
@@ -342,14 +316,14 @@ async fn a_self_report_walks_to_determination_through_the_console() {
     // The export reopens with the right rows (the session cookie, fetched as a browser would).
     let cookie = b.client.get_named_cookie("zfx_session").await.unwrap();
     let session = cookie.value().to_string();
-    let rows = download_sheets(
-        &app,
-        &session,
-        &format!("/console/export/cases.xlsx?division={COUNTY}"),
-        &["案件清单"],
-    )
-    .await
-    .remove(0);
+    let rows = app
+        .sheets(
+            &format!("zfx_session={session}"),
+            &format!("/console/export/cases.xlsx?division={COUNTY}"),
+            &["案件清单"],
+        )
+        .await
+        .remove(0);
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert_eq!(rows[0][1], "户主");
     assert_eq!(
@@ -362,15 +336,16 @@ async fn a_self_report_walks_to_determination_through_the_console() {
         (case.as_str(), "王秀英", "110105********002X", "监测帮扶中")
     );
 
-    // 鹤庆's monthly report: determined in November, so listed as 致贫预警 (not formerly
-    // poor), due 2025-12-05; October had nothing new: a zero report.
+    // The monthly report (鹤庆's sheets): verified by the township in November, so listed
+    // as 致贫预警 (not formerly poor), with the full ID (it goes to the county office) and
+    // the county's own name; 红塔区's policy sets no report day, and the sheet says so.
+    // October had nothing new: a zero report.
     let monthly = |month: &'static str| {
         let (app, session) = (&app, session.clone());
         async move {
             let path = format!("/console/export/monthly.xlsx?division={COUNTY}&month={month}");
-            download_sheets(
-                app,
-                &session,
+            app.sheets(
+                &format!("zfx_session={session}"),
                 &path,
                 &["返贫预警情况统计表", "致贫预警情况统计表", "预警解除登记表"],
             )
@@ -378,11 +353,17 @@ async fn a_self_report_walks_to_determination_through_the_console() {
         }
     };
     let nov = monthly("2025-11").await;
-    assert!(nov[1][1][0].contains("应于2025-12-05前上报"), "{:?}", nov[1]);
+    assert!(nov[1][1][0].contains("本地区政策未规定月报报送日"), "{:?}", nov[1]);
+    assert!(
+        nov[1][0][0].starts_with("红塔区") && !nov[1][0][0].contains("鹤庆"),
+        "{:?}",
+        nov[1]
+    );
     assert_eq!(nov[1].len(), 5, "title, meta, blank, header, one row: {:?}", nov[1]);
+    assert_eq!(nov[1][3][5..7], ["风险原因".to_string(), "拟实施帮扶措施".to_string()]);
     assert_eq!(
-        (nov[1][4][2].as_str(), nov[1][4][3].as_str(), nov[1][4][7].as_str()),
-        ("王秀英", "110105********002X", "2025-11-11")
+        (nov[1][4][2].as_str(), nov[1][4][3].as_str(), nov[1][4][8].as_str()),
+        ("王秀英", "11010519491231002X", "2025-11-11")
     );
     assert_eq!(nov[0].len(), 4, "no 返贫 rows: {:?}", nov[0]);
     let oct = monthly("2025-10").await;

@@ -253,3 +253,87 @@ async fn ending_a_case_for_good_needs_a_reason_and_a_confirmation() {
         assert_eq!(last["note"], "山体滑坡，全家搬离");
     }
 }
+
+/// 鹤庆 二(三): "核查情况属实的…将核实认定的附件1、2加盖乡镇公章后于每月5日前上报县扶贫开发
+/// 领导小组。如若当月未有新增对象，则实行零报告". The report lists what the township verified
+/// in the month (before the county decides), with the verified risk and the measures the
+/// township plans, full ID numbers (it goes to the county office) and 鹤庆县's own name;
+/// opened without a month it is the one due next (November's on 3 December, by the 5th;
+/// December's from the 6th, a zero report so far).
+#[tokio::test]
+async fn heqings_monthly_report_lists_what_the_township_verified() {
+    const HEQING_VILLAGE: &str = "532932101001";
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let household = app.household("13812345678").await;
+        let body = json!({
+            "village": HEQING_VILLAGE, "household_name": "杨桂香", "national_id": "11010519491231002X",
+            "hardship": "illness", "happened_on": "2025-10-20" });
+        let case = app.report(&household, "p1", body).await;
+        app.staff("cadre", Role::VillageCadre, HEQING_VILLAGE).await;
+        app.staff("township", Role::Township, "532932101000").await;
+        app.staff("county", Role::County, "532932000000").await;
+        let steps = [
+            (
+                "2025-11-03",
+                "cadre",
+                json!({ "event": "record_verification", "at_risk": true }),
+                None,
+            ),
+            ("2025-11-03", "cadre", json!({ "event": "sign_application" }), None),
+            (
+                "2025-11-03",
+                "cadre",
+                json!({ "event": "record_appraisal", "approved": true }),
+                None,
+            ),
+            ("2025-11-11", "cadre", json!({ "event": "close_notice" }), None),
+            (
+                "2025-11-12",
+                "township",
+                json!({ "event": "township_review", "decision": "approve" }),
+                Some("拟落实医疗救助和临时救助"),
+            ),
+        ];
+        for (version, (day, login, event, note)) in (0..).zip(steps) {
+            app.set_today(day);
+            let (_, s) = app
+                .post(
+                    "",
+                    "/api/v1/auth/login",
+                    &json!({ "login": login, "password": "password-123" }),
+                )
+                .await;
+            let token = s["token"].as_str().unwrap().to_string();
+            let body = json!({ "expected_version": version, "event": event, "note": note });
+            let (st, v) = app.post(&token, &format!("/api/v1/cases/{case}/events"), &body).await;
+            assert_eq!(st, 200, "{name}: {event}: {v}");
+        }
+        let sheets = ["返贫预警情况统计表", "致贫预警情况统计表", "预警解除登记表"];
+        app.set_today("2025-12-03");
+        let cookie = app.console_cookie("county", "password-123").await;
+        let path = "/console/export/monthly.xlsx?division=532932000000";
+        let due = app.sheets(&cookie, path, &sheets).await;
+        let new = &due[1];
+        assert!(new[0][0].starts_with("鹤庆县致贫预警"), "{name}: {:?}", new[0]);
+        assert!(
+            new[1][0].contains("报告月份：2025年11月") && new[1][0].contains("应于2025-12-05前上报"),
+            "{name}: {:?}",
+            new[1]
+        );
+        assert_eq!(new.len(), 5, "{name}: one household: {new:?}");
+        let row = &new[4];
+        assert_eq!(
+            (row[2].as_str(), row[3].as_str(), row[6].as_str(), row[8].as_str()),
+            ("杨桂香", "11010519491231002X", "拟落实医疗救助和临时救助", "2025-11-12"),
+            "{name}"
+        );
+        assert!(!row[5].is_empty(), "{name}: the risk as verified: {row:?}");
+        // From the 6th, December's report: nothing verified yet, a zero report.
+        app.set_today("2025-12-06");
+        let cookie = app.console_cookie("county", "password-123").await;
+        let next = app.sheets(&cookie, path, &sheets).await;
+        assert!(next[1][1][0].contains("报告月份：2025年12月"), "{name}: {:?}", next[1]);
+        assert_eq!(next[1][4][0], "本月无新增，零报告", "{name}");
+    }
+}

@@ -12,6 +12,21 @@ pub fn monthly_report_due(calendar: &Calendar, year: i32, month: u32, day: u32) 
     calendar.roll_forward_due(nominal)
 }
 
+/// The month whose report a township works on `today`: last month's until its due
+/// date has passed (the report made on 3 December is November's, due by the 5th), then
+/// this month's. A due date that cannot be counted yet counts as passed.
+pub fn report_month_on(calendar: &Calendar, today: NaiveDate, day: u32) -> (i32, u32) {
+    let (y, m) = if today.month() == 1 {
+        (today.year() - 1, 12)
+    } else {
+        (today.year(), today.month() - 1)
+    };
+    match monthly_report_due(calendar, y, m, day) {
+        Ok(due) if today <= due.date => (y, m),
+        _ => (today.year(), today.month()),
+    }
+}
+
 /// Which kind of monthly report a township files: "如若当月未有新增对象，则实行零报告".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MonthlyReportKind {
@@ -46,6 +61,18 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    /// 鹤庆 二(三): the report due "于每月5日前" is the last month's until that day.
+    #[test]
+    fn the_report_worked_on_is_last_months_until_it_is_due() {
+        let cal = Calendar::national();
+        assert_eq!(report_month_on(cal, d("2025-12-03"), 5), (2025, 11));
+        assert_eq!(report_month_on(cal, d("2025-12-05"), 5), (2025, 11));
+        assert_eq!(report_month_on(cal, d("2025-12-06"), 5), (2025, 12));
+        // September 2025's report is due 10-09 (National Day): still September's on 10-08.
+        assert_eq!(report_month_on(cal, d("2025-10-08"), 5), (2025, 9));
+        assert_eq!(report_month_on(cal, d("2026-01-02"), 5), (2025, 12));
     }
 
     /// 鹤庆 二(三): "于每月5日前上报县扶贫开发领导小组".

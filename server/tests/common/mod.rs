@@ -224,6 +224,32 @@ impl TestApp {
         r.text().await.unwrap()
     }
 
+    /// An XLSX export as sent with `cookie` (`zfx_session=…`), its named sheets as text.
+    #[allow(dead_code)] // not every test binary downloads exports
+    pub async fn sheets(&self, cookie: &str, path: &str, sheets: &[&str]) -> Vec<Vec<Vec<String>>> {
+        use calamine::Reader;
+        let r = self
+            .http
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let bytes = r.bytes().await.unwrap();
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        sheets
+            .iter()
+            .map(|n| {
+                book.worksheet_range(n)
+                    .unwrap()
+                    .rows()
+                    .map(|r| r.iter().map(|c| c.to_string()).collect())
+                    .collect()
+            })
+            .collect()
+    }
+
     pub async fn get(&self, token: &str, path: &str) -> (u16, serde_json::Value) {
         let r = self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap();
         let status = r.status().as_u16();
