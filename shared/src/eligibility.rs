@@ -473,7 +473,7 @@ fn key_flags(profile: &Profile, facts: &HouseholdFacts) -> Vec<FlagHit> {
             KeyFlag::WithoutGuardian => {
                 let names = members_where(&facts.members, |m| {
                     let age = m.age_on(on);
-                    !m.has_guardian_or_supporter && (age < p.minor_age_under || age >= p.elderly_age_from)
+                    !m.has_guardian_or_supporter && (age <= p.minor_age_up_to || age >= p.elderly_age_from)
                 });
                 (!names.is_empty()).then(|| {
                     Text::new(

@@ -262,7 +262,9 @@ pub struct FlagParams {
     /// Labour coefficient at most this, in tenths (5 = 0.5).
     pub labour_coefficient_max_tenths: u32,
     pub non_compulsory_students_min: u32,
-    pub minor_age_under: u32,
+    /// "16周岁以下" and "60周岁以上" both include the age named (民法典 第1259条:
+    /// "以上、以下、以内、届满，包括本数"): up to and including 16, from 60.
+    pub minor_age_up_to: u32,
     pub elderly_age_from: u32,
 }
 
@@ -377,7 +379,7 @@ struct RawProfile {
     transfer_share_over_bp: Option<u32>,
     labour_coefficient_max_tenths: Option<u32>,
     non_compulsory_students_min: Option<u32>,
-    minor_age_under: Option<u32>,
+    minor_age_up_to: Option<u32>,
     elderly_age_from: Option<u32>,
     #[serde(default)]
     exclusion: Vec<ExclusionRule>,
@@ -390,7 +392,7 @@ const DEFAULT_FLAGS: FlagParams = FlagParams {
     transfer_share_over_bp: 4000,
     labour_coefficient_max_tenths: 5,
     non_compulsory_students_min: 2,
-    minor_age_under: 16,
+    minor_age_up_to: 16,
     elderly_age_from: 60,
 };
 
@@ -689,7 +691,7 @@ fn resolve(p: &RawProfile, by_id: &BTreeMap<&str, &RawProfile>, depth: usize) ->
                 .labour_coefficient_max_tenths
                 .unwrap_or(pf.labour_coefficient_max_tenths),
             non_compulsory_students_min: p.non_compulsory_students_min.unwrap_or(pf.non_compulsory_students_min),
-            minor_age_under: p.minor_age_under.unwrap_or(pf.minor_age_under),
+            minor_age_up_to: p.minor_age_up_to.unwrap_or(pf.minor_age_up_to),
             elderly_age_from: p.elderly_age_from.unwrap_or(pf.elderly_age_from),
         },
         exclusions,

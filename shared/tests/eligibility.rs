@@ -352,6 +352,31 @@ fn yuxi_flags_students_and_missing_guardians() {
     assert!(hit(KeyFlag::LowLabour).is_some());
 }
 
+/// 玉溪 三(一)9 "16周岁以下且无法定监护人": 以下 includes 16 (民法典 第1259条 "以上、以下、
+/// 以内、届满，包括本数"); at 17 the flag is not raised.
+#[test]
+fn sixteen_is_within_sixteen_and_under() {
+    let w = worksheet("2025-03-01", 2, 7000);
+    let mut f = facts(YUXI_VILLAGE, "2025-03-01", &w, false, "yuxi-2021");
+    let mut sixteen = adult("孙女", "2009-03-01", LabourCapacity::None);
+    sixteen.has_guardian_or_supporter = false;
+    f.members = vec![adult("户主", "1970-01-01", LabourCapacity::Full), sixteen];
+    let a = assess(Policy::embedded(), &f).unwrap();
+    let hit = a.flags.iter().find(|h| h.flag == KeyFlag::WithoutGuardian);
+    assert!(
+        hit.is_some_and(|h| h.because.zh.contains("孙女")),
+        "16 on the day: {:?}",
+        a.flags
+    );
+    f.members[1].birth_date = "2008-03-01".parse().unwrap();
+    let a = assess(Policy::embedded(), &f).unwrap();
+    assert!(
+        !a.flags.iter().any(|h| h.flag == KeyFlag::WithoutGuardian),
+        "17: {:?}",
+        a.flags
+    );
+}
+
 /// 玉溪 三(一)6, 7: the adobe house needs the cadre's eye; a farm loss is measured.
 #[test]
 fn observed_and_measured_flags() {
