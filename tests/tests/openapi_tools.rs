@@ -20,7 +20,6 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use zaofaxian_e2e::server_process::{ServerProcess, last_code};
-use zaofaxian_shared::Role;
 use zaofaxian_shared::wire::{CodeRequest, CodeSignIn, LoginRequest, SessionAnswer};
 
 /// Test cases per operation and phase (the figure the tools were first tried with).
@@ -119,20 +118,7 @@ async fn standard_tools_accept_the_document_and_find_nothing_wrong_with_the_serv
     let Some((validator, st)) = tools() else { return };
     let _ = rustls::crypto::ring::default_provider().install_default();
     for db in common::backends().await {
-        let store = db.store.clone();
-        zaofaxian_server::accounts::import_divisions(store.as_ref(), common::SAMPLE_DIVISIONS, |_| {})
-            .await
-            .unwrap();
-        zaofaxian_server::accounts::create_staff(
-            store.as_ref(),
-            "cadre",
-            "村干部",
-            Role::VillageCadre,
-            "530402001001".parse().unwrap(),
-            "password-123",
-        )
-        .await
-        .unwrap();
+        common::divisions_and_cadre(&db, "530402001001").await;
         let work = tempfile::tempdir().unwrap();
         let (photo_dir, log) = (work.path().join("photos"), work.path().join("server.log"));
         let exe = Path::new(env!("CARGO_BIN_EXE_zaofaxian-server-under-test"));

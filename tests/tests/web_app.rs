@@ -26,7 +26,6 @@ use std::time::Duration;
 use zaofaxian_e2e::browser::Phone;
 use zaofaxian_e2e::server_process::{ServerProcess, last_code};
 use zaofaxian_server::store::{CaseFilter, Scope, Store};
-use zaofaxian_shared::Role;
 use zaofaxian_shared::wire::{LoginRequest, QueueAnswer, SessionAnswer};
 
 const VILLAGE: &str = "530402001001";
@@ -114,19 +113,7 @@ async fn a_household_report_and_a_cadre_visit_made_offline_in_the_phone_browser_
     let t0 = std::time::Instant::now();
     let db = common::sqlite().await;
     let store = db.store.clone();
-    zaofaxian_server::accounts::import_divisions(store.as_ref(), common::SAMPLE_DIVISIONS, |_| {})
-        .await
-        .unwrap();
-    zaofaxian_server::accounts::create_staff(
-        store.as_ref(),
-        "cadre",
-        "村干部",
-        Role::VillageCadre,
-        VILLAGE.parse().unwrap(),
-        "password-123",
-    )
-    .await
-    .unwrap();
+    common::divisions_and_cadre(&db, VILLAGE).await;
     let work = tempfile::tempdir().unwrap();
     let (photo_dir, log) = (work.path().join("photos"), work.path().join("server.log"));
     let exe = Path::new(env!("CARGO_BIN_EXE_zaofaxian-server-under-test"));

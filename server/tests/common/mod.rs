@@ -340,6 +340,25 @@ pub fn lan_address() -> std::net::IpAddr {
     ip
 }
 
+/// The sample divisions and a village cadre (`cadre`, `password-123`) in `village`: the
+/// set-up of the tests that run the server binary over `db`.
+#[allow(dead_code)] // not every test binary runs the server binary
+pub async fn divisions_and_cadre(db: &TestDb, village: &str) {
+    zaofaxian_server::accounts::import_divisions(db.store.as_ref(), SAMPLE_DIVISIONS, |_| {})
+        .await
+        .unwrap();
+    zaofaxian_server::accounts::create_staff(
+        db.store.as_ref(),
+        "cadre",
+        "村干部",
+        zaofaxian_shared::Role::VillageCadre,
+        village.parse().unwrap(),
+        "password-123",
+    )
+    .await
+    .unwrap();
+}
+
 /// Starts a test app on each backend.
 /// The form token (CSRF) written into a console page's forms.
 #[allow(dead_code)] // not every test binary posts console forms
