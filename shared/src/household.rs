@@ -70,7 +70,7 @@ pub struct Member {
     pub birth_date: NaiveDate,
     pub labour: LabourCapacity,
     pub health: Health,
-    /// 一、二级重度残疾, or 三、四级智力/精神残疾 (云南 text).
+    /// 一、二级 (004 writes "一、二类") 重度残疾, or 三、四级智力/精神残疾 (004, 残联).
     #[serde(default)]
     pub severe_disability: bool,
     /// 失能老年人

@@ -20,7 +20,7 @@ pub struct NoticeKind {
     notice: Option<String>,
 }
 
-/// The helpline the seeds name for reports and questions (000 二(二)): printed on
+/// The helpline the seeds name for reports and questions (000 四(一)1, 002 三(一)2): printed on
 /// every notice; the township's own supervision number is written in by hand.
 const HELPLINE: &str = "全国防止返贫监测和乡村振兴咨询服务平台：12317";
 
