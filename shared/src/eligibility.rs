@@ -287,7 +287,7 @@ pub fn assess(policy: &Policy, facts: &HouseholdFacts) -> Result<Assessment, Ass
     let excluded_by = check_exclusions(profile, facts, &mut reasons)?;
 
     // 3. Key-attention flags the profile watches.
-    let flags = key_flags(profile, facts);
+    let flags = key_flags(profile, facts, sharp_drop.is_some());
 
     let eligible = category.is_some() && excluded_by.is_empty();
     Ok(Assessment {
@@ -401,7 +401,8 @@ fn members_where(members: &[Member], pred: impl Fn(&Member) -> bool) -> Vec<&str
 
 /// Computes the flags the profile watches: from figures where the text gives one,
 /// from the cadre's observation where it needs judgement.
-fn key_flags(profile: &Profile, facts: &HouseholdFacts) -> Vec<FlagHit> {
+/// `income_fell`: the sharp drop of [`SHARP_DROP_BP`] was measured (type 7 needs it).
+fn key_flags(profile: &Profile, facts: &HouseholdFacts, income_fell: bool) -> Vec<FlagHit> {
     let p = profile.flag_params;
     let t = &facts.income;
     let on = facts.assessed_on;
@@ -461,15 +462,25 @@ fn key_flags(profile: &Profile, facts: &HouseholdFacts) -> Vec<FlagHit> {
                     )
                 })
             }
-            KeyFlag::IndustryFailure => (t.a1_production < t.b_total).then(|| {
-                Text::new(
-                    format!("生产经营收入{}元低于成本{}元（亏损）", t.a1_production, t.b_total),
-                    format!(
-                        "farm and business income {} below costs {} (a loss)",
-                        t.a1_production, t.b_total
-                    ),
-                )
-            }),
+            // 7 "因不可抗因素发展产业失败,家庭生产经营出现亏损导致收入大幅减少": crops, livestock
+            // or a business that cost more than they brought in (depreciation of a tractor
+            // alone is no failed industry), and the sharp drop that loss caused. Whether the
+            // cause was beyond the household's control is the cadre's to judge.
+            KeyFlag::IndustryFailure => {
+                let operating = t.b1_crop_costs + t.b2_livestock_costs + t.b3_business_costs;
+                (operating > Fen::ZERO && t.a1_production < t.b_total && income_fell).then(|| {
+                    Text::new(
+                        format!(
+                            "生产经营收入{}元低于成本{}元（亏损），收入大幅减少",
+                            t.a1_production, t.b_total
+                        ),
+                        format!(
+                            "farm and business income {} below costs {} (a loss), income fell sharply",
+                            t.a1_production, t.b_total
+                        ),
+                    )
+                })
+            }
             KeyFlag::WithoutGuardian => {
                 let names = members_where(&facts.members, |m| {
                     let age = m.age_on(on);

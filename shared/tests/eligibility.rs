@@ -7,7 +7,7 @@ use zaofaxian_shared::eligibility::{
     AssessmentError, Category, ExclusionCheck, Guarantees, HouseholdFacts, VehiclePurchase, assess,
 };
 use zaofaxian_shared::household::{Health, LabourCapacity, Member, Schooling};
-use zaofaxian_shared::income::{FarmLine, RigidExpenses, TransferItem, TransferLine, WageLine, Worksheet};
+use zaofaxian_shared::income::{FarmLine, FixedAsset, RigidExpenses, TransferItem, TransferLine, WageLine, Worksheet};
 use zaofaxian_shared::policy::{KeyFlag, Policy};
 use zaofaxian_shared::{DivisionCode, Fen};
 
@@ -390,10 +390,30 @@ fn observed_and_measured_flags() {
     }];
     let mut f = facts(YUXI_VILLAGE, "2025-03-01", &w, false, "yuxi-2021");
     f.observed_flags = vec![KeyFlag::AdobeOnlyHouse];
+    // 7 "…出现亏损导致收入大幅减少": the loss and the drop it caused (last year 20,000 a head).
+    f.previous_per_capita = Some(Fen::yuan(20000));
     let a = assess(Policy::embedded(), &f).unwrap();
     let adobe = a.flags.iter().find(|h| h.flag == KeyFlag::AdobeOnlyHouse).unwrap();
     assert_eq!(adobe.because.en, "found by the cadre at the home visit");
-    assert!(a.flags.iter().any(|h| h.flag == KeyFlag::IndustryFailure));
+    let industry = |f: &HouseholdFacts| {
+        let a = assess(Policy::embedded(), f).unwrap();
+        a.flags.iter().any(|h| h.flag == KeyFlag::IndustryFailure)
+    };
+    assert!(industry(&f));
+    // A loss without a measured drop is not type 7.
+    f.previous_per_capita = None;
+    assert!(!industry(&f), "no figure to compare with");
+    // Depreciation alone (a tractor, no farming or business) is no failed industry.
+    let mut w = worksheet("2025-03-01", 3, 7000);
+    w.fixed_assets = vec![FixedAsset {
+        name: "拖拉机".into(),
+        original_value: Fen::yuan(200000),
+        in_use: true,
+    }];
+    let mut f = facts(YUXI_VILLAGE, "2025-03-01", &w, false, "yuxi-2021");
+    f.previous_per_capita = Some(Fen::yuan(20000));
+    assert!(f.income.b4_depreciation > f.income.a1_production, "{:?}", f.income);
+    assert!(!industry(&f), "depreciation alone");
 }
 
 #[test]
