@@ -137,14 +137,7 @@ async fn the_elimination_notice_says_what_it_is() {
                 t if t == township.as_str() => "township",
                 _ => "county",
             };
-            let (_, s) = app
-                .post(
-                    "",
-                    "/api/v1/auth/login",
-                    &json!({ "login": login, "password": "password-123" }),
-                )
-                .await;
-            let token = s["token"].as_str().unwrap().to_string();
+            let token = app.sign_in(login).await;
             let path = format!("/api/v1/cases/{case}/events");
             let mut body = json!({ "expected_version": version, "event": event });
             if event["event"] == "county_determination" {
@@ -297,14 +290,7 @@ async fn heqings_monthly_report_lists_what_the_township_verified() {
         ];
         for (version, (day, login, event, note)) in (0..).zip(steps) {
             app.set_today(day);
-            let (_, s) = app
-                .post(
-                    "",
-                    "/api/v1/auth/login",
-                    &json!({ "login": login, "password": "password-123" }),
-                )
-                .await;
-            let token = s["token"].as_str().unwrap().to_string();
+            let token = app.sign_in(login).await;
             let body = json!({ "expected_version": version, "event": event, "note": note });
             let (st, v) = app.post(&token, &format!("/api/v1/cases/{case}/events"), &body).await;
             assert_eq!(st, 200, "{name}: {event}: {v}");

@@ -260,14 +260,7 @@ async fn a_loaded_year_puts_every_provisional_deadline_right() {
         // Case B's verification and case C's notice both end 01-05 now, before 01-08.
         assert_eq!((done.recount.changed, done.recount.overdue), (2, 2), "{name}");
         // Eleven days on, the cadre signs in again (staff sessions last 12 hours).
-        let (_, login) = app
-            .post(
-                "",
-                "/api/v1/auth/login",
-                &json!({ "login": "cadre", "password": "password-123" }),
-            )
-            .await;
-        let cadre = login["token"].as_str().unwrap().to_string();
+        let cadre = app.sign_in("cadre").await;
         let v = case(&app, &cadre, &b).await;
         // 12-29, 12-30, 12-31, (01-01 off), 01-04, 01-05.
         assert_eq!(v["case"]["state"]["deadline"]["due"], "2027-01-05");

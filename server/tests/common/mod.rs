@@ -154,6 +154,12 @@ impl TestApp {
         zaofaxian_server::accounts::create_staff(self.db.store.as_ref(), login, login, role, d, "password-123")
             .await
             .unwrap();
+        self.sign_in(login).await
+    }
+
+    /// Signs a staff account made by [`TestApp::staff`] in again (sessions last 12 hours;
+    /// tests that move the clock by days need a fresh one); its token.
+    pub async fn sign_in(&self, login: &str) -> String {
         self.token_from(
             "/api/v1/auth/login",
             serde_json::json!({ "login": login, "password": "password-123" }),
