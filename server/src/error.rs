@@ -129,20 +129,6 @@ impl From<StoreError> for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         match r {
-            JsonRejection::JsonDataError(e) => {
-                // serde's message names the path, e.g. "records[0].seq: invalid type".
-                let detail = e.body_text();
-                let field = detail.split(": ").nth(1).map(str::to_string);
-                let err = Self::bad_request(
-                    "invalid_field",
-                    format!("字段无效：{detail}"),
-                    format!("invalid field: {detail}"),
-                );
-                match field {
-                    Some(f) => err.with_field(f),
-                    None => err,
-                }
-            }
             JsonRejection::JsonSyntaxError(e) => Self::bad_request(
                 "bad_json",
                 format!("JSON格式错误：{}", e.body_text()),
@@ -162,6 +148,17 @@ impl From<JsonRejection> for ApiError {
             ),
         }
     }
+}
+
+/// A field the server cannot read (`path` as `records[0].seq`, or `.` for the whole
+/// body), with serde's reason: the API's JSON bodies and each pushed record.
+pub fn invalid_field(path: &str, why: &str) -> ApiError {
+    let err = ApiError::bad_request(
+        "invalid_field",
+        format!("字段无效：{path}: {why}"),
+        format!("invalid field: {path}: {why}"),
+    );
+    if path == "." { err } else { err.with_field(path) }
 }
 
 pub fn too_large() -> ApiError {

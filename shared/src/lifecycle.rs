@@ -138,6 +138,23 @@ impl Stage {
         matches!(self, Stage::Closed(_))
     }
 
+    /// The stage's name on the wire and in the store (`stage` of its JSON): what the
+    /// queue's `stage=` filter takes and the cases table's `stage` column holds.
+    pub fn key(self) -> &'static str {
+        match self {
+            Stage::AwaitingVerification => "awaiting_verification",
+            Stage::AwaitingApplication => "awaiting_application",
+            Stage::AwaitingAppraisal => "awaiting_appraisal",
+            Stage::InNotice => "in_notice",
+            Stage::AwaitingTownshipReview => "awaiting_township_review",
+            Stage::AwaitingCountyReview => "awaiting_county_review",
+            Stage::InSecondNotice => "in_second_notice",
+            Stage::Monitored => "monitored",
+            Stage::RiskEliminated => "risk_eliminated",
+            Stage::Closed(_) => "closed",
+        }
+    }
+
     pub fn label(self) -> Text {
         match self {
             Stage::AwaitingVerification => Text::new("待入户核实", "awaiting home verification"),

@@ -764,3 +764,14 @@ fn steps_that_cannot_be_undone_need_a_reason() {
         assert!(kind.check_reason(None).is_ok(), "{kind:?}");
     }
 }
+
+/// A stage's key is the name its JSON carries (the store and the queue filter rely on
+/// the two agreeing).
+#[test]
+fn a_stages_key_is_its_name_in_json() {
+    let closed = ClosedReason::NotAtRisk;
+    for stage in Stage::OPEN.into_iter().chain([Stage::Closed(closed)]) {
+        let json = serde_json::to_value(stage).unwrap();
+        assert_eq!(json["stage"], stage.key(), "{stage:?}");
+    }
+}

@@ -26,18 +26,11 @@ pub struct QueueQuery {
     lang: Lang,
 }
 
-/// The wire names of the open stages (`awaiting_verification`, …): what `stage=` takes.
-fn open_stage_keys() -> Vec<String> {
-    zaofaxian_shared::Stage::OPEN
-        .iter()
-        .filter_map(|s| serde_json::to_value(s).ok()?.get("stage")?.as_str().map(str::to_string))
-        .collect()
-}
-
+/// What `stage=` takes: the key of an open stage (`awaiting_verification`, …).
 fn open_stage_schema() -> utoipa::openapi::schema::Object {
     utoipa::openapi::schema::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(open_stage_keys()))
+        .enum_values(Some(zaofaxian_shared::Stage::OPEN.map(|s| s.key())))
         .build()
 }
 
@@ -54,7 +47,10 @@ pub async fn queue(
     query: Result<Query<QueueQuery>, QueryRejection>,
 ) -> ApiResult<Json<QueueAnswer>> {
     let Query(q) = query?;
-    if q.stage.as_ref().is_some_and(|s| !open_stage_keys().contains(s)) {
+    if q.stage
+        .as_deref()
+        .is_some_and(|k| !zaofaxian_shared::Stage::OPEN.iter().any(|s| s.key() == k))
+    {
         return Err(
             crate::error::ApiError::bad_request("bad_stage", "未知的环节", "unknown stage").with_field("stage"),
         );

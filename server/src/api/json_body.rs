@@ -18,16 +18,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         let Json(mut value) = Json::<Value>::from_request(req, state).await?;
         integral_floats(&mut value);
-        serde_path_to_error::deserialize(value).map(JsonBody).map_err(|e| {
-            let path = e.path().to_string();
-            let why = e.into_inner();
-            let err = ApiError::bad_request(
-                "invalid_field",
-                format!("字段无效：{path}: {why}"),
-                format!("invalid field: {path}: {why}"),
-            );
-            if path == "." { err } else { err.with_field(path) }
-        })
+        // The typed body comes from the value, so axum's own data errors never arise.
+        serde_path_to_error::deserialize(value)
+            .map(JsonBody)
+            .map_err(|e| crate::error::invalid_field(&e.path().to_string(), &e.into_inner().to_string()))
     }
 }
 

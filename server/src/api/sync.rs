@@ -92,13 +92,7 @@ pub async fn push(
         let op = match rec.op() {
             Ok(op) => op,
             Err(bad) => {
-                let e = ApiError::bad_request(
-                    "invalid_field",
-                    format!("字段无效：{}: {}", bad.field, bad.why),
-                    format!("invalid field: {}: {}", bad.field, bad.why),
-                )
-                .with_field(bad.field);
-                results.push(refused(rec.id, &e));
+                results.push(refused(rec.id, &crate::error::invalid_field(&bad.field, &bad.why)));
                 continue;
             }
         };

@@ -39,7 +39,10 @@ fn township_verified(history: &[AuditEntry]) -> Option<(NaiveDate, String)> {
     history
         .iter()
         .rev()
-        .find(|h| h.entry["event"]["event"] == "township_review" && h.entry["to"]["stage"] == "awaiting_county_review")
+        .find(|h| {
+            h.entry["event"]["event"] == "township_review"
+                && h.entry["to"]["stage"] == zaofaxian_shared::Stage::AwaitingCountyReview.key()
+        })
         .and_then(|h| {
             Some((
                 china_date(h.at)?,

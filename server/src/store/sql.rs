@@ -69,13 +69,6 @@ fn parse_division(s: Option<String>) -> StoreResult<Option<DivisionCode>> {
         .transpose()
 }
 
-fn stage_str(state: &CaseState) -> String {
-    serde_json::to_value(state.stage)
-        .ok()
-        .and_then(|v| v.get("stage").and_then(|s| s.as_str()).map(str::to_string))
-        .unwrap_or_default()
-}
-
 fn account_from(row: &AnyRow) -> StoreResult<Account> {
     Ok(Account {
         id: row.try_get("id")?,
@@ -1248,7 +1241,7 @@ async fn write_in(
             .bind(c.division.to_string())
             .bind(c.owner_account.clone())
             .bind(&c.profile_id)
-            .bind(stage_str(state))
+            .bind(state.stage.key())
             .bind(due)
             .bind(due_kind)
             .bind(&state_json)
@@ -1271,7 +1264,7 @@ async fn write_in(
                     "UPDATE cases SET stage = $1, due_date = $2, deadline_kind = $3, state_json = $4, version = $5, updated_at = $6
                      WHERE id = $7 AND version = $8 RETURNING division, owner_account",
                 )
-                .bind(stage_str(state))
+                .bind(state.stage.key())
                 .bind(due)
                 .bind(due_kind)
                 .bind(&state_json)
