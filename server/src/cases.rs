@@ -9,19 +9,19 @@ use crate::state::AppState;
 use crate::store::{CaseRecord, CaseWrite, NewEntry, SyncClaim, WriteAnswer, WriteOutcome};
 use axum::http::StatusCode;
 use zaofaxian_shared::eligibility::{AssessmentError, assess};
-use zaofaxian_shared::lifecycle::{Channel, Ctx, WhyNot, open, transition};
+use zaofaxian_shared::lifecycle::{Channel, Ctx, RefusalKind, WhyNot, open, transition};
 use zaofaxian_shared::policy::PolicyError;
 use zaofaxian_shared::report::HardshipReport;
 use zaofaxian_shared::visit::{HomeVisit, VisitError};
-use zaofaxian_shared::{DivisionCode, DivisionLevel, EventKind, RecordId, Role, Text};
+use zaofaxian_shared::{DivisionCode, DivisionLevel, RecordId, Role, Text};
 
 pub use zaofaxian_shared::sync::EventRequest;
 
 fn refused(why: WhyNot) -> ApiError {
-    let status = if why.code == "forbidden" {
-        StatusCode::FORBIDDEN
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+    let status = match why.kind {
+        RefusalKind::Forbidden => StatusCode::FORBIDDEN,
+        RefusalKind::Conflict => StatusCode::CONFLICT,
+        RefusalKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
     };
     ApiError::new(status, &why.code, why.text.zh, why.text.en)
 }
@@ -351,10 +351,7 @@ fn visit_with_assessment(
     req: &EventRequest,
     visit: &HomeVisit,
 ) -> ApiResult<(serde_json::Value, serde_json::Value)> {
-    if !matches!(
-        req.event.kind(),
-        EventKind::RecordVerification | EventKind::StartElimination
-    ) {
+    if !req.event.kind().takes_visit() {
         return Err(ApiError::bad_request(
             "visit_not_expected",
             "只有入户核实和风险消除入户核查可附带入户记录",

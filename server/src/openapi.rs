@@ -4,8 +4,11 @@
 //! handler, so it cannot drift from the code. `scripts/test.sh` checks it with
 //! `openapi-spec-validator` and runs `schemathesis` against a real server.
 
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{IntoResponses, Modify, OpenApi};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{IntoResponses, Modify, OpenApi, PartialSchema};
+use zaofaxian_shared::EventKind;
 use zaofaxian_shared::wire::ErrorBody;
 
 /// A body the server could not take: malformed JSON or a field it refuses (400), too
@@ -81,6 +84,105 @@ impl utoipa::PartialSchema for Chunk {
 
 impl utoipa::ToSchema for Chunk {}
 
+/// What a step's request may hold depends on the step, which the derived schema of
+/// `EventRequest` cannot say: it becomes one variant per kind of step, split by the
+/// core's own rules. An irreversible step (清退, 整户消亡) needs its reason in `note`
+/// ([`EventKind::is_irreversible`]); only the verification and the elimination's home
+/// check carry a home visit ([`EventKind::takes_visit`]).
+struct StepVariants;
+
+/// The kinds of step with the same request shape: the component name of their events,
+/// and what their request holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StepShape {
+    WithVisit,
+    Irreversible,
+    Plain,
+}
+
+impl StepShape {
+    fn of(kind: EventKind) -> Self {
+        if kind.is_irreversible() {
+            StepShape::Irreversible
+        } else if kind.takes_visit() {
+            StepShape::WithVisit
+        } else {
+            StepShape::Plain
+        }
+    }
+
+    fn component(self) -> &'static str {
+        match self {
+            StepShape::WithVisit => "EventWithVisit",
+            StepShape::Irreversible => "IrreversibleEvent",
+            StepShape::Plain => "PlainEvent",
+        }
+    }
+}
+
+/// The step kind an `Event` variant's schema names in its `event` tag.
+fn kind_of(variant: &RefOr<Schema>) -> Option<EventKind> {
+    let RefOr::T(Schema::Object(o)) = variant else {
+        return None;
+    };
+    let RefOr::T(Schema::Object(tag)) = o.properties.get("event")? else {
+        return None;
+    };
+    serde_json::from_value(tag.enum_values.as_ref()?.first()?.clone()).ok()
+}
+
+impl Modify for StepVariants {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = doc.components.as_mut() else {
+            return;
+        };
+        let schemas = &mut components.schemas;
+        let (Some(RefOr::T(Schema::OneOf(events))), Some(RefOr::T(Schema::Object(request)))) =
+            (schemas.get("Event").cloned(), schemas.get("EventRequest").cloned())
+        else {
+            return;
+        };
+        let mut whole = OneOfBuilder::new()
+            .description(request.description.clone())
+            .examples(request.example.clone());
+        for shape in [StepShape::WithVisit, StepShape::Plain, StepShape::Irreversible] {
+            let mut group = OneOfBuilder::new();
+            for variant in &events.items {
+                if kind_of(variant).is_some_and(|k| StepShape::of(k) == shape) {
+                    group = group.item(variant.clone());
+                }
+            }
+            schemas.insert(shape.component().into(), group.into());
+            let mut variant = request.clone();
+            variant.description = None;
+            variant.example = None;
+            variant
+                .properties
+                .insert("event".into(), Ref::from_schema_name(shape.component()).into());
+            match shape {
+                StepShape::WithVisit => {}
+                StepShape::Plain => {
+                    let none = ObjectBuilder::new().schema_type(Type::Null).description(Some(
+                        "只有入户核实和风险消除入户核查附带入户记录 / only a verification or an elimination home check carries a visit",
+                    ));
+                    variant.properties.insert("visit".into(), none.into());
+                }
+                StepShape::Irreversible => {
+                    variant
+                        .properties
+                        .insert("visit".into(), ObjectBuilder::new().schema_type(Type::Null).into());
+                    variant
+                        .properties
+                        .insert("note".into(), zaofaxian_shared::schema::Reason::schema());
+                    variant.required.push("note".into());
+                }
+            }
+            whole = whole.item(Schema::Object(variant));
+        }
+        schemas.insert("EventRequest".into(), whole.into());
+    }
+}
+
 struct SecuritySchemes;
 
 impl Modify for SecuritySchemes {
@@ -142,7 +244,7 @@ impl Modify for SecuritySchemes {
         zaofaxian_shared::report::HardshipReport,
         zaofaxian_shared::sync::CaseEventBody,
     )),
-    modifiers(&SecuritySchemes),
+    modifiers(&SecuritySchemes, &StepVariants),
     tags(
         (name = "public", description = "无需登录 / no sign-in"),
         (name = "auth", description = "登录与会话 / sign-in and sessions"),
@@ -187,6 +289,41 @@ mod tests {
         let _: LoginRequest = serde_json::from_value(example(&doc, "LoginRequest")).unwrap();
         let _: CodeRequest = serde_json::from_value(example(&doc, "CodeRequest")).unwrap();
         let _: ErrorBody = serde_json::from_value(example(&doc, "ErrorBody")).unwrap();
+    }
+
+    /// Each kind of step is in exactly one variant of a step's request, and the
+    /// variants say what the core requires: a reason for an irreversible step, a home
+    /// visit only with a verification or an elimination home check.
+    #[test]
+    fn a_steps_request_says_what_each_kind_of_step_needs() {
+        let doc = serde_json::to_value(document()).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        let variants = schemas["EventRequest"]["oneOf"].as_array().unwrap();
+        assert_eq!(variants.len(), 3);
+        for kind in EventKind::ALL {
+            let name = serde_json::to_value(kind).unwrap();
+            let holders: Vec<_> = variants
+                .iter()
+                .filter(|v| {
+                    let group = v["properties"]["event"]["$ref"].as_str().unwrap();
+                    let group = &schemas[group.trim_start_matches("#/components/schemas/")];
+                    group["oneOf"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|e| e["properties"]["event"]["enum"][0] == name)
+                })
+                .collect();
+            assert_eq!(holders.len(), 1, "{kind:?}");
+            let v = holders[0];
+            let needs_note = v["required"].as_array().unwrap().contains(&"note".into());
+            assert_eq!(needs_note, kind.is_irreversible(), "{kind:?}");
+            assert_eq!(
+                v["properties"]["visit"]["type"] == "null",
+                !kind.takes_visit(),
+                "{kind:?}"
+            );
+        }
     }
 
     /// Every error answer of every operation is the one error shape.

@@ -89,12 +89,13 @@ async fn self_report_is_queued_with_its_holiday_spanning_deadline_then_verified(
             .post(&cadre, &format!("/api/v1/cases/{case_id}/events"), &body)
             .await;
         assert_eq!((status, v["code"].as_str()), (409, Some("stale_version")));
-        // A step the rules refuse: 422 with the reason in both languages.
+        // A step the case's stage does not allow: 409 (the request may be right later),
+        // with the reason in both languages.
         let close = json!({ "expected_version": 1, "event": { "event": "close_notice" } });
         let (status, v) = app
             .post(&cadre, &format!("/api/v1/cases/{case_id}/events"), &close)
             .await;
-        assert_eq!((status, v["code"].as_str()), (422, Some("wrong_stage")), "{v}");
+        assert_eq!((status, v["code"].as_str()), (409, Some("wrong_stage")), "{v}");
         assert!(v["message"]["zh"].as_str().unwrap().contains("待签署申请"));
 
         // The household sees its case and the hash-chained history with the visit's place.

@@ -505,6 +505,12 @@ impl EventKind {
         matches!(self, EventKind::Clear | EventKind::HouseholdDissolved)
     }
 
+    /// Whether a home visit's record goes with this step: the verification, and the
+    /// elimination's home check.
+    pub fn takes_visit(self) -> bool {
+        matches!(self, EventKind::RecordVerification | EventKind::StartElimination)
+    }
+
     /// Whether `note` is reason enough for this step (always, for reversible ones).
     pub fn check_reason(self, note: Option<&str>) -> Result<(), WhyNot> {
         let given = note.map(str::trim).unwrap_or_default().chars().count();
@@ -603,27 +609,66 @@ pub struct CaseState {
 /// The shortest reason accepted for a step that cannot be undone.
 pub const MIN_REASON_CHARS: usize = 4;
 
-/// Why a step was refused: a stable code and a message in both languages.
+/// Why a step was refused: a stable code, a message in both languages, and what
+/// kind of refusal it is (which decides the HTTP status).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[error("{text}")]
 pub struct WhyNot {
     pub code: String,
     pub text: Text,
+    #[serde(default)]
+    pub kind: RefusalKind,
+}
+
+/// What a refusal rests on. The same well-formed request can be right tomorrow when
+/// it conflicts with where the case stands today; one that breaks a rule of its own
+/// (no reason for an irreversible step, no consent) never is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalKind {
+    /// The request itself breaks a rule (HTTP 422).
+    #[default]
+    Invalid,
+    /// The case's state does not allow the step now: another stage, a notice still
+    /// running, objections open, the month of identification (HTTP 409).
+    Conflict,
+    /// The actor may not take the step at all (HTTP 403).
+    Forbidden,
 }
 
 fn why(code: &str, zh: impl Into<String>, en: impl Into<String>) -> WhyNot {
     WhyNot {
         code: code.into(),
         text: Text::new(zh, en),
+        kind: RefusalKind::Invalid,
+    }
+}
+
+/// A refusal because of where the case stands, not what was asked.
+fn conflict(code: &str, zh: impl Into<String>, en: impl Into<String>) -> WhyNot {
+    WhyNot {
+        kind: RefusalKind::Conflict,
+        ..why(code, zh, en)
+    }
+}
+
+fn forbidden(code: &str, zh: impl Into<String>, en: impl Into<String>) -> WhyNot {
+    WhyNot {
+        kind: RefusalKind::Forbidden,
+        ..why(code, zh, en)
     }
 }
 
 impl From<CalendarError> for WhyNot {
     fn from(e: CalendarError) -> Self {
+        // A period that cannot be counted (no calendar for the year) waits on data,
+        // not on the request.
         WhyNot {
             code: "calendar".into(),
             text: Text::from_pair(&e.to_string()),
+            kind: RefusalKind::Conflict,
         }
     }
 }
@@ -664,7 +709,7 @@ fn verification_deadline(ctx: &Ctx<'_>, from: NaiveDate) -> Result<Option<Deadli
 /// verification (内蒙古: screening and cadre finds skip only the application).
 pub fn open(channel: Channel, ctx: &Ctx<'_>) -> Result<CaseState, WhyNot> {
     if !channel.openers().contains(&ctx.actor) {
-        return Err(why(
+        return Err(forbidden(
             "forbidden",
             format!("{}不能通过“{}”建立案件", ctx.actor.label_zh(), channel.label().zh),
             format!(
@@ -705,17 +750,17 @@ fn same_month(a: NaiveDate, b: NaiveDate) -> bool {
 pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<CaseState, WhyNot> {
     let kind = event.kind();
     if !kind.allowed_roles().contains(&ctx.actor) {
-        return Err(why(
+        return Err(forbidden(
             "forbidden",
             format!("{}无权执行此操作", ctx.actor.label_zh()),
             format!("a {} may not take this step", ctx.actor.label_en()),
         ));
     }
     if state.stage.is_closed() {
-        return Err(why("closed", "案件已结束，不能再办理", "the case is closed"));
+        return Err(conflict("closed", "案件已结束，不能再办理", "the case is closed"));
     }
     let wrong_stage = || {
-        why(
+        conflict(
             "wrong_stage",
             format!("案件当前处于“{}”，不能执行此操作", state.stage.label().zh),
             format!(
@@ -768,7 +813,11 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
         }
         (Stage::InNotice | Stage::InSecondNotice, Event::ResolveObjection { upheld }) => {
             if state.open_objections == 0 {
-                return Err(why("no_objection", "没有待调查的异议", "there is no open objection"));
+                return Err(conflict(
+                    "no_objection",
+                    "没有待调查的异议",
+                    "there is no open objection",
+                ));
             }
             next.open_objections -= 1;
             if *upheld {
@@ -781,21 +830,21 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
             // A notice whose end was counted without the year's holidays may be longer
             // than it looks: it cannot be closed on a guess.
             if let Some(year) = state.deadline.and_then(|d| d.provisional) {
-                return Err(why(
+                return Err(conflict(
                     "notice_end_provisional",
                     format!("公示截止日{end}为暂定（{year}年节假日安排尚未导入），导入后才能确认公示期满"),
                     format!("the notice's end {end} is provisional (no {year} holiday schedule yet): load it first"),
                 ));
             }
             if today <= end {
-                return Err(why(
+                return Err(conflict(
                     "notice_running",
                     format!("公示期至{end}结束，之后才能办理"),
                     format!("the notice runs until {end}"),
                 ));
             }
             if state.open_objections > 0 {
-                return Err(why(
+                return Err(conflict(
                     "objections_open",
                     format!("尚有{}条异议未调查核实", state.open_objections),
                     format!("{} objection(s) still under investigation", state.open_objections),
@@ -932,7 +981,7 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
                 ) =>
         {
             if !matches!(state.channel, Channel::SelfReport | Channel::ProxyReport) {
-                return Err(why(
+                return Err(forbidden(
                     "not_own_report",
                     "只能撤回本人提交的申报",
                     "only a household's own report can be withdrawn",
@@ -951,7 +1000,7 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
 }
 
 fn same_month_refusal(identified: NaiveDate) -> WhyNot {
-    why(
+    conflict(
         "same_month",
         format!(
             "监测对象不得当月识别、当月标注风险消除（{}年{}月识别）",

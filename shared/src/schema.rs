@@ -37,13 +37,28 @@ impl PartialSchema for DivisionCode {
 }
 impl ToSchema for DivisionCode {}
 
+/// An ID number's shape: region, a birth date from 1880 (month and day in range),
+/// serial, check character.
+pub const NATIONAL_ID_PATTERN: &str =
+    "^[0-9]{6}(?:18[89][0-9]|19[0-9]{2}|20[0-9]{2})(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]$";
+
+/// The format name an ID number carries in the document, for tools that generate
+/// values: a pattern cannot say that the date is real and the check character right.
+pub const NATIONAL_ID_FORMAT: &str = "cn-resident-id";
+
 impl PartialSchema for NationalId {
     fn schema() -> RefOr<Schema> {
-        string(
-            "^[0-9]{17}[0-9X]$",
-            "居民身份证号码（18位，末位校验码须正确）/ a resident ID number (the check character is verified)",
-            "11010519491231002X",
-        )
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::Custom(NATIONAL_ID_FORMAT.into())))
+            .pattern(Some(NATIONAL_ID_PATTERN))
+            .description(Some(
+                "居民身份证号码（GB 11643，18位）：出生日期须为真实日期，末位为 ISO 7064 MOD 11-2 校验码（X 大写）/ \
+                 a resident ID number (GB 11643): the birth date must be a real date and the last character \
+                 the ISO 7064 MOD 11-2 check character (upper-case X)",
+            ))
+            .examples([serde_json::Value::from("11010519491231002X")])
+            .into()
     }
 }
 impl ToSchema for NationalId {}
@@ -86,3 +101,115 @@ impl PartialSchema for PhotoDigest {
     }
 }
 impl ToSchema for PhotoDigest {}
+
+/// A step's note: the characters [`crate::text::has_hidden_characters`] refuses
+/// (control characters other than line breaks and tabs, bidirectional overrides) as a
+/// pattern, and [`crate::sync::MAX_NOTE_CHARS`] as its length.
+#[derive(Debug)]
+pub struct Note;
+
+/// The characters hidden in multi-line text, as a regular-expression class body:
+/// control characters but tab, line feed and carriage return; bidirectional overrides.
+pub const HIDDEN_IN_MULTILINE: &str = r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069";
+
+impl PartialSchema for Note {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(crate::sync::MAX_NOTE_CHARS))
+            .pattern(Some(format!("^[^{HIDDEN_IN_MULTILINE}]*$")))
+            .description(Some(
+                "说明（可换行，不含控制字符）/ a note: line breaks allowed, no control characters",
+            ))
+            .examples([serde_json::Value::from("入户核实：户主住院，医疗自付约3万元")])
+            .into()
+    }
+}
+impl ToSchema for Note {}
+
+/// The reason an irreversible step (清退, 整户消亡) needs: a note whose text, trimmed,
+/// has at least [`crate::lifecycle::MIN_REASON_CHARS`] characters (the pattern: two
+/// non-space characters at least that far apart), nothing hidden.
+#[derive(Debug)]
+pub struct Reason;
+
+/// [`Reason`]'s pattern, for four characters.
+pub fn reason_pattern() -> String {
+    let (any, solid) = (
+        format!("[^{HIDDEN_IN_MULTILINE}]"),
+        format!("[^\\s{HIDDEN_IN_MULTILINE}]"),
+    );
+    let between = crate::lifecycle::MIN_REASON_CHARS - 2;
+    format!("^{any}*{solid}{any}{{{between},}}{solid}{any}*$")
+}
+
+impl PartialSchema for Reason {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(crate::lifecycle::MIN_REASON_CHARS))
+            .max_length(Some(crate::sync::MAX_NOTE_CHARS))
+            .pattern(Some(reason_pattern()))
+            .description(Some(
+                "不可撤销步骤的原因（去掉首尾空白后至少4个字）/ the reason for a step that cannot be undone: at least 4 characters once trimmed",
+            ))
+            .examples([serde_json::Value::from("户口已整户迁出本县，经村委会核实")])
+            .into()
+    }
+}
+impl ToSchema for Reason {}
+
+#[cfg(test)]
+mod tests {
+    use super::{HIDDEN_IN_MULTILINE, NATIONAL_ID_PATTERN, reason_pattern};
+    use crate::lifecycle::EventKind;
+    use crate::national_id::check_char;
+    use crate::text::has_hidden_characters;
+    use proptest::prelude::*;
+    use regex::Regex;
+
+    fn note_pattern() -> Regex {
+        Regex::new(&format!("^[^{HIDDEN_IN_MULTILINE}]*$")).unwrap()
+    }
+
+    /// Text near every boundary: spaces, line breaks, control characters, a
+    /// bidirectional override, letters and Chinese.
+    const TRICKY: &str = "[ \t\n\r\u{0}-\u{1f}\u{7f}\u{85}\u{a0}\u{3000}\u{202e}\u{2066}a中]{0,8}";
+
+    proptest! {
+        // The schema's note pattern and the server's rule are one.
+        #[test]
+        fn the_note_pattern_is_the_servers_rule(text in TRICKY) {
+            prop_assert_eq!(note_pattern().is_match(&text), !has_hidden_characters(&text, true), "{:?}", text);
+        }
+
+        // The reason pattern allows exactly the notes the core takes as a reason.
+        #[test]
+        fn the_reason_pattern_is_the_cores_rule(text in TRICKY) {
+            let core = EventKind::Clear.check_reason(Some(&text)).is_ok() && !has_hidden_characters(&text, true);
+            prop_assert_eq!(Regex::new(&reason_pattern()).unwrap().is_match(&text), core, "{:?}", text);
+        }
+
+        // Every ID number the parser takes has the pattern's shape.
+        #[test]
+        fn the_id_pattern_takes_every_valid_number(
+            region in 100_000u32..=999_999,
+            born in (1880i32..=2026, 1u32..=12, 1u32..=31),
+            serial in 0u32..=999,
+        ) {
+            let first = format!("{region}{:04}{:02}{:02}{serial:03}", born.0, born.1, born.2);
+            let id = format!("{first}{}", check_char(first.as_bytes()));
+            if crate::NationalId::parse(&id).is_ok() {
+                prop_assert!(Regex::new(NATIONAL_ID_PATTERN).unwrap().is_match(&id), "{}", id);
+            }
+        }
+    }
+
+    #[test]
+    fn the_id_pattern_refuses_dates_no_calendar_has() {
+        let id = Regex::new(NATIONAL_ID_PATTERN).unwrap();
+        assert!(id.is_match("11010519491231002X"));
+        assert!(!id.is_match("110105194913310021"), "month 13");
+        assert!(!id.is_match("110105187912310021"), "before 1880");
+    }
+}

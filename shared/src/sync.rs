@@ -113,8 +113,10 @@ pub struct EventRequest {
     /// Where the step was taken (a home visit's GPS fix), kept in the history.
     #[serde(default)]
     pub location: Option<GeoPoint>,
-    /// At most [`MAX_NOTE_CHARS`] characters.
+    /// At most [`MAX_NOTE_CHARS`] characters; irreversible steps (清退, 整户消亡) need
+    /// one of at least [`crate::lifecycle::MIN_REASON_CHARS`] as their reason.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::Note>))]
     pub note: Option<String>,
     /// Photos taken at this step (housing, documents), by SHA-256; uploaded separately.
     #[serde(default)]

@@ -332,7 +332,7 @@ async fn ten_households_through_verification_notice_review_assistance_and_elimin
         // 10-16, the notice's last day: it cannot be closed; household 2's objection is open.
         t = new_day(&app, &cadre, "2025-10-16").await;
         let (s, v) = step(&app, &t.cadre, &id(0), json!({ "event": "close_notice" })).await;
-        assert_eq!((s, v["code"].as_str()), (422, Some("notice_running")), "{name}: {v}");
+        assert_eq!((s, v["code"].as_str()), (409, Some("notice_running")), "{name}: {v}");
         for n in 6..9 {
             ok(&app, &t.cadre, &id(n), json!({ "event": "sign_application" })).await;
             ok(&app, &t.cadre, &id(n), appraisal(true)).await;
@@ -341,7 +341,7 @@ async fn ten_households_through_verification_notice_review_assistance_and_elimin
         // 10-17: household 0's notice closes; household 2 waits for its investigation.
         t = new_day(&app, &cadre, "2025-10-17").await;
         let (s, v) = step(&app, &t.cadre, &id(2), json!({ "event": "close_notice" })).await;
-        assert_eq!((s, v["code"].as_str()), (422, Some("objections_open")), "{name}: {v}");
+        assert_eq!((s, v["code"].as_str()), (409, Some("objections_open")), "{name}: {v}");
         ok(
             &app,
             &t.cadre,
@@ -374,7 +374,7 @@ async fn ten_households_through_verification_notice_review_assistance_and_elimin
         ok(&app, &t.cadre, &id(0), json!({ "event": "record_assistance" })).await;
         // Risk elimination is refused in the month of identification…
         let (s, v) = step(&app, &t.cadre, &id(0), elimination()).await;
-        assert_eq!((s, v["code"].as_str()), (422, Some("same_month")), "{name}: {v}");
+        assert_eq!((s, v["code"].as_str()), (409, Some("same_month")), "{name}: {v}");
 
         // The second batch's notice (from 10-16) ends 10-23; the village closes it on 10-24, and
         // the township's seven working days run to 11-04. The township is late: on 11-05 its
@@ -415,7 +415,7 @@ async fn ten_households_through_verification_notice_review_assistance_and_elimin
         assert_eq!(due(&s0), Some((DeadlineKind::NoticeEnd, "2026-01-06".into())), "{name}");
         t = new_day(&app, &cadre, "2026-01-06").await;
         let (s, _) = step(&app, &t.cadre, &id(0), json!({ "event": "close_notice" })).await;
-        assert_eq!(s, 422, "{name}: still the notice's last day");
+        assert_eq!(s, 409, "{name}: still the notice's last day");
         t = new_day(&app, &cadre, "2026-01-07").await;
         ok(&app, &t.cadre, &id(0), json!({ "event": "close_notice" })).await;
         // 01-07 + 7 working days: 01-08, 09, 12, 13, 14, 15, 16.

@@ -116,8 +116,8 @@ pub async fn detail(
     request_body = EventRequest,
     responses(
         (status = 200, body = EventAnswer, description = "已记录 / recorded"),
-        (status = 409, body = ErrorBody, description = "案件已变化（版本过期）/ the case moved on: a stale version"),
-        (status = 422, body = ErrorBody, description = "此环节不能进行该步骤 / this step is not allowed at this stage"),
+        (status = 409, body = ErrorBody, description = "案件已变化（版本过期），或案件当前状态不允许该步骤（环节不符、公示未满、异议未结、当月识别等）/ the case moved on (a stale version), or its state does not allow the step now (another stage, a notice still running, objections open, the month of identification…)"),
+        (status = 422, body = ErrorBody, description = "请求违反办理规则（不可撤销的步骤缺原因、未经农户同意、标准未达标、入户记录有误等）/ the request breaks a rule of the step (no reason for an irreversible step, no consent, criteria unmet, a faulty home visit…)"),
         crate::openapi::BodyRefusals, crate::openapi::AuthRefusals, crate::openapi::NotFound, crate::openapi::Limited,
     ))]
 pub async fn post_event(
