@@ -450,6 +450,8 @@ fn CadreHome(
         };
         let version = c.state.version;
         let mut f = VisitForm::new(&case_id, version, profile);
+        f.purpose = crate::visit_form::VisitPurpose::for_stage(c.state.stage);
+        f.assistance_measures = c.state.assistance_measures;
         f.home = entries_home(&c.id, &data.visits);
         let name = c.household_name().to_string();
         form.set(f);

@@ -101,6 +101,7 @@ mod tests {
             today: "2025-11-03".parse().unwrap(),
             calendar: zaofaxian_shared::Calendar::national(),
             profile: policy.profile("yuxi-2021").unwrap(),
+            evidence: None,
         };
         serde_json::to_value(open(zaofaxian_shared::Channel::SelfReport, &ctx).unwrap()).unwrap()
     }

@@ -74,6 +74,7 @@ mod tests {
             today: d(on),
             calendar: Calendar::national(),
             profile: Policy::embedded().profile("yuxi-2021").unwrap(),
+            evidence: None,
         };
         open(Channel::SelfReport, &ctx).unwrap()
     }

@@ -4,13 +4,14 @@
 
 use crate::location::VisitCheck;
 use crate::ui::{IncomeWorksheet, PhotoPicker, t};
-use crate::visit_form::{AuthKind, MemberForm, OBSERVED_FLAGS, VisitForm};
+use crate::visit_form::{AuthKind, MemberForm, OBSERVED_FLAGS, VisitForm, VisitPurpose};
 use crate::worksheet_form::WorksheetForm;
 use chrono::NaiveDate;
 use dioxus::prelude::*;
 use zaofaxian_shared::eligibility::Guarantees;
+use zaofaxian_shared::elimination::EliminationEvidence;
 use zaofaxian_shared::household::{Health, LabourCapacity};
-use zaofaxian_shared::visit::HomeVisit;
+use zaofaxian_shared::visit::{HomeVisit, VisitError};
 use zaofaxian_shared::{DivisionCode, Fen, GeoPoint, Lang, Policy, Text};
 
 fn labour_label(l: LabourCapacity) -> (&'static str, &'static str) {
@@ -220,7 +221,7 @@ pub fn VisitScreen(
         .unwrap_or_else(|| village.to_string());
     rsx! {
         section { class: "visit",
-            h2 { class: "big", {t(lang, "入户核实", "Home visit")} " · {household_name}" }
+            h2 { class: "big", "{v.purpose.title().get(lang)} · {household_name}" }
             label { {t(lang, "村民小组", "Villager group")}
                 input { class: "big", value: "{v.group}", oninput: move |e| form.with_mut(|f| f.group = e.value()) }
             }
@@ -306,6 +307,9 @@ pub fn VisitScreen(
                         value: "{v.auth_note}", oninput: move |e| form.with_mut(|f| f.auth_note = e.value()) }
                 }
             }
+            if v.purpose == VisitPurpose::Elimination {
+                EliminationFinding { form, visit, evidence: v.elimination_preview(&policy, village, today, &worksheet.read()), on_save, lang }
+            } else {
             section { class: "visit-part finding",
                 h3 { {t(lang, "核实结论（预览）", "Finding (preview)")} }
                 match (visit, preview) {
@@ -350,6 +354,50 @@ pub fn VisitScreen(
                         }
                     }
                 }
+            }
+            }
+        }
+    }
+}
+
+/// The end of an elimination home check: the four criteria as the core judges them
+/// from the form, the household's consent, and the submission (offered only when
+/// every criterion is met: the server would refuse it otherwise).
+#[component]
+fn EliminationFinding(
+    form: Signal<VisitForm>,
+    visit: Result<HomeVisit, VisitError>,
+    evidence: Result<(EliminationEvidence, Vec<String>), Text>,
+    on_save: EventHandler<(HomeVisit, bool)>,
+    lang: Lang,
+) -> Element {
+    let consent = form.read().consent;
+    rsx! {
+        section { class: "visit-part finding",
+            h3 { {t(lang, "风险消除标准研判", "Elimination criteria")} }
+            match (visit, evidence) {
+                (Err(e), _) => rsx! { p { class: "error", role: "alert", "{e.text.get(lang)}" } },
+                (Ok(_), Err(why)) => rsx! { p { class: "warn", role: "alert", "{why.get(lang)}" } },
+                (Ok(visit), Ok((e, unmet))) => rsx! {
+                    p { class: "big", {t(lang, "人均纯收入", "Per-capita net income")} " {e.per_capita} / {e.threshold} " {t(lang, "元/年", "yuan a year")} }
+                    if unmet.is_empty() {
+                        p { class: "threshold big", {t(lang, "四项标准均已达标", "All four criteria are met")} }
+                    } else {
+                        p { class: "threshold at-risk big", {t(lang, "尚未达标，继续帮扶：", "Not met yet, keep assisting:")} }
+                        ul { class: "reasons", for u in unmet.iter() { li { "{u}" } } }
+                    }
+                    if !e.household_has_labour {
+                        p { class: "warn", {t(lang, "家庭无劳动能力：落实社会保障措施，持续跟踪监测", "No labour in the household: social security measures and continued monitoring")} }
+                    }
+                    label { class: "check",
+                        input { r#type: "checkbox", checked: consent, onchange: move |ev| form.with_mut(|f| f.consent = ev.checked()) }
+                        {t(lang, "农户知情并同意标注风险消除", "The household knows and agrees to its risk being marked eliminated")}
+                    }
+                    if unmet.is_empty() && consent {
+                        button { r#type: "button", class: "primary big", onclick: move |_| on_save.call((visit.clone(), false)),
+                            {t(lang, "提交风险消除核查", "Submit the elimination check")} }
+                    }
+                },
             }
         }
     }

@@ -1,12 +1,15 @@
 //! The home-visit form (入户核实) as the cadre fills it: the household's members,
 //! the 两不愁三保障 and water checks, the exclusion checklist, observed key-attention
 //! situations, the GPS fix, housing photos and the authorization. It turns into the
-//! core's `HomeVisit`, and the core's assessment is shown live as a preview.
+//! core's `HomeVisit`, and the core's assessment is shown live as a preview. The same
+//! form is the elimination's home check (风险消除入户核查: "怎么进、怎么出"), where the
+//! core judges the four criteria from it.
 
 use crate::location::{VisitCheck, check_visit};
 use crate::worksheet_form::WorksheetForm;
 use chrono::NaiveDate;
 use zaofaxian_shared::eligibility::{Assessment, ExclusionCheck, Guarantees, assess};
+use zaofaxian_shared::elimination::EliminationEvidence;
 use zaofaxian_shared::household::{Health, LabourCapacity, Member, Schooling};
 use zaofaxian_shared::policy::{KeyFlag, OverrideRule, Profile};
 use zaofaxian_shared::visit::{Authorization, HomeVisit, VisitError};
@@ -153,6 +156,11 @@ impl Signature {
 pub struct VisitForm {
     pub case_id: String,
     pub expected_version: u64,
+    pub purpose: VisitPurpose,
+    /// Assistance measures the case has recorded (criterion 1 of elimination).
+    pub assistance_measures: u32,
+    /// The household agrees to its risk being marked eliminated (elimination only).
+    pub consent: bool,
     pub group: String,
     pub formerly_poor: bool,
     pub members: Vec<MemberForm>,
@@ -168,6 +176,32 @@ pub struct VisitForm {
     pub signer: String,
     pub signature: Signature,
     pub auth_note: String,
+}
+
+/// What a home visit is for: the verification of a report, or the home check before
+/// a monitored household's risk is marked eliminated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VisitPurpose {
+    Verification,
+    Elimination,
+}
+
+impl VisitPurpose {
+    /// The visit a case at `stage` needs.
+    pub fn for_stage(stage: zaofaxian_shared::Stage) -> Self {
+        if stage == zaofaxian_shared::Stage::Monitored {
+            VisitPurpose::Elimination
+        } else {
+            VisitPurpose::Verification
+        }
+    }
+
+    pub fn title(self) -> Text {
+        match self {
+            VisitPurpose::Verification => Text::new("入户核实", "Home visit"),
+            VisitPurpose::Elimination => Text::new("风险消除入户核查", "Elimination home check"),
+        }
+    }
 }
 
 /// Key-attention situations the cadre judges at the door; the others come from figures.
@@ -204,6 +238,9 @@ impl VisitForm {
         VisitForm {
             case_id: String::new(),
             expected_version: 0,
+            purpose: VisitPurpose::Verification,
+            assistance_measures: 0,
+            consent: false,
             group: String::new(),
             formerly_poor: false,
             members: vec![MemberForm::default()],
@@ -328,12 +365,34 @@ impl VisitForm {
         assess(policy, &facts).map_err(|e| Text::from_pair(&e.to_string()))
     }
 
-    /// The outbox body of the verification step carrying this visit.
+    /// What the core finds for elimination in what is typed so far, with the criteria
+    /// not met (empty when all four are), or why it cannot judge yet.
+    pub fn elimination_preview(
+        &self,
+        policy: &Policy,
+        village: DivisionCode,
+        today: NaiveDate,
+        worksheet: &WorksheetForm,
+    ) -> Result<(EliminationEvidence, Vec<String>), Text> {
+        let visit = self.to_visit(village, today, worksheet).map_err(|e| e.text)?;
+        let facts = visit.facts().map_err(|e| e.text)?;
+        let a = assess(policy, &facts).map_err(|e| Text::from_pair(&e.to_string()))?;
+        let evidence = EliminationEvidence::of(&facts, &a);
+        let unmet = evidence.unmet(self.assistance_measures);
+        Ok((evidence, unmet))
+    }
+
+    /// The outbox body of the step carrying this visit: the verification with the
+    /// cadre's finding (`at_risk`), or the start of elimination with the consent.
     pub fn event_body(&self, visit: &HomeVisit, at_risk: bool) -> serde_json::Value {
+        let event = match self.purpose {
+            VisitPurpose::Verification => serde_json::json!({ "event": "record_verification", "at_risk": at_risk }),
+            VisitPurpose::Elimination => serde_json::json!({ "event": "start_elimination", "consent": self.consent }),
+        };
         serde_json::json!({
             "case_id": self.case_id,
             "expected_version": self.expected_version,
-            "event": { "event": "record_verification", "at_risk": at_risk },
+            "event": event,
             "location": visit.location,
             "photos": visit.photos,
             "visit": visit,
@@ -399,6 +458,33 @@ mod tests {
         let body = f.event_body(&v, a.eligible);
         assert_eq!(body["event"]["event"], "record_verification");
         assert_eq!(body["visit"]["members"][0]["name"], "王秀英");
+    }
+
+    /// 002 四(二)1 / 004 五(一): the elimination check is judged from the figures typed;
+    /// a household living on a pension alone has no labour and stays monitored.
+    #[test]
+    fn the_elimination_check_is_judged_from_the_form() {
+        let (mut f, mut w) = filled();
+        f.purpose = VisitPurpose::Elimination;
+        f.assistance_measures = 1;
+        let (e, unmet) = f
+            .elimination_preview(Policy::embedded(), village(), d("2025-11-03"), &w)
+            .unwrap();
+        assert!(!e.household_has_labour);
+        assert!(unmet.iter().any(|u| u.contains("未超出")), "{unmet:?}");
+        f.members[0].labour = LabourCapacity::Full;
+        (w.away_months, w.away_monthly_wage) = ("10".into(), "1200".into());
+        let (e, unmet) = f
+            .elimination_preview(Policy::embedded(), village(), d("2025-11-03"), &w)
+            .unwrap();
+        assert!(e.household_has_labour && unmet.is_empty(), "{unmet:?}");
+        f.consent = true;
+        let v = f.to_visit(village(), d("2025-11-03"), &w).unwrap();
+        let body = f.event_body(&v, false);
+        assert_eq!(
+            body["event"],
+            serde_json::json!({ "event": "start_elimination", "consent": true })
+        );
     }
 
     #[test]

@@ -182,6 +182,7 @@ fn render_app(session: Option<zaofaxian_mobile::local_store::Session>) -> String
         today: SystemClock.today(),
         calendar: Calendar::national(),
         profile: Policy::embedded().profile("yuxi-2021").unwrap(),
+        evidence: None,
     };
     let state = open(Channel::SelfReport, &ctx).unwrap();
     store
@@ -320,6 +321,8 @@ struct VisitHost {
     filled: bool,
     lang: Lang,
     on: NaiveDate,
+    /// An elimination home check (of a household earning `wage` a month), not a verification.
+    elimination: Option<&'static str>,
 }
 
 fn VisitApp(p: VisitHost) -> Element {
@@ -348,10 +351,21 @@ fn VisitApp(p: VisitHost) -> Element {
             f.signature.start(10.0, 10.0);
             f.signature.extend(80.0, 60.0);
         }
+        if p.elimination.is_some() {
+            f.purpose = zaofaxian_mobile::visit_form::VisitPurpose::Elimination;
+            f.assistance_measures = 1;
+            f.members[0].labour = LabourCapacity::Full;
+        }
         f
     });
     let worksheet = use_signal(|| WorksheetForm {
         pension: "2400".into(),
+        away_months: if p.elimination.is_some() {
+            "12".into()
+        } else {
+            String::new()
+        },
+        away_monthly_wage: p.elimination.unwrap_or_default().into(),
         ..WorksheetForm::default()
     });
     rsx! {
@@ -365,7 +379,17 @@ fn VisitApp(p: VisitHost) -> Element {
 }
 
 fn render_visit(filled: bool, lang: Lang, on: NaiveDate) -> String {
-    let mut dom = VirtualDom::new_with_props(VisitApp, VisitHost { filled, lang, on });
+    render_visit_for(filled, lang, on, None)
+}
+
+fn render_visit_for(filled: bool, lang: Lang, on: NaiveDate, elimination: Option<&'static str>) -> String {
+    let host = VisitHost {
+        filled,
+        lang,
+        on,
+        elimination,
+    };
+    let mut dom = VirtualDom::new_with_props(VisitApp, host);
     dom.rebuild_in_place();
     dioxus_ssr::render(&dom)
 }
@@ -422,6 +446,25 @@ fn the_visit_screen_has_every_section_and_previews_the_finding() {
     assert!(
         en.contains("Home visit") && en.contains("Save: at risk") && en.contains("Exclusion checklist"),
         "{en}"
+    );
+}
+
+/// 002 四(二)1: the elimination check shows the four criteria as judged from the form
+/// and offers the submission only when all are met and the household agreed.
+#[test]
+fn the_elimination_check_judges_the_criteria_from_the_form() {
+    let low = render_visit_for(true, Lang::Zh, today(), Some("300"));
+    assert!(low.contains("风险消除入户核查 · 王秀英"), "{low}");
+    assert!(low.contains("尚未达标，继续帮扶"), "{low}");
+    assert!(low.contains("未超出2025年监测底线8700.00元"), "{low}");
+    assert!(!low.contains("提交风险消除核查"), "no submission below the line");
+    assert!(!low.contains("保存：未发现风险"), "not a verification");
+    let stable = render_visit_for(true, Lang::Zh, today(), Some("1500"));
+    assert!(stable.contains("四项标准均已达标"), "{stable}");
+    assert!(stable.contains("农户知情并同意标注风险消除"), "{stable}");
+    assert!(
+        !stable.contains("提交风险消除核查"),
+        "not before the household's consent is ticked"
     );
 }
 

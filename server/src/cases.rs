@@ -9,6 +9,7 @@ use crate::state::AppState;
 use crate::store::{CaseRecord, CaseWrite, NewEntry, SyncClaim, WriteAnswer, WriteOutcome};
 use axum::http::StatusCode;
 use zaofaxian_shared::eligibility::{AssessmentError, assess};
+use zaofaxian_shared::elimination::EliminationEvidence;
 use zaofaxian_shared::lifecycle::{Channel, Ctx, RefusalKind, WhyNot, open, transition};
 use zaofaxian_shared::policy::PolicyError;
 use zaofaxian_shared::report::HardshipReport;
@@ -43,6 +44,7 @@ fn opening_ctx<'r>(state: &AppState, r: &'r Reference, caller: &Caller, village:
         today: state.clock.today(),
         calendar: &r.calendar,
         profile,
+        evidence: None,
     })
 }
 
@@ -272,15 +274,23 @@ pub async fn apply_event(
     }
     let r = state.reference();
     let profile = r.policy.profile(&case.profile_id).ok_or_else(ApiError::internal)?;
+    let checked = match &req.visit {
+        Some(v) => Some(visit_with_assessment(state, &r.policy, &case, req, v)?),
+        None => None,
+    };
     let ctx = Ctx {
         actor: caller.role(),
         today: state.clock.today(),
         calendar: &r.calendar,
         profile,
+        evidence: checked.as_ref().and_then(|c| c.evidence.as_ref()),
     };
-    let mut next = transition(&case.state, &req.event, &ctx).map_err(refused)?;
-    let (visit, assessment) = match &req.visit {
-        Some(v) => visit_with_assessment(state, &r.policy, &case, req, v)?,
+    let mut next = transition(&case.state, &req.event, &ctx).map_err(|why| match &checked {
+        Some(c) if c.evidence.is_none() && why.code == "home_check_required" => not_assessed(&c.assessment),
+        _ => refused(why),
+    })?;
+    let (visit, assessment) = match checked {
+        Some(c) => (c.record, c.assessment),
         None => (serde_json::Value::Null, serde_json::Value::Null),
     };
     // A visit that could not be assessed for want of the year's threshold waits for it.
@@ -342,6 +352,36 @@ pub async fn apply_event(
     Ok(state.store.write_case(claim, &write, &entry).await?)
 }
 
+/// An elimination's home check that could not be assessed: it waits for the year's
+/// threshold (409), or lacks what the assessment needs, such as an exclusion answer (422).
+fn not_assessed(assessment: &serde_json::Value) -> ApiError {
+    let waits = assessment["pending_year"].is_number();
+    let status = if waits {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let said = |lang: &str| assessment["error"][lang].as_str().unwrap_or_default().to_string();
+    ApiError::new(
+        status,
+        "not_assessed",
+        format!("入户核查记录无法测算，暂不能研判风险消除：{}", said("zh")),
+        format!(
+            "the home check could not be assessed, so elimination cannot be judged: {}",
+            said("en")
+        ),
+    )
+    .with_field("visit")
+}
+
+/// A home visit sent with a step, as kept in the history, with the server's
+/// assessment of it and, when it could be assessed, what it shows for elimination.
+struct CheckedVisit {
+    record: serde_json::Value,
+    assessment: serde_json::Value,
+    evidence: Option<EliminationEvidence>,
+}
+
 /// Checks a home visit sent with a step and assesses it again under the server's
 /// policy (the phone's assessment is a preview; this one is the record).
 fn visit_with_assessment(
@@ -350,7 +390,7 @@ fn visit_with_assessment(
     case: &CaseRecord,
     req: &EventRequest,
     visit: &HomeVisit,
-) -> ApiResult<(serde_json::Value, serde_json::Value)> {
+) -> ApiResult<CheckedVisit> {
     if !req.event.kind().takes_visit() {
         return Err(ApiError::bad_request(
             "visit_not_expected",
@@ -381,20 +421,26 @@ fn visit_with_assessment(
     }
     // A year without a threshold still keeps the visit; the assessment says why it is
     // missing and which year it waits for.
-    let assessment = match assess(policy, &visit.facts().map_err(field)?) {
-        Ok(a) => serde_json::to_value(a).map_err(|_| ApiError::internal())?,
+    let facts = visit.facts().map_err(field)?;
+    let (assessment, evidence) = match assess(policy, &facts) {
+        Ok(a) => (
+            serde_json::to_value(&a).map_err(|_| ApiError::internal())?,
+            Some(EliminationEvidence::of(&facts, &a)),
+        ),
         Err(e) => {
             let pending_year = match &e {
                 AssessmentError::Policy(PolicyError::NoThreshold { year, .. }) => Some(*year),
                 _ => None,
             };
-            serde_json::json!({ "error": Text::from_pair(&e.to_string()), "pending_year": pending_year })
+            let why = serde_json::json!({ "error": Text::from_pair(&e.to_string()), "pending_year": pending_year });
+            (why, None)
         }
     };
-    Ok((
-        serde_json::to_value(visit).map_err(|_| ApiError::internal())?,
+    Ok(CheckedVisit {
+        record: serde_json::to_value(visit).map_err(|_| ApiError::internal())?,
         assessment,
-    ))
+        evidence,
+    })
 }
 
 /// This case's photos that look like a photo of another case (the same picture used

@@ -116,12 +116,11 @@ async fn the_elimination_notice_says_what_it_is() {
                 &county,
                 json!({ "event": "county_determination", "decision": "approve", "department_checks_done": true }),
             ),
+            ("2025-11-20", &cadre, json!({ "event": "record_assistance" })),
             (
                 "2025-12-02",
                 &cadre,
-                json!({ "event": "start_elimination", "consent": true, "household_has_labour": true,
-                "criteria": { "measures_in_place": true, "guarantees_secured": true,
-                              "income_stable_above_threshold": true, "rigid_expenses_resolved": true } }),
+                json!({ "event": "start_elimination", "consent": true }),
             ),
             (
                 "2025-12-02",
@@ -140,6 +139,10 @@ async fn the_elimination_notice_says_what_it_is() {
             let token = app.sign_in(login).await;
             let path = format!("/api/v1/cases/{case}/events");
             let mut body = json!({ "expected_version": version, "event": event });
+            if event["event"] == "start_elimination" {
+                // The home check the four criteria are judged from: 1,500 a month all year.
+                body["visit"] = common::home_check(VILLAGE, day, "full", 150_000);
+            }
             if event["event"] == "county_determination" {
                 // No visit was assessed: the county must settle the category itself.
                 let (st, v) = app.post(&token, &path, &body).await;
@@ -321,5 +324,170 @@ async fn heqings_monthly_report_lists_what_the_township_verified() {
         let next = app.sheets(&cookie, path, &sheets).await;
         assert!(next[1][1][0].contains("报告月份：2025年12月"), "{name}: {:?}", next[1]);
         assert_eq!(next[1][4][0], "本月无新增，零报告", "{name}");
+    }
+}
+
+/// Takes each step as the named staff account, on its day, at the case's version.
+async fn walk(app: &common::TestApp, case: &str, steps: &[(&str, &str, Value)]) {
+    for (day, login, event) in steps {
+        app.set_today(day);
+        let token = app.sign_in(login).await;
+        let (_, d) = app.get(&token, &format!("/api/v1/cases/{case}")).await;
+        let mut body = json!({ "expected_version": d["case"]["state"]["version"], "event": event });
+        if event["event"] == "county_determination" {
+            body["category"] = json!("marginal_at_risk");
+        }
+        let (st, v) = app.post(&token, &format!("/api/v1/cases/{case}/events"), &body).await;
+        assert_eq!(st, 200, "{}: {day} {event}: {v}", app.db.name);
+    }
+}
+
+/// 002 四(二)1 "以下4项指标全部达标" (income "稳定超出当年度监测底线"), 004 五(一) "对无劳动
+/// 能力的，持续落实社会保障措施，长期跟踪监测": risk elimination is judged from the home
+/// check's figures, never from tick boxes, and a household without labour stays monitored
+/// in Yunnan as in 内蒙古.
+#[tokio::test]
+async fn elimination_rests_on_the_home_checks_figures() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let household = app.household("13812345678").await;
+        let body = json!({ "village": VILLAGE, "household_name": "王秀英", "hardship": "illness", "happened_on": "2025-10-01" });
+        let case = app.report(&household, "p1", body).await;
+        app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        app.staff("township", Role::Township, "530402001000").await;
+        app.staff("county", Role::County, "530402000000").await;
+        walk(
+            &app,
+            &case,
+            &[
+                (
+                    "2025-11-03",
+                    "cadre",
+                    json!({ "event": "record_verification", "at_risk": true }),
+                ),
+                ("2025-11-03", "cadre", json!({ "event": "sign_application" })),
+                (
+                    "2025-11-03",
+                    "cadre",
+                    json!({ "event": "record_appraisal", "approved": true }),
+                ),
+                ("2025-11-11", "cadre", json!({ "event": "close_notice" })),
+                (
+                    "2025-11-11",
+                    "township",
+                    json!({ "event": "township_review", "decision": "approve" }),
+                ),
+                (
+                    "2025-11-12",
+                    "county",
+                    json!({ "event": "county_determination", "decision": "approve", "department_checks_done": true }),
+                ),
+            ],
+        )
+        .await;
+        app.set_today("2025-12-02");
+        let cadre = app.sign_in("cadre").await;
+        let path = format!("/api/v1/cases/{case}/events");
+        let start = |visit: Option<Value>| {
+            let mut b = json!({ "expected_version": 6, "event": { "event": "start_elimination", "consent": true } });
+            if let Some(v) = visit {
+                b["visit"] = v;
+            }
+            b
+        };
+        let refusal = |(st, v): (u16, Value)| (st, v["code"].as_str().unwrap_or_default().to_string(), v);
+
+        // Ticks alone (the old request) are no evidence.
+        let (st, code, v) = refusal(app.post(&cadre, &path, &start(None)).await);
+        assert_eq!((st, code.as_str()), (422, "home_check_required"), "{name}: {v}");
+        // No assistance measure recorded yet: criterion (1).
+        let good = common::home_check(VILLAGE, "2025-12-02", "full", 150_000);
+        let (st, code, v) = refusal(app.post(&cadre, &path, &start(Some(good.clone()))).await);
+        assert_eq!((st, code.as_str()), (422, "criteria"), "{name}: {v}");
+        assert!(
+            v["message"]["zh"].as_str().unwrap().contains("未登记针对性帮扶措施"),
+            "{name}: {v}"
+        );
+        walk(
+            &app,
+            &case,
+            &[("2025-12-02", "cadre", json!({ "event": "record_assistance" }))],
+        )
+        .await;
+        let start = |visit: Value| json!({ "expected_version": 7, "event": { "event": "start_elimination", "consent": true }, "visit": visit });
+        // 600 a month: 7,200 a year, under the 2025 line of 8,700.
+        let poor = common::home_check(VILLAGE, "2025-12-02", "full", 60_000);
+        let (st, code, v) = refusal(app.post(&cadre, &path, &start(poor)).await);
+        assert_eq!((st, code.as_str()), (422, "criteria"), "{name}: {v}");
+        assert!(
+            v["message"]["zh"]
+                .as_str()
+                .unwrap()
+                .contains("人均纯收入7200.00元未超出2025年监测底线8700.00元"),
+            "{name}: {v}"
+        );
+        // Income above the line, but no one in the household can work.
+        let no_labour = common::home_check(VILLAGE, "2025-12-02", "none", 150_000);
+        let (st, code, v) = refusal(app.post(&cadre, &path, &start(no_labour)).await);
+        assert_eq!((st, code.as_str()), (422, "no_labour"), "{name}: {v}");
+        // Every criterion met: the way out starts, with the check kept in the history.
+        let (st, v) = app.post(&cadre, &path, &start(good)).await;
+        assert_eq!(st, 200, "{name}: {v}");
+        let (_, d) = app.get(&cadre, &format!("/api/v1/cases/{case}")).await;
+        let entry = &d["history"].as_array().unwrap().last().unwrap()["entry"];
+        assert_eq!(entry["assessment"]["per_capita"], json!(1_800_000), "{name}: {entry}");
+        assert_eq!(entry["event"]["event"], "start_elimination");
+    }
+}
+
+/// The console offers no tick boxes for elimination: it says the home check is recorded
+/// on the phone.
+#[tokio::test]
+async fn the_console_sends_elimination_to_the_home_check() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let household = app.household("13812345678").await;
+        let body = json!({ "village": VILLAGE, "household_name": "王秀英", "hardship": "illness", "happened_on": "2025-10-01" });
+        let case = app.report(&household, "p1", body).await;
+        app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        app.staff("township", Role::Township, "530402001000").await;
+        app.staff("county", Role::County, "530402000000").await;
+        walk(
+            &app,
+            &case,
+            &[
+                (
+                    "2025-11-03",
+                    "cadre",
+                    json!({ "event": "record_verification", "at_risk": true }),
+                ),
+                ("2025-11-03", "cadre", json!({ "event": "sign_application" })),
+                (
+                    "2025-11-03",
+                    "cadre",
+                    json!({ "event": "record_appraisal", "approved": true }),
+                ),
+                ("2025-11-11", "cadre", json!({ "event": "close_notice" })),
+                (
+                    "2025-11-11",
+                    "township",
+                    json!({ "event": "township_review", "decision": "approve" }),
+                ),
+                (
+                    "2025-11-12",
+                    "county",
+                    json!({ "event": "county_determination", "decision": "approve", "department_checks_done": true }),
+                ),
+            ],
+        )
+        .await;
+        let cookie = app.console_cookie("cadre", "password-123").await;
+        let page = app.console_page(&cookie, &format!("/console/cases/{case}")).await;
+        assert!(page.contains("风险消除须入户核查"), "{name}: {page}");
+        assert!(!page.contains("income_stable_above_threshold"), "{name}");
+        assert!(
+            !page.contains("办理：启动风险消除") && !page.contains("办理：风险消除"),
+            "{name}"
+        );
     }
 }

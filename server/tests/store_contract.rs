@@ -20,6 +20,7 @@ fn new_case(village: &str, owner: Option<&str>, on: &str) -> CaseRecord {
         today: on.parse::<NaiveDate>().unwrap(),
         calendar: Calendar::national(),
         profile,
+        evidence: None,
     };
     CaseRecord {
         id: RecordId::new().to_string(),
@@ -184,6 +185,7 @@ async fn stale_versions_are_refused_and_history_chains() {
             today: "2025-10-09".parse().unwrap(),
             calendar: Calendar::national(),
             profile,
+            evidence: None,
         };
         let verified = transition(&case.state, &Event::RecordVerification { at_risk: true }, &ctx).unwrap();
         let update = CaseWrite::Update {

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod clock;
 pub mod division;
 pub mod eligibility;
+pub mod elimination;
 pub mod geo;
 pub mod household;
 pub mod id;

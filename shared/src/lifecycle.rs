@@ -10,6 +10,7 @@
 //! assessment → risk elimination by the same road back ("怎么进、怎么出").
 
 use crate::calendar::{Calendar, CalendarError};
+use crate::elimination::EliminationEvidence;
 use crate::policy::Profile;
 use crate::role::Role;
 use crate::text::Text;
@@ -272,46 +273,6 @@ pub enum Decision {
     Return,
 }
 
-/// 内蒙古 四(二)1: the four criteria of risk elimination, all required.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct EliminationCriteria {
-    /// 根据返贫致贫风险落实针对性帮扶措施
-    pub measures_in_place: bool,
-    /// "三保障"及饮水安全持续巩固
-    pub guarantees_secured: bool,
-    /// 收入持续稳定，家庭人均纯收入稳定超出当年度监测底线
-    pub income_stable_above_threshold: bool,
-    /// 大额刚性支出问题得到稳定解决
-    pub rigid_expenses_resolved: bool,
-}
-
-impl EliminationCriteria {
-    pub const ALL_MET: EliminationCriteria = EliminationCriteria {
-        measures_in_place: true,
-        guarantees_secured: true,
-        income_stable_above_threshold: true,
-        rigid_expenses_resolved: true,
-    };
-
-    fn unmet(&self) -> Vec<&'static str> {
-        let mut v = Vec::new();
-        if !self.measures_in_place {
-            v.push("帮扶措施未落实");
-        }
-        if !self.guarantees_secured {
-            v.push("三保障及饮水安全未持续巩固");
-        }
-        if !self.income_stable_above_threshold {
-            v.push("收入未稳定超出监测底线");
-        }
-        if !self.rigid_expenses_resolved {
-            v.push("大额刚性支出未稳定解决");
-        }
-        v
-    }
-}
-
 /// Everything that can happen to a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -348,11 +309,10 @@ pub enum Event {
     RecordAssistance,
     /// The yearly assistance-effect assessment (帮扶成效评议).
     RecordYearlyAssessment,
-    /// Starts the way out: home check of the four criteria, with the household's consent.
+    /// Starts the way out, with the household's consent. The four criteria are judged
+    /// from the elimination's home check sent with it ([`Ctx::evidence`]).
     StartElimination {
         consent: bool,
-        criteria: EliminationCriteria,
-        household_has_labour: bool,
     },
     /// 风险消除回退: an elimination found unstable at a re-check.
     Rollback,
@@ -680,6 +640,9 @@ pub struct Ctx<'a> {
     pub today: NaiveDate,
     pub calendar: &'a Calendar,
     pub profile: &'a Profile,
+    /// The elimination's home check as judged by the core; a risk elimination is
+    /// refused without one.
+    pub evidence: Option<&'a EliminationEvidence>,
 }
 
 impl<'a> Ctx<'a> {
@@ -690,6 +653,7 @@ impl<'a> Ctx<'a> {
             today: clock.today(),
             calendar,
             profile,
+            evidence: None,
         }
     }
 }
@@ -906,14 +870,7 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
         },
         (Stage::Monitored, Event::RecordAssistance) => next.assistance_measures += 1,
         (Stage::Monitored, Event::RecordYearlyAssessment) => next.assessments += 1,
-        (
-            Stage::Monitored,
-            Event::StartElimination {
-                consent,
-                criteria,
-                household_has_labour,
-            },
-        ) => {
+        (Stage::Monitored, Event::StartElimination { consent }) => {
             if ctx.profile.elimination_requires_consent && !consent {
                 return Err(why(
                     "consent",
@@ -921,15 +878,22 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
                     "risk elimination needs the household's informed consent",
                 ));
             }
-            let unmet = criteria.unmet();
+            let Some(evidence) = ctx.evidence else {
+                return Err(why(
+                    "home_check_required",
+                    "风险消除须附入户核查记录（家庭成员、收入测算、“三保障”），据此研判是否达标",
+                    "risk elimination needs the home check's record (members, income worksheet, guarantees) to judge the criteria",
+                ));
+            };
+            let unmet = evidence.unmet(state.assistance_measures);
             if !unmet.is_empty() {
                 return Err(why(
                     "criteria",
-                    format!("风险消除标准未全部达标：{}", unmet.join("、")),
+                    format!("风险消除标准未全部达标：{}", unmet.join("；")),
                     format!("{} of the 4 elimination criteria not met", unmet.len()),
                 ));
             }
-            if ctx.profile.no_elimination_without_labour && !household_has_labour {
+            if ctx.profile.no_elimination_without_labour && !evidence.household_has_labour {
                 return Err(why(
                     "no_labour",
                     "无劳动能力的监测对象落实社会保障措施后暂不标注风险消除，持续跟踪监测",

@@ -5,10 +5,12 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 use proptest::prelude::*;
+use zaofaxian_shared::elimination::EliminationEvidence;
 use zaofaxian_shared::lifecycle::{
-    CaseState, Channel, ClosedReason, Ctx, Deadline, DeadlineKind, Decision, EliminationCriteria, Event, EventKind,
-    Procedure, Stage, open, transition,
+    CaseState, Channel, ClosedReason, Ctx, Deadline, DeadlineKind, Decision, Event, EventKind, Procedure, Stage, open,
+    transition,
 };
+use zaofaxian_shared::money::Fen;
 use zaofaxian_shared::{Calendar, Policy, Profile, Role};
 
 fn d(s: &str) -> NaiveDate {
@@ -23,6 +25,21 @@ fn profile(id: &str) -> &'static Profile {
 struct Walk {
     state: CaseState,
     profile: &'static Profile,
+    /// The elimination home check the next steps are judged with.
+    evidence: Option<EliminationEvidence>,
+}
+
+/// An elimination home check that meets every criterion: 9,600 a person against 8,700.
+fn stable() -> EliminationEvidence {
+    EliminationEvidence {
+        year: 2025,
+        threshold: Fen::yuan(8_700),
+        per_capita: Fen::yuan(9_600),
+        guarantees_secured: true,
+        income_steady: true,
+        rigid_expenses_resolved: true,
+        household_has_labour: true,
+    }
 }
 
 impl Walk {
@@ -33,10 +50,12 @@ impl Walk {
             today: d(on),
             calendar: Calendar::national(),
             profile: p,
+            evidence: None,
         };
         Walk {
             state: open(channel, &ctx).unwrap(),
             profile: p,
+            evidence: None,
         }
     }
 
@@ -46,6 +65,7 @@ impl Walk {
             today: d(on),
             calendar: Calendar::national(),
             profile: self.profile,
+            evidence: self.evidence.as_ref(),
         };
         transition(&self.state, &e, &ctx)
     }
@@ -161,23 +181,44 @@ fn risk_elimination_retraces_the_procedure_and_never_in_the_identification_month
     w.step(Role::County, "2025-11-17", CHECKS_DONE);
     assert_eq!(w.state.identified_on, Some(d("2025-11-17")));
 
-    let start = |consent| Event::StartElimination {
-        consent,
-        criteria: EliminationCriteria::ALL_MET,
-        household_has_labour: true,
-    };
+    let start = |consent| Event::StartElimination { consent };
+    // 002 四(二)1 "以下4项指标全部达标": judged from the home check, never without one.
+    assert_eq!(
+        w.refused(Role::VillageCadre, "2025-12-01", start(true)),
+        "home_check_required"
+    );
+    w.evidence = Some(stable());
+    // (1) "根据返贫致贫风险落实针对性帮扶措施": none recorded yet.
+    let why = w.try_step(Role::VillageCadre, "2025-12-01", start(true)).unwrap_err();
+    assert!(why.text.zh.contains("未登记针对性帮扶措施"), "{why}");
+    w.step(Role::VillageCadre, "2025-11-20", Event::RecordAssistance);
     assert_eq!(w.refused(Role::VillageCadre, "2025-11-28", start(true)), "same_month");
     assert_eq!(w.refused(Role::VillageCadre, "2025-12-01", start(false)), "consent");
-    let mut missing = EliminationCriteria::ALL_MET;
-    missing.rigid_expenses_resolved = false;
-    let e = Event::StartElimination {
-        consent: true,
-        criteria: missing,
-        household_has_labour: true,
-    };
-    let why = w.try_step(Role::VillageCadre, "2025-12-01", e).unwrap_err();
+    // (3) "家庭人均纯收入稳定超出当年度监测底线": at the line is not above it.
+    w.evidence = Some(EliminationEvidence {
+        per_capita: Fen::yuan(8_700),
+        ..stable()
+    });
+    let why = w.try_step(Role::VillageCadre, "2025-12-01", start(true)).unwrap_err();
+    assert!(
+        why.text.zh.contains("人均纯收入8700.00元未超出2025年监测底线8700.00元"),
+        "{why}"
+    );
+    // (4) "大额刚性支出问题得到稳定解决".
+    w.evidence = Some(EliminationEvidence {
+        rigid_expenses_resolved: false,
+        ..stable()
+    });
+    let why = w.try_step(Role::VillageCadre, "2025-12-01", start(true)).unwrap_err();
     assert!(why.text.zh.contains("大额刚性支出未稳定解决"), "{why}");
+    // 004 五(一) "对无劳动能力的，持续落实社会保障措施，长期跟踪监测": Yunnan too.
+    w.evidence = Some(EliminationEvidence {
+        household_has_labour: false,
+        ..stable()
+    });
+    assert_eq!(w.refused(Role::VillageCadre, "2025-12-01", start(true)), "no_labour");
 
+    w.evidence = Some(stable());
     w.step(Role::VillageCadre, "2025-12-01", start(true));
     assert_eq!(
         (w.state.stage, w.state.procedure),
@@ -214,6 +255,7 @@ fn risk_elimination_retraces_the_procedure_and_never_in_the_identification_month
 #[test]
 fn remarking_after_elimination_starts_a_new_verification() {
     let mut w = Walk::open("yunnan-2021", Channel::SelfReport, Role::Household, "2025-03-03");
+    w.evidence = Some(stable());
     for (actor, on, e) in [
         (
             Role::VillageCadre,
@@ -235,14 +277,11 @@ fn remarking_after_elimination_starts_a_new_verification() {
             },
         ),
         (Role::County, "2025-03-17", CHECKS_DONE),
+        (Role::VillageCadre, "2025-04-01", Event::RecordAssistance),
         (
             Role::VillageCadre,
             "2025-06-02",
-            Event::StartElimination {
-                consent: true,
-                criteria: EliminationCriteria::ALL_MET,
-                household_has_labour: true,
-            },
+            Event::StartElimination { consent: true },
         ),
         (
             Role::VillageCadre,
@@ -305,11 +344,12 @@ fn neimenggu_counts_calendar_days_and_posts_a_second_notice() {
     assert_eq!(w.state.stage, Stage::Monitored);
     assert_eq!(w.state.identified_on, Some(d("2025-10-21")));
     // 内蒙古 四(二)1: "对无劳动能力的……暂不标注“风险消除”".
-    let e = Event::StartElimination {
-        consent: true,
-        criteria: EliminationCriteria::ALL_MET,
+    w.step(Role::VillageCadre, "2025-11-03", Event::RecordAssistance);
+    w.evidence = Some(EliminationEvidence {
         household_has_labour: false,
-    };
+        ..stable()
+    });
+    let e = Event::StartElimination { consent: true };
     assert_eq!(w.refused(Role::VillageCadre, "2025-12-01", e), "no_labour");
 }
 
@@ -342,6 +382,7 @@ fn objections_hold_the_notice_until_investigated() {
     let mut upheld = Walk {
         state: w.state.clone(),
         profile: w.profile,
+        evidence: None,
     };
     w.step(
         Role::VillageCadre,
@@ -387,6 +428,7 @@ fn roles_are_enforced_on_every_step() {
         today: d("2025-11-03"),
         calendar: Calendar::national(),
         profile: profile("yuxi-2021"),
+        evidence: None,
     };
     assert_eq!(open(Channel::DepartmentScreening, &ctx).unwrap_err().code, "forbidden");
     for kind in EventKind::ALL {
@@ -423,6 +465,7 @@ fn a_deadline_past_the_calendar_is_provisional_until_the_year_is_loaded() {
         today: d("2026-12-28"),
         calendar: Calendar::national(),
         profile: p,
+        evidence: None,
     };
     let case = open(Channel::SelfReport, &ctx).unwrap();
     // 12-29, 12-30, 12-31, then 2027-01-01 (Fri) and 01-04 (Mon), weekends only.
@@ -498,15 +541,6 @@ fn a_deadline_past_the_calendar_is_provisional_until_the_year_is_loaded() {
 fn any_event() -> impl Strategy<Value = Event> {
     use proptest::bool::weighted;
     let decision = prop_oneof![8 => Just(Decision::Approve), 1 => Just(Decision::Reject), 1 => Just(Decision::Return)];
-    let criteria = prop_oneof![
-        4 => Just(EliminationCriteria::ALL_MET),
-        1 => (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(a, b, c, d)| EliminationCriteria {
-            measures_in_place: a,
-            guarantees_secured: b,
-            income_stable_above_threshold: c,
-            rigid_expenses_resolved: d,
-        }),
-    ];
     prop_oneof![
         4 => weighted(0.9).prop_map(|at_risk| Event::RecordVerification { at_risk }),
         4 => Just(Event::SignApplication),
@@ -517,19 +551,37 @@ fn any_event() -> impl Strategy<Value = Event> {
         4 => decision.clone().prop_map(|decision| Event::TownshipReview { decision }),
         4 => (decision, weighted(0.9)).prop_map(|(decision, c)| Event::CountyDetermination { decision, department_checks_done: c }),
         4 => Just(Event::CloseSecondNotice),
-        1 => Just(Event::RecordAssistance),
+        3 => Just(Event::RecordAssistance),
         1 => Just(Event::RecordYearlyAssessment),
-        4 => (weighted(0.9), criteria, weighted(0.9)).prop_map(|(consent, criteria, l)| Event::StartElimination {
-            consent,
-            criteria,
-            household_has_labour: l
-        }),
+        4 => weighted(0.9).prop_map(|consent| Event::StartElimination { consent }),
         1 => Just(Event::Rollback),
         1 => Just(Event::Remark),
         1 => Just(Event::Clear),
         1 => Just(Event::PopulationChange),
         1 => Just(Event::HouseholdDissolved),
         1 => Just(Event::Withdraw),
+    ]
+}
+
+/// The elimination home check a step is judged with: mostly one that meets every
+/// criterion, sometimes none, sometimes one failing anywhere.
+fn any_evidence() -> impl Strategy<Value = Option<EliminationEvidence>> {
+    use proptest::bool::weighted;
+    prop_oneof![
+        4 => Just(Some(stable())),
+        1 => Just(None),
+        2 => (8_000i64..9_000, weighted(0.8), weighted(0.8), weighted(0.8), weighted(0.8)).prop_map(
+            |(yuan, guarantees_secured, income_steady, rigid_expenses_resolved, household_has_labour)| {
+                Some(EliminationEvidence {
+                    per_capita: Fen::yuan(yuan),
+                    guarantees_secured,
+                    income_steady,
+                    rigid_expenses_resolved,
+                    household_has_labour,
+                    ..stable()
+                })
+            }
+        ),
     ]
 }
 
@@ -553,7 +605,21 @@ fn any_channel() -> impl Strategy<Value = Channel> {
 }
 
 /// Checks one accepted step against the rules, independently of how `transition` is written.
-fn check_step(before: &CaseState, event: &Event, actor: Role, today: NaiveDate, after: &CaseState, p: &Profile) {
+/// A step as the walk took it: the event, who, when, and the home check it carried.
+struct Taken<'a> {
+    event: &'a Event,
+    actor: Role,
+    today: NaiveDate,
+    evidence: Option<&'a EliminationEvidence>,
+}
+
+fn check_step(before: &CaseState, step: &Taken<'_>, after: &CaseState, p: &Profile) {
+    let Taken {
+        event,
+        actor,
+        today,
+        evidence,
+    } = *step;
     let cal = Calendar::national();
     assert!(
         event.kind().allowed_roles().contains(&actor),
@@ -627,6 +693,15 @@ fn check_step(before: &CaseState, event: &Event, actor: Role, today: NaiveDate, 
     if after.procedure == Procedure::Elimination {
         assert!(after.elimination_consent || !p.elimination_requires_consent);
     }
+    // A way out starts only from a home check meeting all four criteria (and, where the
+    // profile says so, with labour in the household).
+    if matches!(event, Event::StartElimination { .. }) {
+        let e = evidence.expect("an elimination without a home check");
+        assert!(before.assistance_measures > 0, "no assistance measure recorded");
+        assert!(e.per_capita > e.threshold && e.income_steady, "{e:?}");
+        assert!(e.guarantees_secured && e.rigid_expenses_resolved, "{e:?}");
+        assert!(e.household_has_labour || !p.no_elimination_without_labour, "{e:?}");
+    }
 }
 
 /// Random walks of up to 150 events. Most steps use a role allowed to take the event
@@ -650,6 +725,7 @@ fn no_sequence_of_events_reaches_an_illegal_state() {
                 proptest::bool::weighted(0.9),
                 any::<u8>(),
                 0i64..9,
+                any_evidence(),
             ),
             1..150,
         ),
@@ -672,10 +748,11 @@ fn no_sequence_of_events_reaches_an_illegal_state() {
                     today,
                     calendar: cal,
                     profile: p,
+                    evidence: None,
                 },
             )
             .unwrap();
-            for (event, any_actor, use_allowed, pick, advance) in steps {
+            for (event, any_actor, use_allowed, pick, advance, evidence) in steps {
                 today += Duration::days(advance);
                 let allowed = event.kind().allowed_roles();
                 let actor = if use_allowed {
@@ -691,6 +768,7 @@ fn no_sequence_of_events_reaches_an_illegal_state() {
                         today,
                         calendar: cal,
                         profile: p,
+                        evidence: evidence.as_ref(),
                     },
                 ) {
                     Ok(next) => {
@@ -701,7 +779,13 @@ fn no_sequence_of_events_reaches_an_illegal_state() {
                             event.kind(),
                             state.stage
                         );
-                        check_step(&state, &event, actor, today, &next, p);
+                        let taken = Taken {
+                            event: &event,
+                            actor,
+                            today,
+                            evidence: evidence.as_ref(),
+                        };
+                        check_step(&state, &taken, &next, p);
                         reached.borrow_mut().insert(format!("{:?}", next.stage));
                         state = next;
                     }

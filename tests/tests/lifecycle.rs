@@ -170,10 +170,14 @@ fn determined() -> Value {
     json!({ "event": "county_determination", "decision": "approve", "department_checks_done": true })
 }
 
-fn elimination() -> Value {
-    json!({ "event": "start_elimination", "consent": true, "household_has_labour": true,
-            "criteria": { "measures_in_place": true, "guarantees_secured": true,
-                          "income_stable_above_threshold": true, "rigid_expenses_resolved": true } })
+/// The start of risk elimination with its home check on `on`: one worker earning 1,500
+/// a month all year, above the line.
+async fn eliminate(app: &common::TestApp, token: &str, id: &str, on: &str) -> (u16, Value) {
+    let (state, _) = server_case(app, token, id).await;
+    let body = json!({ "expected_version": state.version,
+                       "event": { "event": "start_elimination", "consent": true },
+                       "visit": common::home_check(VILLAGE, on, "full", 150_000) });
+    app.post(token, &format!("/api/v1/cases/{id}/events"), &body).await
 }
 
 #[tokio::test]
@@ -373,7 +377,7 @@ async fn ten_households_through_verification_notice_review_assistance_and_elimin
         }
         ok(&app, &t.cadre, &id(0), json!({ "event": "record_assistance" })).await;
         // Risk elimination is refused in the month of identification…
-        let (s, v) = step(&app, &t.cadre, &id(0), elimination()).await;
+        let (s, v) = eliminate(&app, &t.cadre, &id(0), "2025-10-22").await;
         assert_eq!((s, v["code"].as_str()), (409, Some("same_month")), "{name}: {v}");
 
         // The second batch's notice (from 10-16) ends 10-23; the village closes it on 10-24, and
@@ -406,10 +410,10 @@ async fn ten_households_through_verification_notice_review_assistance_and_elimin
         // …and taken on 12-29 after a home check, appraised and posted across New Year:
         // 12-30, 12-31, 01-04 (Sun, worked), 01-05, 01-06.
         t = new_day(&app, &cadre, "2025-12-29").await;
-        assert_eq!(
-            ok(&app, &t.cadre, &id(0), elimination()).await,
-            Stage::AwaitingAppraisal
-        );
+        let (s, v) = eliminate(&app, &t.cadre, &id(0), "2025-12-29").await;
+        assert_eq!(s, 200, "{name}: {v}");
+        let state: CaseState = serde_json::from_value(v["state"].clone()).unwrap();
+        assert_eq!(state.stage, Stage::AwaitingAppraisal, "{name}");
         assert_eq!(ok(&app, &t.cadre, &id(0), appraisal(true)).await, Stage::InNotice);
         let (s0, _) = server_case(&app, &t.county, &id(0)).await;
         assert_eq!(due(&s0), Some((DeadlineKind::NoticeEnd, "2026-01-06".into())), "{name}");

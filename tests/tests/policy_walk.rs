@@ -36,6 +36,7 @@ async fn self_report_deadline_agrees_across_core_server_cli_and_app() {
         today,
         calendar: cal,
         profile,
+        evidence: None,
     };
     let case = open(Channel::SelfReport, &ctx).unwrap();
     let due = case.deadline.unwrap().due;
@@ -77,6 +78,7 @@ async fn self_report_deadline_agrees_across_core_server_cli_and_app() {
         today: "2026-10-09".parse().unwrap(),
         calendar: cal,
         profile,
+        evidence: None,
     };
     let verified = transition(&case, &Event::RecordVerification { at_risk: true }, &ctx).unwrap();
     let view = status_view(&verified, cal, "2026-10-09".parse().unwrap(), Lang::Zh);

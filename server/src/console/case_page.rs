@@ -13,7 +13,7 @@ use chrono::{DateTime, FixedOffset};
 use maud::{Markup, html};
 use serde_json::Value;
 use std::collections::HashMap;
-use zaofaxian_shared::lifecycle::{Decision, EliminationCriteria, Event, EventKind};
+use zaofaxian_shared::lifecycle::{Decision, Event, EventKind};
 use zaofaxian_shared::{Lang, PhoneNumber, Role, Text};
 
 /// The departments' joint checks before a county determination (云南 三(六)).
@@ -497,19 +497,16 @@ fn actions(staff: &Staff, case: &CaseRecord) -> Markup {
                         (note_field(l, "具体内容", "Details"))
                     }
                     EventKind::StartElimination => {
-                        fieldset { legend { (tr(l, "风险消除标准（须全部达标）", "Elimination criteria (all required)")) }
-                            label { input type="checkbox" name="measures_in_place" value="on"; "针对性帮扶措施已落实" } br;
-                            label { input type="checkbox" name="guarantees_secured" value="on"; "“三保障”及饮水安全持续巩固" } br;
-                            label { input type="checkbox" name="income_stable_above_threshold" value="on"; "人均纯收入稳定超过监测底线" } br;
-                            label { input type="checkbox" name="rigid_expenses_resolved" value="on"; "大额刚性支出问题已稳定解决" } br;
-                            label { input type="checkbox" name="household_has_labour" value="on"; "家庭有劳动能力" } br;
-                            label { input type="checkbox" name="consent" value="on"; "农户知情同意" }
-                        }
+                        // The four criteria are judged from the home check's figures, which
+                        // only a visit records: no tick box can stand in for them.
+                        p.muted { (tr(l,
+                            "风险消除须入户核查：在手机应用中打开此户，记录家庭成员、收入测算和“三保障”，系统据此研判四项标准是否达标，并经农户知情同意后提交。",
+                            "Risk elimination needs a home check: open this household in the app, record its members, income worksheet and guarantees; the four criteria are judged from them, and the household's consent is recorded there.")) }
                     }
                     EventKind::CloseNotice | EventKind::CloseSecondNotice => { p.muted { (tr(l, "公示期满且异议均已调查后办理", "After the notice period, with every objection investigated")) } }
                     _ => { (note_field(l, "说明", "Note")) }
                 }
-                button type="submit" { (tr(l, "办理：", "Record: ")) (k.label().get(l)) }
+                @if k != EventKind::StartElimination { button type="submit" { (tr(l, "办理：", "Record: ")) (k.label().get(l)) } }
             }
         }
     }
@@ -588,16 +585,10 @@ fn event_from_form(kind: EventKind, f: &HashMap<String, String>) -> Result<(Even
             )
         }
         EventKind::RecordYearlyAssessment => (Event::RecordYearlyAssessment, note),
+        // Sent without the home check, the core refuses it and says why.
         EventKind::StartElimination => (
             Event::StartElimination {
                 consent: yes("consent"),
-                criteria: EliminationCriteria {
-                    measures_in_place: yes("measures_in_place"),
-                    guarantees_secured: yes("guarantees_secured"),
-                    income_stable_above_threshold: yes("income_stable_above_threshold"),
-                    rigid_expenses_resolved: yes("rigid_expenses_resolved"),
-                },
-                household_has_labour: yes("household_has_labour"),
             },
             note,
         ),

@@ -299,6 +299,24 @@ pub fn exclusions_all_clear(village: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// An elimination home check in `village` on `on` (YYYY-MM-DD): one healthy worker of
+/// `labour` ("full", "partial", "none") away all 12 months at `monthly_wage` fen, every
+/// guarantee secured, every exclusion answered "no", fingerprinted.
+#[allow(dead_code)] // not every test binary eliminates a risk
+pub fn home_check(village: &str, on: &str, labour: &str, monthly_wage: i64) -> serde_json::Value {
+    serde_json::json!({
+        "visited_on": on, "village": village,
+        "members": [ { "name": "王秀英", "birth_date": "1980-12-31", "labour": labour, "health": "healthy" } ],
+        "worksheet": { "collected_on": on, "household_size": 1,
+                       "wages": [ { "member": "王秀英", "local_days": 0, "local_daily_wage": 0, "away_months": 12,
+                                    "away_monthly_wage": monthly_wage, "in_kind": 0 } ] },
+        "guarantees": { "food_and_clothing": true, "compulsory_education": true, "basic_medical": true,
+                        "housing_safe": true, "drinking_water": true },
+        "exclusion_checks": exclusions_all_clear(village),
+        "authorization": { "kind": "fingerprint", "signer": "王秀英", "note": "按手印" }
+    })
+}
+
 /// Serves a state built by the test itself (its own sender or limits) on 127.0.0.1:0;
 /// returns the base URL.
 #[allow(dead_code)] // not every test binary builds its own state
