@@ -11,6 +11,7 @@ use dioxus::prelude::*;
 use zaofaxian_shared::eligibility::Guarantees;
 use zaofaxian_shared::elimination::EliminationEvidence;
 use zaofaxian_shared::household::{Health, LabourCapacity};
+use zaofaxian_shared::policy::ExclusionScope;
 use zaofaxian_shared::visit::{HomeVisit, VisitError};
 use zaofaxian_shared::{DivisionCode, Fen, GeoPoint, Lang, Policy, Text};
 
@@ -268,7 +269,12 @@ pub fn VisitScreen(
                             button { r#type: "button", class: if e.applies == Some(true) { "choice selected" } else { "choice" },
                                 onclick: move |_| form.with_mut(|f| f.exclusions[i].applies = Some(true)), {t(lang, "存在", "Applies")} }
                         }
-                        if e.applies == Some(true) {
+                        if e.applies == Some(true) && e.scope == ExclusionScope::Person {
+                            // The rule names persons: they are left out, the household is kept.
+                            label { {t(lang, "不计入本户的人员姓名（用顿号分隔；整户空挂请留空）", "Persons left out of the household (separate with 、; leave empty if the whole household is registered on paper only)")}
+                                input { class: "big", value: "{e.persons}", oninput: move |ev| form.with_mut(|f| f.exclusions[i].persons = ev.value()) }
+                            }
+                        } else if e.applies == Some(true) {
                             input { class: "big", placeholder: t(lang, "如仍纳入，请填写专门说明或村民代表大会评议记录", "to include anyway: the explanation or assembly record"),
                                 value: "{e.note}", oninput: move |ev| form.with_mut(|f| f.exclusions[i].note = ev.value()) }
                         }

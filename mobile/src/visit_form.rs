@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use zaofaxian_shared::eligibility::{Assessment, ExclusionCheck, Guarantees, assess};
 use zaofaxian_shared::elimination::EliminationEvidence;
 use zaofaxian_shared::household::{Health, LabourCapacity, Member, Schooling};
-use zaofaxian_shared::policy::{KeyFlag, OverrideRule, Profile};
+use zaofaxian_shared::policy::{ExclusionScope, KeyFlag, OverrideRule, Profile};
 use zaofaxian_shared::visit::{Authorization, HomeVisit, VisitError};
 use zaofaxian_shared::{DivisionCode, GeoPoint, NationalId, Policy, Text};
 
@@ -109,6 +109,22 @@ pub struct ExclusionAnswer {
     pub applies: Option<bool>,
     /// The written explanation or assembly record when the rule applies but is overridden.
     pub note: String,
+    /// Whether the rule names persons (left out of the household) or the household.
+    pub scope: ExclusionScope,
+    /// For a rule naming persons: who is left out, as typed (separated by 、，, or spaces).
+    pub persons: String,
+}
+
+impl ExclusionAnswer {
+    /// The names typed for a rule that names persons.
+    pub fn person_names(&self) -> Vec<String> {
+        self.persons
+            .split(['、', '，', ',', ' ', '\n'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,6 +243,8 @@ impl VisitForm {
                     override_rule: r.override_rule,
                     applies: None,
                     note: String::new(),
+                    scope: r.scope,
+                    persons: String::new(),
                 })
                 .collect(),
             ..VisitForm::empty()
@@ -341,6 +359,11 @@ impl VisitForm {
                     applies: e.applies == Some(true),
                     override_note: Some(e.note.trim().to_string()).filter(|n| !n.is_empty()),
                     assembly_reviewed: e.override_rule == OverrideRule::AssemblyReview && !e.note.trim().is_empty(),
+                    persons: if e.applies == Some(true) {
+                        e.person_names()
+                    } else {
+                        Vec::new()
+                    },
                 })
                 .collect(),
             vehicles: Vec::new(),
@@ -485,6 +508,22 @@ mod tests {
             body["event"],
             serde_json::json!({ "event": "start_elimination", "consent": true })
         );
+    }
+
+    /// 玉溪 三(三)9: a member in prison is left out of the household, named on the form;
+    /// the household is still assessed.
+    #[test]
+    fn a_person_left_out_is_named_and_the_household_kept() {
+        let (mut f, w) = filled();
+        let rule = f.exclusions.iter().position(|e| e.rule_id == "yx-9").unwrap();
+        assert_eq!(f.exclusions[rule].scope, ExclusionScope::Person);
+        f.exclusions[rule].applies = Some(true);
+        f.exclusions[rule].persons = "李强、 李明".into();
+        let v = f.to_visit(village(), d("2025-11-03"), &w).unwrap();
+        let check = v.exclusion_checks.iter().find(|c| c.rule_id == "yx-9").unwrap();
+        assert_eq!(check.persons, ["李强", "李明"]);
+        let a = f.preview(Policy::embedded(), village(), d("2025-11-03"), &w).unwrap();
+        assert!(a.eligible && a.excluded_by.is_empty(), "{a:?}");
     }
 
     #[test]

@@ -491,3 +491,40 @@ async fn the_console_sends_elimination_to_the_home_check() {
         );
     }
 }
+
+/// 玉溪 三(三)9 "死亡人员、服刑人员…的人员": a son in prison is left out of the household; the
+/// household itself is assessed (not refused), and the reviewer sees who was left out.
+#[tokio::test]
+async fn a_person_an_exclusion_names_is_left_out_and_the_household_kept() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let household = app.household("13812345678").await;
+        let body = json!({ "village": VILLAGE, "household_name": "王秀英", "hardship": "illness", "happened_on": "2025-10-01" });
+        let case = app.report(&household, "p1", body).await;
+        let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        // 500 a month: 6,000 a year for one person, under the line of 8,700.
+        let mut visit = common::home_check(VILLAGE, "2025-11-03", "full", 50_000);
+        let check = visit["exclusion_checks"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|c| c["rule_id"] == "yx-9")
+            .unwrap();
+        check["applies"] = json!(true);
+        check["persons"] = json!(["李强"]);
+        let step = json!({ "expected_version": 0, "event": { "event": "record_verification", "at_risk": true }, "visit": visit });
+        let (status, v) = app.post(&cadre, &format!("/api/v1/cases/{case}/events"), &step).await;
+        assert_eq!(status, 200, "{name}: {v}");
+        let (_, d) = app.get(&cadre, &format!("/api/v1/cases/{case}")).await;
+        let a = &d["history"].as_array().unwrap().last().unwrap()["entry"]["assessment"];
+        assert_eq!(
+            (a["eligible"].clone(), a["excluded_by"].clone()),
+            (json!(true), json!([])),
+            "{name}: {a}"
+        );
+        app.staff("county", Role::County, "530402000000").await;
+        let cookie = app.console_cookie("county", "password-123").await;
+        let page = app.console_page(&cookie, &format!("/console/cases/{case}")).await;
+        assert!(page.contains("不计入本户：李强"), "{name}: {page}");
+    }
+}

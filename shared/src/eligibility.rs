@@ -6,7 +6,7 @@ use crate::division::DivisionCode;
 use crate::household::{Health, LabourCapacity, Member, labour_coefficient_tenths};
 use crate::income::WorksheetTotals;
 use crate::money::Fen;
-use crate::policy::{KeyFlag, OverrideRule, Policy, PolicyError, Profile};
+use crate::policy::{ExclusionScope, KeyFlag, OverrideRule, Policy, PolicyError, Profile};
 use crate::text::Text;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,11 @@ pub struct ExclusionCheck {
     /// For assembly-review rules: the village representative assembly reviewed the case.
     #[serde(default)]
     pub assembly_reviewed: bool,
+    /// For rules that name persons: who is left out of the household (not among its
+    /// members). Empty while the rule applies: the whole household (e.g. 空挂户).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::schema::PlainName>, max_items = 20))]
+    pub persons: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,6 +180,10 @@ pub enum AssessmentError {
     UnknownExclusion(String),
     #[error("家庭成员为空 / a household needs at least one member")]
     NoMembers,
+    #[error(
+        "“{0}”已按排除情形不计入本户，不能同时列为家庭成员 / {0} is left out of the household by an exclusion, so cannot be one of its members"
+    )]
+    LeftOutListed(String),
 }
 
 /// A per-capita drop of at least this share from the previous assessment counts as
@@ -352,6 +361,25 @@ fn check_exclusions(
             .map(str::trim)
             .filter(|n| !n.is_empty());
         let assembly = check.is_some_and(|c| c.assembly_reviewed);
+        // Persons the rule names are left out; the household is judged without them.
+        let left_out: Vec<&str> = check
+            .filter(|_| rule.scope == ExclusionScope::Person)
+            .map(|c| c.persons.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).collect())
+            .unwrap_or_default();
+        if !left_out.is_empty() {
+            if let Some(listed) = left_out
+                .iter()
+                .find(|p| facts.members.iter().any(|m| m.name.trim() == **p))
+            {
+                return Err(AssessmentError::LeftOutListed((*listed).to_string()));
+            }
+            reasons.push(reason(
+                format!("left_out:{}", rule.id),
+                format!("按“{}”，{}不计入本户", rule.zh, left_out.join("、")),
+                format!("by \"{}\", {} left out of the household", rule.en, left_out.join(", ")),
+            ));
+            continue;
+        }
         let overridden = match rule.override_rule {
             OverrideRule::None => false,
             OverrideRule::Explanation => note.is_some(),

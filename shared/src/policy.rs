@@ -63,6 +63,19 @@ pub enum OverrideRule {
     AssemblyReview,
 }
 
+/// Whom an exclusion names. Most name the household ("有家庭成员…的", "…的农户"); some
+/// name persons ("空挂人口", "死亡人员、服刑人员、失踪人员、与户主不共享开支或收入的人员"):
+/// such a person is left out of the household, and the household is judged without
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ExclusionScope {
+    #[default]
+    Household,
+    Person,
+}
+
 /// 玉溪 rule 3's measurable form: a consumer vehicle over a price within a window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -81,6 +94,8 @@ pub struct ExclusionRule {
     pub override_rule: OverrideRule,
     #[serde(default)]
     pub vehicle: Option<VehicleRule>,
+    #[serde(default)]
+    pub scope: ExclusionScope,
 }
 
 impl ExclusionRule {

@@ -127,6 +127,30 @@ impl PartialSchema for Note {
 }
 impl ToSchema for Note {}
 
+/// A person's name: one line of at most [`crate::text::MAX_NAME_CHARS`] characters,
+/// nothing hidden ([`crate::text::is_plain_name`]).
+#[derive(Debug)]
+pub struct PlainName;
+
+/// The characters hidden in a one-line text: [`HIDDEN_IN_MULTILINE`] and line breaks, tabs.
+pub const HIDDEN_IN_ONE_LINE: &str = r"\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069";
+
+impl PartialSchema for PlainName {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(crate::text::MAX_NAME_CHARS))
+            .pattern(Some(format!("^[^{HIDDEN_IN_ONE_LINE}]*$")))
+            .description(Some(
+                "姓名（一行，不超过50字）/ a name: one line, at most 50 characters",
+            ))
+            .examples([serde_json::Value::from("王秀英")])
+            .into()
+    }
+}
+impl ToSchema for PlainName {}
+
 /// The reason an irreversible step (清退, 整户消亡) needs: a note whose text, trimmed,
 /// has at least [`crate::lifecycle::MIN_REASON_CHARS`] characters (the pattern: two
 /// non-space characters at least that far apart), nothing hidden.
@@ -161,7 +185,7 @@ impl ToSchema for Reason {}
 
 #[cfg(test)]
 mod tests {
-    use super::{HIDDEN_IN_MULTILINE, NATIONAL_ID_PATTERN, reason_pattern};
+    use super::{HIDDEN_IN_MULTILINE, HIDDEN_IN_ONE_LINE, NATIONAL_ID_PATTERN, reason_pattern};
     use crate::lifecycle::EventKind;
     use crate::national_id::check_char;
     use crate::text::has_hidden_characters;
@@ -181,6 +205,13 @@ mod tests {
         #[test]
         fn the_note_pattern_is_the_servers_rule(text in TRICKY) {
             prop_assert_eq!(note_pattern().is_match(&text), !has_hidden_characters(&text, true), "{:?}", text);
+        }
+
+        // The name pattern allows exactly the one-line names the core takes.
+        #[test]
+        fn the_name_pattern_is_the_cores_rule(text in TRICKY) {
+            let pattern = Regex::new(&format!("^[^{HIDDEN_IN_ONE_LINE}]*$")).unwrap();
+            prop_assert_eq!(pattern.is_match(&text), crate::text::is_plain_name(&text), "{:?}", text);
         }
 
         // The reason pattern allows exactly the notes the core takes as a reason.

@@ -135,6 +135,9 @@ fn worksheet_error(e: WorksheetError) -> VisitError {
     VisitError::new(format!("worksheet.{}", e.field), e.zh, e.en)
 }
 
+/// The most persons one exclusion may leave out of a household.
+pub const MAX_LEFT_OUT: usize = 20;
+
 impl HomeVisit {
     /// Checks what the form must have before the visit can be saved.
     pub fn validate(&self, today: NaiveDate) -> Result<(), VisitError> {
@@ -213,6 +216,18 @@ impl HomeVisit {
         if self.photos.len() > 20 {
             return Err(VisitError::new("photos", "照片不能超过20张", "at most 20 photos"));
         }
+        // Persons left out of the household by an exclusion: names, as for members.
+        for (i, c) in self.exclusion_checks.iter().enumerate() {
+            if c.persons.len() > MAX_LEFT_OUT || !c.persons.iter().all(|p| crate::text::is_plain_name(p)) {
+                return Err(VisitError::new(
+                    format!("exclusion_checks[{i}].persons"),
+                    format!("不计入本户的人员至多{MAX_LEFT_OUT}人，姓名不超过50字且不含控制字符"),
+                    format!(
+                        "at most {MAX_LEFT_OUT} persons left out, each name at most 50 characters without control characters"
+                    ),
+                ));
+            }
+        }
         self.authorization.check()
     }
 
@@ -273,6 +288,7 @@ mod tests {
                 applies: false,
                 override_note: None,
                 assembly_reviewed: false,
+                persons: Vec::new(),
             })
             .collect();
         let a = assess(Policy::embedded(), &v.facts().unwrap()).unwrap();

@@ -68,6 +68,7 @@ fn all_checks_clear(profile_id: &str) -> Vec<ExclusionCheck> {
             applies: false,
             override_note: None,
             assembly_reviewed: false,
+            persons: Vec::new(),
         })
         .collect()
 }
@@ -203,6 +204,53 @@ fn yuxi_public_servant_excludes_without_override() {
     );
 }
 
+/// 玉溪 三(三)8–10 and 云南 附件2 8–9 name persons: "空挂人口", "死亡人员、服刑人员、失踪
+/// 人员、与户主不共享开支或收入的人员". Such a person is left out of the household and the
+/// household is judged without them; only a household on paper alone (空挂户) is refused.
+#[test]
+fn exclusions_that_name_persons_leave_them_out_not_the_household() {
+    let w = worksheet("2025-03-01", 3, 5000);
+    for (profile, village, rule) in [
+        ("yuxi-2021", YUXI_VILLAGE, "yx-9"),
+        ("yuxi-2021", YUXI_VILLAGE, "yx-10"),
+        ("heqing-2020", HEQING_VILLAGE, "yn-9"),
+    ] {
+        let mut f = facts(village, "2025-03-01", &w, false, profile);
+        let c = f.exclusion_checks.iter_mut().find(|c| c.rule_id == rule).unwrap();
+        c.applies = true;
+        c.persons = vec!["户主之子（服刑）".into()];
+        let a = assess(Policy::embedded(), &f).unwrap();
+        assert!(a.eligible && a.excluded_by.is_empty(), "{rule}: {a:?}");
+        let left = a.reasons.iter().find(|r| r.code == format!("left_out:{rule}")).unwrap();
+        assert!(left.text.zh.contains("户主之子（服刑）不计入本户"), "{}", left.text.zh);
+        // The person left out cannot also be counted as a member.
+        f.exclusion_checks
+            .iter_mut()
+            .find(|c| c.rule_id == rule)
+            .unwrap()
+            .persons = vec!["老人".into()];
+        assert_eq!(
+            assess(Policy::embedded(), &f),
+            Err(AssessmentError::LeftOutListed("老人".into())),
+            "{rule}"
+        );
+        // No one named: the whole household (a 空挂户) is what the rule found.
+        f.exclusion_checks
+            .iter_mut()
+            .find(|c| c.rule_id == rule)
+            .unwrap()
+            .persons
+            .clear();
+        let a = assess(Policy::embedded(), &f).unwrap();
+        assert_eq!(a.excluded_by, [rule], "{rule}");
+    }
+    // A household rule is not turned into a person rule by naming someone.
+    let mut f = facts(YUXI_VILLAGE, "2025-03-01", &w, false, "yuxi-2021");
+    let c = f.exclusion_checks.iter_mut().find(|c| c.rule_id == "yx-1").unwrap();
+    (c.applies, c.persons) = (true, vec!["户主之女".into()]);
+    assert_eq!(assess(Policy::embedded(), &f).unwrap().excluded_by, ["yx-1"]);
+}
+
 /// 玉溪 三(三): "对有以上 2—5 种情形但因家庭重大变故……并对群众作出专门说明".
 #[test]
 fn yuxi_rules_2_to_5_yield_to_a_documented_explanation() {
@@ -278,6 +326,7 @@ fn every_exclusion_must_be_answered_and_unknown_ones_are_refused() {
         applies: false,
         override_note: None,
         assembly_reviewed: false,
+        persons: Vec::new(),
     });
     assert_eq!(
         assess(Policy::embedded(), &f),

@@ -266,6 +266,8 @@ fn recorded_answers(visit: &Value, profile: Option<&zaofaxian_shared::Profile>, 
                                 td { (profile.and_then(|p| p.exclusion(id)).map_or_else(|| id.to_string(), |r| r.text().get(l).to_string())) }
                                 td { strong { (yes_no(c["applies"] == true)) } }
                                 td {
+                                    @let persons: Vec<&str> = c["persons"].as_array().map(|a| a.iter().filter_map(|p| p.as_str()).collect()).unwrap_or_default();
+                                    @if !persons.is_empty() { (tr(l, "不计入本户：", "Left out of the household: ")) (persons.join("、")) " " }
                                     (c["override_note"].as_str().unwrap_or_default())
                                     @if c["assembly_reviewed"] == true { (tr(l, "（经村民代表大会评议）", " (reviewed by the assembly)")) }
                                 }
