@@ -11,7 +11,7 @@ use dioxus::prelude::*;
 use zaofaxian_shared::eligibility::Guarantees;
 use zaofaxian_shared::elimination::EliminationEvidence;
 use zaofaxian_shared::household::{Health, LabourCapacity};
-use zaofaxian_shared::policy::ExclusionScope;
+use zaofaxian_shared::policy::{ExclusionScope, OverrideRule};
 use zaofaxian_shared::visit::{HomeVisit, VisitError};
 use zaofaxian_shared::{DivisionCode, Fen, GeoPoint, Lang, Policy, Text};
 
@@ -274,8 +274,15 @@ pub fn VisitScreen(
                             label { {t(lang, "不计入本户的人员姓名（用顿号分隔；整户空挂请留空）", "Persons left out of the household (separate with 、; leave empty if the whole household is registered on paper only)")}
                                 input { class: "big", value: "{e.persons}", oninput: move |ev| form.with_mut(|f| f.exclusions[i].persons = ev.value()) }
                             }
+                        } else if e.applies == Some(true) && e.override_rule == OverrideRule::None {
+                            p { class: "hint", {t(lang, "此情形不得纳入监测", "this situation cannot be included")} }
                         } else if e.applies == Some(true) {
-                            input { class: "big", placeholder: t(lang, "如仍纳入，请填写专门说明或村民代表大会评议记录", "to include anyway: the explanation or assembly record"),
+                            input { class: "big",
+                                placeholder: if e.override_rule == OverrideRule::AssemblyReview {
+                                    t(lang, "如拟仍纳入，请写明情况，提交村民代表大会重点评议", "to include anyway: state the case for the village representative assembly")
+                                } else {
+                                    t(lang, "如确需纳入，请填写查实情况和专门说明", "to include anyway: what was verified, and the explanation")
+                                },
                                 value: "{e.note}", oninput: move |ev| form.with_mut(|f| f.exclusions[i].note = ev.value()) }
                         }
                     }
@@ -339,8 +346,14 @@ pub fn VisitScreen(
                             div { class: "choices",
                                 button { r#type: "button", class: if eligible { "primary big" } else { "big" }, onclick: move |_| on_save.call((visit.clone(), true)),
                                     {t(lang, "保存：存在风险", "Save: at risk")} }
-                                button { r#type: "button", class: if eligible { "big" } else { "primary big" }, onclick: move |_| on_save.call((second.clone(), false)),
-                                    {t(lang, "保存：未发现风险", "Save: no risk")} }
+                                // 玉溪 三(二) "全部纳入监测": the core refuses "no risk" for these.
+                                if !a.mandatory {
+                                    button { r#type: "button", class: if eligible { "big" } else { "primary big" }, onclick: move |_| on_save.call((second.clone(), false)),
+                                        {t(lang, "保存：未发现风险", "Save: no risk")} }
+                                }
+                            }
+                            if a.mandatory {
+                                p { class: "hint", {t(lang, "脱贫户收入低于国定扶贫标准或“三保障”未保障，应全部纳入监测", "A formerly poor household under the poverty line or with a guarantee unmet must be monitored")} }
                             }
                         }
                     }

@@ -358,7 +358,6 @@ impl VisitForm {
                     rule_id: e.rule_id.clone(),
                     applies: e.applies == Some(true),
                     override_note: Some(e.note.trim().to_string()).filter(|n| !n.is_empty()),
-                    assembly_reviewed: e.override_rule == OverrideRule::AssemblyReview && !e.note.trim().is_empty(),
                     persons: if e.applies == Some(true) {
                         e.person_names()
                     } else {

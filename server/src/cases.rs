@@ -10,7 +10,7 @@ use crate::store::{CaseRecord, CaseWrite, NewEntry, SyncClaim, WriteAnswer, Writ
 use axum::http::StatusCode;
 use zaofaxian_shared::eligibility::{AssessmentError, assess};
 use zaofaxian_shared::elimination::EliminationEvidence;
-use zaofaxian_shared::lifecycle::{Channel, Ctx, RefusalKind, WhyNot, open, transition};
+use zaofaxian_shared::lifecycle::{Binding, Channel, Ctx, RefusalKind, WhyNot, open, transition};
 use zaofaxian_shared::policy::PolicyError;
 use zaofaxian_shared::report::HardshipReport;
 use zaofaxian_shared::visit::{HomeVisit, VisitError};
@@ -285,7 +285,15 @@ pub async fn apply_event(
         profile,
         evidence: checked.as_ref().and_then(|c| c.evidence.as_ref()),
     };
-    let mut next = transition(&case.state, &req.event, &ctx).map_err(|why| match &checked {
+    // What the verification's visit finds binds this step and the identification's later
+    // ones (玉溪's mandatory inclusion, exclusions, the assembly's review).
+    let mut current = case.state.clone();
+    if req.event.kind() == zaofaxian_shared::EventKind::RecordVerification
+        && let Some(binding) = checked.as_ref().and_then(|c| c.binding.clone())
+    {
+        current.binding = binding;
+    }
+    let mut next = transition(&current, &req.event, &ctx).map_err(|why| match &checked {
         Some(c) if c.evidence.is_none() && why.code == "home_check_required" => not_assessed(&c.assessment),
         _ => refused(why),
     })?;
@@ -380,6 +388,7 @@ struct CheckedVisit {
     record: serde_json::Value,
     assessment: serde_json::Value,
     evidence: Option<EliminationEvidence>,
+    binding: Option<Binding>,
 }
 
 /// Checks a home visit sent with a step and assesses it again under the server's
@@ -422,10 +431,11 @@ fn visit_with_assessment(
     // A year without a threshold still keeps the visit; the assessment says why it is
     // missing and which year it waits for.
     let facts = visit.facts().map_err(field)?;
-    let (assessment, evidence) = match assess(policy, &facts) {
+    let (assessment, evidence, binding) = match assess(policy, &facts) {
         Ok(a) => (
             serde_json::to_value(&a).map_err(|_| ApiError::internal())?,
             Some(EliminationEvidence::of(&facts, &a)),
+            Some(Binding::of(&a)),
         ),
         Err(e) => {
             let pending_year = match &e {
@@ -433,13 +443,14 @@ fn visit_with_assessment(
                 _ => None,
             };
             let why = serde_json::json!({ "error": Text::from_pair(&e.to_string()), "pending_year": pending_year });
-            (why, None)
+            (why, None, None)
         }
     };
     Ok(CheckedVisit {
         record: serde_json::to_value(visit).map_err(|_| ApiError::internal())?,
         assessment,
         evidence,
+        binding,
     })
 }
 

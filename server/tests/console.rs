@@ -295,17 +295,16 @@ async fn a_self_report_walks_to_determination_through_the_console() {
     b.goto(&app, &format!("/console/cases/{case}")).await;
     // Without every department's check the county cannot determine.
     let page = b
-        .step("county_determination", &[("decision", "approve")], &["check_register"])
+        .step("county_determination", &[("decision", "approve")], &["check_hukou"])
         .await;
     assert!(page.contains("部门联审比对"), "{page}");
-    let all = [
-        "check_register",
-        "check_property",
-        "check_vehicle",
-        "check_servant",
-        "check_company",
-        "check_social",
-    ];
+    // 004 三(六): the nine items, every one.
+    let all: Vec<String> = zaofaxian_shared::joint_review::JOINT_CHECKS
+        .iter()
+        .map(|c| format!("check_{}", c.key))
+        .collect();
+    let all: Vec<&str> = all.iter().map(String::as_str).collect();
+    assert!(page.contains("家庭成员关系") && page.contains("外出务工"), "{page}");
     let page = b.step("county_determination", &[("decision", "approve")], &all).await;
     assert!(
         page.contains("已办理：县级联审确定") && page.contains("监测帮扶中"),

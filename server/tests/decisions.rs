@@ -528,3 +528,90 @@ async fn a_person_an_exclusion_names_is_left_out_and_the_household_kept() {
         assert!(page.contains("不计入本户：李强"), "{name}: {page}");
     }
 }
+
+/// 玉溪 三(二) "…的脱贫户全部纳入监测" and 内蒙古 四(一)6 "剔除": what the visit found is
+/// enforced on the API, not only advised on the phone.
+#[tokio::test]
+async fn the_visits_finding_binds_the_api() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let household = app.household("13812345678").await;
+        let report = json!({ "village": VILLAGE, "household_name": "王秀英", "hardship": "illness", "happened_on": "2025-10-01" });
+        let case = app.report(&household, "p1", report).await;
+        let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        app.staff("township", Role::Township, "530402001000").await;
+        app.staff("county", Role::County, "530402000000").await;
+        // A formerly poor household on 300 a month: under the 4,000 poverty line.
+        let mut visit = common::home_check(VILLAGE, "2025-11-03", "full", 30_000);
+        visit["formerly_poor"] = json!(true);
+        let path = format!("/api/v1/cases/{case}/events");
+        let no_risk = json!({ "expected_version": 0, "event": { "event": "record_verification", "at_risk": false }, "visit": visit });
+        let (st, v) = app.post(&cadre, &path, &no_risk).await;
+        assert_eq!(
+            (st, v["code"].as_str()),
+            (422, Some("mandatory_inclusion")),
+            "{name}: {v}"
+        );
+        let mut at_risk = no_risk.clone();
+        at_risk["event"]["at_risk"] = json!(true);
+        let (st, v) = app.post(&cadre, &path, &at_risk).await;
+        assert_eq!(st, 200, "{name}: {v}");
+        walk(
+            &app,
+            &case,
+            &[("2025-11-03", "cadre", json!({ "event": "sign_application" }))],
+        )
+        .await;
+        let (_, d) = app.get(&cadre, &format!("/api/v1/cases/{case}")).await;
+        let refuse = json!({ "expected_version": d["case"]["state"]["version"],
+                             "event": { "event": "record_appraisal", "approved": false } });
+        let (st, v) = app.post(&cadre, &path, &refuse).await;
+        assert_eq!(
+            (st, v["code"].as_str()),
+            (422, Some("mandatory_inclusion")),
+            "{name}: {v}"
+        );
+
+        // A public servant in the family (玉溪 1, no override): the county cannot approve.
+        let neighbour = app.household("13812345679").await;
+        let report =
+            json!({ "village": VILLAGE, "household_name": "李强", "hardship": "illness", "happened_on": "2025-10-01" });
+        let other = app.report(&neighbour, "p2", report).await;
+        let mut visit = common::home_check(VILLAGE, "2025-11-03", "full", 30_000);
+        for c in visit["exclusion_checks"].as_array_mut().unwrap() {
+            if c["rule_id"] == "yx-1" {
+                c["applies"] = json!(true);
+            }
+        }
+        let step = json!({ "expected_version": 0, "event": { "event": "record_verification", "at_risk": true }, "visit": visit });
+        let (st, v) = app.post(&cadre, &format!("/api/v1/cases/{other}/events"), &step).await;
+        assert_eq!(st, 200, "{name}: {v}");
+        walk(
+            &app,
+            &other,
+            &[
+                ("2025-11-03", "cadre", json!({ "event": "sign_application" })),
+                (
+                    "2025-11-03",
+                    "cadre",
+                    json!({ "event": "record_appraisal", "approved": true }),
+                ),
+                ("2025-11-11", "cadre", json!({ "event": "close_notice" })),
+                (
+                    "2025-11-11",
+                    "township",
+                    json!({ "event": "township_review", "decision": "approve" }),
+                ),
+            ],
+        )
+        .await;
+        let county = app.sign_in("county").await;
+        let approve = json!({ "expected_version": 5, "category": "marginal_at_risk",
+            "event": { "event": "county_determination", "decision": "approve", "department_checks_done": true } });
+        let (st, v) = app
+            .post(&county, &format!("/api/v1/cases/{other}/events"), &approve)
+            .await;
+        assert_eq!((st, v["code"].as_str()), (409, Some("excluded")), "{name}: {v}");
+        assert!(v["message"]["zh"].as_str().unwrap().contains("yx-1"), "{name}: {v}");
+    }
+}

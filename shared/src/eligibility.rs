@@ -47,12 +47,10 @@ impl Category {
 pub struct ExclusionCheck {
     pub rule_id: String,
     pub applies: bool,
-    /// The documented explanation (专门说明) or assembly record that justifies inclusion anyway.
+    /// The documented explanation (专门说明) that justifies inclusion anyway, or, for a
+    /// rule the village representative assembly must review, what is put before it.
     #[serde(default)]
     pub override_note: Option<String>,
-    /// For assembly-review rules: the village representative assembly reviewed the case.
-    #[serde(default)]
-    pub assembly_reviewed: bool,
     /// For rules that name persons: who is left out of the household (not among its
     /// members). Empty while the rule applies: the whole household (e.g. 空挂户).
     #[serde(default)]
@@ -164,6 +162,10 @@ pub struct Assessment {
     pub mandatory: bool,
     /// Exclusion rules that apply and were not overridden.
     pub excluded_by: Vec<String>,
+    /// Exclusion rules that apply and await the village representative assembly's
+    /// review (内蒙古), recorded at the appraisal.
+    #[serde(default)]
+    pub assembly_pending: Vec<String>,
     /// True when the household should proceed to identification.
     pub eligible: bool,
     pub reasons: Vec<Reason>,
@@ -293,7 +295,7 @@ pub fn assess(policy: &Policy, facts: &HouseholdFacts) -> Result<Assessment, Ass
     };
 
     // 2. Exclusions: every rule of the profile must be answered.
-    let excluded_by = check_exclusions(profile, facts, &mut reasons)?;
+    let (excluded_by, assembly_pending) = check_exclusions(profile, facts, &mut reasons)?;
 
     // 3. Key-attention flags the profile watches.
     let flags = key_flags(profile, facts, sharp_drop.is_some());
@@ -308,6 +310,7 @@ pub fn assess(policy: &Policy, facts: &HouseholdFacts) -> Result<Assessment, Ass
         category,
         mandatory,
         excluded_by,
+        assembly_pending,
         eligible,
         reasons,
         flags,
@@ -330,7 +333,7 @@ fn check_exclusions(
     profile: &Profile,
     facts: &HouseholdFacts,
     reasons: &mut Vec<Reason>,
-) -> Result<Vec<String>, AssessmentError> {
+) -> Result<(Vec<String>, Vec<String>), AssessmentError> {
     if let Some(unknown) = facts
         .exclusion_checks
         .iter()
@@ -348,7 +351,7 @@ fn check_exclusions(
     if !unanswered.is_empty() {
         return Err(AssessmentError::UncheckedExclusions(unanswered));
     }
-    let mut excluded = Vec::new();
+    let (mut excluded, mut assembly_pending) = (Vec::new(), Vec::new());
     for rule in &profile.exclusions {
         let check = facts.exclusion_checks.iter().find(|c| c.rule_id == rule.id);
         let vehicle = vehicle_rule_hit(profile, &rule.id, facts);
@@ -360,7 +363,6 @@ fn check_exclusions(
             .and_then(|c| c.override_note.as_deref())
             .map(str::trim)
             .filter(|n| !n.is_empty());
-        let assembly = check.is_some_and(|c| c.assembly_reviewed);
         // Persons the rule names are left out; the household is judged without them.
         let left_out: Vec<&str> = check
             .filter(|_| rule.scope == ExclusionScope::Person)
@@ -380,11 +382,24 @@ fn check_exclusions(
             ));
             continue;
         }
-        let overridden = match rule.override_rule {
-            OverrideRule::None => false,
-            OverrideRule::Explanation => note.is_some(),
-            OverrideRule::AssemblyReview => note.is_some() && assembly,
-        };
+        // 内蒙古 "特殊情况由村民代表大会重点评议": the visiting cadre cannot say the assembly
+        // reviewed it; the case goes to the appraisal with the rule pending, and the
+        // appraisal records the assembly's review (`Binding::assembly_pending`).
+        if rule.override_rule == OverrideRule::AssemblyReview
+            && let Some(n) = note
+        {
+            reasons.push(reason(
+                format!("assembly_pending:{}", rule.id),
+                format!("存在排除情形“{}”，拟提交村民代表大会重点评议：{n}", rule.zh),
+                format!(
+                    "exclusion \"{}\" applies; to be reviewed by the village representative assembly: {n}",
+                    rule.en
+                ),
+            ));
+            assembly_pending.push(rule.id.clone());
+            continue;
+        }
+        let overridden = rule.override_rule == OverrideRule::Explanation && note.is_some();
         let detail = vehicle.map(|p| format!("（{p}元）")).unwrap_or_default();
         if overridden {
             reasons.push(reason(
@@ -409,8 +424,8 @@ fn check_exclusions(
                 "to include anyway, verify and document an explanation",
             ),
             OverrideRule::AssemblyReview => (
-                "如确需纳入，须经村民代表大会重点评议并记录",
-                "to include anyway, the village representative assembly must review it, with a record",
+                "如确需纳入，须写明情况，提交村民代表大会重点评议",
+                "to include anyway, state the case and put it to the village representative assembly",
             ),
         };
         reasons.push(reason(
@@ -420,7 +435,7 @@ fn check_exclusions(
         ));
         excluded.push(rule.id.clone());
     }
-    Ok(excluded)
+    Ok((excluded, assembly_pending))
 }
 
 fn members_where(members: &[Member], pred: impl Fn(&Member) -> bool) -> Vec<&str> {

@@ -10,6 +10,7 @@ pub mod geo;
 pub mod household;
 pub mod id;
 pub mod income;
+pub mod joint_review;
 pub mod lifecycle;
 pub mod money;
 pub mod national_id;

@@ -287,6 +287,10 @@ pub enum Event {
     /// The village appraisal meeting's result (民主评议 + 村"两委").
     RecordAppraisal {
         approved: bool,
+        /// The meeting was the village representative assembly and reviewed each
+        /// exclusion the visit put before it (内蒙古 "村民代表大会重点评议").
+        #[serde(default)]
+        assembly_review: bool,
     },
     /// A villager's objection or report during a notice.
     RaiseObjection,
@@ -562,8 +566,45 @@ pub struct CaseState {
     /// reports; the rules of this module do not depend on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<crate::eligibility::Category>,
+    /// What the latest assessed home visit found that binds the identification's later
+    /// steps.
+    #[serde(default, skip_serializing_if = "Binding::is_empty")]
+    pub binding: Binding,
     /// Count of transitions applied; the basis of optimistic concurrency.
     pub version: u64,
+}
+
+/// What a home visit's assessment found that the identification's later steps must
+/// honour, wherever they are taken (phone, API, console).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Binding {
+    /// 玉溪 三(二): a formerly poor household under the poverty line or with a guarantee
+    /// unmet is "全部纳入监测": no step may find it not at risk or refuse it.
+    #[serde(default)]
+    pub mandatory: bool,
+    /// Exclusions found and not overridden: the county's data comparison "剔除" them
+    /// (内蒙古 四(一)6), so it cannot determine the household monitored.
+    #[serde(default)]
+    pub excluded_by: Vec<String>,
+    /// Exclusions the village representative assembly must review (内蒙古 二(二)4) before
+    /// the appraisal can approve.
+    #[serde(default)]
+    pub assembly_pending: Vec<String>,
+}
+
+impl Binding {
+    pub fn of(a: &crate::eligibility::Assessment) -> Self {
+        Binding {
+            mandatory: a.mandatory,
+            excluded_by: a.excluded_by.clone(),
+            assembly_pending: a.assembly_pending.clone(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Binding::default()
+    }
 }
 
 /// The shortest reason accepted for a step that cannot be undone.
@@ -692,6 +733,7 @@ pub fn open(channel: Channel, ctx: &Ctx<'_>) -> Result<CaseState, WhyNot> {
         deadline,
         deadline_pending_year: None,
         category: None,
+        binding: Binding::default(),
         assessment_pending_year: None,
         identified_on: None,
         eliminated_on: None,
@@ -750,6 +792,9 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
     let today = ctx.today;
     match (state.stage, event) {
         (Stage::AwaitingVerification, Event::RecordVerification { at_risk }) => {
+            if !at_risk && state.binding.mandatory {
+                return Err(mandatory_refusal());
+            }
             next.deadline = None;
             next.stage = if *at_risk {
                 Stage::AwaitingApplication
@@ -761,7 +806,26 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
             next.application_signed = true;
             next.stage = Stage::AwaitingAppraisal;
         }
-        (Stage::AwaitingAppraisal, Event::RecordAppraisal { approved }) => {
+        (
+            Stage::AwaitingAppraisal,
+            Event::RecordAppraisal {
+                approved,
+                assembly_review,
+            },
+        ) => {
+            if !approved && ident && state.binding.mandatory {
+                return Err(mandatory_refusal());
+            }
+            if *approved && ident && !state.binding.assembly_pending.is_empty() {
+                if !assembly_review {
+                    return Err(why(
+                        "assembly_review_required",
+                        "入户核实列出的排除情形须经村民代表大会重点评议后方可评议通过，请召开村民代表大会评议并记录",
+                        "the exclusions the visit listed must be reviewed by the village representative assembly before the appraisal can approve",
+                    ));
+                }
+                next.binding.assembly_pending.clear();
+            }
             if *approved {
                 let d = Deadline::count(DeadlineKind::NoticeEnd, today, ctx.profile, ctx.calendar)?;
                 next.stage = Stage::InNotice;
@@ -821,6 +885,11 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
                 finish(&mut next, today);
             }
         }
+        (Stage::AwaitingTownshipReview, Event::TownshipReview { decision })
+            if *decision == Decision::Reject && ident && state.binding.mandatory =>
+        {
+            return Err(mandatory_refusal());
+        }
         (Stage::AwaitingTownshipReview, Event::TownshipReview { decision }) => match decision {
             Decision::Approve => {
                 next.stage = Stage::AwaitingCountyReview;
@@ -839,12 +908,36 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
                 department_checks_done,
             },
         ) => match decision {
+            Decision::Reject if ident && state.binding.mandatory => return Err(mandatory_refusal()),
             Decision::Approve => {
+                if ident && !state.binding.excluded_by.is_empty() {
+                    return Err(conflict(
+                        "excluded",
+                        format!(
+                            "入户核实发现排除情形（{}），应在数据比对中剔除，不能审定纳入",
+                            state.binding.excluded_by.join("、")
+                        ),
+                        format!(
+                            "the home visit found exclusions ({}): the household is removed at the data comparison, not determined",
+                            state.binding.excluded_by.join(", ")
+                        ),
+                    ));
+                }
+                if ident && !state.binding.assembly_pending.is_empty() {
+                    return Err(conflict(
+                        "assembly_review_required",
+                        "排除情形尚未经村民代表大会重点评议",
+                        "the exclusions have not been reviewed by the village representative assembly",
+                    ));
+                }
                 if !department_checks_done {
+                    let items = crate::joint_review::JOINT_CHECKS;
+                    let zh: Vec<&str> = items.iter().map(|c| c.zh).collect();
+                    let en: Vec<&str> = items.iter().map(|c| c.en).collect();
                     return Err(why(
                         "department_checks",
-                        "县级确定前须完成部门联审比对（户口、房产、车辆、公职人员、经营实体等）",
-                        "the departments' joint checks (household register, property, vehicles, public servants, companies) must be done first",
+                        format!("县级确定前须完成部门联审，逐项复核核准{}", zh.join("、")),
+                        format!("the departments' joint review must first verify {}", en.join(", ")),
                     ));
                 }
                 if !ident && ctx.profile.elimination_not_in_identification_month {
@@ -961,6 +1054,15 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
         next.deadline_pending_year = None;
     }
     Ok(next)
+}
+
+/// 玉溪 三(二): "…的脱贫户全部纳入监测".
+fn mandatory_refusal() -> WhyNot {
+    why(
+        "mandatory_inclusion",
+        "脱贫户人均纯收入低于国定扶贫标准或“三保障”存在未保障，应全部纳入监测，不能认定为无风险或不予纳入",
+        "a formerly poor household under the poverty line or with a guarantee unmet must be monitored: it cannot be found not at risk or refused",
+    )
 }
 
 fn same_month_refusal(identified: NaiveDate) -> WhyNot {

@@ -287,7 +287,6 @@ mod tests {
                 rule_id: r.id.clone(),
                 applies: false,
                 override_note: None,
-                assembly_reviewed: false,
                 persons: Vec::new(),
             })
             .collect();

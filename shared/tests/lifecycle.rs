@@ -114,7 +114,10 @@ fn heqing_case_from_self_report_to_monitoring_across_national_day() {
     w.step(
         Role::VillageCadre,
         "2025-10-15",
-        Event::RecordAppraisal { approved: true },
+        Event::RecordAppraisal {
+            approved: true,
+            assembly_review: false,
+        },
     );
     assert_eq!(w.state.stage, Stage::InNotice);
     assert_eq!(w.state.notice, Some((d("2025-10-15"), d("2025-10-22"))));
@@ -163,7 +166,10 @@ fn risk_elimination_retraces_the_procedure_and_never_in_the_identification_month
     w.step(
         Role::VillageCadre,
         "2025-11-05",
-        Event::RecordAppraisal { approved: true },
+        Event::RecordAppraisal {
+            approved: true,
+            assembly_review: false,
+        },
     );
     w.step(Role::VillageCadre, "2025-11-13", Event::CloseNotice);
     assert_eq!(
@@ -227,7 +233,10 @@ fn risk_elimination_retraces_the_procedure_and_never_in_the_identification_month
     w.step(
         Role::VillageCadre,
         "2025-12-02",
-        Event::RecordAppraisal { approved: true },
+        Event::RecordAppraisal {
+            approved: true,
+            assembly_review: false,
+        },
     );
     w.step(Role::VillageCadre, "2025-12-10", Event::CloseNotice);
     w.step(
@@ -266,7 +275,10 @@ fn remarking_after_elimination_starts_a_new_verification() {
         (
             Role::VillageCadre,
             "2025-03-05",
-            Event::RecordAppraisal { approved: true },
+            Event::RecordAppraisal {
+                approved: true,
+                assembly_review: false,
+            },
         ),
         (Role::VillageCadre, "2025-03-13", Event::CloseNotice),
         (
@@ -286,7 +298,10 @@ fn remarking_after_elimination_starts_a_new_verification() {
         (
             Role::VillageCadre,
             "2025-06-03",
-            Event::RecordAppraisal { approved: true },
+            Event::RecordAppraisal {
+                approved: true,
+                assembly_review: false,
+            },
         ),
         (Role::VillageCadre, "2025-06-11", Event::CloseNotice),
         (
@@ -321,7 +336,10 @@ fn neimenggu_counts_calendar_days_and_posts_a_second_notice() {
     w.step(
         Role::VillageCadre,
         "2025-09-29",
-        Event::RecordAppraisal { approved: true },
+        Event::RecordAppraisal {
+            approved: true,
+            assembly_review: false,
+        },
     );
     // 5 calendar days end 10-04, a holiday: moved to the first working day, 10-09.
     assert_eq!(w.state.notice, Some((d("2025-09-29"), d("2025-10-09"))));
@@ -366,7 +384,10 @@ fn objections_hold_the_notice_until_investigated() {
     w.step(
         Role::VillageCadre,
         "2025-11-05",
-        Event::RecordAppraisal { approved: true },
+        Event::RecordAppraisal {
+            approved: true,
+            assembly_review: false,
+        },
     );
     w.step(Role::Household, "2025-11-06", Event::RaiseObjection);
     w.step(Role::Household, "2025-11-07", Event::RaiseObjection);
@@ -483,7 +504,15 @@ fn a_deadline_past_the_calendar_is_provisional_until_the_year_is_loaded() {
     let next = transition(&case, &Event::RecordVerification { at_risk: true }, &ctx).unwrap();
     let signed = transition(&next, &Event::SignApplication, &ctx).unwrap();
     // The notice may be posted: its end is provisional too, and it cannot be closed on a guess.
-    let posted = transition(&signed, &Event::RecordAppraisal { approved: true }, &ctx).unwrap();
+    let posted = transition(
+        &signed,
+        &Event::RecordAppraisal {
+            approved: true,
+            assembly_review: false,
+        },
+        &ctx,
+    )
+    .unwrap();
     assert_eq!(posted.notice, Some((d("2026-12-28"), d("2027-01-04"))));
     assert_eq!(posted.deadline.unwrap().provisional, Some(2027));
     let later = Ctx {
@@ -544,7 +573,7 @@ fn any_event() -> impl Strategy<Value = Event> {
     prop_oneof![
         4 => weighted(0.9).prop_map(|at_risk| Event::RecordVerification { at_risk }),
         4 => Just(Event::SignApplication),
-        4 => weighted(0.9).prop_map(|approved| Event::RecordAppraisal { approved }),
+        4 => weighted(0.9).prop_map(|approved| Event::RecordAppraisal { approved, assembly_review: false }),
         1 => Just(Event::RaiseObjection),
         2 => weighted(0.15).prop_map(|upheld| Event::ResolveObjection { upheld }),
         5 => Just(Event::CloseNotice),
@@ -858,4 +887,104 @@ fn a_stages_key_is_its_name_in_json() {
         let json = serde_json::to_value(stage).unwrap();
         assert_eq!(json["stage"], stage.key(), "{stage:?}");
     }
+}
+
+/// What the visit found binds every later step of the identification, whoever takes it:
+/// 玉溪 三(二) "…的脱贫户全部纳入监测"; 内蒙古 四(一)6 "剔除属于不应纳入监测范围的8类情况";
+/// 内蒙古 二(二)4 "特殊情况由村民代表大会重点评议".
+#[test]
+fn what_the_visit_found_binds_the_later_steps() {
+    use zaofaxian_shared::lifecycle::Binding;
+    let appraisal = |approved, assembly_review| Event::RecordAppraisal {
+        approved,
+        assembly_review,
+    };
+    let review = |decision| Event::TownshipReview { decision };
+    let county = |decision| Event::CountyDetermination {
+        decision,
+        department_checks_done: true,
+    };
+
+    // Mandatory inclusion: no step may find the household not at risk or refuse it.
+    let mut w = Walk::open("yuxi-2021", Channel::SelfReport, Role::Household, "2025-03-03");
+    w.state.binding = Binding {
+        mandatory: true,
+        ..Binding::default()
+    };
+    let no_risk = Event::RecordVerification { at_risk: false };
+    assert_eq!(
+        w.refused(Role::VillageCadre, "2025-03-04", no_risk),
+        "mandatory_inclusion"
+    );
+    w.step(
+        Role::VillageCadre,
+        "2025-03-04",
+        Event::RecordVerification { at_risk: true },
+    );
+    w.step(Role::Household, "2025-03-04", Event::SignApplication);
+    assert_eq!(
+        w.refused(Role::VillageCadre, "2025-03-05", appraisal(false, false)),
+        "mandatory_inclusion"
+    );
+    w.step(Role::VillageCadre, "2025-03-05", appraisal(true, false));
+    w.step(Role::VillageCadre, "2025-03-13", Event::CloseNotice);
+    assert_eq!(
+        w.refused(Role::Township, "2025-03-14", review(Decision::Reject)),
+        "mandatory_inclusion"
+    );
+    w.step(Role::Township, "2025-03-14", review(Decision::Approve));
+    assert_eq!(
+        w.refused(Role::County, "2025-03-17", county(Decision::Reject)),
+        "mandatory_inclusion"
+    );
+    w.step(Role::County, "2025-03-17", county(Decision::Approve));
+    assert_eq!(w.state.stage, Stage::Monitored);
+
+    // An exclusion found at the visit: the county removes the household, never approves it.
+    let mut w = Walk::open("neimenggu-2021", Channel::SelfReport, Role::Household, "2025-03-03");
+    w.state.binding = Binding {
+        excluded_by: vec!["nm-1".into()],
+        ..Binding::default()
+    };
+    w.step(
+        Role::VillageCadre,
+        "2025-03-04",
+        Event::RecordVerification { at_risk: true },
+    );
+    w.step(Role::Household, "2025-03-04", Event::SignApplication);
+    w.step(Role::VillageCadre, "2025-03-05", appraisal(true, false));
+    w.step(Role::VillageCadre, "2025-03-11", Event::CloseNotice);
+    w.step(Role::Township, "2025-03-12", review(Decision::Approve));
+    let why = w
+        .try_step(Role::County, "2025-03-13", county(Decision::Approve))
+        .unwrap_err();
+    assert_eq!(
+        (why.code.as_str(), why.kind),
+        ("excluded", zaofaxian_shared::lifecycle::RefusalKind::Conflict)
+    );
+    w.step(Role::County, "2025-03-13", county(Decision::Reject));
+    assert_eq!(w.state.stage, Stage::Closed(ClosedReason::Rejected));
+
+    // An exclusion put to the assembly: the appraisal approves only as the assembly's review.
+    let mut w = Walk::open("neimenggu-2021", Channel::SelfReport, Role::Household, "2025-03-03");
+    w.state.binding = Binding {
+        assembly_pending: vec!["nm-3".into()],
+        ..Binding::default()
+    };
+    w.step(
+        Role::VillageCadre,
+        "2025-03-04",
+        Event::RecordVerification { at_risk: true },
+    );
+    w.step(Role::Household, "2025-03-04", Event::SignApplication);
+    assert_eq!(
+        w.refused(Role::VillageCadre, "2025-03-05", appraisal(true, false)),
+        "assembly_review_required"
+    );
+    w.step(Role::VillageCadre, "2025-03-05", appraisal(true, true));
+    assert!(w.state.binding.assembly_pending.is_empty());
+    w.step(Role::VillageCadre, "2025-03-11", Event::CloseNotice);
+    w.step(Role::Township, "2025-03-12", review(Decision::Approve));
+    w.step(Role::County, "2025-03-13", county(Decision::Approve));
+    assert_eq!(w.state.stage, Stage::InSecondNotice);
 }

@@ -13,18 +13,9 @@ use chrono::{DateTime, FixedOffset};
 use maud::{Markup, html};
 use serde_json::Value;
 use std::collections::HashMap;
+use zaofaxian_shared::joint_review::{self, JOINT_CHECKS, JointCheck};
 use zaofaxian_shared::lifecycle::{Decision, Event, EventKind};
 use zaofaxian_shared::{Lang, PhoneNumber, Role, Text};
-
-/// The departments' joint checks before a county determination (云南 三(六)).
-pub const DEPARTMENT_CHECKS: [(&str, &str); 6] = [
-    ("check_register", "公安：户籍人口"),
-    ("check_property", "自然资源/住建：房产"),
-    ("check_vehicle", "公安交管：车辆"),
-    ("check_servant", "组织人社：财政供养人员"),
-    ("check_company", "市场监管：经营主体"),
-    ("check_social", "人社医保：社保、医保"),
-];
 
 /// Assistance by risk type (帮扶措施类别).
 pub const MEASURES: [&str; 8] = [
@@ -219,7 +210,7 @@ async fn render(
                 }
             }
         }
-        (actions(staff, &case))
+        (actions(staff, &case, profile))
     };
     (status, layout(tr(l, "案件", "Case"), Some(staff), body)).into_response()
 }
@@ -269,7 +260,6 @@ fn recorded_answers(visit: &Value, profile: Option<&zaofaxian_shared::Profile>, 
                                     @let persons: Vec<&str> = c["persons"].as_array().map(|a| a.iter().filter_map(|p| p.as_str()).collect()).unwrap_or_default();
                                     @if !persons.is_empty() { (tr(l, "不计入本户：", "Left out of the household: ")) (persons.join("、")) " " }
                                     (c["override_note"].as_str().unwrap_or_default())
-                                    @if c["assembly_reviewed"] == true { (tr(l, "（经村民代表大会评议）", " (reviewed by the assembly)")) }
                                 }
                             }
                         }
@@ -430,7 +420,7 @@ fn note_field(l: Lang, zh: &'static str, en: &'static str) -> Markup {
 }
 
 /// A form for each step this role may take at this stage.
-fn actions(staff: &Staff, case: &CaseRecord) -> Markup {
+fn actions(staff: &Staff, case: &CaseRecord, profile: Option<&zaofaxian_shared::Profile>) -> Markup {
     let role = staff.account.role;
     let l = staff.lang;
     let (kinds, final_kinds): (Vec<EventKind>, Vec<EventKind>) = EventKind::ALL
@@ -473,6 +463,14 @@ fn actions(staff: &Staff, case: &CaseRecord) -> Markup {
                         p { label { (tr(l, "评议结果 ", "Result ")) select name="approved" { option value="true" { (tr(l, "同意纳入", "include")) } option value="false" { (tr(l, "不同意", "do not include")) } } } }
                         p { label { (tr(l, "参会人员 ", "Attendees ")) input name="attendees" size="40" required; } }
                         p { label { (tr(l, "评议意见 ", "Opinions ")) input name="opinions" size="40" required; } }
+                        @let pending = &case.state.binding.assembly_pending;
+                        @if !pending.is_empty() {
+                            fieldset { legend { (tr(l, "须经村民代表大会重点评议的排除情形", "Exclusions the village representative assembly must review")) }
+                                ul { @for id in pending { li { (profile.and_then(|p| p.exclusion(id)).map_or_else(|| id.clone(), |r| r.text().get(l).to_string())) } } }
+                                label { input type="checkbox" name="assembly_review" value="on";
+                                    (tr(l, "本次评议为村民代表大会，已对上述情形逐项重点评议", "This meeting was the village representative assembly and reviewed each of these")) }
+                            }
+                        }
                     }
                     EventKind::ResolveObjection => {
                         p { label { "调查结论 " select name="upheld" { option value="false" { "异议不成立" } option value="true" { "异议成立（不予纳入）" } } } }
@@ -489,7 +487,8 @@ fn actions(staff: &Staff, case: &CaseRecord) -> Markup {
                             } } }
                         }
                         fieldset { legend { (tr(l, "部门联审比对", "Departments' joint checks")) }
-                            @for (name, label) in DEPARTMENT_CHECKS { label { input type="checkbox" name=(name) value="on"; (label) } " " }
+                            p.muted { (tr(l, "会同", "With ")) (zaofaxian_shared::joint_review::DEPARTMENTS_ZH) (tr(l, "复核核准：", ": ")) }
+                            @for c in JOINT_CHECKS { label { input type="checkbox" name={ "check_" (c.key) } value="on"; (c.label().get(l)) } " " }
                         }
                         (note_field(l, "说明", "Note"))
                     }
@@ -542,6 +541,7 @@ fn event_from_form(kind: EventKind, f: &HashMap<String, String>) -> Result<(Even
             (
                 Event::RecordAppraisal {
                     approved: yes("approved"),
+                    assembly_review: yes("assembly_review"),
                 },
                 Some(format!("参会人员：{attendees}；评议意见：{opinions}")),
             )
@@ -552,12 +552,12 @@ fn event_from_form(kind: EventKind, f: &HashMap<String, String>) -> Result<(Even
         EventKind::CloseSecondNotice => (Event::CloseSecondNotice, note),
         EventKind::TownshipReview => (Event::TownshipReview { decision: decision()? }, note),
         EventKind::CountyDetermination => {
-            let done: Vec<&str> = DEPARTMENT_CHECKS
+            let done: Vec<&JointCheck> = JOINT_CHECKS
                 .iter()
-                .filter(|(n, _)| yes(n))
-                .map(|(_, l)| *l)
+                .filter(|c| yes(&format!("check_{}", c.key)))
                 .collect();
-            let all = done.len() == DEPARTMENT_CHECKS.len();
+            let all = joint_review::all_done(done.iter().map(|c| c.key));
+            let done: Vec<&str> = done.iter().map(|c| c.zh).collect();
             let checks = format!(
                 "部门联审：{}",
                 if done.is_empty() {
@@ -685,7 +685,7 @@ mod tests {
 
     #[test]
     fn county_determination_needs_every_department_check() {
-        let some = form(&[("decision", "approve"), ("check_register", "on")]);
+        let some = form(&[("decision", "approve"), ("check_hukou", "on")]);
         let (e, note) = event_from_form(EventKind::CountyDetermination, &some).unwrap();
         assert_eq!(
             e,
@@ -694,10 +694,10 @@ mod tests {
                 department_checks_done: false
             }
         );
-        assert!(note.unwrap().contains("公安：户籍人口"));
+        assert!(note.unwrap().contains("部门联审：户口"));
         let mut all = form(&[("decision", "approve")]);
-        for (n, _) in DEPARTMENT_CHECKS {
-            all.insert(n.into(), "on".into());
+        for c in JOINT_CHECKS {
+            all.insert(format!("check_{}", c.key), "on".into());
         }
         assert!(matches!(
             event_from_form(EventKind::CountyDetermination, &all).unwrap().0,
@@ -716,7 +716,13 @@ mod tests {
             ("opinions", "一致同意"),
         ]);
         let (e, note) = event_from_form(EventKind::RecordAppraisal, &f).unwrap();
-        assert_eq!(e, Event::RecordAppraisal { approved: true });
+        assert_eq!(
+            e,
+            Event::RecordAppraisal {
+                approved: true,
+                assembly_review: false
+            }
+        );
         assert_eq!(note.unwrap(), "参会人员：村两委5人、村民代表12人；评议意见：一致同意");
         let missing = event_from_form(EventKind::RecordAppraisal, &form(&[("approved", "true")])).unwrap_err();
         assert!(missing.zh.contains("参会人员"));
