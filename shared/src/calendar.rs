@@ -506,6 +506,19 @@ impl Calendar {
         Ok(Due { date: day, provisional })
     }
 
+    /// The last working day on or before `d`, provisionally through a year without data.
+    pub fn roll_back_due(&self, d: NaiveDate) -> Result<Due, CalendarError> {
+        let (mut day, mut provisional) = (d, None);
+        loop {
+            let (working, guess) = self.working_day_provisional(day);
+            provisional = provisional.or(guess);
+            if working {
+                return Ok(Due { date: day, provisional });
+            }
+            day = day.pred_opt().ok_or(CalendarError::OutOfRange)?;
+        }
+    }
+
     /// [`Calendar::roll_forward`] that goes on, provisionally, through a year without data.
     pub fn roll_forward_due(&self, d: NaiveDate) -> Result<Due, CalendarError> {
         self.roll_forward_provisional(d, None)

@@ -298,7 +298,7 @@ pub fn assess(policy: &Policy, facts: &HouseholdFacts) -> Result<Assessment, Ass
     let (excluded_by, assembly_pending) = check_exclusions(profile, facts, &mut reasons)?;
 
     // 3. Key-attention flags the profile watches.
-    let flags = key_flags(profile, facts, sharp_drop.is_some());
+    let flags = key_flags(profile, facts, sharp_drop.is_some(), threshold);
 
     let eligible = category.is_some() && excluded_by.is_empty();
     Ok(Assessment {
@@ -445,7 +445,8 @@ fn members_where(members: &[Member], pred: impl Fn(&Member) -> bool) -> Vec<&str
 /// Computes the flags the profile watches: from figures where the text gives one,
 /// from the cadre's observation where it needs judgement.
 /// `income_fell`: the sharp drop of [`SHARP_DROP_BP`] was measured (type 7 needs it).
-fn key_flags(profile: &Profile, facts: &HouseholdFacts, income_fell: bool) -> Vec<FlagHit> {
+/// `threshold`: the year's line, against which type 4's medical burden is measured.
+fn key_flags(profile: &Profile, facts: &HouseholdFacts, income_fell: bool, threshold: Fen) -> Vec<FlagHit> {
     let p = profile.flag_params;
     let t = &facts.income;
     let on = facts.assessed_on;
@@ -489,12 +490,33 @@ fn key_flags(profile: &Profile, facts: &HouseholdFacts, income_fell: bool) -> Ve
                 let names = members_where(&facts.members, |m| {
                     m.health == Health::Serious || (m.health == Health::Chronic && m.labour == LabourCapacity::None)
                 });
-                (!names.is_empty()).then(|| {
-                    Text::new(
+                // "患慢性病导致年度自付医疗费用负担过重": the seed gives no figure; we read "过重"
+                // as out-of-pocket medical costs that alone take the household under the line.
+                let chronic = members_where(&facts.members, |m| m.health == Health::Chronic);
+                let size = i64::from(t.household_size.max(1));
+                let after_medical = Fen((t.c_net.0 + t.e_insurance_claims.0 - t.f2_medical.0) / size);
+                let burdened = !chronic.is_empty() && t.f2_medical > Fen::ZERO && after_medical < threshold;
+                if !names.is_empty() {
+                    Some(Text::new(
                         format!("大病重病：{}", names.join("、")),
                         format!("serious illness: {}", names.join(", ")),
-                    )
-                })
+                    ))
+                } else {
+                    burdened.then(|| {
+                        Text::new(
+                            format!(
+                                "慢性病（{}）自付医疗费用{}元，扣除后人均{after_medical}元，低于{threshold}元",
+                                chronic.join("、"),
+                                t.f2_medical
+                            ),
+                            format!(
+                                "chronic illness ({}): out-of-pocket medical costs {} leave {after_medical} per person, under {threshold}",
+                                chronic.join(", "),
+                                t.f2_medical
+                            ),
+                        )
+                    })
+                }
             }
             KeyFlag::NonCompulsoryStudents => {
                 let names = members_where(&facts.members, |m| m.schooling.is_some_and(|s| s.is_non_compulsory()));

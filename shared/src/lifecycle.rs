@@ -188,6 +188,10 @@ pub enum DeadlineKind {
     NoticeEnd,
     /// The township's review.
     TownshipReview,
+    /// The township's review of a household reported after a sudden event, "即刻".
+    TownshipReviewAtOnce,
+    /// The county's monthly review of what the townships reported (鹤庆).
+    CountyMonthlyReview,
     /// The last day of the county's second notice.
     SecondNoticeEnd,
 }
@@ -198,6 +202,10 @@ impl DeadlineKind {
             DeadlineKind::Verification => Text::new("入户核实期限", "home verification due"),
             DeadlineKind::NoticeEnd => Text::new("公示截止", "notice ends"),
             DeadlineKind::TownshipReview => Text::new("乡镇审核期限", "township review due"),
+            DeadlineKind::TownshipReviewAtOnce => {
+                Text::new("乡镇即刻审核（突发事件）", "township review at once (sudden event)")
+            }
+            DeadlineKind::CountyMonthlyReview => Text::new("县级月度复核研判", "county's monthly review"),
             DeadlineKind::SecondNoticeEnd => Text::new("二次公示截止", "second notice ends"),
         }
     }
@@ -235,6 +243,11 @@ impl Deadline {
             DeadlineKind::TownshipReview => profile
                 .township_review_working_days
                 .map(|n| calendar.due_in_working_days(from, n))
+                .transpose()?,
+            DeadlineKind::TownshipReviewAtOnce => Some(calendar.due_in_working_days(from, 0)?),
+            DeadlineKind::CountyMonthlyReview => profile
+                .county_reviews_monthly
+                .then(|| crate::reporting::county_review_due(calendar, from))
                 .transpose()?,
             DeadlineKind::NoticeEnd | DeadlineKind::SecondNoticeEnd => Some(profile.notice.due(calendar, from)?),
         };
@@ -499,6 +512,7 @@ impl EventKind {
         match self {
             EventKind::RecordAppraisal => Some(DeadlineKind::NoticeEnd),
             EventKind::CloseNotice => Some(DeadlineKind::TownshipReview),
+            EventKind::TownshipReview => Some(DeadlineKind::CountyMonthlyReview),
             EventKind::CountyDetermination => Some(DeadlineKind::SecondNoticeEnd),
             EventKind::Remark => Some(DeadlineKind::Verification),
             _ => None,
@@ -591,6 +605,10 @@ pub struct Binding {
     /// the appraisal can approve.
     #[serde(default)]
     pub assembly_pending: Vec<String>,
+    /// The household was reported for a sudden event (illness, disaster, accident that
+    /// left basic living in severe difficulty), which some townships review at once.
+    #[serde(default)]
+    pub sudden_event: bool,
 }
 
 impl Binding {
@@ -599,6 +617,9 @@ impl Binding {
             mandatory: a.mandatory,
             excluded_by: a.excluded_by.clone(),
             assembly_pending: a.assembly_pending.clone(),
+            sudden_event: a.category == Some(crate::eligibility::Category::SuddenSevereHardship)
+                || a.reasons.iter().any(|r| r.code == "sudden_hardship")
+                || a.flags.iter().any(|f| f.flag == crate::policy::KeyFlag::SuddenEvent),
         }
     }
 
@@ -880,7 +901,12 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
             }
             if state.stage == Stage::InNotice {
                 next.stage = Stage::AwaitingTownshipReview;
-                next.deadline = Deadline::count(DeadlineKind::TownshipReview, today, ctx.profile, ctx.calendar)?;
+                let kind = if ctx.profile.sudden_events_reviewed_at_once && state.binding.sudden_event {
+                    DeadlineKind::TownshipReviewAtOnce
+                } else {
+                    DeadlineKind::TownshipReview
+                };
+                next.deadline = Deadline::count(kind, today, ctx.profile, ctx.calendar)?;
             } else {
                 finish(&mut next, today);
             }
@@ -893,7 +919,7 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
         (Stage::AwaitingTownshipReview, Event::TownshipReview { decision }) => match decision {
             Decision::Approve => {
                 next.stage = Stage::AwaitingCountyReview;
-                next.deadline = None;
+                next.deadline = Deadline::count(DeadlineKind::CountyMonthlyReview, today, ctx.profile, ctx.calendar)?;
             }
             Decision::Reject => refuse(&mut next),
             Decision::Return => {

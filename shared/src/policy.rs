@@ -298,6 +298,12 @@ pub struct Profile {
     pub elimination_requires_consent: bool,
     pub elimination_not_in_identification_month: bool,
     pub no_elimination_without_labour: bool,
+    /// The township reviews a household reported after a sudden event at once, not
+    /// within its usual working days (玉溪 "对收到突发事件上报的…应即刻进行研究审核").
+    pub sudden_events_reviewed_at_once: bool,
+    /// The county reviews the townships' reports every month (鹤庆 "每月一复核，每月一研判"),
+    /// so a household awaiting it has a due date ([`crate::reporting::county_review_due`]).
+    pub county_reviews_monthly: bool,
     pub key_flags: Vec<KeyFlag>,
     pub flag_params: FlagParams,
     pub exclusions: Vec<ExclusionRule>,
@@ -390,6 +396,8 @@ struct RawProfile {
     elimination_requires_consent: Option<bool>,
     elimination_not_in_identification_month: Option<bool>,
     no_elimination_without_labour: Option<bool>,
+    sudden_events_reviewed_at_once: Option<bool>,
+    county_reviews_monthly: Option<bool>,
     key_flags: Option<Vec<KeyFlag>>,
     transfer_share_over_bp: Option<u32>,
     labour_coefficient_max_tenths: Option<u32>,
@@ -694,6 +702,14 @@ fn resolve(p: &RawProfile, by_id: &BTreeMap<&str, &RawProfile>, depth: usize) ->
         no_elimination_without_labour: p
             .no_elimination_without_labour
             .or(parent.as_ref().map(|x| x.no_elimination_without_labour))
+            .unwrap_or(false),
+        sudden_events_reviewed_at_once: p
+            .sudden_events_reviewed_at_once
+            .or(parent.as_ref().map(|x| x.sudden_events_reviewed_at_once))
+            .unwrap_or(false),
+        county_reviews_monthly: p
+            .county_reviews_monthly
+            .or(parent.as_ref().map(|x| x.county_reviews_monthly))
             .unwrap_or(false),
         key_flags: p
             .key_flags

@@ -27,6 +27,18 @@ pub fn report_month_on(calendar: &Calendar, today: NaiveDate, day: u32) -> (i32,
     }
 }
 
+/// When the county's monthly review (鹤庆 "每月一复核，每月一研判") of a household the
+/// township approved on `approved_on` is due: the township reports it by the 5th of the
+/// next month, and the county reviews each month's reports within that month, so by the
+/// last working day of the month after the approval. (Our reading: the seed sets the
+/// rhythm, not a day.)
+pub fn county_review_due(calendar: &Calendar, approved_on: NaiveDate) -> Result<Due, CalendarError> {
+    let (y, m) = (approved_on.year(), approved_on.month());
+    let (y2, m2) = if m >= 11 { (y + 1, m - 10) } else { (y, m + 2) };
+    let first_after = NaiveDate::from_ymd_opt(y2, m2, 1).ok_or(CalendarError::OutOfRange)?;
+    calendar.roll_back_due(first_after.pred_opt().ok_or(CalendarError::OutOfRange)?)
+}
+
 /// Which kind of monthly report a township files: "如若当月未有新增对象，则实行零报告".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MonthlyReportKind {

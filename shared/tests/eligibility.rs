@@ -468,6 +468,34 @@ fn observed_and_measured_flags() {
     assert!(!industry(&f), "depreciation alone");
 }
 
+/// 玉溪 三(一)4 "患慢性病导致年度自付医疗费用负担过重": a chronic patient whose
+/// out-of-pocket costs alone take the household under the line (our reading of "过重";
+/// the seed gives no figure). Costs the household can carry are not type 4.
+#[test]
+fn chronic_illness_with_a_heavy_medical_bill_is_type_4() {
+    let type4 = |medical_yuan: i64| {
+        let mut w = worksheet("2025-03-01", 3, 9000);
+        w.rigid = RigidExpenses {
+            medical: Fen::yuan(medical_yuan),
+            ..RigidExpenses::default()
+        };
+        let mut f = facts(YUXI_VILLAGE, "2025-03-01", &w, false, "yuxi-2021");
+        f.members[2].health = Health::Chronic;
+        f.members[2].labour = LabourCapacity::Partial;
+        let a = assess(Policy::embedded(), &f).unwrap();
+        a.flags.into_iter().find(|h| h.flag == KeyFlag::SeriousIllness)
+    };
+    // 27,000 for three; 4,000 of medicine leaves 7,666.66 a head, under 8,700.
+    let hit = type4(4_000).expect("a heavy bill");
+    assert!(
+        hit.because.zh.contains("慢性病（老人）自付医疗费用4000.00元"),
+        "{}",
+        hit.because.zh
+    );
+    // 500 leaves 8,833.33 a head: the household carries it.
+    assert!(type4(500).is_none());
+}
+
 #[test]
 fn yunnan_profile_watches_no_yuxi_flags() {
     let mut w = worksheet("2025-03-01", 2, 3000);

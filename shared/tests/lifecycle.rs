@@ -139,6 +139,11 @@ fn heqing_case_from_self_report_to_monitoring_across_national_day() {
             decision: Decision::Approve,
         },
     );
+    // 鹤庆 "每月一复核": reported by 5 November, reviewed within November (the 30th is a Sunday).
+    assert_eq!(
+        w.state.deadline.map(|x| (x.kind, x.due)),
+        Some((DeadlineKind::CountyMonthlyReview, d("2025-11-28")))
+    );
     let no_checks = Event::CountyDetermination {
         decision: Decision::Approve,
         department_checks_done: false,
@@ -184,6 +189,7 @@ fn risk_elimination_retraces_the_procedure_and_never_in_the_identification_month
             decision: Decision::Approve,
         },
     );
+    assert_eq!(w.state.deadline, None, "Yunnan's text sets the county no period");
     w.step(Role::County, "2025-11-17", CHECKS_DONE);
     assert_eq!(w.state.identified_on, Some(d("2025-11-17")));
 
@@ -987,4 +993,64 @@ fn what_the_visit_found_binds_the_later_steps() {
     w.step(Role::Township, "2025-03-12", review(Decision::Approve));
     w.step(Role::County, "2025-03-13", county(Decision::Approve));
     assert_eq!(w.state.stage, Stage::InSecondNotice);
+}
+
+/// 鹤庆 县级研判阶段 "每月一复核，每月一研判": a household the township approved is due at
+/// the county by the last working day of the next month; no such duty elsewhere, as the
+/// other seeds set none.
+#[test]
+fn heqings_county_reviews_every_month() {
+    let cal = Calendar::national();
+    let due = |on: &str| zaofaxian_shared::reporting::county_review_due(cal, d(on)).unwrap().date;
+    // 30 November 2025 is a Sunday: the 28th.
+    assert_eq!(due("2025-10-31"), d("2025-11-28"));
+    assert_eq!(due("2025-11-03"), d("2025-12-31"));
+    assert_eq!(due("2025-12-15"), d("2026-01-30"), "31 January 2026 is a Saturday");
+    assert!(profile("heqing-2020").county_reviews_monthly);
+    assert!(!profile("yuxi-2021").county_reviews_monthly && !profile("neimenggu-2021").county_reviews_monthly);
+}
+
+/// 玉溪 四 2. "对收到突发事件上报的拟纳入监测的农户应即刻进行研究审核": the township's review
+/// of a sudden-event household is due the day the village's result arrives (the next
+/// working day after a rest day); other households, and other areas, keep 7 working days.
+#[test]
+fn a_sudden_event_is_reviewed_at_once_in_yuxi() {
+    use zaofaxian_shared::lifecycle::Binding;
+    let to_township = |profile: &str, sudden_event: bool, closed_on: &str| {
+        let mut w = Walk::open(profile, Channel::SelfReport, Role::Household, "2025-03-03");
+        w.state.binding = Binding {
+            sudden_event,
+            ..Binding::default()
+        };
+        w.step(
+            Role::VillageCadre,
+            "2025-03-04",
+            Event::RecordVerification { at_risk: true },
+        );
+        w.step(Role::Household, "2025-03-04", Event::SignApplication);
+        let approve = Event::RecordAppraisal {
+            approved: true,
+            assembly_review: false,
+        };
+        w.step(Role::VillageCadre, "2025-03-05", approve);
+        w.step(Role::VillageCadre, closed_on, Event::CloseNotice);
+        w.state.deadline.map(|x| (x.kind, x.due))
+    };
+    assert_eq!(
+        to_township("yuxi-2021", true, "2025-03-13"),
+        Some((DeadlineKind::TownshipReviewAtOnce, d("2025-03-13")))
+    );
+    // Closed on a Saturday: due on the Monday.
+    assert_eq!(
+        to_township("yuxi-2021", true, "2025-03-15"),
+        Some((DeadlineKind::TownshipReviewAtOnce, d("2025-03-17")))
+    );
+    assert_eq!(
+        to_township("yuxi-2021", false, "2025-03-13"),
+        Some((DeadlineKind::TownshipReview, d("2025-03-24")))
+    );
+    assert_eq!(
+        to_township("heqing-2020", true, "2025-03-13"),
+        Some((DeadlineKind::TownshipReview, d("2025-03-24")))
+    );
 }
