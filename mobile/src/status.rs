@@ -13,12 +13,15 @@ pub struct StatusView {
     /// Why the date is only provisional (暂定), shown under it.
     pub provisional: Option<String>,
     pub overdue: bool,
+    /// Why the household was refused or its case ended, as the deciding step gave it.
+    pub reason: Option<String>,
 }
 
 /// Builds the status lines for `state` as seen on `today`. A deadline the calendar
 /// cannot count (no holiday data yet) is still shown, without the count.
 pub fn status_view(state: &CaseState, calendar: &Calendar, today: NaiveDate, lang: Lang) -> StatusView {
     let stage = state.stage.label().get(lang).to_string();
+    let reason = state.reason.clone().filter(|_| state.stage.is_closed());
     let Some(deadline) = state.deadline else {
         // The village still has to act; only the date is not known yet.
         let pending = state.deadline_pending_year.map(|year| match lang {
@@ -30,6 +33,7 @@ pub fn status_view(state: &CaseState, calendar: &Calendar, today: NaiveDate, lan
             deadline: pending,
             provisional: None,
             overdue: false,
+            reason,
         };
     };
     let label = deadline.kind.label();
@@ -55,6 +59,7 @@ pub fn status_view(state: &CaseState, calendar: &Calendar, today: NaiveDate, lan
         deadline: Some(format!("{}{sep}{}{mark}{count}", label.get(lang), deadline.due)),
         provisional: deadline.provisional_note().map(|t| t.get(lang).to_string()),
         overdue: today > deadline.due,
+        reason,
     }
 }
 
@@ -116,6 +121,30 @@ mod tests {
         old.deadline_pending_year = Some(2027);
         let v = status_view(&old, Calendar::national(), d("2026-12-29"), Lang::Zh);
         assert_eq!(v.deadline.as_deref(), Some("核实期限待定（2027年放假安排尚未导入）"));
+    }
+
+    /// The reason a refusal gave is shown once the case is closed, not while it runs.
+    #[test]
+    fn a_closed_case_shows_its_reason() {
+        use zaofaxian_shared::lifecycle::{Event, transition};
+        let s = reported("2025-09-30");
+        let ctx = Ctx {
+            actor: Role::VillageCadre,
+            today: d("2025-10-09"),
+            calendar: Calendar::national(),
+            profile: Policy::embedded().profile("yuxi-2021").unwrap(),
+            evidence: None,
+        };
+        let mut closed = transition(&s, &Event::RecordVerification { at_risk: false }, &ctx).unwrap();
+        closed.reason = Some("务工收入稳定，人均超过监测底线".into());
+        let v = status_view(&closed, Calendar::national(), d("2025-10-09"), Lang::Zh);
+        assert_eq!(v.reason.as_deref(), Some("务工收入稳定，人均超过监测底线"));
+        let mut open_case = s.clone();
+        open_case.reason = Some("旧的原因".into());
+        assert_eq!(
+            status_view(&open_case, Calendar::national(), d("2025-10-09"), Lang::Zh).reason,
+            None
+        );
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub fn CaseStatusCard(view: StatusView, lang: Lang) -> Element {
             if let Some(why) = view.provisional.clone() {
                 p { class: "provisional", "{why}" }
             }
+            if let Some(reason) = view.reason.clone() {
+                p { class: "reason big", {t(lang, "原因：", "Reason: ")} "{reason}" }
+            }
         }
     }
 }

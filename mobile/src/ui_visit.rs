@@ -343,11 +343,13 @@ pub fn VisitScreen(
                                 for f in a.flags.iter() { li { class: "flag", "{f.label.get(lang)}：{f.because.get(lang)}" } }
                             }
                             p { {t(lang, "请根据入户所见作出您的结论（与测算不一致时，审核人会看到）：", "Record your own finding from the visit (a reviewer sees where it differs from the assessment):")} }
+                            if !a.mandatory { NoRiskReason { form, lang } }
                             div { class: "choices",
                                 button { r#type: "button", class: if eligible { "primary big" } else { "big" }, onclick: move |_| on_save.call((visit.clone(), true)),
                                     {t(lang, "保存：存在风险", "Save: at risk")} }
-                                // 玉溪 三(二) "全部纳入监测": the core refuses "no risk" for these.
-                                if !a.mandatory {
+                                // 玉溪 三(二) "全部纳入监测": the core refuses "no risk" for these;
+                                // elsewhere "no risk" needs the reason the household is told.
+                                if !a.mandatory && v.no_risk_reason_given() {
                                     button { r#type: "button", class: if eligible { "big" } else { "primary big" }, onclick: move |_| on_save.call((second.clone(), false)),
                                         {t(lang, "保存：未发现风险", "Save: no risk")} }
                                 }
@@ -364,17 +366,32 @@ pub fn VisitScreen(
                         rsx! {
                             p { class: "warn", role: "alert", "{why.get(lang)}" }
                             p { {t(lang, "无法自动测算，请根据入户情况判断：", "No automatic assessment: record your own finding:")} }
+                            NoRiskReason { form, lang }
                             div { class: "choices",
                                 button { r#type: "button", class: "primary big", onclick: move |_| on_save.call((visit.clone(), true)),
                                     {t(lang, "保存：存在风险", "Save: at risk")} }
-                                button { r#type: "button", class: "big", onclick: move |_| on_save.call((second.clone(), false)),
-                                    {t(lang, "保存：未发现风险", "Save: no risk")} }
+                                if v.no_risk_reason_given() {
+                                    button { r#type: "button", class: "big", onclick: move |_| on_save.call((second.clone(), false)),
+                                        {t(lang, "保存：未发现风险", "Save: no risk")} }
+                                }
                             }
                         }
                     }
                 }
             }
             }
+        }
+    }
+}
+
+/// Why no risk was found, in words the household is told; the "no risk" button comes
+/// once it is long enough.
+#[component]
+fn NoRiskReason(form: Signal<VisitForm>, lang: Lang) -> Element {
+    let reason = form.read().no_risk_reason.clone();
+    rsx! {
+        label { {t(lang, "如未发现风险，请写明原因（至少4个字，将反馈农户）", "If you found no risk, say why (at least 4 characters; the household is told)")}
+            textarea { class: "big", rows: "2", value: "{reason}", oninput: move |e| form.with_mut(|f| f.no_risk_reason = e.value()) }
         }
     }
 }

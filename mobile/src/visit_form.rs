@@ -177,6 +177,8 @@ pub struct VisitForm {
     pub assistance_measures: u32,
     /// The household agrees to its risk being marked eliminated (elimination only).
     pub consent: bool,
+    /// Why no risk was found: told to the household (内蒙古 四(一)7 "反馈原因").
+    pub no_risk_reason: String,
     pub group: String,
     pub formerly_poor: bool,
     pub members: Vec<MemberForm>,
@@ -259,6 +261,7 @@ impl VisitForm {
             purpose: VisitPurpose::Verification,
             assistance_measures: 0,
             consent: false,
+            no_risk_reason: String::new(),
             group: String::new(),
             formerly_poor: false,
             members: vec![MemberForm::default()],
@@ -411,6 +414,8 @@ impl VisitForm {
             VisitPurpose::Verification => serde_json::json!({ "event": "record_verification", "at_risk": at_risk }),
             VisitPurpose::Elimination => serde_json::json!({ "event": "start_elimination", "consent": self.consent }),
         };
+        let reason = self.no_risk_reason.trim();
+        let note = (self.purpose == VisitPurpose::Verification && !at_risk && !reason.is_empty()).then_some(reason);
         serde_json::json!({
             "case_id": self.case_id,
             "expected_version": self.expected_version,
@@ -418,7 +423,16 @@ impl VisitForm {
             "location": visit.location,
             "photos": visit.photos,
             "visit": visit,
+            "note": note,
         })
+    }
+
+    /// Whether the reason for "no risk" is enough for the core (checked before the
+    /// button is offered, so the server never refuses it later).
+    pub fn no_risk_reason_given(&self) -> bool {
+        zaofaxian_shared::Event::RecordVerification { at_risk: false }
+            .check_reason(Some(&self.no_risk_reason))
+            .is_ok()
     }
 }
 
@@ -479,6 +493,13 @@ mod tests {
         );
         let body = f.event_body(&v, a.eligible);
         assert_eq!(body["event"]["event"], "record_verification");
+        assert!(body["note"].is_null());
+        // "No risk" carries the reason the household is told.
+        let mut f = f.clone();
+        assert!(!f.no_risk_reason_given());
+        f.no_risk_reason = "家中有稳定务工收入，人均超过监测底线".into();
+        assert!(f.no_risk_reason_given());
+        assert_eq!(f.event_body(&v, false)["note"], "家中有稳定务工收入，人均超过监测底线");
         assert_eq!(body["visit"]["members"][0]["name"], "王秀英");
     }
 

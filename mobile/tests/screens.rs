@@ -97,6 +97,7 @@ fn sync_badge_and_case_card() {
         deadline: Some("入户核实期限：2025-10-14（已超期2个工作日）".into()),
         provisional: None,
         overdue: true,
+        reason: None,
     };
     let html = dioxus_ssr::render_element(rsx! { CaseStatusCard { view, lang: Lang::Zh } });
     assert!(
@@ -110,10 +111,24 @@ fn sync_badge_and_case_card() {
         deadline: Some("入户核实期限：2027-01-04（暂定）（还有4个工作日）".into()),
         provisional: Some("暂定：2027年节假日安排尚未导入，仅按周六、周日休息计算".into()),
         overdue: false,
+        reason: None,
     };
     let html = dioxus_ssr::render_element(rsx! { CaseStatusCard { view, lang: Lang::Zh } });
     assert!(
         html.contains("（暂定）") && html.contains("class=\"provisional\""),
+        "{html}"
+    );
+    // 内蒙古 四(一)7 "及时向农牧户反馈原因": a refused household reads why.
+    let view = StatusView {
+        stage: "不予纳入".into(),
+        deadline: None,
+        provisional: None,
+        overdue: false,
+        reason: Some("家中有人为财政供养人员".into()),
+    };
+    let html = dioxus_ssr::render_element(rsx! { CaseStatusCard { view, lang: Lang::Zh } });
+    assert!(
+        html.contains("原因：") && html.contains("家中有人为财政供养人员"),
         "{html}"
     );
 }
@@ -323,6 +338,8 @@ struct VisitHost {
     on: NaiveDate,
     /// An elimination home check (of a household earning `wage` a month), not a verification.
     elimination: Option<&'static str>,
+    /// The reason for "no risk" the cadre typed.
+    reason: &'static str,
 }
 
 fn VisitApp(p: VisitHost) -> Element {
@@ -351,6 +368,7 @@ fn VisitApp(p: VisitHost) -> Element {
             f.signature.start(10.0, 10.0);
             f.signature.extend(80.0, 60.0);
         }
+        f.no_risk_reason = p.reason.into();
         if p.elimination.is_some() {
             f.purpose = zaofaxian_mobile::visit_form::VisitPurpose::Elimination;
             f.assistance_measures = 1;
@@ -379,15 +397,26 @@ fn VisitApp(p: VisitHost) -> Element {
 }
 
 fn render_visit(filled: bool, lang: Lang, on: NaiveDate) -> String {
-    render_visit_for(filled, lang, on, None)
+    render_visit_with(filled, lang, on, None, "经核实收入稳定")
 }
 
 fn render_visit_for(filled: bool, lang: Lang, on: NaiveDate, elimination: Option<&'static str>) -> String {
+    render_visit_with(filled, lang, on, elimination, "")
+}
+
+fn render_visit_with(
+    filled: bool,
+    lang: Lang,
+    on: NaiveDate,
+    elimination: Option<&'static str>,
+    reason: &'static str,
+) -> String {
     let host = VisitHost {
         filled,
         lang,
         on,
         elimination,
+        reason,
     };
     let mut dom = VirtualDom::new_with_props(VisitApp, host);
     dom.rebuild_in_place();
@@ -442,6 +471,10 @@ fn the_visit_screen_has_every_section_and_previews_the_finding() {
         filled.contains("收入骤减后现在每月家庭收入"),
         "the income-drop field is asked"
     );
+    // Without a reason for the household, "no risk" is not offered (内蒙古 四(一)7).
+    let unexplained = render_visit_with(true, Lang::Zh, today(), None, "无");
+    assert!(unexplained.contains("如未发现风险，请写明原因"), "{unexplained}");
+    assert!(!unexplained.contains("保存：未发现风险") && unexplained.contains("保存：存在风险"));
     let en = render(true, Lang::En);
     assert!(
         en.contains("Home visit") && en.contains("Save: at risk") && en.contains("Exclusion checklist"),

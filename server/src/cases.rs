@@ -263,7 +263,6 @@ pub async fn apply_event(
         .with_field("photos"));
     }
     req.event
-        .kind()
         .check_reason(req.note.as_deref())
         .map_err(|w| refused(w).with_field("note"))?;
     let case = visible_case(state, caller, case_id).await?;
@@ -329,6 +328,10 @@ pub async fn apply_event(
             )
             .with_field("category"));
         }
+    }
+    // The reason of a refusal or an ending is what the household is told.
+    if req.event.needs_reason() {
+        next.reason = req.note.as_deref().map(str::trim).map(str::to_string);
     }
     let mut photos = req.photos.clone();
     if let Some(v) = &req.visit {

@@ -9,6 +9,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoResponses, Modify, OpenApi, PartialSchema};
 use zaofaxian_shared::EventKind;
+use zaofaxian_shared::lifecycle::Decision;
 use zaofaxian_shared::wire::ErrorBody;
 
 /// A body the server could not take: malformed JSON or a field it refuses (400), too
@@ -85,37 +86,46 @@ impl utoipa::PartialSchema for Chunk {
 impl utoipa::ToSchema for Chunk {}
 
 /// What a step's request may hold depends on the step, which the derived schema of
-/// `EventRequest` cannot say: it becomes one variant per kind of step, split by the
-/// core's own rules. An irreversible step (清退, 整户消亡) needs its reason in `note`
-/// ([`EventKind::is_irreversible`]); only the verification and the elimination's home
-/// check carry a home visit ([`EventKind::takes_visit`]).
+/// `EventRequest` cannot say: it becomes one variant per shape of step, split by the
+/// core's own rules. A step that cannot be undone (清退, 整户消亡) or that refuses the
+/// household ([`EventKind::refusal_field`]: found not at risk, not approved, rejected…)
+/// needs its reason in `note`; only the verification and the elimination's home check
+/// carry a home visit ([`EventKind::takes_visit`]).
 struct StepVariants;
 
-/// The kinds of step with the same request shape: the component name of their events,
-/// and what their request holds.
+/// A shape of step request: whether it may carry a visit and whether it needs a reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum StepShape {
-    WithVisit,
-    Irreversible,
-    Plain,
+struct StepShape {
+    visit: bool,
+    reason: bool,
 }
 
 impl StepShape {
-    fn of(kind: EventKind) -> Self {
-        if kind.is_irreversible() {
-            StepShape::Irreversible
-        } else if kind.takes_visit() {
-            StepShape::WithVisit
-        } else {
-            StepShape::Plain
-        }
-    }
+    const ALL: [StepShape; 4] = [
+        StepShape {
+            visit: true,
+            reason: false,
+        },
+        StepShape {
+            visit: false,
+            reason: false,
+        },
+        StepShape {
+            visit: true,
+            reason: true,
+        },
+        StepShape {
+            visit: false,
+            reason: true,
+        },
+    ];
 
     fn component(self) -> &'static str {
-        match self {
-            StepShape::WithVisit => "EventWithVisit",
-            StepShape::Irreversible => "IrreversibleEvent",
-            StepShape::Plain => "PlainEvent",
+        match (self.visit, self.reason) {
+            (true, false) => "EventWithVisit",
+            (false, false) => "PlainEvent",
+            (true, true) => "RefusalWithVisit",
+            (false, true) => "EventNeedingReason",
         }
     }
 }
@@ -131,6 +141,55 @@ fn kind_of(variant: &RefOr<Schema>) -> Option<EventKind> {
     serde_json::from_value(tag.enum_values.as_ref()?.first()?.clone()).ok()
 }
 
+/// An `Event` variant's schema with `field` limited to `values`.
+fn limited(variant: &RefOr<Schema>, field: &str, values: Vec<serde_json::Value>) -> RefOr<Schema> {
+    let mut v = variant.clone();
+    if let RefOr::T(Schema::Object(o)) = &mut v {
+        let typed = ObjectBuilder::new().enum_values(Some(values));
+        o.properties.insert(field.into(), typed.into());
+    }
+    v
+}
+
+/// Every value an event's refusal field can take (a bool, or a decision).
+fn values_of(refusing: &serde_json::Value) -> Vec<serde_json::Value> {
+    match refusing {
+        serde_json::Value::Bool(_) => vec![true.into(), false.into()],
+        _ => [Decision::Approve, Decision::Reject, Decision::Return]
+            .iter()
+            .filter_map(|d| serde_json::to_value(d).ok())
+            .collect(),
+    }
+}
+
+/// The `Event` variants, each with the shape of its request: a step that can refuse is
+/// split by its refusal field into its refusing and its other values.
+fn shaped(events: &[RefOr<Schema>]) -> Vec<(StepShape, RefOr<Schema>)> {
+    let mut out = Vec::new();
+    for variant in events {
+        let Some(kind) = kind_of(variant) else { continue };
+        let visit = kind.takes_visit();
+        match kind.refusal_field() {
+            Some((field, refusing)) => {
+                let others: Vec<_> = values_of(&refusing).into_iter().filter(|v| *v != refusing).collect();
+                out.push((
+                    StepShape { visit, reason: true },
+                    limited(variant, field, vec![refusing]),
+                ));
+                out.push((StepShape { visit, reason: false }, limited(variant, field, others)));
+            }
+            None => out.push((
+                StepShape {
+                    visit,
+                    reason: kind.is_irreversible(),
+                },
+                variant.clone(),
+            )),
+        }
+    }
+    out
+}
+
 impl Modify for StepVariants {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let Some(components) = doc.components.as_mut() else {
@@ -142,15 +201,14 @@ impl Modify for StepVariants {
         else {
             return;
         };
+        let shaped = shaped(&events.items);
         let mut whole = OneOfBuilder::new()
             .description(request.description.clone())
             .examples(request.example.clone());
-        for shape in [StepShape::WithVisit, StepShape::Plain, StepShape::Irreversible] {
+        for shape in StepShape::ALL {
             let mut group = OneOfBuilder::new();
-            for variant in &events.items {
-                if kind_of(variant).is_some_and(|k| StepShape::of(k) == shape) {
-                    group = group.item(variant.clone());
-                }
+            for (_, variant) in shaped.iter().filter(|(s, _)| *s == shape) {
+                group = group.item(variant.clone());
             }
             schemas.insert(shape.component().into(), group.into());
             let mut variant = request.clone();
@@ -159,23 +217,17 @@ impl Modify for StepVariants {
             variant
                 .properties
                 .insert("event".into(), Ref::from_schema_name(shape.component()).into());
-            match shape {
-                StepShape::WithVisit => {}
-                StepShape::Plain => {
-                    let none = ObjectBuilder::new().schema_type(Type::Null).description(Some(
-                        "只有入户核实和风险消除入户核查附带入户记录 / only a verification or an elimination home check carries a visit",
-                    ));
-                    variant.properties.insert("visit".into(), none.into());
-                }
-                StepShape::Irreversible => {
-                    variant
-                        .properties
-                        .insert("visit".into(), ObjectBuilder::new().schema_type(Type::Null).into());
-                    variant
-                        .properties
-                        .insert("note".into(), zaofaxian_shared::schema::Reason::schema());
-                    variant.required.push("note".into());
-                }
+            if !shape.visit {
+                let none = ObjectBuilder::new().schema_type(Type::Null).description(Some(
+                    "只有入户核实和风险消除入户核查附带入户记录 / only a verification or an elimination home check carries a visit",
+                ));
+                variant.properties.insert("visit".into(), none.into());
+            }
+            if shape.reason {
+                variant
+                    .properties
+                    .insert("note".into(), zaofaxian_shared::schema::Reason::schema());
+                variant.required.push("note".into());
             }
             whole = whole.item(Schema::Object(variant));
         }
@@ -291,37 +343,70 @@ mod tests {
         let _: ErrorBody = serde_json::from_value(example(&doc, "ErrorBody")).unwrap();
     }
 
-    /// Each kind of step is in exactly one variant of a step's request, and the
-    /// variants say what the core requires: a reason for an irreversible step, a home
-    /// visit only with a verification or an elimination home check.
+    /// Each step (and each value of a refusal field) is in exactly one variant of a
+    /// step's request, and the variants say what the core requires: a reason for a step
+    /// that cannot be undone or refuses the household, a home visit only with a
+    /// verification or an elimination home check.
     #[test]
     fn a_steps_request_says_what_each_kind_of_step_needs() {
+        use zaofaxian_shared::Event;
+        use zaofaxian_shared::lifecycle::Decision;
         let doc = serde_json::to_value(document()).unwrap();
         let schemas = &doc["components"]["schemas"];
         let variants = schemas["EventRequest"]["oneOf"].as_array().unwrap();
-        assert_eq!(variants.len(), 3);
-        for kind in EventKind::ALL {
-            let name = serde_json::to_value(kind).unwrap();
+        assert_eq!(variants.len(), 4);
+        let matches = |schema: &serde_json::Value, event: &serde_json::Value| {
+            schema["properties"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .all(|(k, p)| match p["enum"].as_array() {
+                    Some(values) => values.contains(&event[k]),
+                    None => true,
+                })
+        };
+        let events = [
+            Event::RecordVerification { at_risk: true },
+            Event::RecordVerification { at_risk: false },
+            Event::RecordAppraisal {
+                approved: false,
+                assembly_review: false,
+            },
+            Event::ResolveObjection { upheld: true },
+            Event::ResolveObjection { upheld: false },
+            Event::TownshipReview {
+                decision: Decision::Reject,
+            },
+            Event::TownshipReview {
+                decision: Decision::Return,
+            },
+            Event::CountyDetermination {
+                decision: Decision::Reject,
+                department_checks_done: true,
+            },
+            Event::StartElimination { consent: true },
+            Event::Clear,
+            Event::HouseholdDissolved,
+            Event::RecordAssistance,
+        ];
+        for event in events {
+            let json = serde_json::to_value(&event).unwrap();
             let holders: Vec<_> = variants
                 .iter()
                 .filter(|v| {
                     let group = v["properties"]["event"]["$ref"].as_str().unwrap();
                     let group = &schemas[group.trim_start_matches("#/components/schemas/")];
-                    group["oneOf"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .any(|e| e["properties"]["event"]["enum"][0] == name)
+                    group["oneOf"].as_array().unwrap().iter().any(|e| matches(e, &json))
                 })
                 .collect();
-            assert_eq!(holders.len(), 1, "{kind:?}");
+            assert_eq!(holders.len(), 1, "{event:?}");
             let v = holders[0];
             let needs_note = v["required"].as_array().unwrap().contains(&"note".into());
-            assert_eq!(needs_note, kind.is_irreversible(), "{kind:?}");
+            assert_eq!(needs_note, event.needs_reason(), "{event:?}");
             assert_eq!(
                 v["properties"]["visit"]["type"] == "null",
-                !kind.takes_visit(),
-                "{kind:?}"
+                !event.kind().takes_visit(),
+                "{event:?}"
             );
         }
     }

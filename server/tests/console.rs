@@ -368,6 +368,85 @@ async fn a_self_report_walks_to_determination_through_the_console() {
     let oct = monthly("2025-10").await;
     assert_eq!(oct[0][4][0], "本月无新增，零报告");
     assert_eq!(oct[1][4][0], "本月无新增，零报告");
+    b.sign_out().await;
+
+    // One elimination, the way out: an assistance measure recorded in the console, the
+    // phone's home check in December (not the month of identification), the appraisal,
+    // and the notice that says what it is (issue 14, point 6).
+    b.sign_in(&app, "cadre").await;
+    b.goto(&app, &format!("/console/cases/{case}")).await;
+    let page = b
+        .step(
+            "record_assistance",
+            &[("responsible", "李村长"), ("note", "申请临时救助")],
+            &[],
+        )
+        .await;
+    assert!(page.contains("已办理：落实帮扶措施"), "{page}");
+    assert!(
+        page.contains("风险消除须入户核查"),
+        "no tick boxes stand in for the check: {page}"
+    );
+    app.set_today("2025-12-02");
+    let token = app.sign_in("cadre").await;
+    let (_, d) = app.get(&token, &format!("/api/v1/cases/{case}")).await;
+    let check = json!({ "expected_version": d["case"]["state"]["version"],
+                        "event": { "event": "start_elimination", "consent": true },
+                        "visit": common::home_check(VILLAGE, "2025-12-02", "full", 150_000) });
+    let (st, v) = app.post(&token, &format!("/api/v1/cases/{case}/events"), &check).await;
+    assert_eq!(st, 200, "{v}");
+    b.sign_in(&app, "cadre").await;
+    b.goto(&app, &format!("/console/cases/{case}")).await;
+    let page = b
+        .step(
+            "record_appraisal",
+            &[
+                ("approved", "true"),
+                ("attendees", "村两委5人、村民代表11人"),
+                ("opinions", "同意标注风险消除"),
+            ],
+            &[],
+        )
+        .await;
+    assert!(page.contains("公示中"), "{page}");
+    b.goto(&app, &format!("/console/notice?notice=elimination&division={VILLAGE}"))
+        .await;
+    let notice = b.text().await;
+    assert!(
+        notice.contains("拟标注风险消除名单公示") && !notice.contains("拟纳入名单公示"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("王秀英") && notice.contains("110105********002X") && notice.contains("12317"),
+        "{notice}"
+    );
+    b.screenshot("console-elimination-notice.png").await;
+
+    // One refused household: "no risk" needs the reason the household is told (内蒙古
+    // 四(一)7), and the case then shows it, as the household's own view does.
+    let neighbour = app.household("13812345679").await;
+    let report =
+        json!({ "village": VILLAGE, "household_name": "李强", "hardship": "job_loss", "happened_on": "2025-11-20" });
+    let refused = app.report(&neighbour, "p2", report).await;
+    b.goto(&app, &format!("/console/cases/{refused}")).await;
+    let page = b.step("record_verification", &[("at_risk", "false")], &[]).await;
+    assert!(page.contains("须写明原因"), "{page}");
+    let page = b
+        .step(
+            "record_verification",
+            &[("at_risk", "false"), ("note", "已在县城稳定就业，月收入4000元")],
+            &[],
+        )
+        .await;
+    assert!(
+        page.contains("原因（已反馈农户）：") && page.contains("已在县城稳定就业，月收入4000元"),
+        "{page}"
+    );
+    let (_, mine) = app.get(&neighbour, &format!("/api/v1/cases/{refused}")).await;
+    assert_eq!(
+        mine["case"]["state"]["reason"], "已在县城稳定就业，月收入4000元",
+        "{mine}"
+    );
     b.stop().await;
 }
 

@@ -41,7 +41,8 @@ async fn a_collapse_the_cadre_did_not_see_is_shown_to_the_reviewer() {
             .post(
                 &cadre,
                 &format!("/api/v1/cases/{case}/events"),
-                &json!({ "expected_version": 0, "event": { "event": "record_verification", "at_risk": false }, "visit": visit }),
+                &json!({ "expected_version": 0, "event": { "event": "record_verification", "at_risk": false },
+                         "visit": visit, "note": "家中有稳定务工收入" }),
             )
             .await;
         assert_eq!(status, 200, "{name}: {body}");
@@ -545,7 +546,8 @@ async fn the_visits_finding_binds_the_api() {
         let mut visit = common::home_check(VILLAGE, "2025-11-03", "full", 30_000);
         visit["formerly_poor"] = json!(true);
         let path = format!("/api/v1/cases/{case}/events");
-        let no_risk = json!({ "expected_version": 0, "event": { "event": "record_verification", "at_risk": false }, "visit": visit });
+        let no_risk = json!({ "expected_version": 0, "event": { "event": "record_verification", "at_risk": false },
+                              "visit": visit, "note": "干部认为无风险" });
         let (st, v) = app.post(&cadre, &path, &no_risk).await;
         assert_eq!(
             (st, v["code"].as_str()),
@@ -564,7 +566,7 @@ async fn the_visits_finding_binds_the_api() {
         .await;
         let (_, d) = app.get(&cadre, &format!("/api/v1/cases/{case}")).await;
         let refuse = json!({ "expected_version": d["case"]["state"]["version"],
-                             "event": { "event": "record_appraisal", "approved": false } });
+                             "event": { "event": "record_appraisal", "approved": false }, "note": "评议未通过" });
         let (st, v) = app.post(&cadre, &path, &refuse).await;
         assert_eq!(
             (st, v["code"].as_str()),

@@ -507,6 +507,20 @@ impl EventKind {
         Ok(())
     }
 
+    /// For steps that can refuse a household: the field of the event that says so and
+    /// its refusing value (the API document splits these steps by it).
+    pub fn refusal_field(self) -> Option<(&'static str, serde_json::Value)> {
+        match self {
+            EventKind::RecordVerification => Some(("at_risk", serde_json::Value::Bool(false))),
+            EventKind::RecordAppraisal => Some(("approved", serde_json::Value::Bool(false))),
+            EventKind::ResolveObjection => Some(("upheld", serde_json::Value::Bool(true))),
+            EventKind::TownshipReview | EventKind::CountyDetermination => {
+                Some(("decision", serde_json::Value::from("reject")))
+            }
+            _ => None,
+        }
+    }
+
     /// The deadline this step starts, if any (the profile decides whether it applies).
     pub fn starts_deadline(self) -> Option<DeadlineKind> {
         match self {
@@ -521,6 +535,47 @@ impl EventKind {
 }
 
 impl Event {
+    /// Whether this step refuses the household: found not at risk, not approved, an
+    /// objection upheld, rejected by the township or county. 内蒙古 四(一)7: "经过入户核查、
+    /// 民主评议、旗县和苏木乡镇复核发现不符合纳入条件的，应及时向农牧户反馈原因".
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Event::RecordVerification { at_risk: false }
+                | Event::RecordAppraisal { approved: false, .. }
+                | Event::ResolveObjection { upheld: true }
+                | Event::TownshipReview {
+                    decision: Decision::Reject
+                }
+                | Event::CountyDetermination {
+                    decision: Decision::Reject,
+                    ..
+                }
+        )
+    }
+
+    /// Whether the step needs a written reason: it cannot be undone, or it refuses the
+    /// household (the reason is fed back to it).
+    pub fn needs_reason(&self) -> bool {
+        self.kind().is_irreversible() || self.is_refusal()
+    }
+
+    /// Whether `note` is reason enough for this step.
+    pub fn check_reason(&self, note: Option<&str>) -> Result<(), WhyNot> {
+        self.kind().check_reason(note)?;
+        let given = note.map(str::trim).unwrap_or_default().chars().count();
+        if self.is_refusal() && given < MIN_REASON_CHARS {
+            return Err(why(
+                "reason_required",
+                format!("不予纳入或认定无风险，须写明原因（至少{MIN_REASON_CHARS}个字），以便向农户反馈"),
+                format!(
+                    "a refusal needs its reason (at least {MIN_REASON_CHARS} characters), to be told to the household"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     pub fn kind(&self) -> EventKind {
         match self {
             Event::RecordVerification { .. } => EventKind::RecordVerification,
@@ -580,6 +635,10 @@ pub struct CaseState {
     /// reports; the rules of this module do not depend on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<crate::eligibility::Category>,
+    /// The reason given with the step that refused or ended the case, fed back to the
+    /// household.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// What the latest assessed home visit found that binds the identification's later
     /// steps.
     #[serde(default, skip_serializing_if = "Binding::is_empty")]
@@ -754,6 +813,7 @@ pub fn open(channel: Channel, ctx: &Ctx<'_>) -> Result<CaseState, WhyNot> {
         deadline,
         deadline_pending_year: None,
         category: None,
+        reason: None,
         binding: Binding::default(),
         assessment_pending_year: None,
         identified_on: None,

@@ -123,6 +123,7 @@ async fn server_case(app: &common::TestApp, token: &str, id: &str) -> (CaseState
 async fn step(app: &common::TestApp, token: &str, id: &str, event: Value) -> (u16, Value) {
     let (state, _) = server_case(app, token, id).await;
     let mut body = json!({ "expected_version": state.version, "event": event });
+    body["note"] = reason_for(&event);
     // The county settles the category it determines (the assessed one where a visit had one).
     if event["event"] == "county_determination" && state.category.is_none() {
         body["category"] = json!("marginal_at_risk");
@@ -139,10 +140,21 @@ async fn ok(app: &common::TestApp, token: &str, id: &str, event: Value) -> Stage
 
 /// A step on the cadre's phone: queued in the outbox and synced.
 fn phone_step(cadre: &Phone, id: &str, version: u64, event: Value) {
+    let note = reason_for(&event);
     let _ = cadre.enqueue(
         RecordKind::CaseEvent,
-        json!({ "case_id": id, "expected_version": version, "event": event }),
+        json!({ "case_id": id, "expected_version": version, "event": event, "note": note }),
     );
+}
+
+/// The reason a refusal gives the household (内蒙古 四(一)7), none for other steps.
+fn reason_for(event: &Value) -> Value {
+    let refuses = serde_json::from_value::<zaofaxian_shared::Event>(event.clone()).is_ok_and(|e| e.is_refusal());
+    if refuses {
+        json!("经核实家庭收入稳定，不符合纳入条件")
+    } else {
+        Value::Null
+    }
 }
 
 fn number(n: usize) -> String {

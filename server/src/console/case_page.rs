@@ -163,6 +163,10 @@ async fn render(
             @if let Some(y) = case.state.deadline_pending_year { (tr(l, " · 期限待定：缺少", " · deadline pending: no holiday data for ")) (y) (tr(l, "年节假日数据", "")) }
         }
         @if let Some(note) = case.state.deadline.and_then(|d| d.provisional_note()) { p.muted.provisional { (note.get(l)) } }
+        // 内蒙古 四(一)7 "及时向农牧户反馈原因": the reason the household is told.
+        @if let Some(reason) = case.state.reason.as_deref().filter(|_| case.state.stage.is_closed()) {
+            p.flash { strong { (tr(l, "原因（已反馈农户）：", "Reason (told to the household): ")) } (reason) }
+        }
         @if let Some(y) = case.state.assessment_pending_year {
             p.muted { (tr(l, "入户记录待评估：", "Visit awaiting assessment: ")) (y) (tr(l, "年监测底线尚未设定，设定后自动评估", " has no threshold yet; it is assessed when one is set")) }
         }
@@ -457,7 +461,7 @@ fn actions(staff: &Staff, case: &CaseRecord, profile: Option<&zaofaxian_shared::
                 @match k {
                     EventKind::RecordVerification => {
                         p { label { (tr(l, "核实结论 ", "Finding ")) select name="at_risk" { option value="true" { (tr(l, "存在返贫致贫风险", "at risk")) } option value="false" { (tr(l, "经核实无风险", "no risk")) } } } }
-                        (note_field(l, "说明", "Note"))
+                        (note_field(l, "说明（认定无风险时必填，将反馈农户）", "Note (required for no risk: the household is told)"))
                     }
                     EventKind::RecordAppraisal => {
                         p { label { (tr(l, "评议结果 ", "Result ")) select name="approved" { option value="true" { (tr(l, "同意纳入", "include")) } option value="false" { (tr(l, "不同意", "do not include")) } } } }
@@ -476,7 +480,7 @@ fn actions(staff: &Staff, case: &CaseRecord, profile: Option<&zaofaxian_shared::
                         p { label { "调查结论 " select name="upheld" { option value="false" { "异议不成立" } option value="true" { "异议成立（不予纳入）" } } } }
                         (note_field(l, "调查情况", "Investigation"))
                     }
-                    EventKind::TownshipReview => { p { label { (tr(l, "审核意见 ", "Decision ")) (decision_select(l)) } } (note_field(l, "说明", "Note")) }
+                    EventKind::TownshipReview => { p { label { (tr(l, "审核意见 ", "Decision ")) (decision_select(l)) } } (note_field(l, "说明（不同意时必填，将反馈农户）", "Note (required to reject: the household is told)")) }
                     EventKind::CountyDetermination => {
                         p { label { (tr(l, "审定意见 ", "Decision ")) (decision_select(l)) } }
                         @if case.state.procedure == zaofaxian_shared::lifecycle::Procedure::Identification {
