@@ -330,7 +330,7 @@ pub async fn apply_event(
         }
     }
     // The reason of a refusal or an ending is what the household is told.
-    if req.event.needs_reason() {
+    if req.event.tells_household() {
         next.reason = req.note.as_deref().map(str::trim).map(str::to_string);
     }
     let mut photos = req.photos.clone();

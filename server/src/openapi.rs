@@ -181,7 +181,7 @@ fn shaped(events: &[RefOr<Schema>]) -> Vec<(StepShape, RefOr<Schema>)> {
             None => out.push((
                 StepShape {
                     visit,
-                    reason: kind.is_irreversible(),
+                    reason: kind.always_needs_reason(),
                 },
                 variant.clone(),
             )),
@@ -387,6 +387,7 @@ mod tests {
             Event::StartElimination { consent: true },
             Event::Clear,
             Event::HouseholdDissolved,
+            Event::Reinstate,
             Event::RecordAssistance,
         ];
         for event in events {

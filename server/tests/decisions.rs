@@ -248,6 +248,25 @@ async fn ending_a_case_for_good_needs_a_reason_and_a_confirmation() {
         );
         let last = &d["history"].as_array().unwrap().last().unwrap()["entry"];
         assert_eq!(last["note"], "山体滑坡，全家搬离");
+
+        // The report was never verified: the county undoes the dissolution, with its
+        // reason, and the case is back at home verification with its deadline.
+        let county = app.staff("county", Role::County, "530402000000").await;
+        let path = format!("/api/v1/cases/{case}/events");
+        let undo = |note: &str| json!({ "expected_version": 1, "event": { "event": "reinstate" }, "note": note });
+        let (st, v) = app.post(&county, &path, &undo("误")).await;
+        assert_eq!((st, v["code"].as_str()), (422, Some("reason_required")), "{name}: {v}");
+        let (st, v) = app.post(&cadre, &path, &undo("滑坡未经核实，农户仍在村居住")).await;
+        assert_eq!(st, 403, "{name}: only the county: {v}");
+        let (st, v) = app.post(&county, &path, &undo("滑坡未经核实，农户仍在村居住")).await;
+        assert_eq!(st, 200, "{name}: {v}");
+        let (_, d) = app.get(&cadre, &format!("/api/v1/cases/{case}")).await;
+        assert_eq!(
+            d["case"]["state"]["stage"]["stage"], "awaiting_verification",
+            "{name}: {d}"
+        );
+        assert!(d["case"]["state"]["deadline"]["due"].is_string(), "{name}: {d}");
+        assert!(d["chain_intact"] == true, "{name}");
     }
 }
 

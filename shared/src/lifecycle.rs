@@ -343,6 +343,9 @@ pub enum Event {
     HouseholdDissolved,
     /// The household withdraws its own report before the county decides.
     Withdraw,
+    /// 恢复: the county undoes a 清退 or 整户消亡 found mistaken, within
+    /// [`REINSTATE_WITHIN_DAYS`] of it, with the reason; the case returns to where it was.
+    Reinstate,
 }
 
 /// An event's name without its data, for permission tables and UI menus.
@@ -368,10 +371,11 @@ pub enum EventKind {
     PopulationChange,
     HouseholdDissolved,
     Withdraw,
+    Reinstate,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 18] = [
+    pub const ALL: [EventKind; 19] = [
         EventKind::RecordVerification,
         EventKind::SignApplication,
         EventKind::RecordAppraisal,
@@ -390,6 +394,7 @@ impl EventKind {
         EventKind::PopulationChange,
         EventKind::HouseholdDissolved,
         EventKind::Withdraw,
+        EventKind::Reinstate,
     ];
 
     /// Who may take this step. Admins take none: they manage accounts, not cases.
@@ -418,6 +423,8 @@ impl EventKind {
             EventKind::PopulationChange => &[VillageCadre, WorkTeam, Township, County],
             EventKind::HouseholdDissolved => &[VillageCadre, County],
             EventKind::Withdraw => &[Household],
+            // The county decides 清退 and answers for 整户消亡 records.
+            EventKind::Reinstate => &[County],
         }
     }
 
@@ -439,6 +446,10 @@ impl EventKind {
             Rollback | Remark => stage == Stage::RiskEliminated,
             Clear => matches!(stage, Stage::Monitored | Stage::RiskEliminated),
             PopulationChange | HouseholdDissolved => !stage.is_closed(),
+            Reinstate => matches!(
+                stage,
+                Stage::Closed(ClosedReason::Cleared | ClosedReason::HouseholdDissolved)
+            ),
             Withdraw => {
                 !stage.is_closed()
                     && !matches!(
@@ -470,6 +481,10 @@ impl EventKind {
             PopulationChange => ("人口自然变更", "population change"),
             HouseholdDissolved => ("整户消亡", "household dissolved"),
             Withdraw => ("撤回申报", "withdraw the report"),
+            Reinstate => (
+                "恢复（撤销清退或整户消亡）",
+                "reinstate (undo a clearing or dissolution)",
+            ),
         };
         Text::new(zh, en)
     }
@@ -488,9 +503,22 @@ impl EventKind {
         matches!(self, EventKind::RecordVerification | EventKind::StartElimination)
     }
 
-    /// Whether `note` is reason enough for this step (always, for reversible ones).
+    /// Whether this step always needs a written reason: it cannot be undone, or it
+    /// undoes one that could not.
+    pub fn always_needs_reason(self) -> bool {
+        self.is_irreversible() || self == EventKind::Reinstate
+    }
+
+    /// Whether `note` is reason enough for this step (always, for most).
     pub fn check_reason(self, note: Option<&str>) -> Result<(), WhyNot> {
         let given = note.map(str::trim).unwrap_or_default().chars().count();
+        if self == EventKind::Reinstate && given < MIN_REASON_CHARS {
+            return Err(why(
+                "reason_required",
+                format!("恢复须写明原因（至少{MIN_REASON_CHARS}个字）"),
+                format!("a reinstatement needs its reason (at least {MIN_REASON_CHARS} characters)"),
+            ));
+        }
         if self.is_irreversible() && given < MIN_REASON_CHARS {
             return Err(why(
                 "reason_required",
@@ -554,10 +582,16 @@ impl Event {
         )
     }
 
-    /// Whether the step needs a written reason: it cannot be undone, or it refuses the
-    /// household (the reason is fed back to it).
-    pub fn needs_reason(&self) -> bool {
+    /// Whether the step's reason is what the household is told: a refusal, or an
+    /// ending that cannot be undone.
+    pub fn tells_household(&self) -> bool {
         self.kind().is_irreversible() || self.is_refusal()
+    }
+
+    /// Whether the step needs a written reason: it cannot be undone (or undoes one), or
+    /// it refuses the household (the reason is fed back to it).
+    pub fn needs_reason(&self) -> bool {
+        self.kind().always_needs_reason() || self.is_refusal()
     }
 
     /// Whether `note` is reason enough for this step.
@@ -596,6 +630,7 @@ impl Event {
             Event::PopulationChange => EventKind::PopulationChange,
             Event::HouseholdDissolved => EventKind::HouseholdDissolved,
             Event::Withdraw => EventKind::Withdraw,
+            Event::Reinstate => EventKind::Reinstate,
         }
     }
 }
@@ -635,6 +670,9 @@ pub struct CaseState {
     /// reports; the rules of this module do not depend on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<crate::eligibility::Category>,
+    /// Where a case stood before a 清退 or 整户消亡, so the county can undo a mistaken one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reopen: Option<Reopen>,
     /// The reason given with the step that refused or ended the case, fed back to the
     /// household.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -686,6 +724,20 @@ impl Binding {
         *self == Binding::default()
     }
 }
+
+/// What a 清退 or 整户消亡 left behind, for its undoing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reopen {
+    pub stage: Stage,
+    pub deadline: Option<Deadline>,
+    pub closed_on: NaiveDate,
+}
+
+/// How long after a 清退 or 整户消亡 the county may undo it. The seeds set no period
+/// (they name the steps, not their correction); 30 calendar days is our decision, long
+/// enough for the county's next monthly review to catch a mistake.
+pub const REINSTATE_WITHIN_DAYS: i64 = 30;
 
 /// The shortest reason accepted for a step that cannot be undone.
 pub const MIN_REASON_CHARS: usize = 4;
@@ -813,6 +865,7 @@ pub fn open(channel: Channel, ctx: &Ctx<'_>) -> Result<CaseState, WhyNot> {
         deadline,
         deadline_pending_year: None,
         category: None,
+        reopen: None,
         reason: None,
         binding: Binding::default(),
         assessment_pending_year: None,
@@ -843,7 +896,7 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
             format!("a {} may not take this step", ctx.actor.label_en()),
         ));
     }
-    if state.stage.is_closed() {
+    if state.stage.is_closed() && kind != EventKind::Reinstate {
         return Err(conflict("closed", "案件已结束，不能再办理", "the case is closed"));
     }
     let wrong_stage = || {
@@ -1108,13 +1161,40 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
             next.deadline_pending_year = None;
         }
         (Stage::Monitored | Stage::RiskEliminated, Event::Clear) => {
+            next.reopen = Some(Reopen {
+                stage: state.stage,
+                deadline: state.deadline,
+                closed_on: today,
+            });
             next.stage = Stage::Closed(ClosedReason::Cleared);
             next.deadline = None;
         }
         (_, Event::PopulationChange) => {}
         (_, Event::HouseholdDissolved) => {
+            next.reopen = Some(Reopen {
+                stage: state.stage,
+                deadline: state.deadline,
+                closed_on: today,
+            });
             next.stage = Stage::Closed(ClosedReason::HouseholdDissolved);
             next.deadline = None;
+        }
+        (Stage::Closed(ClosedReason::Cleared | ClosedReason::HouseholdDissolved), Event::Reinstate) => {
+            let Some(reopen) = state.reopen else {
+                return Err(wrong_stage());
+            };
+            let last = reopen.closed_on + chrono::Duration::days(REINSTATE_WITHIN_DAYS);
+            if today > last {
+                return Err(conflict(
+                    "reinstate_period_over",
+                    format!("恢复须在结案后{REINSTATE_WITHIN_DAYS}日内（至{last}）办理"),
+                    format!("a reinstatement must come within {REINSTATE_WITHIN_DAYS} days of the closing (by {last})"),
+                ));
+            }
+            next.stage = reopen.stage;
+            next.deadline = reopen.deadline;
+            next.reopen = None;
+            next.reason = None;
         }
         (stage, Event::Withdraw)
             if ident

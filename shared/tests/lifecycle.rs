@@ -595,6 +595,7 @@ fn any_event() -> impl Strategy<Value = Event> {
         1 => Just(Event::PopulationChange),
         1 => Just(Event::HouseholdDissolved),
         1 => Just(Event::Withdraw),
+        1 => Just(Event::Reinstate),
     ]
 }
 
@@ -655,12 +656,22 @@ fn check_step(before: &CaseState, step: &Taken<'_>, after: &CaseState, p: &Profi
         today,
         evidence,
     } = *step;
+    // A reinstated case gets back the stage and deadline it had, however late it now is.
+    let restored = before.reopen.map(|r| r.deadline).filter(|_| *event == Event::Reinstate);
     let cal = Calendar::national();
     assert!(
         event.kind().allowed_roles().contains(&actor),
         "{actor:?} took {event:?}"
     );
-    assert!(!before.stage.is_closed(), "a closed case changed");
+    assert!(
+        !before.stage.is_closed() || *event == Event::Reinstate,
+        "a closed case changed"
+    );
+    if *event == Event::Reinstate {
+        let reopen = before.reopen.expect("reinstated without a record of where it was");
+        assert_eq!(after.stage, reopen.stage);
+        assert!(today <= reopen.closed_on + Duration::days(zaofaxian_shared::lifecycle::REINSTATE_WITHIN_DAYS));
+    }
     assert_eq!(after.version, before.version + 1);
     // A notice is left forward only by closing it after its end with no open objection;
     // otherwise only by a refusal (an upheld objection) or the household dissolving.
@@ -681,10 +692,12 @@ fn check_step(before: &CaseState, step: &Taken<'_>, after: &CaseState, p: &Profi
             other => panic!("{other:?} left a notice"),
         }
     }
-    // Entering monitoring only through the county (directly or after the second notice).
+    // Entering monitoring only through the county (directly or after the second notice),
+    // or back to it when the county undoes a mistaken clearing.
     if after.stage == Stage::Monitored
         && before.stage != Stage::Monitored
         && before.procedure == Procedure::Identification
+        && restored.is_none()
     {
         match before.stage {
             Stage::AwaitingCountyReview => assert!(matches!(
@@ -716,10 +729,13 @@ fn check_step(before: &CaseState, step: &Taken<'_>, after: &CaseState, p: &Profi
     }
     if let Some(Deadline { due, .. }) = after.deadline {
         assert!(cal.is_working_day(due).unwrap(), "deadline {due} on a rest day");
-        assert!(due > today || after.deadline == before.deadline);
+        assert!(due > today || after.deadline == before.deadline || restored == Some(after.deadline));
     }
     // A new deadline is only ever the one the event declares it starts.
-    if let Some(Deadline { kind, .. }) = after.deadline.filter(|_| after.deadline != before.deadline) {
+    if let Some(Deadline { kind, .. }) = after
+        .deadline
+        .filter(|_| after.deadline != before.deadline && restored.is_none())
+    {
         assert_eq!(event.kind().starts_deadline(), Some(kind), "{event:?} started {kind:?}");
     }
     if after.stage == Stage::InNotice || after.stage == Stage::InSecondNotice {
@@ -879,7 +895,7 @@ fn steps_that_cannot_be_undone_need_a_reason() {
     );
     assert!(EventKind::Clear.check_reason(Some("  无 ")).is_err());
     assert!(EventKind::Clear.check_reason(Some("户口已整户迁出本县")).is_ok());
-    for kind in EventKind::ALL.into_iter().filter(|k| !k.is_irreversible()) {
+    for kind in EventKind::ALL.into_iter().filter(|k| !k.always_needs_reason()) {
         assert!(kind.check_reason(None).is_ok(), "{kind:?}");
     }
 }
@@ -993,6 +1009,38 @@ fn what_the_visit_found_binds_the_later_steps() {
     w.step(Role::Township, "2025-03-12", review(Decision::Approve));
     w.step(Role::County, "2025-03-13", county(Decision::Approve));
     assert_eq!(w.state.stage, Stage::InSecondNotice);
+}
+
+/// 整户消亡 and 清退 cannot be undone by anyone else; the county may undo a mistaken one
+/// within 30 days (our period: the seeds set none), with its reason, and the case goes
+/// back to where it stood (an unverified landslide report was once closed this way).
+#[test]
+fn the_county_may_undo_a_mistaken_ending_within_thirty_days() {
+    let mut w = Walk::open("yuxi-2021", Channel::DisasterAlert, Role::County, "2025-03-03");
+    let before = w.state.deadline;
+    w.step(Role::VillageCadre, "2025-03-04", Event::HouseholdDissolved);
+    assert_eq!(w.state.stage, Stage::Closed(ClosedReason::HouseholdDissolved));
+    assert_eq!(
+        w.refused(Role::VillageCadre, "2025-03-05", Event::Reinstate),
+        "forbidden"
+    );
+    let late = w.try_step(Role::County, "2025-04-04", Event::Reinstate).unwrap_err();
+    assert_eq!(late.code, "reinstate_period_over");
+    assert!(late.text.zh.contains("2025-04-03"), "{late}");
+    w.step(Role::County, "2025-04-03", Event::Reinstate);
+    assert_eq!((w.state.stage, w.state.deadline), (Stage::AwaitingVerification, before));
+    assert!(
+        EventKind::Reinstate.check_reason(Some("误报")).is_err(),
+        "a reason is required"
+    );
+    // A refusal is not an ending the county undoes this way.
+    let mut w = Walk::open("yuxi-2021", Channel::DisasterAlert, Role::County, "2025-03-03");
+    w.step(
+        Role::VillageCadre,
+        "2025-03-04",
+        Event::RecordVerification { at_risk: false },
+    );
+    assert_eq!(w.refused(Role::County, "2025-03-05", Event::Reinstate), "wrong_stage");
 }
 
 /// 鹤庆 县级研判阶段 "每月一复核，每月一研判": a household the township approved is due at

@@ -508,6 +508,10 @@ fn actions(staff: &Staff, case: &CaseRecord, profile: Option<&zaofaxian_shared::
                             "风险消除须入户核查：在手机应用中打开此户，记录家庭成员、收入测算和“三保障”，系统据此研判四项标准是否达标，并经农户知情同意后提交。",
                             "Risk elimination needs a home check: open this household in the app, record its members, income worksheet and guarantees; the four criteria are judged from them, and the household's consent is recorded there.")) }
                     }
+                    EventKind::Reinstate => {
+                        p.muted { (tr(l, "清退或整户消亡有误的，县级可在结案后30日内恢复，案件回到结案前的环节。", "A mistaken clearing or dissolution can be undone by the county within 30 days; the case returns to where it was.")) }
+                        p { label { (tr(l, "原因（必填） ", "Reason (required) ")) textarea name="note" rows="3" cols="40" required minlength=(zaofaxian_shared::lifecycle::MIN_REASON_CHARS) {} } }
+                    }
                     EventKind::CloseNotice | EventKind::CloseSecondNotice => { p.muted { (tr(l, "公示期满且异议均已调查后办理", "After the notice period, with every objection investigated")) } }
                     _ => { (note_field(l, "说明", "Note")) }
                 }
@@ -604,6 +608,7 @@ fn event_from_form(kind: EventKind, f: &HashMap<String, String>) -> Result<(Even
         EventKind::PopulationChange => (Event::PopulationChange, note),
         EventKind::HouseholdDissolved => (Event::HouseholdDissolved, note),
         EventKind::Withdraw => (Event::Withdraw, note),
+        EventKind::Reinstate => (Event::Reinstate, note),
     })
 }
 
