@@ -292,6 +292,12 @@ pub async fn apply_event(
     {
         current.binding = binding;
     }
+    // A verification's visit records who the household is; population changes follow it.
+    if req.event.kind() == zaofaxian_shared::EventKind::RecordVerification
+        && let Some(v) = &req.visit
+    {
+        current.members = v.members.iter().map(|m| m.name.trim().to_string()).collect();
+    }
     let mut next = transition(&current, &req.event, &ctx).map_err(|why| match &checked {
         Some(c) if c.evidence.is_none() && why.code == "home_check_required" => not_assessed(&c.assessment),
         _ => refused(why),

@@ -636,3 +636,41 @@ async fn the_visits_finding_binds_the_api() {
         assert!(v["message"]["zh"].as_str().unwrap().contains("yx-1"), "{name}: {v}");
     }
 }
+
+/// 003 一(一)4 "采集更新……家庭自然增加及自然减少人口信息": after the verification's visit
+/// recorded the household, a birth and a death change who it is, on the case and on
+/// the reviewer's page; a name that is not a member is refused.
+#[tokio::test]
+async fn a_population_change_changes_the_household() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let household = app.household("13812345678").await;
+        let report = json!({ "village": VILLAGE, "household_name": "王秀英", "hardship": "illness", "happened_on": "2025-10-01" });
+        let case = app.report(&household, "p1", report).await;
+        let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        let visit = common::home_check(VILLAGE, "2025-11-03", "full", 50_000);
+        let path = format!("/api/v1/cases/{case}/events");
+        let step = json!({ "expected_version": 0, "event": { "event": "record_verification", "at_risk": true }, "visit": visit });
+        let (st, v) = app.post(&cadre, &path, &step).await;
+        assert_eq!(st, 200, "{name}: {v}");
+        let baby = json!({ "name": "李小宝", "birth_date": "2025-10-20", "labour": "none", "health": "healthy" });
+        let wrong = json!({ "expected_version": 1, "note": "出生",
+                            "event": { "event": "population_change", "added": [baby], "removed": ["张三"] } });
+        let (st, v) = app.post(&cadre, &path, &wrong).await;
+        assert_eq!((st, v["code"].as_str()), (422, Some("not_a_member")), "{name}: {v}");
+        let born = json!({ "expected_version": 1, "note": "新生儿出生",
+                           "event": { "event": "population_change", "added": [baby] } });
+        let (st, v) = app.post(&cadre, &path, &born).await;
+        assert_eq!(st, 200, "{name}: {v}");
+        let (_, d) = app.get(&cadre, &format!("/api/v1/cases/{case}")).await;
+        assert_eq!(
+            d["case"]["state"]["members"],
+            json!(["王秀英", "李小宝"]),
+            "{name}: {d}"
+        );
+        app.staff("county", Role::County, "530402000000").await;
+        let cookie = app.console_cookie("county", "password-123").await;
+        let page = app.console_page(&cookie, &format!("/console/cases/{case}")).await;
+        assert!(page.contains("家庭成员（2）：王秀英、李小宝"), "{name}: {page}");
+    }
+}

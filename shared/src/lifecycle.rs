@@ -337,8 +337,18 @@ pub enum Event {
     Remark,
     /// 清退: does not meet the conditions.
     Clear,
-    /// 人口自然变更 (a birth, death, marriage) recorded without changing the stage.
-    PopulationChange,
+    /// 人口自然变更 (a birth, death, marriage): the household's members change, the stage
+    /// does not. 003 一(一)4: "采集更新……家庭自然增加及自然减少人口信息".
+    PopulationChange {
+        /// Members who joined (born, married in), with what an assessment needs.
+        #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(max_items = 20))]
+        added: Vec<crate::household::Member>,
+        /// Names of members who left (died, married out, moved away).
+        #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::schema::PlainName>, max_items = 20))]
+        removed: Vec<String>,
+    },
     /// The whole household is gone.
     HouseholdDissolved,
     /// The household withdraws its own report before the county decides.
@@ -627,7 +637,7 @@ impl Event {
             Event::Rollback => EventKind::Rollback,
             Event::Remark => EventKind::Remark,
             Event::Clear => EventKind::Clear,
-            Event::PopulationChange => EventKind::PopulationChange,
+            Event::PopulationChange { .. } => EventKind::PopulationChange,
             Event::HouseholdDissolved => EventKind::HouseholdDissolved,
             Event::Withdraw => EventKind::Withdraw,
             Event::Reinstate => EventKind::Reinstate,
@@ -670,6 +680,10 @@ pub struct CaseState {
     /// reports; the rules of this module do not depend on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<crate::eligibility::Category>,
+    /// The household's members by name: from the latest verification's visit, changed
+    /// by population changes since. Empty until a visit records them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
     /// Where a case stood before a 清退 or 整户消亡, so the county can undo a mistaken one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reopen: Option<Reopen>,
@@ -865,6 +879,7 @@ pub fn open(channel: Channel, ctx: &Ctx<'_>) -> Result<CaseState, WhyNot> {
         deadline,
         deadline_pending_year: None,
         category: None,
+        members: Vec::new(),
         reopen: None,
         reason: None,
         binding: Binding::default(),
@@ -1169,7 +1184,9 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
             next.stage = Stage::Closed(ClosedReason::Cleared);
             next.deadline = None;
         }
-        (_, Event::PopulationChange) => {}
+        (_, Event::PopulationChange { added, removed }) => {
+            next.members = changed_members(&state.members, added, removed)?;
+        }
         (_, Event::HouseholdDissolved) => {
             next.reopen = Some(Reopen {
                 stage: state.stage,
@@ -1218,6 +1235,63 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
     // A pending deadline (stored before provisional dates) belongs to the stage it was for.
     if next.stage != state.stage {
         next.deadline_pending_year = None;
+    }
+    Ok(next)
+}
+
+/// The members after a population change: who left must be a member, who joined must
+/// not already be one, and someone must remain (a household that is gone is 整户消亡).
+fn changed_members(
+    members: &[String],
+    added: &[crate::household::Member],
+    removed: &[String],
+) -> Result<Vec<String>, WhyNot> {
+    if added.is_empty() && removed.is_empty() {
+        return Err(why(
+            "no_change",
+            "请填写新增或减少的家庭成员",
+            "name the members who joined or left",
+        ));
+    }
+    if let Some(m) = added
+        .iter()
+        .find(|m| !crate::text::is_plain_name(&m.name) || m.name.trim().is_empty())
+    {
+        return Err(why(
+            "bad_member",
+            format!("新增成员姓名无效：{}", m.name),
+            format!("not a name: {}", m.name),
+        ));
+    }
+    if let Some(gone) = removed.iter().find(|r| !members.iter().any(|m| m == r.trim())) {
+        return Err(why(
+            "not_a_member",
+            format!("“{}”不是本户登记的家庭成员（{}）", gone.trim(), members.join("、")),
+            format!("{} is not a recorded member of the household", gone.trim()),
+        ));
+    }
+    let mut next: Vec<String> = members
+        .iter()
+        .filter(|m| !removed.iter().any(|r| r.trim() == m.as_str()))
+        .cloned()
+        .collect();
+    for m in added {
+        let name = m.name.trim().to_string();
+        if next.contains(&name) {
+            return Err(why(
+                "already_a_member",
+                format!("“{name}”已是本户家庭成员"),
+                format!("{name} is already a member"),
+            ));
+        }
+        next.push(name);
+    }
+    if next.is_empty() {
+        return Err(why(
+            "household_gone",
+            "减少后本户已无成员，请办理“整户消亡”",
+            "no one would remain: record the household as dissolved instead",
+        ));
     }
     Ok(next)
 }

@@ -592,7 +592,10 @@ fn any_event() -> impl Strategy<Value = Event> {
         1 => Just(Event::Rollback),
         1 => Just(Event::Remark),
         1 => Just(Event::Clear),
-        1 => Just(Event::PopulationChange),
+        1 => Just(Event::PopulationChange {
+            added: Vec::new(),
+            removed: Vec::new()
+        }),
         1 => Just(Event::HouseholdDissolved),
         1 => Just(Event::Withdraw),
         1 => Just(Event::Reinstate),
@@ -1041,6 +1044,57 @@ fn the_county_may_undo_a_mistaken_ending_within_thirty_days() {
         Event::RecordVerification { at_risk: false },
     );
     assert_eq!(w.refused(Role::County, "2025-03-05", Event::Reinstate), "wrong_stage");
+}
+
+/// 003 一(一)4 "家庭自然增加及自然减少人口信息": a population change changes who the
+/// household is; it must name real members, and cannot empty the household.
+#[test]
+fn a_population_change_changes_the_members() {
+    use zaofaxian_shared::household::{Health, LabourCapacity, Member};
+    let mut w = Walk::open("yuxi-2021", Channel::SelfReport, Role::Household, "2025-03-03");
+    w.state.members = vec!["王秀英".into(), "李强".into()];
+    let baby = Member {
+        name: "李小宝".into(),
+        national_id: None,
+        birth_date: d("2025-03-01"),
+        labour: LabourCapacity::None,
+        health: Health::Healthy,
+        severe_disability: false,
+        disabled_elderly: false,
+        schooling: None,
+        has_guardian_or_supporter: true,
+    };
+    let change = |added: Vec<Member>, removed: Vec<&str>| Event::PopulationChange {
+        added,
+        removed: removed.into_iter().map(String::from).collect(),
+    };
+    assert_eq!(
+        w.refused(Role::VillageCadre, "2025-03-04", change(vec![], vec![])),
+        "no_change"
+    );
+    assert_eq!(
+        w.refused(Role::VillageCadre, "2025-03-04", change(vec![], vec!["张三"])),
+        "not_a_member"
+    );
+    w.step(
+        Role::VillageCadre,
+        "2025-03-04",
+        change(vec![baby.clone()], vec!["李强"]),
+    );
+    assert_eq!(w.state.members, ["王秀英", "李小宝"]);
+    assert_eq!(w.state.stage, Stage::AwaitingVerification, "the stage does not move");
+    assert_eq!(
+        w.refused(Role::VillageCadre, "2025-03-05", change(vec![baby], vec![])),
+        "already_a_member"
+    );
+    assert_eq!(
+        w.refused(
+            Role::VillageCadre,
+            "2025-03-05",
+            change(vec![], vec!["王秀英", "李小宝"])
+        ),
+        "household_gone"
+    );
 }
 
 /// 鹤庆 县级研判阶段 "每月一复核，每月一研判": a household the township approved is due at

@@ -174,6 +174,9 @@ async fn render(
             (tr(l, "渠道：", "Channel: ")) (case.state.channel.label().get(l)) (tr(l, " · 受理：", " · opened ")) (case.state.opened_on)
             @if let Some((a, b)) = case.state.notice { (tr(l, " · 公示：", " · notice ")) (a) (tr(l, " 至 ", " to ")) (b) }
             (tr(l, " · 村：", " · village ")) (village_name) " (" (case.division) ")"
+            @if !case.state.members.is_empty() {
+                (tr(l, " · 家庭成员", " · members")) "（" (case.state.members.len()) "）：" (case.state.members.join("、"))
+            }
             @if case.photos_missing > 0 { (tr(l, " · 待上传照片 ", " · photos still to arrive: ")) (case.photos_missing) }
         }
         h3 { (tr(l, "申报内容", "Report")) }
@@ -508,6 +511,19 @@ fn actions(staff: &Staff, case: &CaseRecord, profile: Option<&zaofaxian_shared::
                             "风险消除须入户核查：在手机应用中打开此户，记录家庭成员、收入测算和“三保障”，系统据此研判四项标准是否达标，并经农户知情同意后提交。",
                             "Risk elimination needs a home check: open this household in the app, record its members, income worksheet and guarantees; the four criteria are judged from them, and the household's consent is recorded there.")) }
                     }
+                    EventKind::PopulationChange => {
+                        p { label { (tr(l, "减少的成员（姓名，顿号分隔） ", "Members who left (names) ")) input name="removed" size="30"; } }
+                        p {
+                            label { (tr(l, "新增成员姓名 ", "New member ")) input name="added_name" size="12"; }
+                            label { (tr(l, " 出生日期 ", " born ")) input name="added_birth" type="date"; }
+                            label { (tr(l, " 劳动能力 ", " labour ")) select name="added_labour" {
+                                option value="none" { (tr(l, "无劳动力", "none")) }
+                                option value="partial" { (tr(l, "弱劳力/半劳力", "weak or half")) }
+                                option value="full" { (tr(l, "普通劳动力", "full")) }
+                            } }
+                        }
+                        (note_field(l, "说明（出生、死亡、婚嫁等）", "Note (birth, death, marriage…)"))
+                    }
                     EventKind::Reinstate => {
                         p.muted { (tr(l, "清退或整户消亡有误的，县级可在结案后30日内恢复，案件回到结案前的环节。", "A mistaken clearing or dissolution can be undone by the county within 30 days; the case returns to where it was.")) }
                         p { label { (tr(l, "原因（必填） ", "Reason (required) ")) textarea name="note" rows="3" cols="40" required minlength=(zaofaxian_shared::lifecycle::MIN_REASON_CHARS) {} } }
@@ -605,11 +621,51 @@ fn event_from_form(kind: EventKind, f: &HashMap<String, String>) -> Result<(Even
         EventKind::Rollback => (Event::Rollback, note),
         EventKind::Remark => (Event::Remark, note),
         EventKind::Clear => (Event::Clear, note),
-        EventKind::PopulationChange => (Event::PopulationChange, note),
+        EventKind::PopulationChange => (population_change(f)?, note),
         EventKind::HouseholdDissolved => (Event::HouseholdDissolved, note),
         EventKind::Withdraw => (Event::Withdraw, note),
         EventKind::Reinstate => (Event::Reinstate, note),
     })
+}
+
+/// 人口自然变更 from its form: names who left, and at most one person who joined.
+fn population_change(f: &HashMap<String, String>) -> Result<Event, Text> {
+    use zaofaxian_shared::household::{Health, LabourCapacity, Member};
+    let text = |name: &str| f.get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let removed = text("removed")
+        .map(|r| {
+            r.split(['、', '，', ',', ' '])
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    let added = match text("added_name") {
+        None => Vec::new(),
+        Some(name) => {
+            let birth_date = text("added_birth")
+                .and_then(|d| d.parse().ok())
+                .ok_or_else(|| Text::new("请填写新增成员的出生日期", "enter the new member's birth date"))?;
+            let labour = match text("added_labour").as_deref() {
+                Some("full") => LabourCapacity::Full,
+                Some("partial") => LabourCapacity::Partial,
+                _ => LabourCapacity::None,
+            };
+            vec![Member {
+                name,
+                national_id: None,
+                birth_date,
+                labour,
+                health: Health::Healthy,
+                severe_disability: false,
+                disabled_elderly: false,
+                schooling: None,
+                has_guardian_or_supporter: true,
+            }]
+        }
+    };
+    Ok(Event::PopulationChange { added, removed })
 }
 
 pub async fn act(
