@@ -657,7 +657,7 @@ async fn a_population_change_changes_the_household() {
         let wrong = json!({ "expected_version": 1, "note": "出生",
                             "event": { "event": "population_change", "added": [baby], "removed": ["张三"] } });
         let (st, v) = app.post(&cadre, &path, &wrong).await;
-        assert_eq!((st, v["code"].as_str()), (422, Some("not_a_member")), "{name}: {v}");
+        assert_eq!((st, v["code"].as_str()), (409, Some("not_a_member")), "{name}: {v}");
         let born = json!({ "expected_version": 1, "note": "新生儿出生",
                            "event": { "event": "population_change", "added": [baby] } });
         let (st, v) = app.post(&cadre, &path, &born).await;

@@ -64,7 +64,7 @@ impl Schooling {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::PlainName))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::GivenName))]
     pub name: String,
     #[serde(default)]
     pub national_id: Option<NationalId>,

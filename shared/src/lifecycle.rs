@@ -1239,24 +1239,24 @@ pub fn transition(state: &CaseState, event: &Event, ctx: &Ctx<'_>) -> Result<Cas
     Ok(next)
 }
 
-/// The members after a population change: who left must be a member, who joined must
+/// The most members one population change may add, and remove.
+pub const MAX_POPULATION_CHANGE: usize = 20;
+
+/// The members after a population change (none named: only the note is recorded): who left must be a member, who joined must
 /// not already be one, and someone must remain (a household that is gone is 整户消亡).
 fn changed_members(
     members: &[String],
     added: &[crate::household::Member],
     removed: &[String],
 ) -> Result<Vec<String>, WhyNot> {
-    if added.is_empty() && removed.is_empty() {
+    if added.len() > MAX_POPULATION_CHANGE || removed.len() > MAX_POPULATION_CHANGE {
         return Err(why(
-            "no_change",
-            "请填写新增或减少的家庭成员",
-            "name the members who joined or left",
+            "too_many_members",
+            format!("一次变更至多新增、减少各{MAX_POPULATION_CHANGE}人"),
+            format!("at most {MAX_POPULATION_CHANGE} members joining and {MAX_POPULATION_CHANGE} leaving at once"),
         ));
     }
-    if let Some(m) = added
-        .iter()
-        .find(|m| !crate::text::is_plain_name(&m.name) || m.name.trim().is_empty())
-    {
+    if let Some(m) = added.iter().find(|m| !crate::text::is_given_name(&m.name)) {
         return Err(why(
             "bad_member",
             format!("新增成员姓名无效：{}", m.name),
@@ -1264,7 +1264,7 @@ fn changed_members(
         ));
     }
     if let Some(gone) = removed.iter().find(|r| !members.iter().any(|m| m == r.trim())) {
-        return Err(why(
+        return Err(conflict(
             "not_a_member",
             format!("“{}”不是本户登记的家庭成员（{}）", gone.trim(), members.join("、")),
             format!("{} is not a recorded member of the household", gone.trim()),
@@ -1278,7 +1278,7 @@ fn changed_members(
     for m in added {
         let name = m.name.trim().to_string();
         if next.contains(&name) {
-            return Err(why(
+            return Err(conflict(
                 "already_a_member",
                 format!("“{name}”已是本户家庭成员"),
                 format!("{name} is already a member"),
@@ -1287,7 +1287,7 @@ fn changed_members(
         next.push(name);
     }
     if next.is_empty() {
-        return Err(why(
+        return Err(conflict(
             "household_gone",
             "减少后本户已无成员，请办理“整户消亡”",
             "no one would remain: record the household as dissolved instead",

@@ -151,6 +151,32 @@ impl PartialSchema for PlainName {
 }
 impl ToSchema for PlainName {}
 
+/// A person's name as a form must give it ([`crate::text::is_given_name`]): a plain name
+/// with at least one character that is not a space.
+#[derive(Debug)]
+pub struct GivenName;
+
+/// [`GivenName`]'s pattern.
+pub fn given_name_pattern() -> String {
+    format!("^[^{HIDDEN_IN_ONE_LINE}]*[^\\s{HIDDEN_IN_ONE_LINE}][^{HIDDEN_IN_ONE_LINE}]*$")
+}
+
+impl PartialSchema for GivenName {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(crate::text::MAX_NAME_CHARS))
+            .pattern(Some(given_name_pattern()))
+            .description(Some(
+                "姓名（一行，不超过50字，不能为空白）/ a name: one line, at most 50 characters, not blank",
+            ))
+            .examples([serde_json::Value::from("王秀英")])
+            .into()
+    }
+}
+impl ToSchema for GivenName {}
+
 /// The reason an irreversible step (清退, 整户消亡) needs: a note whose text, trimmed,
 /// has at least [`crate::lifecycle::MIN_REASON_CHARS`] characters (the pattern: two
 /// non-space characters at least that far apart), nothing hidden.
@@ -212,6 +238,13 @@ mod tests {
         fn the_name_pattern_is_the_cores_rule(text in TRICKY) {
             let pattern = Regex::new(&format!("^[^{HIDDEN_IN_ONE_LINE}]*$")).unwrap();
             prop_assert_eq!(pattern.is_match(&text), crate::text::is_plain_name(&text), "{:?}", text);
+        }
+
+        // A given name's pattern allows exactly the names a form must give.
+        #[test]
+        fn the_given_name_pattern_is_the_cores_rule(text in TRICKY) {
+            let pattern = Regex::new(&super::given_name_pattern()).unwrap();
+            prop_assert_eq!(pattern.is_match(&text), crate::text::is_given_name(&text), "{:?}", text);
         }
 
         // The reason pattern allows exactly the notes the core takes as a reason.

@@ -23,6 +23,11 @@ pub fn is_plain_name(name: &str) -> bool {
     name.chars().count() <= MAX_NAME_CHARS && !has_hidden_characters(name, false)
 }
 
+/// Whether `name` is a person's name as a form must give it: a plain name, not blank.
+pub fn is_given_name(name: &str) -> bool {
+    !name.trim().is_empty() && is_plain_name(name)
+}
+
 /// Which language a user reads. Chinese is the default everywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1068,10 +1068,9 @@ fn a_population_change_changes_the_members() {
         added,
         removed: removed.into_iter().map(String::from).collect(),
     };
-    assert_eq!(
-        w.refused(Role::VillageCadre, "2025-03-04", change(vec![], vec![])),
-        "no_change"
-    );
+    // A change naming no one records its note only.
+    w.step(Role::VillageCadre, "2025-03-04", change(vec![], vec![]));
+    assert_eq!(w.state.members, ["王秀英", "李强"]);
     assert_eq!(
         w.refused(Role::VillageCadre, "2025-03-04", change(vec![], vec!["张三"])),
         "not_a_member"
