@@ -362,6 +362,48 @@ async fn walk(app: &common::TestApp, case: &str, steps: &[(&str, &str, Value)]) 
     }
 }
 
+/// A household 王秀英 reported in October, verified, appraised, reviewed and determined:
+/// monitored from 12 November 2025 (staff cadre, township and county exist).
+async fn monitored_case(app: &common::TestApp) -> String {
+    let household = app.household("13812345678").await;
+    let body =
+        json!({ "village": VILLAGE, "household_name": "王秀英", "hardship": "illness", "happened_on": "2025-10-01" });
+    let case = app.report(&household, "p1", body).await;
+    app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+    app.staff("township", Role::Township, "530402001000").await;
+    app.staff("county", Role::County, "530402000000").await;
+    walk(
+        app,
+        &case,
+        &[
+            (
+                "2025-11-03",
+                "cadre",
+                json!({ "event": "record_verification", "at_risk": true }),
+            ),
+            ("2025-11-03", "cadre", json!({ "event": "sign_application" })),
+            (
+                "2025-11-03",
+                "cadre",
+                json!({ "event": "record_appraisal", "approved": true }),
+            ),
+            ("2025-11-11", "cadre", json!({ "event": "close_notice" })),
+            (
+                "2025-11-11",
+                "township",
+                json!({ "event": "township_review", "decision": "approve" }),
+            ),
+            (
+                "2025-11-12",
+                "county",
+                json!({ "event": "county_determination", "decision": "approve", "department_checks_done": true }),
+            ),
+        ],
+    )
+    .await;
+    case
+}
+
 /// 002 四(二)1 "以下4项指标全部达标" (income "稳定超出当年度监测底线"), 004 五(一) "对无劳动
 /// 能力的，持续落实社会保障措施，长期跟踪监测": risk elimination is judged from the home
 /// check's figures, never from tick boxes, and a household without labour stays monitored
@@ -370,41 +412,7 @@ async fn walk(app: &common::TestApp, case: &str, steps: &[(&str, &str, Value)]) 
 async fn elimination_rests_on_the_home_checks_figures() {
     for app in common::apps("2025-11-03").await {
         let name = app.db.name;
-        let household = app.household("13812345678").await;
-        let body = json!({ "village": VILLAGE, "household_name": "王秀英", "hardship": "illness", "happened_on": "2025-10-01" });
-        let case = app.report(&household, "p1", body).await;
-        app.staff("cadre", Role::VillageCadre, VILLAGE).await;
-        app.staff("township", Role::Township, "530402001000").await;
-        app.staff("county", Role::County, "530402000000").await;
-        walk(
-            &app,
-            &case,
-            &[
-                (
-                    "2025-11-03",
-                    "cadre",
-                    json!({ "event": "record_verification", "at_risk": true }),
-                ),
-                ("2025-11-03", "cadre", json!({ "event": "sign_application" })),
-                (
-                    "2025-11-03",
-                    "cadre",
-                    json!({ "event": "record_appraisal", "approved": true }),
-                ),
-                ("2025-11-11", "cadre", json!({ "event": "close_notice" })),
-                (
-                    "2025-11-11",
-                    "township",
-                    json!({ "event": "township_review", "decision": "approve" }),
-                ),
-                (
-                    "2025-11-12",
-                    "county",
-                    json!({ "event": "county_determination", "decision": "approve", "department_checks_done": true }),
-                ),
-            ],
-        )
-        .await;
+        let case = monitored_case(&app).await;
         app.set_today("2025-12-02");
         let cadre = app.sign_in("cadre").await;
         let path = format!("/api/v1/cases/{case}/events");
@@ -466,41 +474,7 @@ async fn elimination_rests_on_the_home_checks_figures() {
 async fn the_console_sends_elimination_to_the_home_check() {
     for app in common::apps("2025-11-03").await {
         let name = app.db.name;
-        let household = app.household("13812345678").await;
-        let body = json!({ "village": VILLAGE, "household_name": "王秀英", "hardship": "illness", "happened_on": "2025-10-01" });
-        let case = app.report(&household, "p1", body).await;
-        app.staff("cadre", Role::VillageCadre, VILLAGE).await;
-        app.staff("township", Role::Township, "530402001000").await;
-        app.staff("county", Role::County, "530402000000").await;
-        walk(
-            &app,
-            &case,
-            &[
-                (
-                    "2025-11-03",
-                    "cadre",
-                    json!({ "event": "record_verification", "at_risk": true }),
-                ),
-                ("2025-11-03", "cadre", json!({ "event": "sign_application" })),
-                (
-                    "2025-11-03",
-                    "cadre",
-                    json!({ "event": "record_appraisal", "approved": true }),
-                ),
-                ("2025-11-11", "cadre", json!({ "event": "close_notice" })),
-                (
-                    "2025-11-11",
-                    "township",
-                    json!({ "event": "township_review", "decision": "approve" }),
-                ),
-                (
-                    "2025-11-12",
-                    "county",
-                    json!({ "event": "county_determination", "decision": "approve", "department_checks_done": true }),
-                ),
-            ],
-        )
-        .await;
+        let case = monitored_case(&app).await;
         let cookie = app.console_cookie("cadre", "password-123").await;
         let page = app.console_page(&cookie, &format!("/console/cases/{case}")).await;
         assert!(page.contains("风险消除须入户核查"), "{name}: {page}");
