@@ -118,12 +118,7 @@ pub struct ExclusionAnswer {
 impl ExclusionAnswer {
     /// The names typed for a rule that names persons.
     pub fn person_names(&self) -> Vec<String> {
-        self.persons
-            .split(['、', '，', ',', ' ', '\n'])
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(str::to_string)
-            .collect()
+        zaofaxian_shared::text::typed_names(&self.persons)
     }
 }
 

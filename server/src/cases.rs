@@ -286,16 +286,14 @@ pub async fn apply_event(
     };
     // What the verification's visit finds binds this step and the identification's later
     // ones (玉溪's mandatory inclusion, exclusions, the assembly's review).
+    // A verification's visit also records who the household is; population changes follow it.
     let mut current = case.state.clone();
     if req.event.kind() == zaofaxian_shared::EventKind::RecordVerification
-        && let Some(binding) = checked.as_ref().and_then(|c| c.binding.clone())
+        && let (Some(v), Some(c)) = (&req.visit, &checked)
     {
-        current.binding = binding;
-    }
-    // A verification's visit records who the household is; population changes follow it.
-    if req.event.kind() == zaofaxian_shared::EventKind::RecordVerification
-        && let Some(v) = &req.visit
-    {
+        if let Some(binding) = c.binding.clone() {
+            current.binding = binding;
+        }
         current.members = v.members.iter().map(|m| m.name.trim().to_string()).collect();
     }
     let mut next = transition(&current, &req.event, &ctx).map_err(|why| match &checked {

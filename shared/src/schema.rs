@@ -17,6 +17,18 @@ pub fn division_pattern() -> String {
     format!("^(?:{N2}0{{10}}|{N2}{N2}0{{8}}|{N2}{N2}{N2}0{{6}}|{N2}{N2}{N2}{N3}000|{N2}{N2}{N2}{N3}{N3})$")
 }
 
+/// Free text: a pattern of allowed characters and a length in characters.
+fn text(pattern: String, length: (Option<usize>, usize), description: &str, example: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(length.0)
+        .max_length(Some(length.1))
+        .pattern(Some(pattern))
+        .description(Some(description))
+        .examples([serde_json::Value::from(example)])
+        .into()
+}
+
 fn string(pattern: &str, description: &str, example: &str) -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(Type::String)
@@ -114,15 +126,12 @@ pub const HIDDEN_IN_MULTILINE: &str = r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u
 
 impl PartialSchema for Note {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .max_length(Some(crate::sync::MAX_NOTE_CHARS))
-            .pattern(Some(format!("^[^{HIDDEN_IN_MULTILINE}]*$")))
-            .description(Some(
-                "说明（可换行，不含控制字符）/ a note: line breaks allowed, no control characters",
-            ))
-            .examples([serde_json::Value::from("入户核实：户主住院，医疗自付约3万元")])
-            .into()
+        text(
+            format!("^[^{HIDDEN_IN_MULTILINE}]*$"),
+            (None, crate::sync::MAX_NOTE_CHARS),
+            "说明（可换行，不含控制字符）/ a note: line breaks allowed, no control characters",
+            "入户核实：户主住院，医疗自付约3万元",
+        )
     }
 }
 impl ToSchema for Note {}
@@ -137,16 +146,12 @@ pub const HIDDEN_IN_ONE_LINE: &str = r"\u0000-\u001F\u007F-\u009F\u202A-\u202E\u
 
 impl PartialSchema for PlainName {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(crate::text::MAX_NAME_CHARS))
-            .pattern(Some(format!("^[^{HIDDEN_IN_ONE_LINE}]*$")))
-            .description(Some(
-                "姓名（一行，不超过50字）/ a name: one line, at most 50 characters",
-            ))
-            .examples([serde_json::Value::from("王秀英")])
-            .into()
+        text(
+            format!("^[^{HIDDEN_IN_ONE_LINE}]*$"),
+            (Some(1), crate::text::MAX_NAME_CHARS),
+            "姓名（一行，不超过50字）/ a name: one line, at most 50 characters",
+            "王秀英",
+        )
     }
 }
 impl ToSchema for PlainName {}
@@ -163,16 +168,12 @@ pub fn given_name_pattern() -> String {
 
 impl PartialSchema for GivenName {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(crate::text::MAX_NAME_CHARS))
-            .pattern(Some(given_name_pattern()))
-            .description(Some(
-                "姓名（一行，不超过50字，不能为空白）/ a name: one line, at most 50 characters, not blank",
-            ))
-            .examples([serde_json::Value::from("王秀英")])
-            .into()
+        text(
+            given_name_pattern(),
+            (Some(1), crate::text::MAX_NAME_CHARS),
+            "姓名（一行，不超过50字，不能为空白）/ a name: one line, at most 50 characters, not blank",
+            "王秀英",
+        )
     }
 }
 impl ToSchema for GivenName {}
@@ -195,16 +196,12 @@ pub fn reason_pattern() -> String {
 
 impl PartialSchema for Reason {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(crate::lifecycle::MIN_REASON_CHARS))
-            .max_length(Some(crate::sync::MAX_NOTE_CHARS))
-            .pattern(Some(reason_pattern()))
-            .description(Some(
-                "不可撤销步骤的原因（去掉首尾空白后至少4个字）/ the reason for a step that cannot be undone: at least 4 characters once trimmed",
-            ))
-            .examples([serde_json::Value::from("户口已整户迁出本县，经村委会核实")])
-            .into()
+        text(
+            reason_pattern(),
+            (Some(crate::lifecycle::MIN_REASON_CHARS), crate::sync::MAX_NOTE_CHARS),
+            "不可撤销步骤的原因（去掉首尾空白后至少4个字）/ the reason for a step that cannot be undone: at least 4 characters once trimmed",
+            "户口已整户迁出本县，经村委会核实",
+        )
     }
 }
 impl ToSchema for Reason {}

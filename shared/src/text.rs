@@ -23,6 +23,15 @@ pub fn is_plain_name(name: &str) -> bool {
     name.chars().count() <= MAX_NAME_CHARS && !has_hidden_characters(name, false)
 }
 
+/// The names in a list typed on a form ("李强、李明", "李强, 李明", one per line).
+pub fn typed_names(list: &str) -> Vec<String> {
+    list.split(['、', '，', ',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// Whether `name` is a person's name as a form must give it: a plain name, not blank.
 pub fn is_given_name(name: &str) -> bool {
     !name.trim().is_empty() && is_plain_name(name)

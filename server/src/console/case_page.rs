@@ -633,13 +633,7 @@ fn population_change(f: &HashMap<String, String>) -> Result<Event, Text> {
     use zaofaxian_shared::household::{Health, LabourCapacity, Member};
     let text = |name: &str| f.get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
     let removed = text("removed")
-        .map(|r| {
-            r.split(['、', '，', ',', ' '])
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .map(String::from)
-                .collect()
-        })
+        .map(|r| zaofaxian_shared::text::typed_names(&r))
         .unwrap_or_default();
     let added = match text("added_name") {
         None => Vec::new(),
