@@ -51,17 +51,20 @@ pub fn income_worksheet(data: &[u8]) {
     let Ok(sheet) = serde_json::from_slice::<Worksheet>(data) else {
         return;
     };
-    let Ok(t) = sheet.compute() else {
-        return;
-    };
-    assert_eq!(t.a_total, t.a1_production + t.a2_wages + t.a3_property + t.a4_transfers);
-    assert_eq!(t.c_net, t.a_total - t.b_total);
-    assert!(t.household_size >= 1);
-    // D is C shared out, rounded: at most half a fen per member away.
-    let spread = t.d_per_capita.as_fen() * i64::from(t.household_size) - t.c_net.as_fen();
-    assert!(spread.abs() <= i64::from(t.household_size), "{t:?}");
-    if let Some(bp) = t.transfer_share_bp {
-        assert!(bp <= 10_000, "{t:?}");
+    // The head count is the visit's members: a lone member, a family, the most allowed.
+    for size in [1, 3, zaofaxian_shared::income::MAX_HOUSEHOLD_SIZE] {
+        let Ok(t) = sheet.compute(size) else {
+            return;
+        };
+        assert_eq!(t.a_total, t.a1_production + t.a2_wages + t.a3_property + t.a4_transfers);
+        assert_eq!(t.c_net, t.a_total - t.b_total);
+        assert_eq!(t.household_size, size);
+        // D is C shared out, rounded: at most half a fen per member away.
+        let spread = t.d_per_capita.as_fen() * i64::from(size) - t.c_net.as_fen();
+        assert!(spread.abs() <= i64::from(size), "{t:?}");
+        if let Some(bp) = t.transfer_share_bp {
+            assert!(bp <= 10_000, "{t:?}");
+        }
     }
 }
 

@@ -203,13 +203,15 @@ pub fn CadreQueue(rows: Vec<QueueRow>, lang: Lang, on_open: EventHandler<String>
 pub fn IncomeWorksheet(
     form: Signal<crate::worksheet_form::WorksheetForm>,
     today: NaiveDate,
+    /// The members listed: the income is shared among them.
+    household_size: u32,
     /// The monitoring threshold in force, or why there is none (a year without data).
     threshold: Result<zaofaxian_shared::Fen, zaofaxian_shared::Text>,
     lang: Lang,
 ) -> Element {
     use crate::worksheet_form::{FIELDS, threshold_line};
     let f = form();
-    let totals = f.totals(today);
+    let totals = f.totals(today, household_size);
     let bad_field = totals.as_ref().err().map(|(field, _)| field.clone());
     rsx! {
         section { class: "worksheet",

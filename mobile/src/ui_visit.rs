@@ -206,13 +206,6 @@ pub fn VisitScreen(
     on_save: EventHandler<(HomeVisit, bool)>,
     lang: Lang,
 ) -> Element {
-    // The members listed are the household: keep the worksheet's head count in step.
-    use_effect(move || {
-        let n = form.read().members.len().to_string();
-        if worksheet.peek().household_size != n {
-            worksheet.write().household_size = n;
-        }
-    });
     let v = form.read().clone();
     let visit = v.to_visit(village, today, &worksheet.read());
     let preview = v.preview(&policy, village, today, &worksheet.read());
@@ -239,7 +232,7 @@ pub fn VisitScreen(
             }
             section { class: "visit-part",
                 h3 { {t(lang, "2. 收入核算", "2. Income")} }
-                IncomeWorksheet { form: worksheet, today, threshold, lang }
+                IncomeWorksheet { form: worksheet, today, household_size: v.members.len() as u32, threshold, lang }
             }
             section { class: "visit-part guarantees",
                 h3 { {t(lang, "3. “两不愁三保障”及饮水安全", "3. Basic needs and drinking water")} }

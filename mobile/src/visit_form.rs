@@ -322,11 +322,9 @@ impl VisitForm {
             .enumerate()
             .map(|(i, m)| m.to_member(i))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut sheet = worksheet
+        let sheet = worksheet
             .to_worksheet(today)
             .map_err(|(field, text)| VisitError { field, text })?;
-        // The members listed are the household; the worksheet counts them.
-        sheet.household_size = members.len() as u32;
         if let Some((i, e)) = self.exclusions.iter().enumerate().find(|(_, e)| e.applies.is_none()) {
             return Err(field_error(
                 format!("exclusions[{i}]"),
@@ -471,7 +469,11 @@ mod tests {
         let (f, w) = filled();
         let v = f.to_visit(village(), d("2025-11-03"), &w).unwrap();
         assert_eq!(v.members[0].birth_date, d("1949-12-31"), "read from the ID number");
-        assert_eq!(v.worksheet.household_size, 1, "the worksheet counts the members listed");
+        assert_eq!(
+            v.facts().unwrap().income.household_size,
+            1,
+            "the worksheet counts the members listed"
+        );
         assert_eq!(
             v.authorization,
             Authorization::Drawn {

@@ -12,7 +12,6 @@ use zaofaxian_shared::{Fen, Text};
 /// The fields on screen, in yuan as typed. Empty means zero.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct WorksheetForm {
-    pub household_size: String,
     pub crops_sold: String,
     pub crops_self_consumed: String,
     pub crops_cost: String,
@@ -37,9 +36,9 @@ pub struct WorksheetForm {
     pub current_monthly: String,
 }
 
-/// Field names, in form order, with their labels.
-pub const FIELDS: [(&str, &str, &str); 21] = [
-    ("household_size", "家庭人口数", "household size"),
+/// Field names, in form order, with their labels. The head count is not among them:
+/// it is the number of members the visit lists.
+pub const FIELDS: [(&str, &str, &str); 20] = [
     ("crops_sold", "种植业出售收入", "crops sold"),
     ("crops_self_consumed", "种植业自产自消折价", "crops eaten at home"),
     ("crops_cost", "种植业成本", "crop costs"),
@@ -77,7 +76,6 @@ pub const FIELDS: [(&str, &str, &str); 21] = [
 impl WorksheetForm {
     pub fn get(&self, field: &str) -> &str {
         match field {
-            "household_size" => &self.household_size,
             "crops_sold" => &self.crops_sold,
             "crops_self_consumed" => &self.crops_self_consumed,
             "crops_cost" => &self.crops_cost,
@@ -103,7 +101,6 @@ impl WorksheetForm {
 
     pub fn set(&mut self, field: &str, value: String) {
         let slot = match field {
-            "household_size" => &mut self.household_size,
             "crops_sold" => &mut self.crops_sold,
             "crops_self_consumed" => &mut self.crops_self_consumed,
             "crops_cost" => &mut self.crops_cost,
@@ -192,7 +189,6 @@ impl WorksheetForm {
         let transfer = |item, amount| TransferLine { item, amount };
         Ok(Worksheet {
             collected_on,
-            household_size: self.count("household_size")?,
             crops: vec![farm(
                 self.money("crops_sold")?,
                 self.money("crops_self_consumed")?,
@@ -237,10 +233,18 @@ impl WorksheetForm {
         })
     }
 
-    /// Live totals, or the first problem to show next to its field.
-    pub fn totals(&self, collected_on: NaiveDate) -> Result<WorksheetTotals, (String, Text)> {
+    /// Live totals for a household of `household_size` (the members listed), or the
+    /// first problem to show next to its field.
+    pub fn totals(&self, collected_on: NaiveDate, household_size: u32) -> Result<WorksheetTotals, (String, Text)> {
         let w = self.to_worksheet(collected_on)?;
-        w.compute().map_err(|e| (e.field.clone(), Text::new(e.zh, e.en)))
+        w.compute(household_size).map_err(|e| {
+            let field = if e.field == "household_size" {
+                "members".into()
+            } else {
+                e.field.clone()
+            };
+            (field, Text::new(e.zh, e.en))
+        })
     }
 }
 
@@ -288,12 +292,11 @@ mod tests {
     #[test]
     fn live_totals_and_the_threshold_comparison() {
         let mut f = WorksheetForm::default();
-        f.set("household_size", "3".into());
         f.set("away_months", "10".into());
         f.set("away_monthly_wage", "2400".into());
         f.set("minimum_allowance", "1800".into());
         f.set("productive_assets", "4500".into());
-        let t = f.totals(d()).unwrap();
+        let t = f.totals(d(), 3).unwrap();
         assert_eq!(t.a_total, Fen::yuan(25_800));
         assert_eq!(t.b4_depreciation, Fen::yuan(300));
         assert_eq!(t.d_per_capita, Fen::yuan(8_500));
@@ -302,7 +305,7 @@ mod tests {
         assert_eq!(line.zh, "人均纯收入8500.00元，低于监测底线8700.00元");
         f.set("medical", "9000".into());
         f.set("minimum_allowance", "6000".into());
-        let t = f.totals(d()).unwrap();
+        let t = f.totals(d(), 3).unwrap();
         let (at_risk, line) = threshold_line(&t, Fen::yuan(8_700));
         assert!(at_risk && line.zh.contains("扣除刚性支出后"), "{}", line.zh);
     }
@@ -310,13 +313,12 @@ mod tests {
     #[test]
     fn a_bad_field_is_named() {
         let mut f = WorksheetForm::default();
-        f.set("household_size", "3".into());
         f.set("pension", "一千".into());
-        let (field, why) = f.totals(d()).unwrap_err();
+        let (field, why) = f.totals(d(), 3).unwrap_err();
         assert_eq!(field, "pension");
         assert!(why.zh.starts_with("养老金"));
         f.set("pension", String::new());
-        f.set("household_size", "0".into());
-        assert_eq!(f.totals(d()).unwrap_err().0, "household_size");
+        // No member listed yet: the members are what is missing.
+        assert_eq!(f.totals(d(), 0).unwrap_err().0, "members");
     }
 }

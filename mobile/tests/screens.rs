@@ -509,14 +509,13 @@ struct SheetHost {
 fn SheetApp(p: SheetHost) -> Element {
     let form = use_signal(|| p.form.clone());
     rsx! {
-        zaofaxian_mobile::ui::IncomeWorksheet { form, today: today(), threshold: Ok(zaofaxian_shared::Fen::yuan(8700)), lang: Lang::Zh }
+        zaofaxian_mobile::ui::IncomeWorksheet { form, today: today(), household_size: 3, threshold: Ok(zaofaxian_shared::Fen::yuan(8700)), lang: Lang::Zh }
     }
 }
 
 #[test]
 fn the_worksheet_shows_live_totals_and_the_threshold_line() {
     let mut form = zaofaxian_mobile::worksheet_form::WorksheetForm::default();
-    form.set("household_size", "3".into());
     form.set("away_months", "10".into());
     form.set("away_monthly_wage", "2400".into());
     form.set("minimum_allowance", "1800".into());

@@ -254,6 +254,12 @@ pub async fn apply_event(
         )
         .with_field("note"));
     }
+    if req.location.as_ref().is_some_and(|p| !p.is_valid()) {
+        return Err(
+            ApiError::bad_request("bad_location", "位置坐标无效", "the location is not a valid point")
+                .with_field("location"),
+        );
+    }
     if req.photos.len() > 20 || !req.photos.iter().all(|p| crate::photos::is_sha256_hex(p)) {
         return Err(ApiError::bad_request(
             "bad_photos",
@@ -420,10 +426,11 @@ fn visit_with_assessment(
             .with_field(format!("visit.{}", e.field))
     };
     visit.validate(state.clock.today()).map_err(field)?;
+    // The request may be right in itself and still not be this household's.
     if visit.village != case.division {
         return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_visit",
+            StatusCode::CONFLICT,
+            "visit_elsewhere",
             "入户记录的村与该案件不一致",
             "the visit's village is not the case's",
         )

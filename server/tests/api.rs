@@ -500,8 +500,7 @@ async fn a_home_visit_is_checked_and_assessed_again_on_the_server() {
                 { "name": "王秀英", "birth_date": "1949-12-31", "labour": "none", "health": "serious" },
                 { "name": "李建国", "birth_date": "1948-02-01", "labour": "partial", "health": "healthy" }
             ],
-            "worksheet": { "collected_on": "2025-11-03", "household_size": 2,
-                           "transfers": [ { "item": "Pension", "amount": 360000 } ] },
+            "worksheet": { "collected_on": "2025-11-03", "transfers": [ { "item": "Pension", "amount": 360000 } ] },
             "guarantees": { "food_and_clothing": true, "compulsory_education": true, "basic_medical": true,
                             "housing_safe": true, "drinking_water": true },
             "exclusion_checks": checks,
@@ -515,21 +514,21 @@ async fn a_home_visit_is_checked_and_assessed_again_on_the_server() {
                     "visit": visit })
         };
 
-        // One member, but the worksheet counts two: refused, the field named, nothing written.
-        let mut short = visit.clone();
-        short["members"].as_array_mut().unwrap().pop();
-        let (status, v) = app.post(&cadre, &path, &step(&short)).await;
+        // A visit without members: refused, the field named, nothing written.
+        let mut empty = visit.clone();
+        empty["members"] = json!([]);
+        let (status, v) = app.post(&cadre, &path, &step(&empty)).await;
         assert_eq!(
             (status, v["field"].as_str()),
-            (422, Some("visit.worksheet.household_size")),
+            (422, Some("visit.members")),
             "{name}: {v}"
         );
-        // A visit recorded for another village's household.
+        // A visit recorded for another village's household: it conflicts with the case.
         visit["village"] = json!(NEIGHBOUR_VILLAGE);
         let (status, v) = app.post(&cadre, &path, &step(&visit)).await;
         assert_eq!(
             (status, v["field"].as_str()),
-            (422, Some("visit.village")),
+            (409, Some("visit.village")),
             "{name}: {v}"
         );
         visit["village"] = json!(VILLAGE);

@@ -27,8 +27,7 @@ async fn a_collapse_the_cadre_did_not_see_is_shown_to_the_reviewer() {
         let visit = json!({
             "visited_on": "2025-11-03", "village": VILLAGE,
             "members": [ { "name": "王秀英", "birth_date": "1980-12-31", "labour": "full", "health": "healthy" } ],
-            "worksheet": { "collected_on": "2025-11-03", "household_size": 1,
-                           "wages": [ { "member": "王秀英", "local_days": 0, "local_daily_wage": 0, "away_months": 12,
+            "worksheet": { "collected_on": "2025-11-03", "wages": [ { "member": "王秀英", "local_days": 0, "local_daily_wage": 0, "away_months": 12,
                                         "away_monthly_wage": 150000, "in_kind": 0 } ] },
             "guarantees": { "food_and_clothing": true, "compulsory_education": true, "basic_medical": true,
                             "housing_safe": true, "drinking_water": true },

@@ -301,8 +301,7 @@ async fn a_threshold_set_later_assesses_the_visits_that_waited() {
         let visit = json!({
             "visited_on": "2026-03-02", "village": VILLAGE, "group": "3组",
             "members": [ { "name": "王秀英", "birth_date": "1949-12-31", "labour": "none", "health": "serious" } ],
-            "worksheet": { "collected_on": "2026-03-02", "household_size": 1,
-                           "transfers": [ { "item": "Pension", "amount": 360000 } ] },
+            "worksheet": { "collected_on": "2026-03-02", "transfers": [ { "item": "Pension", "amount": 360000 } ] },
             "guarantees": { "food_and_clothing": true, "compulsory_education": true, "basic_medical": true,
                             "housing_safe": true, "drinking_water": true },
             "exclusion_checks": checks,

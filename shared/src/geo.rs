@@ -7,12 +7,18 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GeoPoint {
+    #[cfg_attr(feature = "openapi", schema(minimum = -90.0, maximum = 90.0))]
     pub lat: f64,
+    #[cfg_attr(feature = "openapi", schema(minimum = -180.0, maximum = 180.0))]
     pub lon: f64,
     /// Horizontal accuracy in metres, when the device reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0.0, maximum = 100_000.0))]
     pub accuracy_m: Option<f64>,
 }
+
+/// The largest accuracy a fix may claim (100 km): beyond it, it is no fix of a house.
+pub const MAX_ACCURACY_M: f64 = 100_000.0;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("坐标无效：纬度 {lat}，经度 {lon} / invalid coordinates: lat {lat}, lon {lon}")]
@@ -33,6 +39,12 @@ impl GeoPoint {
         } else {
             Err(GeoError { lat, lon })
         }
+    }
+
+    /// Whether a point sent by a client is one: on the globe, and an accuracy (when
+    /// given) from 0 to [`MAX_ACCURACY_M`]. The same bounds as the document's.
+    pub fn is_valid(&self) -> bool {
+        GeoPoint::new(self.lat, self.lon).is_ok() && self.accuracy_m.is_none_or(|a| (0.0..=MAX_ACCURACY_M).contains(&a))
     }
 
     pub fn with_accuracy(mut self, metres: f64) -> Self {
@@ -102,6 +114,17 @@ mod tests {
         assert!(GeoPoint::new(91.0, 100.0).is_err());
         assert!(GeoPoint::new(24.0, f64::NAN).is_err());
         assert!(GeoPoint::new(24.35, 102.54).is_ok());
+    }
+
+    #[test]
+    fn a_sent_point_is_on_the_globe_with_a_sane_accuracy() {
+        let p = |lat, lon, accuracy_m| GeoPoint { lat, lon, accuracy_m };
+        assert!(p(90.0, -180.0, None).is_valid());
+        assert!(p(24.35, 102.54, Some(MAX_ACCURACY_M)).is_valid());
+        assert!(!p(90.5, 0.0, None).is_valid());
+        assert!(!p(0.0, 180.5, None).is_valid());
+        assert!(!p(24.35, 102.54, Some(-1.0)).is_valid());
+        assert!(!p(24.35, 102.54, Some(MAX_ACCURACY_M + 1.0)).is_valid());
     }
 
     #[test]

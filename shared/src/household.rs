@@ -68,6 +68,7 @@ pub struct Member {
     pub name: String,
     #[serde(default)]
     pub national_id: Option<NationalId>,
+    /// Not after the visit's date.
     pub birth_date: NaiveDate,
     pub labour: LabourCapacity,
     pub health: Health,

@@ -13,11 +13,15 @@ use serde::{Deserialize, Serialize};
 pub struct FarmLine {
     pub name: String,
     /// Area in mu (crops) or head count (livestock): informative, not summed.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0.0, maximum = 1_000_000.0))]
     pub scale: Option<f64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Amount))]
     pub sold_amount: Fen,
     /// Self-consumed produce valued at local prices (自产自消折价金额).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Amount))]
     pub self_consumed_value: Fen,
     /// Seeds, feed, fertiliser, hired labour, rent, fuel, loan interest…
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Amount))]
     pub cost: Fen,
 }
 
@@ -27,8 +31,11 @@ pub struct FarmLine {
 #[serde(default)]
 pub struct BusinessLine {
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Amount))]
     pub product_sales: Fen,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Amount))]
     pub service_income: Fen,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Amount))]
     pub cost: Fen,
 }
 
@@ -38,11 +45,16 @@ pub struct BusinessLine {
 #[serde(default)]
 pub struct WageLine {
     pub member: String,
+    #[cfg_attr(feature = "openapi", schema(maximum = 366))]
     pub local_days: u32,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Amount))]
     pub local_daily_wage: Fen,
+    #[cfg_attr(feature = "openapi", schema(maximum = 12))]
     pub away_months: u32,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Amount))]
     pub away_monthly_wage: Fen,
     /// In-kind benefits from employers (实物补助折价).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Amount))]
     pub in_kind: Fen,
 }
 
@@ -64,9 +76,13 @@ impl WageLine {
 #[serde(default)]
 pub struct PropertyIncome {
     /// 资产收益扶贫分红收入 (line A3-1).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Amount))]
     pub poverty_asset_dividend: Fen,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::NetAmount))]
     pub land_rent_net: Fen,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::NetAmount))]
     pub house_rent_net: Fen,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::NetAmount))]
     pub other: Fen,
 }
 
@@ -158,6 +174,7 @@ impl TransferItem {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransferLine {
     pub item: TransferItem,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Amount))]
     pub amount: Fen,
 }
 
@@ -166,6 +183,7 @@ pub struct TransferLine {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FixedAsset {
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Amount))]
     pub original_value: Fen,
     /// Only assets that still work count ("目前能正常使用").
     #[serde(default = "yes")]
@@ -182,10 +200,13 @@ fn yes() -> bool {
 #[serde(default)]
 pub struct RigidExpenses {
     /// F1 tuition, boarding, materials, travel.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Amount))]
     pub education: Fen,
     /// F2 out-of-pocket medical, carers, medicine, travel.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Amount))]
     pub medical: Fen,
     /// F3 other (disaster…).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Amount))]
     pub other: Fen,
 }
 
@@ -195,24 +216,29 @@ pub struct RigidExpenses {
 pub struct Worksheet {
     /// The collection date; income counts over the 12 months before it.
     pub collected_on: NaiveDate,
-    /// #家庭人口数
-    pub household_size: u32,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub crops: Vec<FarmLine>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub livestock: Vec<FarmLine>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub business: Vec<BusinessLine>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub wages: Vec<WageLine>,
     #[serde(default)]
     pub property: PropertyIncome,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub transfers: Vec<TransferLine>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub fixed_assets: Vec<FixedAsset>,
     /// E 理赔收入: insurance payouts, kept outside A and set against rigid expenses.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Amount))]
     pub insurance_claims: Fen,
     #[serde(default)]
     pub rigid: RigidExpenses,
@@ -292,6 +318,8 @@ pub fn income_window(collected_on: NaiveDate) -> (NaiveDate, NaiveDate) {
 /// every sum of a worksheet inside i64, so a typo of extra zeros (or a hostile client)
 /// is refused by field instead of overflowing.
 pub const MAX_AMOUNT: Fen = Fen::yuan(100_000_000);
+/// The largest area (亩) or head count a line may give: only a typo is larger.
+pub const MAX_SCALE: f64 = 1_000_000.0;
 /// Most lines one table may have.
 pub const MAX_LINES: usize = 100;
 
@@ -315,9 +343,28 @@ fn bounded(field: String, v: Fen) -> Result<(), WorksheetError> {
     }
 }
 
+/// The most people one household may count (#家庭人口数): more is a typo.
+pub const MAX_HOUSEHOLD_SIZE: u32 = 50;
+
 impl Worksheet {
-    /// Checks every input, then computes section 八.
-    pub fn compute(&self) -> Result<WorksheetTotals, WorksheetError> {
+    /// Checks every input, then computes section 八 for a household of
+    /// `household_size` (#家庭人口数). The head count is not a line of the sheet: a home
+    /// visit counts the members it lists, so the two can never disagree.
+    pub fn compute(&self, household_size: u32) -> Result<WorksheetTotals, WorksheetError> {
+        if household_size == 0 {
+            return Err(err(
+                "household_size",
+                "家庭人口数至少为1",
+                "a household has at least one member",
+            ));
+        }
+        if household_size > MAX_HOUSEHOLD_SIZE {
+            return Err(err(
+                "household_size",
+                "家庭人口数超过50，请核实",
+                "more than 50 members: please check",
+            ));
+        }
         self.validate()?;
         let farm = |lines: &[FarmLine]| -> (Fen, Fen) {
             (
@@ -346,7 +393,7 @@ impl Worksheet {
         let b4 = depreciable.div_round(DEPRECIATION_YEARS);
         let b = b1 + b2 + b3 + b4;
         let c = a - b;
-        let n = i64::from(self.household_size);
+        let n = i64::from(household_size);
         let r = &self.rigid;
         let f = r.education + r.medical + r.other;
         let (window_start, window_end) = income_window(self.collected_on);
@@ -369,7 +416,7 @@ impl Worksheet {
             b4_depreciation: b4,
             b_total: b,
             c_net: c,
-            household_size: self.household_size,
+            household_size,
             d_per_capita: c.div_round(n),
             e_insurance_claims: self.insurance_claims,
             f1_education: r.education,
@@ -382,21 +429,9 @@ impl Worksheet {
         })
     }
 
+    /// Checks every line: the ranges here are also the document's (see the
+    /// `schema(...)` attributes above, and the test that compares them).
     pub fn validate(&self) -> Result<(), WorksheetError> {
-        if self.household_size == 0 {
-            return Err(err(
-                "household_size",
-                "家庭人口数至少为1",
-                "a household has at least one member",
-            ));
-        }
-        if self.household_size > 50 {
-            return Err(err(
-                "household_size",
-                "家庭人口数超过50，请核实",
-                "more than 50 members: please check",
-            ));
-        }
         for (table, n) in [
             ("crops", self.crops.len()),
             ("livestock", self.livestock.len()),
@@ -414,11 +449,13 @@ impl Worksheet {
                 non_negative(format!("{table}[{i}].sold_amount"), l.sold_amount)?;
                 non_negative(format!("{table}[{i}].self_consumed_value"), l.self_consumed_value)?;
                 non_negative(format!("{table}[{i}].cost"), l.cost)?;
-                if l.scale.is_some_and(|s| !s.is_finite() || s < 0.0) {
+                if l.scale
+                    .is_some_and(|s| !s.is_finite() || !(0.0..=MAX_SCALE).contains(&s))
+                {
                     return Err(err(
                         format!("{table}[{i}].scale"),
-                        "规模应为非负数",
-                        "scale must be a non-negative number",
+                        "规模应为0至100万之间的数",
+                        "scale must be a number from 0 to 1,000,000",
                     ));
                 }
             }
@@ -482,7 +519,6 @@ mod tests {
     fn sample() -> Worksheet {
         Worksheet {
             collected_on: d("2021-10-01"),
-            household_size: 4,
             crops: vec![FarmLine {
                 name: "玉米".into(),
                 scale: Some(3.5),
@@ -561,7 +597,7 @@ mod tests {
     /// "A农民家庭年总收入(A1+A2+A3+A4)", "B(B1+B2+B3+B4)", "C(A-B)", "D(C÷#家庭人口数)".
     #[test]
     fn annex2_section8_line_by_line() {
-        let t = sample().compute().unwrap();
+        let t = sample().compute(4).unwrap();
         assert_eq!(t.a1_1_crops, y(3800), "分品种收入=出售金额+自产自消折价金额");
         assert_eq!(t.a1_2_livestock, y(5000));
         assert_eq!(t.a1_3_business, y(2500), "分品种收入=出售金额+提供服务收入");
@@ -587,9 +623,8 @@ mod tests {
 
     #[test]
     fn per_capita_rounds_to_the_fen() {
-        let mut w = sample();
-        w.household_size = 3;
-        let t = w.compute().unwrap();
+        let w = sample();
+        let t = w.compute(3).unwrap();
         assert_eq!(t.d_per_capita, Fen(953_333)); // 28600 / 3 = 9533.333…
     }
 
@@ -601,15 +636,15 @@ mod tests {
 
     #[test]
     fn bad_inputs_name_the_field() {
-        let mut w = sample();
-        w.household_size = 0;
-        assert_eq!(w.compute().unwrap_err().field, "household_size");
+        let w = sample();
+        assert_eq!(w.compute(0).unwrap_err().field, "household_size");
+        assert_eq!(w.compute(MAX_HOUSEHOLD_SIZE + 1).unwrap_err().field, "household_size");
         let mut w = sample();
         w.wages[0].local_days = 400;
-        assert_eq!(w.compute().unwrap_err().field, "wages[0].local_days");
+        assert_eq!(w.compute(4).unwrap_err().field, "wages[0].local_days");
         let mut w = sample();
         w.transfers[1].amount = Fen(-1);
-        let e = w.compute().unwrap_err();
+        let e = w.compute(4).unwrap_err();
         assert_eq!(e.field, "transfers[1].amount");
         assert!(e.to_string().contains("不能为负数"));
     }
@@ -618,7 +653,7 @@ mod tests {
     fn a_loss_making_farm_gives_negative_net_income() {
         let mut w = sample();
         w.livestock[0].cost = y(40000);
-        let t = w.compute().unwrap();
+        let t = w.compute(4).unwrap();
         assert!(t.c_net.0 < 0);
         assert!(t.d_per_capita.0 < 0);
     }
@@ -626,12 +661,12 @@ mod tests {
     #[test]
     fn parses_from_json_with_defaults() {
         let w: Worksheet = serde_json::from_str(
-            r#"{"collected_on":"2025-06-01","household_size":2,
+            r#"{"collected_on":"2025-06-01",
                 "wages":[{"member":"李四","away_months":10,"away_monthly_wage":300000}],
                 "transfers":[{"item":"Pension","amount":240000}]}"#,
         )
         .unwrap();
-        let t = w.compute().unwrap();
+        let t = w.compute(2).unwrap();
         assert_eq!(t.a_total, y(30000 + 2400));
         assert_eq!(t.d_per_capita, y(16200));
     }
@@ -642,14 +677,14 @@ mod tests {
         let line = w.crops[0].clone();
         w.crops = vec![line.clone(); 2];
         w.crops[0].sold_amount = MAX_AMOUNT;
-        assert!(w.compute().is_ok(), "the largest amount still adds up");
+        assert!(w.compute(4).is_ok(), "the largest amount still adds up");
         w.crops[1].sold_amount = Fen(i64::MAX / 2);
-        assert_eq!(w.compute().unwrap_err().field, "crops[1].sold_amount");
+        assert_eq!(w.compute(4).unwrap_err().field, "crops[1].sold_amount");
         let mut w = sample();
         w.property.land_rent_net = Fen(-MAX_AMOUNT.0 - 1);
-        assert_eq!(w.compute().unwrap_err().field, "property.land_rent_net");
+        assert_eq!(w.compute(4).unwrap_err().field, "property.land_rent_net");
         let mut w = sample();
         w.transfers = vec![w.transfers[0].clone(); MAX_LINES + 1];
-        assert_eq!(w.compute().unwrap_err().field, "transfers");
+        assert_eq!(w.compute(4).unwrap_err().field, "transfers");
     }
 }

@@ -107,10 +107,7 @@ impl HardshipReport {
                 "choose a village, not a larger division",
             );
         }
-        if let Some(p) = &self.location
-            && (crate::geo::GeoPoint::new(p.lat, p.lon).is_err()
-                || p.accuracy_m.is_some_and(|a| !(0.0..=100_000.0).contains(&a)))
-        {
+        if self.location.as_ref().is_some_and(|p| !p.is_valid()) {
             return e("location", "位置坐标无效", "the location is not a valid point");
         }
         let name = self.household_name.trim();

@@ -49,6 +49,26 @@ impl PartialSchema for DivisionCode {
 }
 impl ToSchema for DivisionCode {}
 
+/// A village's code: the one level of [`division_pattern`] a home visit takes.
+#[derive(Debug)]
+pub struct VillageCode;
+
+/// [`VillageCode`]'s pattern.
+pub fn village_pattern() -> String {
+    format!("^{N2}{N2}{N2}{N3}{N3}$")
+}
+
+impl PartialSchema for VillageCode {
+    fn schema() -> RefOr<Schema> {
+        string(
+            &village_pattern(),
+            "村级行政区划代码（12位）/ a village's 12-digit division code",
+            "530402001001",
+        )
+    }
+}
+impl ToSchema for VillageCode {}
+
 /// An ID number's shape: region, a birth date from 1880 (month and day in range),
 /// serial, check character.
 pub const NATIONAL_ID_PATTERN: &str =
@@ -206,6 +226,72 @@ impl PartialSchema for Reason {
 }
 impl ToSchema for Reason {}
 
+/// A signature's strokes, or a note on how the household signed
+/// ([`crate::visit::is_signature_text`]): not blank, nothing hidden, line breaks allowed.
+#[derive(Debug)]
+pub struct SignatureText;
+
+/// [`SignatureText`]'s pattern: at least one character that is not a space.
+pub fn signature_pattern() -> String {
+    format!("^[^{HIDDEN_IN_MULTILINE}]*[^\\s{HIDDEN_IN_MULTILINE}][^{HIDDEN_IN_MULTILINE}]*$")
+}
+
+impl PartialSchema for SignatureText {
+    fn schema() -> RefOr<Schema> {
+        text(
+            signature_pattern(),
+            (Some(1), crate::visit::MAX_SIGNATURE_CHARS),
+            "签名笔迹（SVG 路径）或按手印、代签的说明：不能为空白，不含控制字符 / \
+             a signature's strokes (SVG path data) or a note on a fingerprint or proxy signature: not blank, no control characters",
+            "M10 10 L50 60",
+        )
+    }
+}
+impl ToSchema for SignatureText {}
+
+/// An amount in fen that cannot be negative, up to [`crate::income::MAX_AMOUNT`]
+/// (1亿元): what the worksheet and the visit take for income, costs and values.
+#[derive(Debug)]
+pub struct Amount;
+
+/// An amount in fen that may be negative (net rent, a loss), within ±1亿元.
+#[derive(Debug)]
+pub struct NetAmount;
+
+fn fen(minimum: i64, description: &str, example: i64) -> RefOr<Schema> {
+    let max = crate::income::MAX_AMOUNT.as_fen();
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+        .minimum(Some(minimum))
+        .maximum(Some(max))
+        .description(Some(description))
+        .examples([serde_json::Value::from(example)])
+        .into()
+}
+
+impl PartialSchema for Amount {
+    fn schema() -> RefOr<Schema> {
+        fen(
+            0,
+            "金额（分，不为负，不超过1亿元）/ an amount in fen: not negative, at most 100 million yuan",
+            150_000,
+        )
+    }
+}
+impl ToSchema for Amount {}
+
+impl PartialSchema for NetAmount {
+    fn schema() -> RefOr<Schema> {
+        fen(
+            -crate::income::MAX_AMOUNT.as_fen(),
+            "净额（分，可为负，绝对值不超过1亿元）/ a net amount in fen: may be negative, within 100 million yuan",
+            -20_000,
+        )
+    }
+}
+impl ToSchema for NetAmount {}
+
 #[cfg(test)]
 mod tests {
     use super::{HIDDEN_IN_MULTILINE, HIDDEN_IN_ONE_LINE, NATIONAL_ID_PATTERN, reason_pattern};
@@ -251,6 +337,20 @@ mod tests {
             prop_assert_eq!(Regex::new(&reason_pattern()).unwrap().is_match(&text), core, "{:?}", text);
         }
 
+        // A signature's pattern allows exactly what the core takes as one.
+        #[test]
+        fn the_signature_pattern_is_the_cores_rule(text in TRICKY) {
+            let pattern = Regex::new(&super::signature_pattern()).unwrap();
+            prop_assert_eq!(pattern.is_match(&text), crate::visit::is_signature_text(&text), "{:?}", text);
+        }
+
+        // A village code is exactly a division code of the village level.
+        #[test]
+        fn the_village_pattern_is_the_cores_level(code in "[0-9]{12}") {
+            let core = code.parse::<crate::DivisionCode>().is_ok_and(|d| d.level() == crate::division::DivisionLevel::Village);
+            prop_assert_eq!(Regex::new(&super::village_pattern()).unwrap().is_match(&code), core, "{}", code);
+        }
+
         // Every ID number the parser takes has the pattern's shape.
         #[test]
         fn the_id_pattern_takes_every_valid_number(
@@ -272,5 +372,179 @@ mod tests {
         assert!(id.is_match("11010519491231002X"));
         assert!(!id.is_match("110105194913310021"), "month 13");
         assert!(!id.is_match("110105187912310021"), "before 1880");
+    }
+}
+
+/// The income worksheet's document against its validation: every bound the document
+/// states is the one the core enforces, field by field.
+#[cfg(test)]
+mod worksheet_bounds {
+    use crate::income::Worksheet;
+    use serde_json::{Value, json};
+    use std::collections::BTreeMap;
+    use utoipa::{PartialSchema, ToSchema};
+
+    /// The worksheet's schema and those it refers to, as JSON.
+    fn document() -> (Value, BTreeMap<String, Value>) {
+        let mut refs = Vec::new();
+        Worksheet::schemas(&mut refs);
+        let components = refs
+            .into_iter()
+            .map(|(name, s)| (name, serde_json::to_value(s).unwrap()))
+            .collect();
+        (serde_json::to_value(Worksheet::schema()).unwrap(), components)
+    }
+
+    fn resolve<'a>(s: &'a Value, components: &'a BTreeMap<String, Value>) -> &'a Value {
+        match s.get("$ref").and_then(Value::as_str) {
+            Some(r) => resolve(&components[r.trim_start_matches("#/components/schemas/")], components),
+            None => match s.get("oneOf").and_then(Value::as_array) {
+                // Option<T>: the alternative that is not null.
+                Some(alts) => resolve(
+                    alts.iter().find(|a| a.get("type") != Some(&json!("null"))).unwrap(),
+                    components,
+                ),
+                None => s,
+            },
+        }
+    }
+
+    fn kind(s: &Value) -> &str {
+        match &s["type"] {
+            Value::Array(types) => types.iter().filter_map(Value::as_str).find(|t| *t != "null").unwrap(),
+            t => t.as_str().unwrap_or("object"),
+        }
+    }
+
+    /// Where a bound applies, as the core names fields (`crops[0].sold_amount`).
+    #[derive(Debug, Clone)]
+    enum Bound {
+        Number {
+            path: String,
+            min: Option<f64>,
+            max: Option<f64>,
+        },
+        Items {
+            path: String,
+            max: u64,
+        },
+    }
+
+    /// A worksheet with every number at its largest allowed value and one line per
+    /// table, and the bounds met on the way.
+    fn fill(s: &Value, c: &BTreeMap<String, Value>, path: &str, bounds: &mut Vec<Bound>) -> Value {
+        let s = resolve(s, c);
+        let join = |k: &str| {
+            if path.is_empty() {
+                k.to_string()
+            } else {
+                format!("{path}.{k}")
+            }
+        };
+        match kind(s) {
+            "object" => Value::Object(
+                s["properties"]
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, p)| (k.clone(), fill(p, c, &join(k), bounds)))
+                    .collect(),
+            ),
+            "array" => {
+                if let Some(max) = s["maxItems"].as_u64() {
+                    bounds.push(Bound::Items { path: path.into(), max });
+                }
+                json!([fill(&s["items"], c, &format!("{path}[0]"), bounds)])
+            }
+            "integer" | "number" => {
+                let (min, max) = (s["minimum"].as_f64(), s["maximum"].as_f64());
+                bounds.push(Bound::Number {
+                    path: path.into(),
+                    min,
+                    max,
+                });
+                match max.or(min) {
+                    Some(v) if kind(s) == "integer" => json!(v as i64),
+                    Some(v) => json!(v),
+                    None => json!(0),
+                }
+            }
+            "string" if s["format"] == "date" => json!("2025-06-01"),
+            "string" => s["enum"].get(0).cloned().unwrap_or(json!("玉米")),
+            "boolean" => json!(true),
+            other => panic!("{path}: {other}"),
+        }
+    }
+
+    fn set(v: &mut Value, path: &str, to: Value) {
+        let mut at = v;
+        for part in path.split('.') {
+            let (key, index) = match part.split_once('[') {
+                Some((k, i)) => (k, Some(i.trim_end_matches(']').parse::<usize>().unwrap())),
+                None => (part, None),
+            };
+            at = &mut at[key];
+            if let Some(i) = index {
+                at = &mut at[i];
+            }
+        }
+        *at = to;
+    }
+
+    /// The field the core refuses `v` for, or None when it takes it. A value serde
+    /// cannot read (−1 for a count) is refused as the whole sheet.
+    fn refused(v: &Value) -> Option<String> {
+        match serde_json::from_value::<Worksheet>(v.clone()) {
+            Err(_) => Some("(unreadable)".into()),
+            Ok(w) => w.compute(1).err().map(|e| e.field),
+        }
+    }
+
+    #[test]
+    fn every_bound_of_the_document_is_the_cores() {
+        let (root, components) = document();
+        let mut bounds = Vec::new();
+        let full = fill(&root, &components, "", &mut bounds);
+        assert_eq!(refused(&full), None, "every number at its maximum is taken: {full}");
+        let amounts = bounds
+            .iter()
+            .filter(|b| matches!(b, Bound::Number { max: Some(_), .. }))
+            .count();
+        assert!(amounts >= 20, "the amounts, days and months are bounded: {bounds:?}");
+
+        for bound in &bounds {
+            match bound {
+                Bound::Number { path, min, max } => {
+                    let step = if path.ends_with("scale") { 0.5 } else { 1.0 };
+                    let number = |x: f64| if step < 1.0 { json!(x) } else { json!(x as i64) };
+                    if let Some(max) = max {
+                        let mut over = full.clone();
+                        set(&mut over, path, number(max + step));
+                        assert_eq!(refused(&over).as_deref(), Some(path.as_str()), "above {path}'s maximum");
+                    } else {
+                        panic!("{path} has no maximum in the document");
+                    }
+                    match min {
+                        Some(min) => {
+                            let mut at = full.clone();
+                            set(&mut at, path, number(*min));
+                            assert_eq!(refused(&at), None, "{path} at its minimum");
+                            let mut under = full.clone();
+                            set(&mut under, path, number(min - step));
+                            assert!(refused(&under).is_some(), "below {path}'s minimum");
+                        }
+                        None => panic!("{path} has no minimum in the document"),
+                    }
+                }
+                Bound::Items { path, max } => {
+                    let mut at = full.clone();
+                    let line = at[path.as_str()][0].clone();
+                    set(&mut at, path, Value::Array(vec![line.clone(); *max as usize]));
+                    assert_eq!(refused(&at), None, "{path} with {max} lines");
+                    set(&mut at, path, Value::Array(vec![line; *max as usize + 1]));
+                    assert_eq!(refused(&at).as_deref(), Some(path.as_str()), "{path} over {max} lines");
+                }
+            }
+        }
     }
 }

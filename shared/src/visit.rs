@@ -8,7 +8,7 @@ use crate::division::{DivisionCode, DivisionLevel};
 use crate::eligibility::{ExclusionCheck, Guarantees, HouseholdFacts, VehiclePurchase};
 use crate::geo::GeoPoint;
 use crate::household::Member;
-use crate::income::{Worksheet, WorksheetError};
+use crate::income::{MAX_HOUSEHOLD_SIZE, Worksheet, WorksheetError};
 use crate::money::Fen;
 use crate::policy::KeyFlag;
 use crate::text::Text;
@@ -22,19 +22,37 @@ use serde::{Deserialize, Serialize};
 pub enum Authorization {
     /// Signed on the screen: the strokes as SVG path data in a 300×120 box.
     Drawn {
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::GivenName))]
         signer: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::SignatureText))]
         path: String,
     },
     /// Signed on paper with a fingerprint (按手印), or by someone on the household's
     /// behalf (代签); the note says who and why.
     Fingerprint {
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::GivenName))]
         signer: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::SignatureText))]
         note: String,
     },
     Proxy {
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::GivenName))]
         signer: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::SignatureText))]
         note: String,
     },
+}
+
+/// The most characters of a signature's strokes or of a note on how it was signed:
+/// several signatures' worth; more is not a signature.
+pub const MAX_SIGNATURE_CHARS: usize = 64 * 1024;
+
+/// Whether `text` can be a signature's strokes or a note on a signature: not blank,
+/// nothing hidden (line breaks allowed), at most [`MAX_SIGNATURE_CHARS`].
+pub fn is_signature_text(text: &str) -> bool {
+    !text.trim().is_empty()
+        && !crate::text::has_hidden_characters(text, true)
+        && text.chars().count() <= MAX_SIGNATURE_CHARS
 }
 
 impl Authorization {
@@ -43,11 +61,11 @@ impl Authorization {
             Authorization::Drawn { signer, path } => (signer, path),
             Authorization::Fingerprint { signer, note } | Authorization::Proxy { signer, note } => (signer, note),
         };
-        if signer.trim().is_empty() {
+        if !crate::text::is_given_name(signer) {
             return Err(VisitError::new(
                 "authorization.signer",
-                "请填写签字人",
-                "name the person who signed",
+                "请填写签字人姓名（一行，不超过50字）",
+                "name the person who signed (one line, at most 50 characters)",
             ));
         }
         if body.trim().is_empty() {
@@ -60,12 +78,11 @@ impl Authorization {
             };
             return Err(VisitError::new("authorization", zh, en));
         }
-        // 64 KiB of strokes is several signatures' worth; more is not a signature.
-        if body.len() > 64 * 1024 {
+        if !is_signature_text(body) {
             return Err(VisitError::new(
                 "authorization",
-                "签名数据过大",
-                "the signature is too large",
+                "签名数据过大或含控制字符",
+                "the signature is too large or holds control characters",
             ));
         }
         Ok(())
@@ -75,13 +92,18 @@ impl Authorization {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HomeVisit {
+    /// Not after today (China time); no member is born after it.
     pub visited_on: NaiveDate,
+    /// The case's village (a 12-digit code); another village's is refused (409).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::VillageCode))]
     pub village: DivisionCode,
     /// 村民小组, as the village names it ("3组", "大村").
     #[serde(default)]
     pub group: String,
     #[serde(default)]
     pub formerly_poor: bool,
+    /// Everyone the household counts: the worksheet's #家庭人口数 is their number.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 50))]
     pub members: Vec<Member>,
     pub worksheet: Worksheet,
     pub guarantees: Guarantees,
@@ -98,16 +120,19 @@ pub struct HomeVisit {
     pub location: Option<GeoPoint>,
     /// Housing photos by SHA-256, uploaded separately.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::schema::PhotoDigest>, max_items = 20))]
     pub photos: Vec<String>,
     pub authorization: Authorization,
     /// 收入大幅缩减 needs a figure to compare with: the household's per-capita net
     /// income of a year ago (the last assessment, or its records).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::Amount>))]
     pub previous_per_capita: Option<Fen>,
     /// When income fell recently (wages stopped, a business closed), the household's
     /// income per month now: the 12-month window still counts the good months, so the
     /// year ahead is projected from this.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::Amount>))]
     pub current_monthly_income: Option<Fen>,
 }
 
@@ -162,6 +187,13 @@ impl HomeVisit {
                 "record at least one member",
             ));
         }
+        if self.members.len() > MAX_HOUSEHOLD_SIZE as usize {
+            return Err(VisitError::new(
+                "members",
+                "家庭成员超过50人，请核实",
+                "more than 50 members: please check",
+            ));
+        }
         for (i, m) in self.members.iter().enumerate() {
             if m.name.trim().is_empty() {
                 return Err(VisitError::new(
@@ -185,21 +217,6 @@ impl HomeVisit {
                 ));
             }
         }
-        if self.worksheet.household_size as usize != self.members.len() {
-            return Err(VisitError::new(
-                "worksheet.household_size",
-                format!(
-                    "收入核算表的家庭人口数（{}）与登记的成员数（{}）不一致",
-                    self.worksheet.household_size,
-                    self.members.len()
-                ),
-                format!(
-                    "the worksheet counts {} people but {} members are recorded",
-                    self.worksheet.household_size,
-                    self.members.len()
-                ),
-            ));
-        }
         self.worksheet.validate().map_err(worksheet_error)?;
         for (field, amount) in [
             ("previous_per_capita", self.previous_per_capita),
@@ -212,6 +229,13 @@ impl HomeVisit {
                     "the amount must be 0 to 100 million yuan",
                 ));
             }
+        }
+        if self.location.as_ref().is_some_and(|p| !p.is_valid()) {
+            return Err(VisitError::new(
+                "location",
+                "位置坐标无效",
+                "the location is not a valid point",
+            ));
         }
         if self.photos.len() > 20 {
             return Err(VisitError::new("photos", "照片不能超过20张", "at most 20 photos"));
@@ -231,9 +255,14 @@ impl HomeVisit {
         self.authorization.check()
     }
 
+    /// #家庭人口数: the members listed (at most 50 once validated).
+    pub fn household_size(&self) -> u32 {
+        u32::try_from(self.members.len()).unwrap_or(u32::MAX)
+    }
+
     /// The assessment's inputs.
     pub fn facts(&self) -> Result<HouseholdFacts, VisitError> {
-        let income = self.worksheet.compute().map_err(worksheet_error)?;
+        let income = self.worksheet.compute(self.household_size()).map_err(worksheet_error)?;
         Ok(HouseholdFacts {
             division: self.village,
             assessed_on: self.visited_on,
@@ -265,7 +294,7 @@ mod tests {
                 { "name": "张三", "birth_date": "1950-02-01", "labour": "none", "health": "chronic" },
                 { "name": "李四", "birth_date": "1952-06-01", "labour": "partial", "health": "healthy" }
             ],
-            "worksheet": { "collected_on": "2025-11-03", "household_size": 2,
+            "worksheet": { "collected_on": "2025-11-03",
                            "transfers": [ { "item": "Pension", "amount": 360000 } ] },
             "guarantees": { "food_and_clothing": true, "compulsory_education": true, "basic_medical": true,
                             "housing_safe": false, "drinking_water": true },
@@ -313,11 +342,27 @@ mod tests {
         v.members[1].name = " ".into();
         assert_eq!(v.validate(today).unwrap_err().field, "members[1].name");
 
+        // The worksheet shares its income among the members listed: there is no head
+        // count to disagree with them.
+        let v = visit();
+        assert_eq!(v.facts().unwrap().income.household_size, 2);
         let mut v = visit();
-        v.worksheet.household_size = 3;
-        let e = v.validate(today).unwrap_err();
-        assert_eq!(e.field, "worksheet.household_size");
-        assert!(e.text.zh.contains("（3）与登记的成员数（2）"), "{}", e.text.zh);
+        v.members = vec![v.members[0].clone(); MAX_HOUSEHOLD_SIZE as usize + 1];
+        assert_eq!(v.validate(today).unwrap_err().field, "members");
+        v.members.truncate(MAX_HOUSEHOLD_SIZE as usize);
+        v.validate(today).unwrap();
+
+        let mut v = visit();
+        v.authorization = Authorization::Proxy {
+            signer: "张\u{202e}三".into(),
+            note: "代签".into(),
+        };
+        assert_eq!(v.validate(today).unwrap_err().field, "authorization.signer");
+        v.authorization = Authorization::Proxy {
+            signer: "张三".into(),
+            note: "代签\u{0}".into(),
+        };
+        assert_eq!(v.validate(today).unwrap_err().field, "authorization");
 
         let mut v = visit();
         v.authorization = Authorization::Drawn {

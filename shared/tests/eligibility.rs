@@ -33,11 +33,28 @@ fn adult(name: &str, born: &str, labour: LabourCapacity) -> Member {
     }
 }
 
+/// A worksheet and the head count its income is shared among.
+struct Sheet {
+    w: Worksheet,
+    size: u32,
+}
+
+impl std::ops::Deref for Sheet {
+    type Target = Worksheet;
+    fn deref(&self) -> &Worksheet {
+        &self.w
+    }
+}
+impl std::ops::DerefMut for Sheet {
+    fn deref_mut(&mut self) -> &mut Worksheet {
+        &mut self.w
+    }
+}
+
 /// A household of `size` whose only income is wages giving `per_capita_yuan` each.
-fn worksheet(on: &str, size: u32, per_capita_yuan: i64) -> Worksheet {
-    Worksheet {
+fn worksheet(on: &str, size: u32, per_capita_yuan: i64) -> Sheet {
+    let w = Worksheet {
         collected_on: d(on),
-        household_size: size,
         crops: vec![],
         livestock: vec![],
         business: vec![],
@@ -54,7 +71,8 @@ fn worksheet(on: &str, size: u32, per_capita_yuan: i64) -> Worksheet {
         fixed_assets: vec![],
         insurance_claims: Fen::ZERO,
         rigid: RigidExpenses::default(),
-    }
+    };
+    Sheet { w, size }
 }
 
 fn all_checks_clear(profile_id: &str) -> Vec<ExclusionCheck> {
@@ -72,7 +90,7 @@ fn all_checks_clear(profile_id: &str) -> Vec<ExclusionCheck> {
         .collect()
 }
 
-fn facts(village: &str, on: &str, w: &Worksheet, formerly_poor: bool, profile: &str) -> HouseholdFacts {
+fn facts(village: &str, on: &str, w: &Sheet, formerly_poor: bool, profile: &str) -> HouseholdFacts {
     HouseholdFacts {
         division: village.parse::<DivisionCode>().unwrap(),
         assessed_on: d(on),
@@ -82,7 +100,7 @@ fn facts(village: &str, on: &str, w: &Worksheet, formerly_poor: bool, profile: &
             adult("配偶", "1972-03-01", LabourCapacity::Full),
             adult("老人", "1945-01-01", LabourCapacity::None),
         ],
-        income: w.compute().unwrap(),
+        income: w.compute(w.size).unwrap(),
         previous_per_capita: None,
         current_monthly_income: None,
         guarantees: Guarantees::ALL_SECURED,
@@ -373,7 +391,7 @@ fn yuxi_flags_transfer_share_and_low_labour() {
 
     // Exactly 40% is not "超过40%".
     w.transfers[0].amount = Fen::yuan(4000);
-    f.income = w.compute().unwrap();
+    f.income = w.compute(w.size).unwrap();
     let a = assess(Policy::embedded(), &f).unwrap();
     assert!(!a.flags.iter().any(|h| h.flag == KeyFlag::TransferShare));
 }

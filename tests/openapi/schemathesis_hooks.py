@@ -5,6 +5,13 @@ a pattern gives their shape, but not that the birth date is a real, past date an
 the last character the ISO 7064 MOD 11-2 check character. This teaches the tool to
 generate such numbers, as an integrator's own test data would be; without it, most
 pattern-shaped numbers are (rightly) refused by the server.
+
+A home visit has two rules about dates that JSON Schema cannot state and the
+document says in words (`HomeVisit`): it is not dated after today (China time), and
+no member is born after it. `map_body` moves generated dates inside those rules, and
+touches nothing else: a date that is already valid for them, and every value that is
+not a date (the negative cases), stay as generated. Every other rule of a visit is in
+the schema itself.
 """
 
 import datetime
@@ -31,3 +38,33 @@ schemathesis.openapi.format(
         st.integers(min_value=0, max_value=999),
     ),
 )
+
+
+CHINA = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def as_date(value):
+    try:
+        return datetime.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+@schemathesis.hook
+def map_body(ctx, body):
+    visit = body.get("visit") if isinstance(body, dict) else None
+    if not isinstance(visit, dict):
+        return body
+    # Yesterday in China: today there may already be tomorrow here, or still yesterday.
+    latest = datetime.datetime.now(CHINA).date() - datetime.timedelta(days=1)
+    visited = as_date(visit.get("visited_on"))
+    if visited is not None and visited > latest:
+        visited = latest
+        visit["visited_on"] = latest.isoformat()
+    members = visit.get("members")
+    if visited is not None and isinstance(members, list):
+        for member in members:
+            born = as_date(member.get("birth_date")) if isinstance(member, dict) else None
+            if born is not None and born > visited:
+                member["birth_date"] = visited.isoformat()
+    return body

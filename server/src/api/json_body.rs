@@ -61,5 +61,10 @@ mod tests {
             v["big"].is_f64(),
             "beyond 2^53 stays as it was (and is refused where an integer is wanted)"
         );
+
+        // Read exactly as written: a fast, inexact parse made this one ….5 and refused it.
+        let mut v: Value = serde_json::from_str(r#"{"seq": -3977649516757834.0}"#).unwrap();
+        integral_floats(&mut v);
+        assert_eq!(v["seq"].as_i64(), Some(-3_977_649_516_757_834));
     }
 }

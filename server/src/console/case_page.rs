@@ -300,7 +300,7 @@ fn visit_section(v: &Value, profile: Option<&zaofaxian_shared::Profile>, l: Lang
             }
         }
         @if let Ok(w) = serde_json::from_value::<zaofaxian_shared::income::Worksheet>(visit["worksheet"].clone())
-            && let Ok(t) = w.compute()
+            && let Ok(t) = w.compute(visit["members"].as_array().map_or(0, |m| m.len() as u32))
         {
             (worksheet_table(&t, l))
         }

@@ -307,8 +307,7 @@ pub fn home_check(village: &str, on: &str, labour: &str, monthly_wage: i64) -> s
     serde_json::json!({
         "visited_on": on, "village": village,
         "members": [ { "name": "王秀英", "birth_date": "1980-12-31", "labour": labour, "health": "healthy" } ],
-        "worksheet": { "collected_on": on, "household_size": 1,
-                       "wages": [ { "member": "王秀英", "local_days": 0, "local_daily_wage": 0, "away_months": 12,
+        "worksheet": { "collected_on": on, "wages": [ { "member": "王秀英", "local_days": 0, "local_daily_wage": 0, "away_months": 12,
                                     "away_monthly_wage": monthly_wage, "in_kind": 0 } ] },
         "guarantees": { "food_and_clothing": true, "compulsory_education": true, "basic_medical": true,
                         "housing_safe": true, "drinking_water": true },
