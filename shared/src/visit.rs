@@ -8,7 +8,7 @@ use crate::division::{DivisionCode, DivisionLevel};
 use crate::eligibility::{ExclusionCheck, Guarantees, HouseholdFacts, VehiclePurchase};
 use crate::geo::GeoPoint;
 use crate::household::Member;
-use crate::income::{MAX_HOUSEHOLD_SIZE, Worksheet, WorksheetError};
+use crate::income::{MAX_AMOUNT, MAX_HOUSEHOLD_SIZE, Worksheet, WorksheetError};
 use crate::money::Fen;
 use crate::policy::KeyFlag;
 use crate::text::Text;
@@ -136,8 +136,6 @@ pub struct HomeVisit {
     pub current_monthly_income: Option<Fen>,
 }
 
-/// The largest yearly or monthly amount a visit records (as on the worksheet: 1亿元).
-const MAX_AMOUNT: Fen = Fen::yuan(100_000_000);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}：{text}")]
