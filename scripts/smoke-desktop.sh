@@ -24,22 +24,26 @@ XVFB=$!
 trap 'kill $APP $XVFB 2>/dev/null || true; rm -rf "$DATA"' EXIT
 sleep 1
 # WebKit's sandbox and GPU paths are not available in a headless root session.
-DISPLAY=$DISPLAY_NUM ZAOFAXIAN_APP_DATA=$DATA WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS=1 \
-  "$CARGO_TARGET_DIR/debug/zaofaxian-app" >"$DATA/app.log" 2>&1 &
-APP=$!
-# Wait for the window to paint (up to 30 s).
-for _ in $(seq 30); do
+start_app() {
+  DISPLAY=$DISPLAY_NUM ZAOFAXIAN_APP_DATA=$DATA WEBKIT_DISABLE_COMPOSITING_MODE=1 WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS=1 \
+    "$CARGO_TARGET_DIR/debug/zaofaxian-app" >>"$DATA/app.log" 2>&1 &
+  APP=$!
+  # Wait for the window to paint (up to 30 s).
+  local painted=""
+  for _ in $(seq 30); do
+    sleep 1
+    kill -0 $APP 2>/dev/null || { cat "$DATA/app.log"; echo "the app exited" >&2; exit 1; }
+    # Painted once the red header is there (pixel 10,10 is #b22222).
+    if DISPLAY=$DISPLAY_NUM import -window root "$OUT" 2>/dev/null \
+       && [ "$(convert "$OUT" -format '%[hex:p{10,10}]' info: 2>/dev/null | cut -c1-6)" = "B22222" ]; then
+      painted=1
+      break
+    fi
+  done
+  [ -n "$painted" ] || { cat "$DATA/app.log"; echo "the window never painted" >&2; exit 1; }
   sleep 1
-  kill -0 $APP 2>/dev/null || { cat "$DATA/app.log"; echo "the app exited" >&2; exit 1; }
-  # Painted once the red header is there (pixel 10,10 is #b22222).
-  if DISPLAY=$DISPLAY_NUM import -window root "$OUT" 2>/dev/null \
-     && [ "$(convert "$OUT" -format '%[hex:p{10,10}]' info: 2>/dev/null | cut -c1-6)" = "B22222" ]; then
-    painted=1
-    break
-  fi
-done
-[ -n "${painted:-}" ] || { cat "$DATA/app.log"; echo "the window never painted" >&2; exit 1; }
-sleep 1
+}
+start_app
 # Unhurried taps and typing: a busy CI machine once dropped a tap and three keys at
 # 0.6 s / 60 ms. Walk a self-report as a person would: report now without signing in, tap 因病,
 # pick the date, go on, type the name and amount, go on, submit. Coordinates are
@@ -57,6 +61,12 @@ click 413 487                       # 下一步
 shot "${OUT%.png}-3-details.png"
 click 240 318                       # 户主姓名
 type_text "Wang Xiuying"
+# The phone dies here (SIGKILL: nothing runs on the way out). Started again, the app
+# must be back on this step with the name as typed, without asking to sign in.
+sleep 1
+kill -9 $APP; wait $APP 2>/dev/null || true
+start_app
+shot "${OUT%.png}-3b-after-restart.png"
 click 240 402                       # 大概金额
 type_text "12000"
 click 413 660                       # 下一步
@@ -76,6 +86,8 @@ import datetime
 china = datetime.timezone(datetime.timedelta(hours=8))  # the app counts days in China time
 yesterday = (datetime.datetime.now(china).date() - datetime.timedelta(days=1)).isoformat()
 assert body["happened_on"] == yesterday and body["amount"] == 1200000, body
-print("outbox: 1 pending report for", body["household_name"], body["happened_on"])
+print("outbox: 1 pending report for", body["household_name"], body["happened_on"], "(typed before a kill)")
+drafts = sqlite3.connect(sys.argv[1]).execute("SELECT key FROM drafts").fetchall()
+assert drafts == [], ("a finished report leaves no draft", drafts)
 PY
 echo "screenshots: ${OUT%.png}-*.png and $OUT"

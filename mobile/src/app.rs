@@ -2,6 +2,7 @@
 //! and cadre mode (queue, households, home visit), with a sync loop in the
 //! background. Platform launchers (desktop `main`, phones via `dx`) only start this.
 
+use crate::drafts::{Drafts, OPEN_VISIT_KEY, REPORT_KEY, VisitDraft, report_row, visit_key};
 use crate::household_search::{HouseholdEntry, households};
 use crate::local_store::{PendingPhoto, Session};
 use crate::location::LocationProvider;
@@ -9,7 +10,7 @@ use crate::report_form::{Action, ReportDraft, reduce};
 use crate::status::status_view;
 use crate::store_api::{Store, StoreCall, StoreExt, StoreHandle};
 use crate::sync::{SyncEngine, SyncState};
-use crate::ui::{CadreQueue, CaseStatusCard, HouseholdList, QueueRow, ReportWizard, SyncBadge, t};
+use crate::ui::{CadreQueue, CaseStatusCard, HouseholdList, QueueRow, ReportWizard, SyncBadge, UnfinishedVisits, t};
 use crate::ui_sign_in::SignIn;
 use crate::ui_visit::VisitScreen;
 use crate::visit_form::VisitForm;
@@ -252,6 +253,11 @@ pub fn App() -> Element {
             if let Ok(Some(url)) = store.call::<Option<String>>(StoreCall::ServerUrl).await {
                 server.set(url);
             }
+            // A report left half-way goes straight back to its form, signed in or not.
+            let drafts = Drafts::from_rows(store.call(StoreCall::Drafts).await.unwrap_or_default());
+            if drafts.report.is_some() && session.peek().is_none() {
+                skipped.set(true);
+            }
             sync.set(sync_state(&store).await);
             loaded.set(load(&store).await);
             opening.set(Opening::Open);
@@ -353,6 +359,44 @@ fn HouseholdHome(
     let ctx = use_context::<AppContext>();
     let kick = use_context::<Signal<SyncSoon>>();
     let mut draft = use_signal(|| ReportDraft::new(ctx.village));
+    // The report as far as it was typed before the app last stopped, then every change
+    // kept at once (nothing is written before that draft has been read).
+    let mut restored = use_signal(|| false);
+    let mut kept = use_signal(|| None::<serde_json::Value>);
+    let store = ctx.store.clone();
+    use_future(move || {
+        let store = store.clone();
+        async move {
+            let rows = store.call(StoreCall::Drafts).await.unwrap_or_default();
+            if let Some(d) = Drafts::from_rows(rows).report {
+                kept.set(report_row(&d));
+                draft.set(d);
+            }
+            restored.set(true);
+        }
+    });
+    let store = ctx.store.clone();
+    use_effect(move || {
+        let row = report_row(&draft());
+        if !restored() || *kept.peek() == row {
+            return;
+        }
+        kept.set(row.clone());
+        let store = store.clone();
+        spawn(async move {
+            let call = match row {
+                Some(json) => StoreCall::SaveDraft {
+                    key: REPORT_KEY.into(),
+                    json,
+                    saved_ms: now_ms(),
+                },
+                None => StoreCall::DropDraft { key: REPORT_KEY.into() },
+            };
+            if let Err(e) = store.unit(call).await {
+                draft.with_mut(|d| d.error = Some(Text::from_pair(&e.to_string())));
+            }
+        });
+    });
     let reference = loaded.read().reference.clone();
     let states: Vec<CaseState> = loaded.read().cases.iter().map(|c| c.state.clone()).collect();
     // Where the household is, asked once when the form opens (the browser asks the user
@@ -420,6 +464,74 @@ fn CadreHome(
     let mut worksheet = use_signal(WorksheetForm::default);
     let mut locate_error = use_signal(|| None::<Text>);
     let mut saved = use_signal(|| None::<String>);
+    // Unfinished visits, and the visit as it was opened (kept as a draft once it differs).
+    let mut drafts = use_signal(Drafts::default);
+    let mut opened = use_signal(|| None::<VisitDraft>);
+    let mut show = move |d: VisitDraft| {
+        visit.set(Some((d.household_name.clone(), d.village)));
+        form.set(d.form.clone());
+        worksheet.set(d.worksheet.clone());
+        opened.set(Some(d));
+        locate_error.set(None);
+        tab.set(CadreTab::Visit);
+    };
+    // The drafts on the phone; the visit that was open when the app stopped comes back.
+    let store = ctx.store.clone();
+    use_future(move || {
+        let store = store.clone();
+        async move {
+            let rows = store.call(StoreCall::Drafts).await.unwrap_or_default();
+            let d = Drafts::from_rows(rows);
+            let reopen = d.open_visit.as_ref().and_then(|id| d.visits.get(id)).cloned();
+            drafts.set(d);
+            if let Some(v) = reopen {
+                show(v);
+                saved.set(Some(
+                    t(
+                        lang,
+                        "已回到上次未完成的入户记录",
+                        "Back to the visit you had not finished",
+                    )
+                    .to_string(),
+                ));
+            }
+        }
+    });
+    // Every change to the open visit is kept at once.
+    let store = ctx.store.clone();
+    use_effect(move || {
+        let Some((household_name, village)) = visit() else {
+            return;
+        };
+        let d = VisitDraft {
+            household_name,
+            village,
+            form: form(),
+            worksheet: worksheet(),
+        };
+        let case_id = d.form.case_id.clone();
+        if opened.peek().as_ref() == Some(&d) || drafts.peek().visits.get(&case_id) == Some(&d) {
+            return;
+        }
+        drafts.write().visits.insert(case_id.clone(), d.clone());
+        let store = store.clone();
+        spawn(async move {
+            let json = serde_json::to_value(&d).unwrap_or_default();
+            let kept = store
+                .unit(StoreCall::SaveDraft {
+                    key: visit_key(&case_id),
+                    json,
+                    saved_ms: now_ms(),
+                })
+                .await;
+            if let Err(e) = kept {
+                saved.set(Some(format!(
+                    "{}{e}",
+                    t(lang, "草稿未能保存：", "the draft could not be kept: ")
+                )));
+            }
+        });
+    });
     let data = loaded.read().clone();
     let entries: Vec<HouseholdEntry> = households(&data.cases, &data.visits, lang);
     let rows: Vec<QueueRow> = data
@@ -440,6 +552,7 @@ fn CadreHome(
     rows.sort_by_key(|r| (!r.overdue, r.days_left.unwrap_or(i64::MAX)));
     let cases = data.cases.clone();
     let reference = data.reference.clone();
+    let store = ctx.store.clone();
     let mut open_visit = move |case_id: String| {
         let Some(c) = cases.iter().find(|c| c.id == case_id) else {
             return;
@@ -453,15 +566,39 @@ fn CadreHome(
         f.purpose = crate::visit_form::VisitPurpose::for_stage(c.state.stage);
         f.assistance_measures = c.state.assistance_measures;
         f.home = entries_home(&c.id, &data.visits);
-        let name = c.household_name().to_string();
-        form.set(f);
-        visit.set(Some((name, division)));
-        worksheet.set(WorksheetForm::default());
-        locate_error.set(None);
-        saved.set(None);
-        tab.set(CadreTab::Visit);
+        let fresh = VisitDraft {
+            household_name: c.household_name().to_string(),
+            village: division,
+            form: f,
+            worksheet: WorksheetForm::default(),
+        };
+        let (d, resumed) = drafts.peek().resume(fresh);
+        saved.set(resumed.then(|| t(lang, "已恢复未完成的入户记录", "Your unfinished visit is back").to_string()));
+        show(d);
+        // Where the app returns to if it is closed now.
+        let store = store.clone();
+        spawn(async move {
+            let json = serde_json::Value::from(case_id);
+            let _ = store
+                .unit(StoreCall::SaveDraft {
+                    key: OPEN_VISIT_KEY.into(),
+                    json,
+                    saved_ms: now_ms(),
+                })
+                .await;
+        });
     };
     let mut open_from_queue = open_visit.clone();
+    let mut open_draft = open_visit.clone();
+    let on_continue = Callback::new(move |id: String| open_draft(id));
+    let unfinished: Vec<(String, String)> = drafts
+        .read()
+        .visits
+        .iter()
+        .filter(|(id, _)| data.cases.iter().any(|c| &c.id == *id))
+        .map(|(id, d)| (id.clone(), d.household_name.clone()))
+        .collect();
+    let store_later = ctx.store.clone();
     let current = visit();
     let location = ctx.location.clone();
     let store = ctx.store.clone();
@@ -477,6 +614,7 @@ fn CadreHome(
         }
         match tab() {
             CadreTab::Queue => rsx! {
+                UnfinishedVisits { items: unfinished, lang, on_continue }
                 CadreQueue { rows, lang, on_open: move |id: String| open_from_queue(id) }
             },
             CadreTab::Households => rsx! {
@@ -504,9 +642,15 @@ fn CadreHome(
                             on_save: move |(v, at_risk): (zaofaxian_shared::visit::HomeVisit, bool)| {
                                 let store = store.clone();
                                 let body = form.read().event_body(&v, at_risk);
+                                let case_id = form.read().case_id.clone();
                                 spawn(async move {
                                     match store.enqueue(RecordKind::CaseEvent, body).await {
                                         Ok(_) => {
+                                            // Finished: the outbox has it; the draft goes.
+                                            drafts.write().visits.remove(&case_id);
+                                            opened.set(None);
+                                            let _ = store.unit(StoreCall::DropDraft { key: visit_key(&case_id) }).await;
+                                            let _ = store.unit(StoreCall::DropDraft { key: OPEN_VISIT_KEY.into() }).await;
                                             saved.set(Some(t(lang, "入户核实已保存，有信号时自动上传", "visit saved: it will be sent when there is a signal").to_string()));
                                             SyncSoon::now(kick);
                                             sync.set(sync_state(&store).await);
@@ -516,6 +660,15 @@ fn CadreHome(
                                         }
                                         Err(e) => saved.set(Some(e.to_string())),
                                     }
+                                });
+                            },
+                            on_later: move |_| {
+                                let store = store_later.clone();
+                                visit.set(None);
+                                tab.set(CadreTab::Queue);
+                                saved.set(Some(t(lang, "草稿已保存在手机上，可在“待办”中继续填写", "The draft is kept on the phone: continue it under To do").to_string()));
+                                spawn(async move {
+                                    let _ = store.unit(StoreCall::DropDraft { key: OPEN_VISIT_KEY.into() }).await;
                                 });
                             },
                         }

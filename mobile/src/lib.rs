@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod backoff;
+pub mod drafts;
 pub mod household_search;
 pub mod local_store;
 pub mod location;

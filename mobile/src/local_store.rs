@@ -53,6 +53,11 @@ const MIGRATIONS: &[&str] = &[
         last_error TEXT
     );
 ",
+    "
+    -- Unfinished work as it is typed (a visit per case, the household's report, where
+    -- the app was). Never part of the outbox: a draft is not sent.
+    CREATE TABLE drafts (key TEXT PRIMARY KEY, json TEXT NOT NULL, saved_ms INTEGER NOT NULL);
+",
 ];
 
 /// The signed-in account as the server described it.
@@ -399,6 +404,36 @@ impl LocalStore {
         Ok(out)
     }
 
+    /// Keeps a draft under `key`, replacing the one before.
+    pub fn save_draft(&self, key: &str, json: &serde_json::Value, saved_ms: i64) -> LocalResult<()> {
+        self.conn.execute(
+            "INSERT INTO drafts (key, json, saved_ms) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (key) DO UPDATE SET json = excluded.json, saved_ms = excluded.saved_ms",
+            params![key, json.to_string(), saved_ms],
+        )?;
+        Ok(())
+    }
+
+    pub fn drop_draft(&self, key: &str) -> LocalResult<()> {
+        self.conn.execute("DELETE FROM drafts WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
+    /// Every draft, as `(key, json)`; one that no longer reads as JSON is left out
+    /// (and stays in the table) rather than failing the others.
+    pub fn drafts(&self) -> LocalResult<Vec<(String, serde_json::Value)>> {
+        let mut st = self.conn.prepare("SELECT key, json FROM drafts ORDER BY saved_ms")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, json) = row?;
+            if let Ok(v) = serde_json::from_str(&json) {
+                out.push((key, v));
+            }
+        }
+        Ok(out)
+    }
+
     /// The pulled cases as the server sent them.
     pub fn cases(&self) -> LocalResult<Vec<zaofaxian_shared::wire::CaseRecord>> {
         let mut st = self.conn.prepare("SELECT json FROM cases ORDER BY id")?;
@@ -504,5 +539,44 @@ mod session_and_photo_tests {
             1,
             "unsent records stay for the next sign-in"
         );
+    }
+}
+
+#[cfg(test)]
+mod draft_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn drafts_survive_a_restart_and_never_enter_the_outbox() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.sqlite");
+        {
+            let s = LocalStore::open(&path).unwrap();
+            s.save_draft("visit:c1", &json!({ "group": "3" }), 1).unwrap();
+            s.save_draft("visit:c1", &json!({ "group": "3组" }), 2).unwrap();
+            s.save_draft("report", &json!({ "household_name": "王" }), 3).unwrap();
+            // The app is killed here: nothing else runs.
+        }
+        let s = LocalStore::open(&path).unwrap();
+        assert_eq!(
+            s.drafts().unwrap(),
+            [
+                ("visit:c1".to_string(), json!({ "group": "3组" })),
+                ("report".to_string(), json!({ "household_name": "王" }))
+            ],
+            "the last keystroke of each, oldest first"
+        );
+        assert_eq!(s.counts().unwrap(), OutboxCounts::default(), "nothing to send");
+        assert!(s.due(i64::MAX, 10).unwrap().is_empty());
+        s.sign_out().unwrap();
+        assert_eq!(s.drafts().unwrap().len(), 2, "signing out loses no work");
+        s.drop_draft("visit:c1").unwrap();
+        assert_eq!(s.drafts().unwrap().len(), 1);
+        // A row that no longer reads is skipped, not fatal.
+        s.conn
+            .execute("INSERT INTO drafts (key, json, saved_ms) VALUES ('x', '{', 4)", [])
+            .unwrap();
+        assert_eq!(s.drafts().unwrap().len(), 1);
     }
 }

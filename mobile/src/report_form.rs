@@ -9,7 +9,7 @@ use zaofaxian_shared::{DivisionCode, Fen, Text};
 /// Photos a report may carry (the server takes up to 20; a few tell the story).
 pub const MAX_PHOTOS: usize = 6;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Step {
     /// 发生了什么
     What,
@@ -23,7 +23,7 @@ pub enum Step {
     Saved,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ReportDraft {
     pub step: Step,
     pub village: DivisionCode,

@@ -76,6 +76,15 @@ pub enum StoreCall {
         uploaded: bool,
         error: Option<String>,
     },
+    Drafts,
+    SaveDraft {
+        key: String,
+        json: Value,
+        saved_ms: i64,
+    },
+    DropDraft {
+        key: String,
+    },
 }
 
 fn answer<T: Serialize>(v: LocalResult<T>) -> LocalResult<Value> {
@@ -123,6 +132,9 @@ impl LocalStore {
                 uploaded,
                 error,
             } => answer(self.mark_photo(sha256, *uploaded, error.as_deref())),
+            C::Drafts => answer(self.drafts()),
+            C::SaveDraft { key, json, saved_ms } => answer(self.save_draft(key, json, *saved_ms)),
+            C::DropDraft { key } => answer(self.drop_draft(key)),
         }
     }
 }

@@ -198,6 +198,26 @@ pub fn CadreQueue(rows: Vec<QueueRow>, lang: Lang, on_open: EventHandler<String>
     }
 }
 
+/// The visits begun on this phone and not yet finished, `(case id, household)`, each
+/// to be continued where it was left.
+#[component]
+pub fn UnfinishedVisits(items: Vec<(String, String)>, lang: Lang, on_continue: EventHandler<String>) -> Element {
+    rsx! {
+        if !items.is_empty() {
+            section { class: "queue drafts",
+                h3 { {t(lang, "未完成的入户记录", "Unfinished visits")} " ({items.len()})" }
+                for (case_id, name) in items {
+                    div { key: "{case_id}", class: "row",
+                        span { class: "big", "{name}" }
+                        button { r#type: "button", class: "big", onclick: move |_| on_continue.call(case_id.clone()),
+                            {t(lang, "继续填写", "Continue")} }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The income worksheet of the home visit with live totals and the threshold line.
 #[component]
 pub fn IncomeWorksheet(

@@ -204,6 +204,8 @@ pub fn VisitScreen(
     on_locate: EventHandler<()>,
     locate_error: Option<Text>,
     on_save: EventHandler<(HomeVisit, bool)>,
+    /// Leave the visit unfinished (it is kept as typed) and come back to it later.
+    on_later: EventHandler<()>,
     lang: Lang,
 ) -> Element {
     let v = form.read().clone();
@@ -216,6 +218,9 @@ pub fn VisitScreen(
     rsx! {
         section { class: "visit",
             h2 { class: "big", "{v.purpose.title().get(lang)} · {household_name}" }
+            p { class: "hint", {t(lang, "每项输入都自动保存在手机上，关机或来电也不会丢失。", "Everything typed is kept on the phone at once: a call or a flat battery loses nothing.")}
+                button { r#type: "button", class: "later", onclick: move |_| on_later.call(()), {t(lang, "稍后继续", "Finish later")} }
+            }
             label { {t(lang, "村民小组", "Villager group")}
                 input { class: "big", value: "{v.group}", oninput: move |e| form.with_mut(|f| f.group = e.value()) }
             }

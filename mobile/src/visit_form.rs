@@ -16,7 +16,7 @@ use zaofaxian_shared::visit::{Authorization, HomeVisit, VisitError};
 use zaofaxian_shared::{DivisionCode, GeoPoint, NationalId, Policy, Text};
 
 /// One member's row as typed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MemberForm {
     pub name: String,
     /// Optional; when given, the birth date is read from it.
@@ -101,7 +101,7 @@ impl MemberForm {
 }
 
 /// The cadre's answer to one exclusion rule; `None` until answered.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ExclusionAnswer {
     pub rule_id: String,
     pub label: Text,
@@ -122,7 +122,7 @@ impl ExclusionAnswer {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AuthKind {
     Drawn,
     Fingerprint,
@@ -130,7 +130,7 @@ pub enum AuthKind {
 }
 
 /// The signature as drawn: strokes of points in the 300×120 signature box.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Signature {
     pub strokes: Vec<Vec<(f64, f64)>>,
 }
@@ -163,7 +163,7 @@ impl Signature {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct VisitForm {
     pub case_id: String,
     pub expected_version: u64,
@@ -193,7 +193,7 @@ pub struct VisitForm {
 
 /// What a home visit is for: the verification of a report, or the home check before
 /// a monitored household's risk is marked eliminated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum VisitPurpose {
     Verification,
     Elimination,

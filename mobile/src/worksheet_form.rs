@@ -10,7 +10,7 @@ use zaofaxian_shared::income::{
 use zaofaxian_shared::{Fen, Text};
 
 /// The fields on screen, in yuan as typed. Empty means zero.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WorksheetForm {
     pub crops_sold: String,
     pub crops_self_consumed: String,
@@ -134,7 +134,13 @@ impl WorksheetForm {
     }
 
     fn money(&self, field: &str) -> Result<Fen, (String, Text)> {
-        match self.get(field).trim() {
+        // "1,500", "1，500" and "1 500" are how people write 1500.
+        let typed: String = self
+            .get(field)
+            .chars()
+            .filter(|c| !matches!(c, ',' | '，' | ' '))
+            .collect();
+        match typed.as_str() {
             "" => Ok(Fen::ZERO),
             s => s.parse::<Fen>().map_err(|_| {
                 let l = Self::label(field);
@@ -317,6 +323,14 @@ mod tests {
         let (field, why) = f.totals(d(), 3).unwrap_err();
         assert_eq!(field, "pension");
         assert!(why.zh.starts_with("养老金"));
+        f.set("pension", "1,500".into());
+        assert_eq!(
+            f.totals(d(), 3).unwrap().a4_transfers,
+            Fen::yuan(1_500),
+            "thousands separators"
+        );
+        f.set("pension", "1，500.50".into());
+        assert_eq!(f.totals(d(), 3).unwrap().a4_transfers, Fen(150_050));
         f.set("pension", String::new());
         // No member listed yet: the members are what is missing.
         assert_eq!(f.totals(d(), 0).unwrap_err().0, "members");

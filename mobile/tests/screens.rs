@@ -183,6 +183,14 @@ fn the_cadre_queue_marks_overdue_rows() {
 
 /// The whole app over a real store: who is signed in decides the screen.
 fn render_app(session: Option<zaofaxian_mobile::local_store::Session>) -> String {
+    render_app_with(session, |_| {})
+}
+
+/// The whole app over a store prepared by `prepare` (as a previous run left it).
+fn render_app_with(
+    session: Option<zaofaxian_mobile::local_store::Session>,
+    prepare: impl FnOnce(&zaofaxian_mobile::local_store::LocalStore),
+) -> String {
     use std::sync::Arc;
     use zaofaxian_mobile::app::{App, AppContext};
     use zaofaxian_mobile::local_store::LocalStore;
@@ -213,6 +221,7 @@ fn render_app(session: Option<zaofaxian_mobile::local_store::Session>) -> String
     if let Some(s) = &session {
         store.set_session(s).unwrap();
     }
+    prepare(&store);
     let app_ctx = AppContext {
         store: zaofaxian_mobile::store_api::StoreHandle::native(store),
         village: "530402001001".parse().unwrap(),
@@ -238,6 +247,77 @@ fn render_app(session: Option<zaofaxian_mobile::local_store::Session>) -> String
         }
     });
     dioxus_ssr::render(&dom)
+}
+
+/// A verification of case c1 typed as far as the villager group and one member.
+fn visit_draft() -> serde_json::Value {
+    use zaofaxian_mobile::drafts::VisitDraft;
+    use zaofaxian_mobile::visit_form::{MemberForm, VisitForm};
+    let village = "530402001001".parse().unwrap();
+    let mut form = VisitForm::new(
+        "c1",
+        0,
+        zaofaxian_shared::Policy::embedded().profile_for(village).unwrap(),
+    );
+    form.group = "3组".into();
+    form.members.push(MemberForm {
+        name: "王秀英".into(),
+        ..MemberForm::default()
+    });
+    let d = VisitDraft {
+        household_name: "王秀英".into(),
+        village,
+        form,
+        worksheet: Default::default(),
+    };
+    serde_json::to_value(d).unwrap()
+}
+
+#[test]
+fn a_visit_left_open_comes_back_as_it_was_typed() {
+    use zaofaxian_mobile::drafts::{OPEN_VISIT_KEY, visit_key};
+    let html = render_app_with(Some(session(zaofaxian_shared::Role::VillageCadre)), |s| {
+        s.save_draft(&visit_key("c1"), &visit_draft(), 1).unwrap();
+        s.save_draft(OPEN_VISIT_KEY, &serde_json::json!("c1"), 2).unwrap();
+    });
+    assert!(html.contains("已回到上次未完成的入户记录"), "{html}");
+    assert!(html.contains("入户核实 · 王秀英"), "the visit screen is open: {html}");
+    assert!(html.contains("value=\"3组\""), "the group as typed: {html}");
+    assert!(
+        html.contains("成员 1") || html.contains("(1)"),
+        "the member as typed: {html}"
+    );
+    assert!(html.contains("稍后继续"), "{html}");
+}
+
+#[test]
+fn an_unfinished_visit_waits_in_the_queue() {
+    use zaofaxian_mobile::drafts::visit_key;
+    let html = render_app_with(Some(session(zaofaxian_shared::Role::VillageCadre)), |s| {
+        s.save_draft(&visit_key("c1"), &visit_draft(), 1).unwrap();
+    });
+    assert!(html.contains("未完成的入户记录") && html.contains("继续填写"), "{html}");
+    assert!(!html.contains("入户核实 · 王秀英"), "not opened by itself: {html}");
+}
+
+#[test]
+fn a_report_left_half_way_comes_back_without_signing_in() {
+    use zaofaxian_mobile::drafts::REPORT_KEY;
+    use zaofaxian_mobile::report_form::{Action, ReportDraft, reduce};
+    let mut d = ReportDraft::new("530402001001".parse().unwrap());
+    for a in [
+        Action::Pick(zaofaxian_shared::report::Hardship::Illness),
+        Action::Date(today()),
+        Action::Next,
+        Action::Name("王秀英".into()),
+    ] {
+        d = reduce(d, a, today());
+    }
+    let html = render_app_with(None, |s| {
+        s.save_draft(REPORT_KEY, &serde_json::to_value(&d).unwrap(), 1).unwrap();
+    });
+    assert!(!html.contains("获取验证码"), "straight back to the report: {html}");
+    assert!(html.contains("value=\"王秀英\""), "the name as typed: {html}");
 }
 
 fn session(role: zaofaxian_shared::Role) -> zaofaxian_mobile::local_store::Session {
@@ -391,7 +471,7 @@ fn VisitApp(p: VisitHost) -> Element {
             form, worksheet, household_name: "王秀英".to_string(), village, today: p.on,
             threshold: Policy::embedded().threshold(village, chrono::Datelike::year(&p.on)).map_err(|e| Text::from_pair(&e.to_string())),
             policy: std::sync::Arc::new(Policy::embedded().clone()),
-            collector: "李村长".to_string(), on_locate: move |_| {}, locate_error: None, on_save: move |_| {}, lang: p.lang,
+            collector: "李村长".to_string(), on_locate: move |_| {}, locate_error: None, on_save: move |_| {}, on_later: move |_| {}, lang: p.lang,
         }
     }
 }

@@ -136,7 +136,6 @@ pub struct HomeVisit {
     pub current_monthly_income: Option<Fen>,
 }
 
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}：{text}")]
 pub struct VisitError {

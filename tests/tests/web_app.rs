@@ -262,6 +262,24 @@ async fn cadre_visits_offline(
     phone
         .type_into("fieldset.member label:nth-of-type(2) input", "11010519491231002X")
         .await;
+    // The browser is closed mid-visit (no signal, so nothing could have been sent):
+    // opened again, the app is back on the visit with what was typed.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    phone.client.refresh().await.unwrap();
+    phone.wait_for("已回到上次未完成的入户记录", 60).await;
+    let typed = |css: &'static str| {
+        let phone = &phone;
+        async move {
+            let input = phone.client.wait().for_element(Locator::Css(css)).await.unwrap();
+            input.prop("value").await.unwrap().unwrap_or_default()
+        }
+    };
+    assert_eq!(typed("fieldset.member label:nth-of-type(1) input").await, "王秀英");
+    assert_eq!(
+        typed("fieldset.member label:nth-of-type(2) input").await,
+        "11010519491231002X"
+    );
+    eprintln!("{} visit back as typed after a reload", at(t0));
     for _ in 0..20 {
         let open = phone
             .client
