@@ -231,13 +231,17 @@ pub fn IncomeWorksheet(
 ) -> Element {
     use crate::worksheet_form::{FIELDS, threshold_line};
     let f = form();
-    let totals = f.totals(today, household_size);
-    let bad_field = totals.as_ref().err().map(|(field, _)| field.clone());
+    let live = f.live_totals(today, household_size);
+    let (window_start, window_end) = zaofaxian_shared::income::income_window(today);
     rsx! {
         section { class: "worksheet",
             h2 { class: "big", {t(lang, "家庭收入核算", "Household income")} }
+            p { class: "hint",
+                {t(lang, "收入按近12个月计算：", "Income over the last 12 months: ")} "{window_start} – {window_end}"
+                {t(lang, "。金额以元为单位，可写 1500、1,500 或 1500.50。", ". Amounts in yuan: 1500, 1,500 or 1500.50.")}
+            }
             for (field, zh, en) in FIELDS {
-                label { class: if bad_field.as_deref() == Some(field) { "field invalid" } else { "field" },
+                label { class: if live.errors.iter().any(|(f, _)| f == field) { "field invalid" } else { "field" },
                     {t(lang, zh, en)}
                     input {
                         class: "big",
@@ -245,9 +249,15 @@ pub fn IncomeWorksheet(
                         value: "{f.get(field)}",
                         oninput: move |e| form.with_mut(|w| w.set(field, e.value())),
                     }
+                    for (_, why) in live.errors.iter().filter(|(f, _)| f == field) {
+                        span { class: "error", role: "alert", "{why.get(lang)}" }
+                    }
                 }
             }
-            match totals {
+            if !live.errors.is_empty() {
+                p { class: "warn", {t(lang, "以下合计未计入填写有误的项目", "The totals below leave out the fields in error")} }
+            }
+            match live.totals {
                 Ok(tot) => {
                     let (at_risk, line) = match &threshold {
                         Ok(th) => threshold_line(&tot, *th),

@@ -4,24 +4,15 @@
 
 use crate::location::VisitCheck;
 use crate::ui::{IncomeWorksheet, PhotoPicker, t};
-use crate::visit_form::{AuthKind, MemberForm, OBSERVED_FLAGS, VisitForm, VisitPurpose};
+use crate::visit_form::{AuthKind, GUARANTEE_CHECKS, MemberForm, OBSERVED_FLAGS, VisitForm, VisitPurpose};
 use crate::worksheet_form::WorksheetForm;
 use chrono::NaiveDate;
 use dioxus::prelude::*;
-use zaofaxian_shared::eligibility::Guarantees;
 use zaofaxian_shared::elimination::EliminationEvidence;
 use zaofaxian_shared::household::{Health, LabourCapacity};
 use zaofaxian_shared::policy::{ExclusionScope, OverrideRule};
 use zaofaxian_shared::visit::{HomeVisit, VisitError};
 use zaofaxian_shared::{DivisionCode, Fen, GeoPoint, Lang, Policy, Text};
-
-fn labour_label(l: LabourCapacity) -> (&'static str, &'static str) {
-    match l {
-        LabourCapacity::Full => ("普通劳动力", "full labour"),
-        LabourCapacity::Partial => ("弱劳力/半劳力", "weak or half labour"),
-        LabourCapacity::None => ("无劳动力", "no labour"),
-    }
-}
 
 fn health_label(h: Health) -> (&'static str, &'static str) {
     match h {
@@ -31,28 +22,46 @@ fn health_label(h: Health) -> (&'static str, &'static str) {
     }
 }
 
-const LABOURS: [LabourCapacity; 3] = [LabourCapacity::Full, LabourCapacity::Partial, LabourCapacity::None];
 const HEALTHS: [Health; 3] = [Health::Healthy, Health::Chronic, Health::Serious];
 
-/// Points at one of the checks inside `Guarantees`.
-type GuaranteeField = fn(&mut Guarantees) -> &mut bool;
-
-/// The five checks, labelled, with accessors into `Guarantees`.
-const GUARANTEES: [(&str, &str, GuaranteeField); 5] = [
-    ("吃穿不愁", "food and clothing", |g| &mut g.food_and_clothing),
-    ("义务教育有保障", "compulsory schooling", |g| {
-        &mut g.compulsory_education
-    }),
-    ("基本医疗有保障", "basic medical care", |g| &mut g.basic_medical),
-    ("住房安全有保障", "safe housing", |g| &mut g.housing_safe),
-    ("饮水安全有保障", "safe drinking water", |g| {
-        &mut g.drinking_water
-    }),
-];
+/// A question asked of the household: 是 or 否, and "未回答" until one is tapped. Only
+/// the two buttons take a tap, so a stray touch on the row changes nothing.
+#[component]
+fn YesNo(label: Text, answer: Option<bool>, lang: Lang, on_answer: EventHandler<bool>) -> Element {
+    let class = |mine: bool| if answer == Some(mine) { "primary" } else { "" };
+    rsx! {
+        div { class: if answer.is_none() { "tri unanswered" } else { "tri" },
+            span { class: "question", "{label.get(lang)}" }
+            span { class: "answers",
+                button { r#type: "button", class: "yes {class(true)}", aria_pressed: answer == Some(true),
+                    onclick: move |_| on_answer.call(true), {t(lang, "是", "Yes")} }
+                button { r#type: "button", class: "no {class(false)}", aria_pressed: answer == Some(false),
+                    onclick: move |_| on_answer.call(false), {t(lang, "否", "No")} }
+                if answer.is_none() { span { class: "hint", {t(lang, "未回答", "not asked")} } }
+            }
+        }
+    }
+}
 
 #[component]
-fn MemberRow(form: Signal<VisitForm>, i: usize, lang: Lang) -> Element {
+fn MemberRow(form: Signal<VisitForm>, i: usize, today: NaiveDate, error: Option<Text>, lang: Lang) -> Element {
     let m = form.read().members.get(i).cloned().unwrap_or_default();
+    // What a valid ID number already says, so it is not typed twice.
+    let from_id = zaofaxian_shared::NationalId::parse(m.national_id.trim())
+        .ok()
+        .map(|id| {
+            let sex = match id.sex() {
+                zaofaxian_shared::national_id::Sex::Male => t(lang, "男", "male"),
+                zaofaxian_shared::national_id::Sex::Female => t(lang, "女", "female"),
+            };
+            format!(
+                "{} {} · {sex} · {}{}",
+                t(lang, "出生", "born"),
+                id.birth_date(),
+                id.age_on(today),
+                t(lang, "岁", " years")
+            )
+        });
     let mut edit = move |f: &dyn Fn(&mut MemberForm)| {
         form.with_mut(|v| {
             if let Some(m) = v.members.get_mut(i) {
@@ -66,8 +75,14 @@ fn MemberRow(form: Signal<VisitForm>, i: usize, lang: Lang) -> Element {
             label { {t(lang, "姓名", "Name")}
                 input { class: "big", value: "{m.name}", oninput: move |e| edit(&|m| m.name = e.value()) }
             }
+            if let Some(e) = &error {
+                p { class: "error", role: "alert", "{e.get(lang)}" }
+            }
             label { {t(lang, "身份证号（可不填）", "ID number (optional)")}
                 input { class: "big", value: "{m.national_id}", oninput: move |e| edit(&|m| m.national_id = e.value()) }
+            }
+            if let Some(said) = from_id {
+                p { class: "hint from-id", "{said}" }
             }
             label { {t(lang, "出生日期（有身份证号可不填）", "Birth date (not needed with an ID number)")}
                 input { r#type: "date", class: "big", value: "{m.birth_date}", oninput: move |e| edit(&|m| m.birth_date = e.value()) }
@@ -76,10 +91,10 @@ fn MemberRow(form: Signal<VisitForm>, i: usize, lang: Lang) -> Element {
                 select { class: "big",
                     onchange: move |e| {
                         let v = e.value();
-                        edit(&|m| if let Some(l) = LABOURS.iter().find(|l| format!("{l:?}") == v) { m.labour = *l });
+                        edit(&|m| if let Some(l) = LabourCapacity::from_code(&v) { m.labour = l });
                     },
-                    for l in LABOURS {
-                        option { value: "{l:?}", selected: m.labour == l, {let (zh, en) = labour_label(l); t(lang, zh, en)} }
+                    for l in LabourCapacity::ALL {
+                        option { value: l.code(), selected: m.labour == l, "{l.label().get(lang)}" }
                     }
                 }
             }
@@ -163,22 +178,28 @@ fn LocationSection(form: Signal<VisitForm>, on_locate: EventHandler<()>, error: 
 #[component]
 fn SignatureBox(form: Signal<VisitForm>, lang: Lang) -> Element {
     let mut drawing = use_signal(|| false);
+    // The box is as wide as the screen; strokes are kept in its 300×120 units (what the
+    // console draws them in), so screen pixels are scaled by 300 ÷ the width shown.
+    let mut scale = use_signal(|| 1.0_f64);
     let path = form.read().signature.path();
     rsx! {
         svg {
             class: "signature",
-            width: "300",
-            height: "120",
             view_box: "0 0 300 120",
+            onmounted: move |e| async move {
+                if let Ok(r) = e.get_client_rect().await && r.width() > 0.0 {
+                    scale.set(300.0 / r.width());
+                }
+            },
             onpointerdown: move |e| {
-                let p = e.element_coordinates();
+                let (p, k) = (e.element_coordinates(), scale());
                 drawing.set(true);
-                form.with_mut(|v| v.signature.start(p.x, p.y));
+                form.with_mut(|v| v.signature.start(p.x * k, p.y * k));
             },
             onpointermove: move |e| {
                 if drawing() {
-                    let p = e.element_coordinates();
-                    form.with_mut(|v| v.signature.extend(p.x, p.y));
+                    let (p, k) = (e.element_coordinates(), scale());
+                    form.with_mut(|v| v.signature.extend(p.x * k, p.y * k));
                 }
             },
             onpointerup: move |_| drawing.set(false),
@@ -210,6 +231,17 @@ pub fn VisitScreen(
 ) -> Element {
     let v = form.read().clone();
     let visit = v.to_visit(village, today, &worksheet.read());
+    // A member's problem is shown in that member's box as well as at the end.
+    let member_error = visit.as_ref().err().and_then(|e| {
+        let i = e
+            .field
+            .strip_prefix("members[")?
+            .split(']')
+            .next()?
+            .parse::<usize>()
+            .ok()?;
+        Some((i, e.text.clone()))
+    });
     let preview = v.preview(&policy, village, today, &worksheet.read());
     let place = v
         .fix
@@ -224,14 +256,13 @@ pub fn VisitScreen(
             label { {t(lang, "村民小组", "Villager group")}
                 input { class: "big", value: "{v.group}", oninput: move |e| form.with_mut(|f| f.group = e.value()) }
             }
-            label { class: "check",
-                input { r#type: "checkbox", checked: v.formerly_poor, onchange: move |e| form.with_mut(|f| f.formerly_poor = e.checked()) }
-                {t(lang, "脱贫户", "formerly poor household")}
-            }
+            YesNo { label: Text::new("是否脱贫户", "Formerly poor household?"), answer: v.formerly_poor, lang,
+                on_answer: move |a| form.with_mut(|f| f.formerly_poor = Some(a)) }
             section { class: "visit-part",
                 h3 { {t(lang, "1. 家庭成员", "1. Members")} " ({v.members.len()})" }
                 for i in 0..v.members.len() {
-                    MemberRow { key: "{i}", form, i, lang }
+                    MemberRow { key: "{i}", form, i, today, lang,
+                        error: member_error.as_ref().filter(|(at, _)| *at == i).map(|(_, e)| e.clone()) }
                 }
                 button { r#type: "button", class: "big", onclick: move |_| form.with_mut(|f| f.members.push(MemberForm::default())), {t(lang, "＋ 添加成员", "+ Add member")} }
             }
@@ -241,12 +272,9 @@ pub fn VisitScreen(
             }
             section { class: "visit-part guarantees",
                 h3 { {t(lang, "3. “两不愁三保障”及饮水安全", "3. Basic needs and drinking water")} }
-                for (k, (zh, en, get)) in GUARANTEES.into_iter().enumerate() {
-                    label { key: "{k}", class: "check",
-                        input { r#type: "checkbox", checked: { let mut g = v.guarantees; *get(&mut g) },
-                            onchange: move |e| form.with_mut(|f| *get(&mut f.guarantees) = e.checked()) }
-                        {t(lang, zh, en)}
-                    }
+                for (k, (zh, en)) in GUARANTEE_CHECKS.into_iter().enumerate() {
+                    YesNo { key: "{k}", label: Text::new(zh, en), answer: v.guarantees[k], lang,
+                        on_answer: move |a| form.with_mut(|f| f.guarantees[k] = Some(a)) }
                 }
                 label { class: "check",
                     input { r#type: "checkbox", checked: v.sudden_hardship, onchange: move |e| form.with_mut(|f| f.sudden_hardship = e.checked()) }
@@ -302,6 +330,8 @@ pub fn VisitScreen(
             }
             section { class: "visit-part authorization",
                 h3 { {t(lang, "8. 授权承诺书签字", "8. Signed authorization")} }
+                // What the household signs, read to it before it signs.
+                blockquote { class: "authorization-text", "{crate::visit_form::authorization_text(&household_name).get(lang)}" }
                 label { {t(lang, "签字人", "Signed by")}
                     input { class: "big", value: "{v.signer}", oninput: move |e| form.with_mut(|f| f.signer = e.value()) }
                 }

@@ -44,6 +44,35 @@ impl Default for MemberForm {
     }
 }
 
+/// The 两不愁三保障 and drinking-water checks, in form order (the order of
+/// `VisitForm::guarantees` and of the core's `Guarantees`).
+pub const GUARANTEE_CHECKS: [(&str, &str); 5] = [
+    ("吃穿不愁", "food and clothing"),
+    ("义务教育有保障", "compulsory schooling"),
+    ("基本医疗有保障", "basic medical care"),
+    ("住房安全有保障", "safe housing"),
+    ("饮水安全有保障", "safe drinking water"),
+];
+
+/// The 授权承诺书 the household signs (000 and 004: "签署承诺提供的情况真实可靠，同意授权
+/// 依法查询家庭资产、医疗教育开支等信息的授权承诺书"; 002 三(一)3: "同意政府查验比对个人财产等
+/// 信息"), with the household's name.
+pub fn authorization_text(household_name: &str) -> Text {
+    Text::new(
+        format!(
+            "授权承诺书：本户（户主 {household_name}）承诺所提供的家庭人口、收入、住房等情况真实可靠，\
+             同意政府有关部门依法查询、查验比对本户家庭成员的财产（存款、房产、车辆、工商登记等）、\
+             医疗和教育开支等信息，用于防止返贫动态监测和帮扶。"
+        ),
+        format!(
+            "Authorization: this household (head: {household_name}) declares that what it has told about its \
+             members, income and housing is true, and agrees that the authorities may lawfully look up and \
+             compare its members' assets (savings, property, vehicles, registered businesses) and medical and \
+             school costs, for monitoring and assistance against a return to poverty."
+        ),
+    )
+}
+
 fn field_error(field: String, zh: impl Into<String>, en: impl Into<String>) -> VisitError {
     VisitError {
         field,
@@ -52,6 +81,22 @@ fn field_error(field: String, zh: impl Into<String>, en: impl Into<String>) -> V
 }
 
 impl MemberForm {
+    /// The error said of this member by number and name ("成员2（李建国）：…").
+    fn named(&self, i: usize, e: VisitError) -> VisitError {
+        let name = self.name.trim();
+        let who = |word: &str, open: &str, close: &str| match name {
+            "" => format!("{word}{}", i + 1),
+            n => format!("{word}{}{open}{n}{close}", i + 1),
+        };
+        VisitError {
+            field: e.field,
+            text: Text::new(
+                format!("{}：{}", who("成员", "（", "）"), e.text.zh),
+                format!("{}: {}", who("Member ", " (", ")"), e.text.en),
+            ),
+        }
+    }
+
     fn to_member(&self, i: usize) -> Result<Member, VisitError> {
         let id = match self.national_id.trim() {
             "" => None,
@@ -175,9 +220,12 @@ pub struct VisitForm {
     /// Why no risk was found: told to the household (内蒙古 四(一)7 "反馈原因").
     pub no_risk_reason: String,
     pub group: String,
-    pub formerly_poor: bool,
+    /// 脱贫户: asked, not assumed (it decides the monthly report's sheet).
+    pub formerly_poor: Option<bool>,
     pub members: Vec<MemberForm>,
-    pub guarantees: Guarantees,
+    /// The answers to [`GUARANTEE_CHECKS`], in order; `None` until asked. "Not asked"
+    /// is never "secured".
+    pub guarantees: [Option<bool>; 5],
     pub sudden_hardship: bool,
     pub observed: Vec<KeyFlag>,
     pub exclusions: Vec<ExclusionAnswer>,
@@ -258,9 +306,9 @@ impl VisitForm {
             consent: false,
             no_risk_reason: String::new(),
             group: String::new(),
-            formerly_poor: false,
+            formerly_poor: None,
             members: vec![MemberForm::default()],
-            guarantees: Guarantees::ALL_SECURED,
+            guarantees: [None; 5],
             sudden_hardship: false,
             observed: Vec::new(),
             exclusions: Vec::new(),
@@ -309,6 +357,26 @@ impl VisitForm {
         }
     }
 
+    /// The five checks as the core takes them, once every one was asked.
+    fn answered_guarantees(&self) -> Result<Guarantees, VisitError> {
+        if let Some(i) = self.guarantees.iter().position(Option::is_none) {
+            let (zh, en) = GUARANTEE_CHECKS[i];
+            return Err(field_error(
+                format!("guarantees[{i}]"),
+                format!("请逐项询问“两不愁三保障”：“{zh}”尚未回答"),
+                format!("ask every basic-needs check: \"{en}\" is not answered"),
+            ));
+        }
+        let yes = |i: usize| self.guarantees[i] == Some(true);
+        Ok(Guarantees {
+            food_and_clothing: yes(0),
+            compulsory_education: yes(1),
+            basic_medical: yes(2),
+            housing_safe: yes(3),
+            drinking_water: yes(4),
+        })
+    }
+
     /// The visit as the core checks it. Every exclusion must be answered first.
     pub fn to_visit(
         &self,
@@ -320,11 +388,19 @@ impl VisitForm {
             .members
             .iter()
             .enumerate()
-            .map(|(i, m)| m.to_member(i))
+            .map(|(i, m)| m.to_member(i).map_err(|e| m.named(i, e)))
             .collect::<Result<Vec<_>, _>>()?;
         let sheet = worksheet
             .to_worksheet(today)
             .map_err(|(field, text)| VisitError { field, text })?;
+        let Some(formerly_poor) = self.formerly_poor else {
+            return Err(field_error(
+                "formerly_poor".into(),
+                "请回答是否脱贫户",
+                "answer whether the household was lifted out of poverty",
+            ));
+        };
+        let guarantees = self.answered_guarantees()?;
         if let Some((i, e)) = self.exclusions.iter().enumerate().find(|(_, e)| e.applies.is_none()) {
             return Err(field_error(
                 format!("exclusions[{i}]"),
@@ -341,10 +417,10 @@ impl VisitForm {
             visited_on: today,
             village,
             group: self.group.trim().to_string(),
-            formerly_poor: self.formerly_poor,
+            formerly_poor,
             members,
             worksheet: sheet,
-            guarantees: self.guarantees,
+            guarantees,
             sudden_hardship: self.sudden_hardship,
             observed_flags: self.observed.clone(),
             exclusion_checks: self
@@ -454,6 +530,8 @@ mod tests {
         for e in &mut f.exclusions {
             e.applies = Some(false);
         }
+        f.formerly_poor = Some(false);
+        f.guarantees = [Some(true); 5];
         f.signer = "王秀英".into();
         f.signature.start(10.0, 10.0);
         f.signature.extend(60.0, 40.0);
@@ -462,6 +540,41 @@ mod tests {
             ..WorksheetForm::default()
         };
         (f, w)
+    }
+
+    /// A member's error says which member, by number and name.
+    #[test]
+    fn a_members_error_names_the_member() {
+        let (mut f, w) = filled();
+        f.members.push(MemberForm {
+            name: "李建国".into(),
+            national_id: "110105194912310021".into(),
+            ..MemberForm::default()
+        });
+        let e = f.to_visit(village(), d("2025-11-03"), &w).unwrap_err();
+        assert_eq!(e.field, "members[1].national_id");
+        assert!(e.text.zh.starts_with("成员2（李建国）："), "{}", e.text.zh);
+        assert!(e.text.en.starts_with("Member 2 (李建国): "), "{}", e.text.en);
+    }
+
+    /// "Not asked" is neither "secured" nor "not secured": the form names what was not asked.
+    #[test]
+    fn every_basic_need_and_the_poor_household_question_must_be_asked() {
+        let (mut f, w) = filled();
+        f.guarantees[4] = None;
+        let e = f.to_visit(village(), d("2025-11-03"), &w).unwrap_err();
+        assert_eq!(e.field, "guarantees[4]");
+        assert!(e.text.zh.contains("饮水安全有保障"), "{}", e.text.zh);
+        f.guarantees[4] = Some(false);
+        let v = f.to_visit(village(), d("2025-11-03"), &w).unwrap();
+        assert!(!v.guarantees.drinking_water && v.guarantees.food_and_clothing);
+        f.formerly_poor = None;
+        assert_eq!(
+            f.to_visit(village(), d("2025-11-03"), &w).unwrap_err().field,
+            "formerly_poor"
+        );
+        let blank = VisitForm::empty();
+        assert_eq!(blank.guarantees, [None; 5], "a new form starts unasked");
     }
 
     #[test]

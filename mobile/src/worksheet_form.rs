@@ -39,28 +39,68 @@ pub struct WorksheetForm {
 /// Field names, in form order, with their labels. The head count is not among them:
 /// it is the number of members the visit lists.
 pub const FIELDS: [(&str, &str, &str); 20] = [
-    ("crops_sold", "种植业出售收入", "crops sold"),
-    ("crops_self_consumed", "种植业自产自消折价", "crops eaten at home"),
-    ("crops_cost", "种植业成本", "crop costs"),
-    ("livestock_sold", "养殖业收入", "livestock income"),
-    ("livestock_cost", "养殖业成本", "livestock costs"),
-    ("business_income", "二三产业收入", "business income"),
-    ("business_cost", "二三产业成本", "business costs"),
-    ("away_months", "外出务工月数", "months worked away"),
-    ("away_monthly_wage", "外出务工月工资", "monthly wage away"),
-    ("local_days", "本地务工天数", "days worked locally"),
-    ("local_daily_wage", "本地务工日工资", "daily wage locally"),
-    ("minimum_allowance", "低保金", "minimum living allowance"),
-    ("pension", "养老金", "pension"),
-    ("other_transfers", "其他转移性收入", "other transfers"),
+    ("crops_sold", "种植业出售收入（元/年）", "crops sold (yuan a year)"),
+    (
+        "crops_self_consumed",
+        "种植业自产自消折价（元/年）",
+        "crops eaten at home (yuan a year)",
+    ),
+    ("crops_cost", "种植业成本（元/年）", "crop costs (yuan a year)"),
+    (
+        "livestock_sold",
+        "养殖业收入（元/年）",
+        "livestock income (yuan a year)",
+    ),
+    ("livestock_cost", "养殖业成本（元/年）", "livestock costs (yuan a year)"),
+    (
+        "business_income",
+        "二三产业收入（元/年）",
+        "business income (yuan a year)",
+    ),
+    ("business_cost", "二三产业成本（元/年）", "business costs (yuan a year)"),
+    (
+        "away_months",
+        "外出务工月数（近12个月内）",
+        "months worked away (in the last 12)",
+    ),
+    (
+        "away_monthly_wage",
+        "外出务工月工资（元/月）",
+        "monthly wage away (yuan a month)",
+    ),
+    (
+        "local_days",
+        "本地务工天数（近12个月内）",
+        "days worked locally (in the last 12 months)",
+    ),
+    (
+        "local_daily_wage",
+        "本地务工日工资（元/天）",
+        "daily wage locally (yuan a day)",
+    ),
+    (
+        "minimum_allowance",
+        "低保金（元/年）",
+        "minimum living allowance (yuan a year)",
+    ),
+    ("pension", "养老金（元/年）", "pension (yuan a year)"),
+    (
+        "other_transfers",
+        "其他转移性收入（元/年）",
+        "other transfers (yuan a year)",
+    ),
     (
         "productive_assets",
-        "生产性固定资产原值（单件超过1000元）",
+        "生产性固定资产原值（元，单件超过1000元）",
         "productive assets (each over 1000)",
     ),
-    ("education", "教育刚性支出", "education costs"),
-    ("medical", "医疗自付支出", "medical costs"),
-    ("insurance_claims", "理赔收入", "insurance payouts"),
+    ("education", "教育刚性支出（元/年）", "education costs (yuan a year)"),
+    ("medical", "医疗自付支出（元/年）", "medical costs (yuan a year)"),
+    (
+        "insurance_claims",
+        "理赔收入（元/年）",
+        "insurance payouts (yuan a year)",
+    ),
     (
         "previous_per_capita",
         "上年人均纯收入（元/年，可不填）",
@@ -244,13 +284,63 @@ impl WorksheetForm {
     pub fn totals(&self, collected_on: NaiveDate, household_size: u32) -> Result<WorksheetTotals, (String, Text)> {
         let w = self.to_worksheet(collected_on)?;
         w.compute(household_size).map_err(|e| {
-            let field = if e.field == "household_size" {
-                "members".into()
-            } else {
-                e.field.clone()
+            let field = match e.field.as_str() {
+                "household_size" => "members",
+                core => form_field(core).unwrap_or(core),
             };
-            (field, Text::new(e.zh, e.en))
+            (field.to_string(), Text::new(e.zh, e.en))
         })
+    }
+}
+
+/// The form field behind a line of the core's worksheet (`to_worksheet` puts it there).
+fn form_field(core: &str) -> Option<&'static str> {
+    Some(match core {
+        "crops[0].sold_amount" => "crops_sold",
+        "crops[0].self_consumed_value" => "crops_self_consumed",
+        "crops[0].cost" => "crops_cost",
+        "livestock[0].sold_amount" => "livestock_sold",
+        "livestock[0].cost" => "livestock_cost",
+        "business[0].product_sales" => "business_income",
+        "business[0].cost" => "business_cost",
+        "wages[0].away_months" => "away_months",
+        "wages[0].away_monthly_wage" => "away_monthly_wage",
+        "wages[0].local_days" => "local_days",
+        "wages[0].local_daily_wage" => "local_daily_wage",
+        "transfers[0].amount" => "minimum_allowance",
+        "transfers[1].amount" => "pension",
+        "transfers[2].amount" => "other_transfers",
+        "fixed_assets[0].original_value" => "productive_assets",
+        "rigid.education" => "education",
+        "rigid.medical" => "medical",
+        "insurance_claims" => "insurance_claims",
+        _ => return None,
+    })
+}
+
+/// Totals while some fields are wrong: the fields at fault, each with why, and the
+/// totals of the rest (so one typo does not hide every figure).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveTotals {
+    pub totals: Result<WorksheetTotals, (String, Text)>,
+    pub errors: Vec<(String, Text)>,
+}
+
+impl WorksheetForm {
+    /// The totals leaving out each field that cannot be read or is out of range; an
+    /// error that is not a single field's (no members yet) leaves no totals.
+    pub fn live_totals(&self, collected_on: NaiveDate, household_size: u32) -> LiveTotals {
+        let mut rest = self.clone();
+        let mut errors = Vec::new();
+        loop {
+            match rest.totals(collected_on, household_size) {
+                Err((field, why)) if FIELDS.iter().any(|(f, _, _)| *f == field) && !rest.get(&field).is_empty() => {
+                    rest.set(&field, String::new());
+                    errors.push((field, why));
+                }
+                totals => return LiveTotals { totals, errors },
+            }
+        }
     }
 }
 
@@ -331,6 +421,17 @@ mod tests {
         );
         f.set("pension", "1，500.50".into());
         assert_eq!(f.totals(d(), 3).unwrap().a4_transfers, Fen(150_050));
+        f.set("pension", String::new());
+        // Two typos: both named, and the totals of the rest still shown.
+        f.set("minimum_allowance", "1800".into());
+        f.set("pension", "一千".into());
+        f.set("medical", "-5".into());
+        let live = f.live_totals(d(), 3);
+        let fields: Vec<&str> = live.errors.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["pension", "medical"]);
+        assert_eq!(live.totals.unwrap().a4_transfers, Fen::yuan(1_800));
+        f.set("medical", String::new());
+        f.set("minimum_allowance", String::new());
         f.set("pension", String::new());
         // No member listed yet: the members are what is missing.
         assert_eq!(f.totals(d(), 0).unwrap_err().0, "members");

@@ -444,6 +444,8 @@ fn VisitApp(p: VisitHost) -> Element {
             for e in &mut f.exclusions {
                 e.applies = Some(false);
             }
+            f.formerly_poor = Some(false);
+            f.guarantees = [Some(true); 5];
             f.signer = "王秀英".into();
             f.signature.start(10.0, 10.0);
             f.signature.extend(80.0, 60.0);
@@ -537,11 +539,25 @@ fn the_visit_screen_has_every_section_and_previews_the_finding() {
     assert!(blank.contains("尚未核对：10"), "{blank}");
     assert!(blank.contains("请填写") || blank.contains("尚未选择"), "{blank}");
     assert!(!blank.contains("保存：未发现风险"));
+    // The first member's problem is shown in that member's box; not-asked answers say so.
+    let member = &blank[blank.find("class=\"member\"").unwrap()..];
+    let member = &member[..member.find("</fieldset>").unwrap()];
+    assert!(member.contains("class=\"error\""), "{member}");
+    assert!(blank.contains("未回答") && blank.contains("是否脱贫户"), "{blank}");
 
     let filled = render(true, Lang::Zh);
     assert!(filled.contains("系统测算：存在返贫致贫风险，建议纳入监测"), "{filled}");
     assert!(filled.contains("大病重病"), "the flag with its reason: {filled}");
     assert!(filled.contains("M10 10 L80 60"), "the drawn signature: {filled}");
+    assert!(
+        filled.contains("出生 1949-12-31 · 女 ·"),
+        "what the ID number says: {filled}"
+    );
+    assert!(
+        filled.contains("授权承诺书：本户（户主 王秀英）") && filled.contains("依法查询"),
+        "the text signed is shown: {filled}"
+    );
+    assert!(!filled.contains("未回答"), "every question answered: {filled}");
     // The cadre records the finding; the phone never decides "no risk" by itself.
     assert!(
         filled.contains("保存：存在风险") && filled.contains("保存：未发现风险"),
@@ -613,7 +629,17 @@ fn the_worksheet_shows_live_totals_and_the_threshold_line() {
     dom.rebuild_in_place();
     let html = dioxus_ssr::render(&dom);
     assert!(
-        html.contains("field invalid") && html.contains("养老金：请填写金额"),
+        html.contains("field invalid") && html.contains("养老金（元/年）：请填写金额"),
+        "{html}"
+    );
+    // The error sits in the field's own label, and the totals of the rest stay.
+    let field = &html[html.find("field invalid").unwrap()..];
+    assert!(
+        field[..field.find("</label>").unwrap()].contains("class=\"error\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("25800.00") && html.contains("未计入填写有误的项目"),
         "{html}"
     );
 }

@@ -3,7 +3,7 @@
 //! English, so a household told "no" can be told why.
 
 use crate::division::DivisionCode;
-use crate::household::{Health, LabourCapacity, Member, labour_coefficient_tenths};
+use crate::household::{Health, Member, labour_coefficient_tenths};
 use crate::income::WorksheetTotals;
 use crate::money::Fen;
 use crate::policy::{ExclusionScope, KeyFlag, OverrideRule, Policy, PolicyError, Profile};
@@ -451,11 +451,7 @@ fn key_flags(profile: &Profile, facts: &HouseholdFacts, income_fell: bool, thres
     let t = &facts.income;
     let on = facts.assessed_on;
     let labour = labour_coefficient_tenths(&facts.members);
-    let labourers = facts
-        .members
-        .iter()
-        .filter(|m| m.labour != LabourCapacity::None)
-        .count();
+    let labourers = facts.members.iter().filter(|m| m.labour.works()).count();
     let mut hits = Vec::new();
     for &flag in &profile.key_flags {
         let computed: Option<Text> = match flag {
@@ -488,7 +484,7 @@ fn key_flags(profile: &Profile, facts: &HouseholdFacts, income_fell: bool, thres
             KeyFlag::SeriousIllness => {
                 // "大病重病病人……或丧失主要劳动力": a chronic illness that took away the ability to work counts too.
                 let names = members_where(&facts.members, |m| {
-                    m.health == Health::Serious || (m.health == Health::Chronic && m.labour == LabourCapacity::None)
+                    m.health == Health::Serious || (m.health == Health::Chronic && !m.labour.works())
                 });
                 // "患慢性病导致年度自付医疗费用负担过重": the seed gives no figure; we read "过重"
                 // as out-of-pocket medical costs that alone take the household under the line.

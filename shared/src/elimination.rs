@@ -45,7 +45,8 @@ impl EliminationEvidence {
             guarantees_secured: facts.guarantees.all_secured(),
             income_steady: !said("income_collapse") && !said("sharp_income_drop"),
             rigid_expenses_resolved: assessment.per_capita_after_rigid >= assessment.threshold,
-            household_has_labour: has(LabourCapacity::Full) || (has(LabourCapacity::Partial) && earns_from_work),
+            household_has_labour: facts.members.iter().any(|m| m.labour.is_whole())
+                || (has(LabourCapacity::Partial) && earns_from_work),
         }
     }
 

@@ -4,27 +4,79 @@ use crate::national_id::NationalId;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// Labour capacity as the monitoring forms classify it.
+/// Labour capacity as the monitoring forms classify it. The seeds name 弱劳力、半劳力,
+/// 无劳动力 and 丧失(主要)劳动力 (000 三(一)2 and 6); 技能劳动力 is the national
+/// system's category for a labourer with a trade. Decided here (no seed weighs them):
+/// a skilled labourer counts as one labourer, one who lost the ability to work as none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LabourCapacity {
     /// 普通劳动力
     Full,
+    /// 技能劳动力
+    Skilled,
     /// 弱劳力 or 半劳力
     Partial,
-    /// 丧失劳动力 or 无劳动力
+    /// 丧失劳动力: lost to illness, injury or disability
+    Lost,
+    /// 无劳动力: never of working capacity (children, the very old)
     None,
 }
 
 impl LabourCapacity {
+    /// Every category, in the order forms list them.
+    pub const ALL: [LabourCapacity; 5] = [
+        LabourCapacity::Full,
+        LabourCapacity::Skilled,
+        LabourCapacity::Partial,
+        LabourCapacity::Lost,
+        LabourCapacity::None,
+    ];
+
     /// Contribution to the labour coefficient, in tenths.
     fn tenths(self) -> u32 {
         match self {
-            LabourCapacity::Full => 10,
+            LabourCapacity::Full | LabourCapacity::Skilled => 10,
             LabourCapacity::Partial => 5,
-            LabourCapacity::None => 0,
+            LabourCapacity::Lost | LabourCapacity::None => 0,
         }
+    }
+
+    /// Whether the member can work at all (a weak or half labourer can).
+    pub fn works(self) -> bool {
+        self.tenths() > 0
+    }
+
+    /// Whether the member is a whole labourer (普通 or 技能).
+    pub fn is_whole(self) -> bool {
+        self.tenths() == 10
+    }
+
+    /// The name on the wire and in forms (`"full"`, `"lost"`…).
+    pub fn code(self) -> &'static str {
+        match self {
+            LabourCapacity::Full => "full",
+            LabourCapacity::Skilled => "skilled",
+            LabourCapacity::Partial => "partial",
+            LabourCapacity::Lost => "lost",
+            LabourCapacity::None => "none",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<LabourCapacity> {
+        LabourCapacity::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    pub fn label(self) -> crate::Text {
+        let (zh, en) = match self {
+            LabourCapacity::Full => ("普通劳动力", "labourer"),
+            LabourCapacity::Skilled => ("技能劳动力", "skilled labourer"),
+            LabourCapacity::Partial => ("弱劳力/半劳力", "weak or half labourer"),
+            LabourCapacity::Lost => ("丧失劳动力", "lost the ability to work"),
+            LabourCapacity::None => ("无劳动力", "no labour"),
+        };
+        crate::Text::new(zh, en)
     }
 }
 

@@ -87,6 +87,36 @@ impl Phone {
             .unwrap_or_else(|e| panic!("{cmd}: {e}"));
     }
 
+    /// The whole page as a 360 px wide phone shows it (the narrowest common Android
+    /// width), saved as `$CARGO_TARGET_DIR/screenshots/<name>` for a person to look at.
+    pub async fn screenshot(&self, name: &str) {
+        let metrics = |width: u32, height: u64, scale: f64| json!({ "width": width, "height": height, "deviceScaleFactor": scale, "mobile": true });
+        self.cdp("Emulation.setDeviceMetricsOverride", metrics(360, 780, 1.0))
+            .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let height = self
+            .client
+            .execute("return document.documentElement.scrollHeight", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(780)
+            .clamp(780, 8000);
+        self.cdp("Emulation.setDeviceMetricsOverride", metrics(360, height, 1.0))
+            .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let png = self.client.screenshot().await.unwrap();
+        let dir = std::env::var("CARGO_TARGET_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|_| std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")))
+            .join("screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(name), png).unwrap();
+        // Back to the phone the test emulates.
+        self.cdp("Emulation.setDeviceMetricsOverride", metrics(390, 844, 3.0))
+            .await;
+    }
+
     pub async fn offline(&self, offline: bool) {
         let conditions = json!({ "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 });
         self.cdp("Network.enable", json!({})).await;

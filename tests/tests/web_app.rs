@@ -164,6 +164,7 @@ async fn a_household_report_and_a_cadre_visit_made_offline_in_the_phone_browser_
     let file = phone.client.find(Locator::Css("input[type=file]")).await.unwrap();
     file.send_keys(&picture.display().to_string()).await.unwrap();
     phone.wait_for("照片1 ·", 60).await;
+    phone.screenshot("app-report-details.png").await;
     phone.click_text(".report button.primary", "下一步").await;
     phone.wait_for("请确认", 10).await;
     phone.click_text(".report button.primary", "提交").await;
@@ -280,6 +281,7 @@ async fn cadre_visits_offline(
         "11010519491231002X"
     );
     eprintln!("{} visit back as typed after a reload", at(t0));
+    phone.screenshot("app-visit-restored.png").await;
     for _ in 0..20 {
         let open = phone
             .client
@@ -289,6 +291,18 @@ async fn cadre_visits_offline(
         let Some(first) = open.into_iter().next() else { break };
         first.click().await.unwrap();
     }
+    // Asked, not assumed: not a formerly poor household; every basic need secured.
+    phone.click_text(".tri.unanswered button.no", "否").await;
+    for _ in 0..5 {
+        let open = phone
+            .client
+            .find_all(Locator::Css(".tri.unanswered button.yes"))
+            .await
+            .unwrap();
+        let Some(first) = open.into_iter().next() else { break };
+        first.click().await.unwrap();
+    }
+    phone.screenshot("app-visit-answered.png").await;
     // A refused permission is explained, and a typed point offered as the last resort.
     let permission =
         |setting: &str| json!({ "permission": { "name": "geolocation" }, "setting": setting, "origin": base });

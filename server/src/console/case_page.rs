@@ -13,6 +13,7 @@ use chrono::{DateTime, FixedOffset};
 use maud::{Markup, html};
 use serde_json::Value;
 use std::collections::HashMap;
+use zaofaxian_shared::household::LabourCapacity;
 use zaofaxian_shared::joint_review::{self, JOINT_CHECKS, JointCheck};
 use zaofaxian_shared::lifecycle::{Decision, Event, EventKind};
 use zaofaxian_shared::{Lang, PhoneNumber, Role, Text};
@@ -293,7 +294,7 @@ fn visit_section(v: &Value, profile: Option<&zaofaxian_shared::Profile>, l: Lang
                         td { (m["name"].as_str().unwrap_or_default()) }
                         td { (masked_id(&m["national_id"])) }
                         td { (m["birth_date"].as_str().unwrap_or_default()) }
-                        td { (match m["labour"].as_str() { Some("full") => tr(l, "普通劳动力", "full"), Some("partial") => tr(l, "弱/半劳力", "weak or half"), _ => tr(l, "无劳动力", "none") }) }
+                        td { (m["labour"].as_str().and_then(LabourCapacity::from_code).map(|c| c.label().get(l).to_string()).unwrap_or_default()) }
                         td { (match m["health"].as_str() { Some("chronic") => tr(l, "长期慢性病", "chronic illness"), Some("serious") => tr(l, "大病重病", "serious illness"), _ => tr(l, "健康", "healthy") }) }
                     }
                 }
@@ -517,9 +518,9 @@ fn actions(staff: &Staff, case: &CaseRecord, profile: Option<&zaofaxian_shared::
                             label { (tr(l, "新增成员姓名 ", "New member ")) input name="added_name" size="12"; }
                             label { (tr(l, " 出生日期 ", " born ")) input name="added_birth" type="date"; }
                             label { (tr(l, " 劳动能力 ", " labour ")) select name="added_labour" {
-                                option value="none" { (tr(l, "无劳动力", "none")) }
-                                option value="partial" { (tr(l, "弱劳力/半劳力", "weak or half")) }
-                                option value="full" { (tr(l, "普通劳动力", "full")) }
+                                @for c in LabourCapacity::ALL.into_iter().rev() {
+                                    option value=(c.code()) { (c.label().get(l)) }
+                                }
                             } }
                         }
                         (note_field(l, "说明（出生、死亡、婚嫁等）", "Note (birth, death, marriage…)"))
@@ -630,7 +631,7 @@ fn event_from_form(kind: EventKind, f: &HashMap<String, String>) -> Result<(Even
 
 /// 人口自然变更 from its form: names who left, and at most one person who joined.
 fn population_change(f: &HashMap<String, String>) -> Result<Event, Text> {
-    use zaofaxian_shared::household::{Health, LabourCapacity, Member};
+    use zaofaxian_shared::household::{Health, Member};
     let text = |name: &str| f.get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
     let removed = text("removed")
         .map(|r| zaofaxian_shared::text::typed_names(&r))
@@ -641,11 +642,9 @@ fn population_change(f: &HashMap<String, String>) -> Result<Event, Text> {
             let birth_date = text("added_birth")
                 .and_then(|d| d.parse().ok())
                 .ok_or_else(|| Text::new("请填写新增成员的出生日期", "enter the new member's birth date"))?;
-            let labour = match text("added_labour").as_deref() {
-                Some("full") => LabourCapacity::Full,
-                Some("partial") => LabourCapacity::Partial,
-                _ => LabourCapacity::None,
-            };
+            let labour = text("added_labour")
+                .and_then(|c| LabourCapacity::from_code(&c))
+                .unwrap_or(LabourCapacity::None);
             vec![Member {
                 name,
                 national_id: None,
