@@ -472,6 +472,14 @@ fn CadreHome(
     // Unfinished visits, and the visit as it was opened (kept as a draft once it differs).
     let mut drafts = use_signal(Drafts::default);
     let mut opened = use_signal(|| None::<VisitDraft>);
+    // "Saved, sent when there is a signal" turns into "sent" once the outbox is empty.
+    let mut awaiting_upload = use_signal(|| false);
+    use_effect(move || {
+        if sync() == SyncState::UpToDate && *awaiting_upload.peek() {
+            awaiting_upload.set(false);
+            saved.set(Some(t(lang, "入户核实已上传", "The visit has been sent").to_string()));
+        }
+    });
     let mut show = move |d: VisitDraft| {
         visit.set(Some((d.household_name.clone(), d.village)));
         form.set(d.form.clone());
@@ -657,6 +665,7 @@ fn CadreHome(
                                             let _ = store.unit(StoreCall::DropDraft { key: visit_key(&case_id) }).await;
                                             let _ = store.unit(StoreCall::DropDraft { key: OPEN_VISIT_KEY.into() }).await;
                                             saved.set(Some(t(lang, "入户核实已保存，有信号时自动上传", "visit saved: it will be sent when there is a signal").to_string()));
+                                            awaiting_upload.set(true);
                                             SyncSoon::now(kick);
                                             sync.set(sync_state(&store).await);
                                             loaded.set(load(&store).await);
