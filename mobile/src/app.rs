@@ -54,6 +54,10 @@ label.check input { width: 28px; height: 28px; vertical-align: middle; }
 label.check { display: flex; align-items: center; gap: 8px; width: fit-content; }
 .warn { background: #fff3cd; padding: 8px; font-size: 20px; }
 .signature { background: #fff; border: 2px dashed #999; touch-action: none; width: 100%; height: auto; aspect-ratio: 5 / 2; box-sizing: border-box; display: block; }
+.part-index ol { display: grid; grid-template-columns: 1fr 1fr; gap: 6px; padding: 0; list-style: none; margin: 4px 0 8px; }
+.part-index li a { display: block; padding: 10px 8px; border-radius: 8px; background: white; border: 1px solid #e6e0d6; color: #222; text-decoration: none; font-size: 18px; }
+.part-index li.missing a { border-left: 6px solid #ffb300; }
+.part-index li.done a { border-left: 6px solid #2e7d32; }
 .authorization-text { margin: 8px 0; padding: 8px 12px; background: #faf7f0; border-left: 4px solid #b22222; font-size: 18px; line-height: 1.6; }
 .tri .answers button { font-size: 20px; }
 .button-like { border: 2px solid #b22222; border-radius: 10px; padding: 12px; text-align: center; background: white; }

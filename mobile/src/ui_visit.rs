@@ -133,7 +133,7 @@ fn LocationSection(form: Signal<VisitForm>, on_locate: EventHandler<()>, error: 
     let mut lat = use_signal(String::new);
     let mut lon = use_signal(String::new);
     rsx! {
-        section { class: "visit-part location",
+        section { class: "visit-part location", id: "part-6",
             h3 { {t(lang, "6. 定位", "6. Location")} }
             button { r#type: "button", class: "big", onclick: move |_| on_locate.call(()), {t(lang, "获取当前位置", "Get my position")} }
             if let Some(p) = fix {
@@ -210,6 +210,36 @@ fn SignatureBox(form: Signal<VisitForm>, lang: Lang) -> Element {
     }
 }
 
+/// The form's index: each part with a mark for done (✓), missing (待填) or optional,
+/// a link to the part.
+#[component]
+fn PartIndex(parts: Vec<crate::visit_form::Part>, lang: Lang) -> Element {
+    use crate::visit_form::PartState;
+    let missing = parts.iter().filter(|p| p.state == PartState::Missing).count();
+    rsx! {
+        nav { class: "part-index",
+            p { class: "hint",
+                if missing == 0 { {t(lang, "各部分均已填写", "Every part is filled in")} }
+                else { {t(lang, "尚未完成的部分：", "Parts not finished: ")} "{missing}" }
+            }
+            ol {
+                for p in parts {
+                    li { key: "{p.number}", class: match p.state { PartState::Done => "done", PartState::Missing => "missing", PartState::Optional => "optional" },
+                        a { href: "#part-{p.number}",
+                            "{p.number}. {p.title.get(lang)} "
+                            match p.state {
+                                PartState::Done => rsx! { "✓" },
+                                PartState::Missing => rsx! { {t(lang, "待填", "to do")} },
+                                PartState::Optional => rsx! { {t(lang, "可选", "optional")} },
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The whole home-visit page. `on_save` receives the checked visit and the finding.
 #[component]
 pub fn VisitScreen(
@@ -253,12 +283,13 @@ pub fn VisitScreen(
             p { class: "hint", {t(lang, "每项输入都自动保存在手机上，关机或来电也不会丢失。", "Everything typed is kept on the phone at once: a call or a flat battery loses nothing.")}
                 button { r#type: "button", class: "later", onclick: move |_| on_later.call(()), {t(lang, "稍后继续", "Finish later")} }
             }
+            PartIndex { parts: v.progress(&worksheet.read(), today), lang }
             label { {t(lang, "村民小组", "Villager group")}
                 input { class: "big", value: "{v.group}", oninput: move |e| form.with_mut(|f| f.group = e.value()) }
             }
             YesNo { label: Text::new("是否脱贫户", "Formerly poor household?"), answer: v.formerly_poor, lang,
                 on_answer: move |a| form.with_mut(|f| f.formerly_poor = Some(a)) }
-            section { class: "visit-part",
+            section { class: "visit-part", id: "part-1",
                 h3 { {t(lang, "1. 家庭成员", "1. Members")} " ({v.members.len()})" }
                 for i in 0..v.members.len() {
                     MemberRow { key: "{i}", form, i, today, lang,
@@ -266,11 +297,11 @@ pub fn VisitScreen(
                 }
                 button { r#type: "button", class: "big", onclick: move |_| form.with_mut(|f| f.members.push(MemberForm::default())), {t(lang, "＋ 添加成员", "+ Add member")} }
             }
-            section { class: "visit-part",
+            section { class: "visit-part", id: "part-2",
                 h3 { {t(lang, "2. 收入核算", "2. Income")} }
                 IncomeWorksheet { form: worksheet, today, household_size: v.members.len() as u32, threshold, lang }
             }
-            section { class: "visit-part guarantees",
+            section { class: "visit-part guarantees", id: "part-3",
                 h3 { {t(lang, "3. “两不愁三保障”及饮水安全", "3. Basic needs and drinking water")} }
                 for (k, (zh, en)) in GUARANTEE_CHECKS.into_iter().enumerate() {
                     YesNo { key: "{k}", label: Text::new(zh, en), answer: v.guarantees[k], lang,
@@ -281,7 +312,7 @@ pub fn VisitScreen(
                     {t(lang, "因病因灾因意外导致基本生活严重困难", "illness, disaster or accident left basic living in severe difficulty")}
                 }
             }
-            section { class: "visit-part exclusions",
+            section { class: "visit-part exclusions", id: "part-4",
                 h3 { {t(lang, "4. 排除情形逐项核对", "4. Exclusion checklist")} }
                 if v.unanswered_exclusions() > 0 {
                     p { class: "hint", {t(lang, "尚未核对：", "not yet answered: ")} "{v.unanswered_exclusions()}" }
@@ -314,7 +345,7 @@ pub fn VisitScreen(
                     }
                 }
             }
-            section { class: "visit-part flags",
+            section { class: "visit-part flags", id: "part-5",
                 h3 { {t(lang, "5. 重点关注情形", "5. Key-attention situations")} }
                 for flag in OBSERVED_FLAGS {
                     label { class: "check",
@@ -324,11 +355,11 @@ pub fn VisitScreen(
                 }
             }
             LocationSection { form, on_locate, error: locate_error, lang }
-            section { class: "visit-part photos",
+            section { class: "visit-part photos", id: "part-7",
                 h3 { {t(lang, "7. 住房照片", "7. Housing photos")} " ({v.photos.len()})" }
                 PhotoPicker { collector: collector.clone(), place, lang, on_added: move |sha: String| form.with_mut(|f| if !f.photos.contains(&sha) { f.photos.push(sha) }) }
             }
-            section { class: "visit-part authorization",
+            section { class: "visit-part authorization", id: "part-8",
                 h3 { {t(lang, "8. 授权承诺书签字", "8. Signed authorization")} }
                 // What the household signs, read to it before it signs.
                 blockquote { class: "authorization-text", "{crate::visit_form::authorization_text(&household_name).get(lang)}" }

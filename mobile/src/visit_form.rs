@@ -54,6 +54,33 @@ pub const GUARANTEE_CHECKS: [(&str, &str); 5] = [
     ("饮水安全有保障", "safe drinking water"),
 ];
 
+/// How far one part of the visit form is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartState {
+    Done,
+    Missing,
+    /// Nothing is required here (key-attention situations are ticked only when seen).
+    Optional,
+}
+
+/// One entry of the form's index: its number (the `#part-N` anchor), title and state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub number: u8,
+    pub title: Text,
+    pub state: PartState,
+}
+
+impl Part {
+    fn new(number: u8, zh: &str, en: &str, state: PartState) -> Part {
+        Part {
+            number,
+            title: Text::new(zh, en),
+            state,
+        }
+    }
+}
+
 /// The 授权承诺书 the household signs (000 and 004: "签署承诺提供的情况真实可靠，同意授权
 /// 依法查询家庭资产、医疗教育开支等信息的授权承诺书"; 002 三(一)3: "同意政府查验比对个人财产等
 /// 信息"), with the household's name.
@@ -498,6 +525,39 @@ impl VisitForm {
 
     /// Whether the reason for "no risk" is enough for the core (checked before the
     /// button is offered, so the server never refuses it later).
+    /// The form's eight parts, each done, missing or optional, for the index at the top.
+    pub fn progress(&self, worksheet: &WorksheetForm, today: NaiveDate) -> Vec<Part> {
+        let members = !self.members.is_empty()
+            && self
+                .members
+                .iter()
+                .enumerate()
+                .all(|(i, m)| !m.name.trim().is_empty() && m.to_member(i).is_ok());
+        let typed = crate::worksheet_form::FIELDS
+            .iter()
+            .any(|(f, _, _)| !worksheet.get(f).trim().is_empty());
+        let live = worksheet.live_totals(today, self.members.len().max(1) as u32);
+        let income = typed && live.errors.is_empty() && live.totals.is_ok();
+        let asked = self.formerly_poor.is_some() && self.guarantees.iter().all(Option::is_some);
+        let exclusions = self.exclusions.iter().all(|e| e.applies.is_some());
+        let signed = !self.signer.trim().is_empty()
+            && match self.auth_kind {
+                AuthKind::Drawn => !self.signature.path().is_empty(),
+                AuthKind::Fingerprint | AuthKind::Proxy => !self.auth_note.trim().is_empty(),
+            };
+        let state = |done: bool| if done { PartState::Done } else { PartState::Missing };
+        vec![
+            Part::new(1, "家庭成员", "Members", state(members)),
+            Part::new(2, "收入核算", "Income", state(income)),
+            Part::new(3, "两不愁三保障", "Basic needs", state(asked)),
+            Part::new(4, "排除情形", "Exclusions", state(exclusions)),
+            Part::new(5, "重点关注情形", "Key situations", PartState::Optional),
+            Part::new(6, "定位", "Location", state(self.fix.is_some())),
+            Part::new(7, "住房照片", "Photos", state(!self.photos.is_empty())),
+            Part::new(8, "授权签字", "Authorization", state(signed)),
+        ]
+    }
+
     pub fn no_risk_reason_given(&self) -> bool {
         zaofaxian_shared::Event::RecordVerification { at_risk: false }
             .check_reason(Some(&self.no_risk_reason))
@@ -540,6 +600,30 @@ mod tests {
             ..WorksheetForm::default()
         };
         (f, w)
+    }
+
+    /// The index says which parts are done: a blank form has only the optional part, a
+    /// filled one everything but the location and photos it lacks.
+    #[test]
+    fn the_index_shows_what_is_done_and_what_is_missing() {
+        let states = |f: &VisitForm, w: &WorksheetForm| -> Vec<PartState> {
+            f.progress(w, d("2025-11-03")).iter().map(|p| p.state).collect()
+        };
+        use PartState::{Done, Missing, Optional};
+        let blank = VisitForm::new("case-1", 0, Policy::embedded().profile_for(village()).unwrap());
+        assert_eq!(
+            states(&blank, &WorksheetForm::default()),
+            [Missing, Missing, Missing, Missing, Optional, Missing, Missing, Missing]
+        );
+        let (mut f, mut w) = filled();
+        assert_eq!(
+            states(&f, &w),
+            [Done, Done, Done, Done, Optional, Missing, Missing, Done]
+        );
+        f.fix = Some(GeoPoint::new(24.35, 102.54).unwrap());
+        f.photos.push("ab".repeat(32));
+        w.set("pension", "一千".into());
+        assert_eq!(states(&f, &w), [Done, Missing, Done, Done, Optional, Done, Done, Done]);
     }
 
     /// A member's error says which member, by number and name.

@@ -544,6 +544,12 @@ fn the_visit_screen_has_every_section_and_previews_the_finding() {
     let member = &member[..member.find("</fieldset>").unwrap()];
     assert!(member.contains("class=\"error\""), "{member}");
     assert!(blank.contains("未回答") && blank.contains("是否脱贫户"), "{blank}");
+    // The index at the top: each part linked, with what is still to do.
+    assert!(blank.contains("href=\"#part-8\"") && blank.contains("待填"), "{blank}");
+    assert!(
+        blank.contains("尚未完成的部分：5"),
+        "all but the income, the location and the optional part: {blank}"
+    );
 
     let filled = render(true, Lang::Zh);
     assert!(filled.contains("系统测算：存在返贫致贫风险，建议纳入监测"), "{filled}");
@@ -558,6 +564,10 @@ fn the_visit_screen_has_every_section_and_previews_the_finding() {
         "the text signed is shown: {filled}"
     );
     assert!(!filled.contains("未回答"), "every question answered: {filled}");
+    assert!(
+        filled.contains("尚未完成的部分：1") && filled.contains("7. 住房照片 待填"),
+        "{filled}"
+    );
     // The cadre records the finding; the phone never decides "no risk" by itself.
     assert!(
         filled.contains("保存：存在风险") && filled.contains("保存：未发现风险"),

@@ -117,6 +117,16 @@ impl Phone {
             .await;
     }
 
+    /// Presses the first element matching `css` until none is left (each press answers
+    /// one question, so the next one matches), at most `limit` times.
+    pub async fn press_each(&self, css: &str, limit: usize) {
+        for _ in 0..limit {
+            let open = self.client.find_all(Locator::Css(css)).await.unwrap_or_default();
+            let Some(first) = open.into_iter().next() else { break };
+            first.click().await.unwrap();
+        }
+    }
+
     pub async fn offline(&self, offline: bool) {
         let conditions = json!({ "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 });
         self.cdp("Network.enable", json!({})).await;

@@ -282,26 +282,10 @@ async fn cadre_visits_offline(
     );
     eprintln!("{} visit back as typed after a reload", at(t0));
     phone.screenshot("app-visit-restored.png").await;
-    for _ in 0..20 {
-        let open = phone
-            .client
-            .find_all(Locator::Css(".exclusion.unanswered button"))
-            .await
-            .unwrap();
-        let Some(first) = open.into_iter().next() else { break };
-        first.click().await.unwrap();
-    }
+    phone.press_each(".exclusion.unanswered button", 20).await;
     // Asked, not assumed: not a formerly poor household; every basic need secured.
     phone.click_text(".tri.unanswered button.no", "否").await;
-    for _ in 0..5 {
-        let open = phone
-            .client
-            .find_all(Locator::Css(".tri.unanswered button.yes"))
-            .await
-            .unwrap();
-        let Some(first) = open.into_iter().next() else { break };
-        first.click().await.unwrap();
-    }
+    phone.press_each(".tri.unanswered button.yes", 5).await;
     phone.screenshot("app-visit-answered.png").await;
     // A refused permission is explained, and a typed point offered as the last resort.
     let permission =
