@@ -10,7 +10,7 @@ use crate::report_form::{Action, ReportDraft, reduce};
 use crate::status::status_view;
 use crate::store_api::{Store, StoreCall, StoreExt, StoreHandle};
 use crate::sync::{SyncEngine, SyncState};
-use crate::ui::{CadreQueue, CaseStatusCard, HouseholdList, QueueRow, ReportWizard, SyncBadge, UnfinishedVisits, t};
+use crate::ui::{CadreQueue, CaseStatusCard, HouseholdList, ReportWizard, SyncBadge, UnfinishedVisits, t};
 use crate::ui_sign_in::SignIn;
 use crate::ui_visit::VisitScreen;
 use crate::visit_form::VisitForm;
@@ -551,22 +551,7 @@ fn CadreHome(
     });
     let data = loaded.read().clone();
     let entries: Vec<HouseholdEntry> = households(&data.cases, &data.visits, lang);
-    let rows: Vec<QueueRow> = data
-        .cases
-        .iter()
-        .map(|c| (c, &c.state))
-        .filter(|(_, s)| s.deadline.is_some() || s.deadline_pending_year.is_some())
-        .map(|(c, s)| QueueRow {
-            case_id: c.id.clone(),
-            household_name: c.household_name().to_string(),
-            stage_label: s.stage.label().get(lang).to_string(),
-            due: s.deadline.map(|d| d.due.to_string()),
-            days_left: s.days_left(&data.reference.calendar, today).ok().flatten(),
-            overdue: s.is_overdue(today),
-        })
-        .collect();
-    let mut rows = rows;
-    rows.sort_by_key(|r| (!r.overdue, r.days_left.unwrap_or(i64::MAX)));
+    let rows = crate::queue::queue_rows(&data.cases, &data.reference.calendar, today, lang);
     let cases = data.cases.clone();
     let reference = data.reference.clone();
     let store = ctx.store.clone();

@@ -10,6 +10,7 @@ pub mod household_search;
 pub mod local_store;
 pub mod location;
 pub mod photo;
+pub mod queue;
 pub mod report_form;
 pub mod status;
 pub mod store_api;

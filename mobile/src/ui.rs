@@ -156,27 +156,22 @@ pub fn ReportWizard(
     }
 }
 
-/// One row of the cadre's queue.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QueueRow {
-    pub case_id: String,
-    pub household_name: String,
-    pub stage_label: String,
-    pub due: Option<String>,
-    pub days_left: Option<i64>,
-    pub overdue: bool,
-}
+pub use crate::queue::{QueueRow, RowAction};
 
-/// The village's queue: overdue first, with working days left.
+/// The village's queue, earliest deadline first: who, what happened, whom to call, the
+/// working days left, and the step this phone takes at the case's stage.
 #[component]
 pub fn CadreQueue(rows: Vec<QueueRow>, lang: Lang, on_open: EventHandler<String>) -> Element {
     rsx! {
         section { class: "queue",
-            h2 { class: "big", {t(lang, "待办核实", "To verify")} " ({rows.len()})" }
+            h2 { class: "big", {t(lang, "待办", "To do")} " ({rows.len()})" }
             ul {
                 for row in rows {
                     li { key: "{row.case_id}", class: if row.overdue { "row overdue" } else { "row" },
                         span { class: "name big", "{row.household_name}" }
+                        if let Some(h) = &row.hardship { span { class: "hardship", "{h}" } }
+                        if let Some(d) = row.happened_on { span { class: "when", {t(lang, "发生于", "on")} " {d}" } }
+                        if let Some(p) = &row.phone { a { class: "phone", href: "tel:{p}", "{p}" } }
                         span { class: "stage", "{row.stage_label}" }
                         span { class: "due",
                             {match (row.days_left, lang) {
@@ -189,8 +184,14 @@ pub fn CadreQueue(rows: Vec<QueueRow>, lang: Lang, on_open: EventHandler<String>
                                 (None, _) => String::new(),
                             }}
                         }
-                        button { r#type: "button", class: "big", onclick: move |_| on_open.call(row.case_id.clone()),
-                            {t(lang, "入户核实", "Visit")} }
+                        match (row.action.button(), &row.action) {
+                            (Some(words), _) => rsx! {
+                                button { r#type: "button", class: "big", onclick: move |_| on_open.call(row.case_id.clone()),
+                                    "{words.get(lang)}" }
+                            },
+                            (None, RowAction::Elsewhere(why)) => rsx! { span { class: "hint", "{why.get(lang)}" } },
+                            (None, _) => rsx! {},
+                        }
                     }
                 }
             }

@@ -9,7 +9,7 @@ use crate::worksheet_form::WorksheetForm;
 use chrono::NaiveDate;
 use dioxus::prelude::*;
 use zaofaxian_shared::elimination::EliminationEvidence;
-use zaofaxian_shared::household::{Health, LabourCapacity};
+use zaofaxian_shared::household::{Health, LabourCapacity, Relationship};
 use zaofaxian_shared::policy::{ExclusionScope, OverrideRule};
 use zaofaxian_shared::visit::{HomeVisit, VisitError};
 use zaofaxian_shared::{DivisionCode, Fen, GeoPoint, Lang, Policy, Text};
@@ -95,6 +95,18 @@ fn MemberRow(form: Signal<VisitForm>, i: usize, today: NaiveDate, error: Option<
                     },
                     for l in LabourCapacity::ALL {
                         option { value: l.code(), selected: m.labour == l, "{l.label().get(lang)}" }
+                    }
+                }
+            }
+            label { {t(lang, "与户主关系", "Relationship to the head")}
+                select { class: "big",
+                    onchange: move |e| {
+                        let v = e.value();
+                        edit(&|m| m.relationship = Relationship::from_code(&v));
+                    },
+                    option { value: "", selected: m.relationship.is_none(), {t(lang, "请选择", "choose")} }
+                    for r in Relationship::ALL {
+                        option { value: r.code(), selected: m.relationship == Some(r), "{r.label().get(lang)}" }
                     }
                 }
             }

@@ -24,6 +24,8 @@ pub struct MemberForm {
     pub birth_date: String,
     pub labour: LabourCapacity,
     pub health: Health,
+    /// 与户主关系; the first member is the head unless the cadre says otherwise.
+    pub relationship: Option<zaofaxian_shared::household::Relationship>,
     pub severe_disability: bool,
     pub disabled_elderly: bool,
     pub schooling: Option<Schooling>,
@@ -37,6 +39,7 @@ impl Default for MemberForm {
             birth_date: String::new(),
             labour: LabourCapacity::Full,
             health: Health::Healthy,
+            relationship: None,
             severe_disability: false,
             disabled_elderly: false,
             schooling: None,
@@ -161,6 +164,7 @@ impl MemberForm {
         Ok(Member {
             name: self.name.trim().to_string(),
             national_id: id,
+            relationship: self.relationship,
             birth_date,
             labour: self.labour,
             health: self.health,
@@ -583,6 +587,7 @@ mod tests {
         f.members[0] = MemberForm {
             name: "王秀英".into(),
             national_id: "11010519491231002X".into(),
+            relationship: Some(zaofaxian_shared::household::Relationship::Head),
             labour: LabourCapacity::None,
             health: Health::Serious,
             ..MemberForm::default()
@@ -666,6 +671,10 @@ mod tests {
         let (f, w) = filled();
         let v = f.to_visit(village(), d("2025-11-03"), &w).unwrap();
         assert_eq!(v.members[0].birth_date, d("1949-12-31"), "read from the ID number");
+        assert_eq!(
+            v.members[0].relationship,
+            Some(zaofaxian_shared::household::Relationship::Head)
+        );
         assert_eq!(
             v.facts().unwrap().income.household_size,
             1,

@@ -7,7 +7,7 @@ use dioxus::prelude::*;
 use zaofaxian_mobile::report_form::{Action, ReportDraft, reduce};
 use zaofaxian_mobile::status::StatusView;
 use zaofaxian_mobile::sync::SyncState;
-use zaofaxian_mobile::ui::{CadreQueue, CaseStatusCard, QueueRow, ReportWizard, SyncBadge};
+use zaofaxian_mobile::ui::{CadreQueue, CaseStatusCard, QueueRow, ReportWizard, RowAction, SyncBadge};
 use zaofaxian_shared::report::Hardship;
 use zaofaxian_shared::{Lang, Text};
 
@@ -156,21 +156,36 @@ fn the_cadre_queue_marks_overdue_rows() {
             case_id: "a".into(),
             household_name: "李四".into(),
             stage_label: "待入户核实".into(),
+            hardship: Some("因病".into()),
+            happened_on: Some("2025-11-01".parse().unwrap()),
+            phone: Some("13812345678".into()),
             due: Some("2025-11-10".into()),
             days_left: Some(-2),
             overdue: true,
+            action: RowAction::Verify,
         },
         QueueRow {
             case_id: "b".into(),
             household_name: "王五".into(),
             stage_label: "公示中".into(),
+            hardship: None,
+            happened_on: None,
+            phone: None,
             due: Some("2025-11-19".into()),
             days_left: Some(5),
             overdue: false,
+            action: RowAction::for_stage(zaofaxian_shared::Stage::InNotice),
         },
     ];
     let html = render_queue(rows.clone(), Lang::Zh);
-    assert!(html.contains("待办核实") && html.contains("(2)"), "{html}");
+    assert!(html.contains("待办 (2)"), "{html}");
+    assert!(
+        html.contains("因病") && html.contains("发生于 2025-11-01") && html.contains("href=\"tel:13812345678\""),
+        "{html}"
+    );
+    // The visit is offered where it is the next step, and only there.
+    assert_eq!(html.matches(">入户核实<").count(), 1, "{html}");
+    assert!(html.contains("公示中，期满后进入下一环节"), "{html}");
     let li = html.find("row overdue").unwrap();
     assert!(
         li < html.find("王五").unwrap(),
@@ -352,7 +367,7 @@ fn a_signed_in_household_sees_its_case_and_the_report_steps() {
 fn a_signed_in_cadre_sees_the_queue_with_names_and_the_tabs() {
     let html = render_app(Some(session(zaofaxian_shared::Role::VillageCadre)));
     assert!(html.contains("李村长 · 村干部"), "{html}");
-    assert!(html.contains("待办核实") && html.contains("王秀英"), "{html}");
+    assert!(html.contains("待办 (1)") && html.contains("王秀英"), "{html}");
     assert!(
         html.contains("还剩") || html.contains("今天到期") || html.contains("期限待定") || html.contains("超期"),
         "{html}"
@@ -564,6 +579,7 @@ fn the_visit_screen_has_every_section_and_previews_the_finding() {
         "the text signed is shown: {filled}"
     );
     assert!(!filled.contains("未回答"), "every question answered: {filled}");
+    assert!(filled.contains("与户主关系"), "{filled}");
     assert!(
         filled.contains("尚未完成的部分：1") && filled.contains("7. 住房照片 待填"),
         "{filled}"

@@ -113,6 +113,79 @@ impl Schooling {
     }
 }
 
+/// 与户主关系, as household registers group it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Relationship {
+    /// 户主
+    Head,
+    /// 配偶
+    Spouse,
+    /// 子女
+    Child,
+    /// 儿媳、女婿
+    ChildInLaw,
+    /// 孙子女
+    Grandchild,
+    /// 父母
+    Parent,
+    /// 祖父母
+    Grandparent,
+    /// 兄弟姐妹
+    Sibling,
+    /// 其他
+    Other,
+}
+
+impl Relationship {
+    pub const ALL: [Relationship; 9] = [
+        Relationship::Head,
+        Relationship::Spouse,
+        Relationship::Child,
+        Relationship::ChildInLaw,
+        Relationship::Grandchild,
+        Relationship::Parent,
+        Relationship::Grandparent,
+        Relationship::Sibling,
+        Relationship::Other,
+    ];
+
+    /// The name on the wire and in forms.
+    pub fn code(self) -> &'static str {
+        match self {
+            Relationship::Head => "head",
+            Relationship::Spouse => "spouse",
+            Relationship::Child => "child",
+            Relationship::ChildInLaw => "child_in_law",
+            Relationship::Grandchild => "grandchild",
+            Relationship::Parent => "parent",
+            Relationship::Grandparent => "grandparent",
+            Relationship::Sibling => "sibling",
+            Relationship::Other => "other",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Relationship> {
+        Relationship::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    pub fn label(self) -> crate::Text {
+        let (zh, en) = match self {
+            Relationship::Head => ("户主", "head of household"),
+            Relationship::Spouse => ("配偶", "spouse"),
+            Relationship::Child => ("子女", "child"),
+            Relationship::ChildInLaw => ("儿媳/女婿", "child-in-law"),
+            Relationship::Grandchild => ("孙子女", "grandchild"),
+            Relationship::Parent => ("父母", "parent"),
+            Relationship::Grandparent => ("祖父母", "grandparent"),
+            Relationship::Sibling => ("兄弟姐妹", "sibling"),
+            Relationship::Other => ("其他", "other"),
+        };
+        crate::Text::new(zh, en)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
@@ -120,6 +193,9 @@ pub struct Member {
     pub name: String,
     #[serde(default)]
     pub national_id: Option<NationalId>,
+    /// 与户主关系 (not asked on older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relationship: Option<Relationship>,
     /// Not after the visit's date.
     pub birth_date: NaiveDate,
     pub labour: LabourCapacity,

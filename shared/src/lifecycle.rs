@@ -1377,4 +1377,12 @@ impl CaseState {
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         self.deadline.is_some_and(|d| today > d.due)
     }
+
+    /// The order of every queue (phone, console, API): the earliest deadline first (so
+    /// the overdue lead), cases without one last. The store's query sorts the same way
+    /// (`due_date IS NULL, due_date`); ties are broken by case id where the list is made.
+    pub fn queue_order(&self, other: &CaseState) -> std::cmp::Ordering {
+        let key = |s: &CaseState| (s.deadline.is_none(), s.deadline.map(|d| d.due));
+        key(self).cmp(&key(other))
+    }
 }

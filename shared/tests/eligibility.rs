@@ -23,6 +23,7 @@ fn adult(name: &str, born: &str, labour: LabourCapacity) -> Member {
     Member {
         name: name.into(),
         national_id: None,
+        relationship: None,
         birth_date: d(born),
         labour,
         health: Health::Healthy,

@@ -1056,6 +1056,7 @@ fn a_population_change_changes_the_members() {
     let baby = Member {
         name: "李小宝".into(),
         national_id: None,
+        relationship: None,
         birth_date: d("2025-03-01"),
         labour: LabourCapacity::None,
         health: Health::Healthy,

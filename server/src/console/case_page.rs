@@ -13,7 +13,7 @@ use chrono::{DateTime, FixedOffset};
 use maud::{Markup, html};
 use serde_json::Value;
 use std::collections::HashMap;
-use zaofaxian_shared::household::LabourCapacity;
+use zaofaxian_shared::household::{LabourCapacity, Relationship};
 use zaofaxian_shared::joint_review::{self, JOINT_CHECKS, JointCheck};
 use zaofaxian_shared::lifecycle::{Decision, Event, EventKind};
 use zaofaxian_shared::{Lang, PhoneNumber, Role, Text};
@@ -287,11 +287,12 @@ fn visit_section(v: &Value, profile: Option<&zaofaxian_shared::Profile>, l: Lang
         @if let Some(g) = visit["group"].as_str().filter(|g| !g.is_empty()) { p { (tr(l, "村民小组：", "Group: ")) (g) } }
         (recorded_answers(visit, profile, l))
         table {
-            thead { tr { th { (tr(l, "成员", "Member")) } th { (tr(l, "身份证号", "ID number")) } th { (tr(l, "出生", "Born")) } th { (tr(l, "劳动能力", "Labour")) } th { (tr(l, "健康", "Health")) } } }
+            thead { tr { th { (tr(l, "成员", "Member")) } th { (tr(l, "与户主关系", "Relationship")) } th { (tr(l, "身份证号", "ID number")) } th { (tr(l, "出生", "Born")) } th { (tr(l, "劳动能力", "Labour")) } th { (tr(l, "健康", "Health")) } } }
             tbody {
                 @for m in visit["members"].as_array().cloned().unwrap_or_default() {
                     tr {
                         td { (m["name"].as_str().unwrap_or_default()) }
+                        td { (m["relationship"].as_str().and_then(Relationship::from_code).map(|r| r.label().get(l).to_string()).unwrap_or_default()) }
                         td { (masked_id(&m["national_id"])) }
                         td { (m["birth_date"].as_str().unwrap_or_default()) }
                         td { (m["labour"].as_str().and_then(LabourCapacity::from_code).map(|c| c.label().get(l).to_string()).unwrap_or_default()) }
@@ -648,6 +649,7 @@ fn population_change(f: &HashMap<String, String>) -> Result<Event, Text> {
             vec![Member {
                 name,
                 national_id: None,
+                relationship: None,
                 birth_date,
                 labour,
                 health: Health::Healthy,
@@ -764,6 +766,26 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    /// The visit's members as the console lists them: relationship and labour in words,
+    /// the ID number masked.
+    #[test]
+    fn a_visits_members_are_listed_in_words() {
+        let v = serde_json::json!({ "visit": {
+            "visited_on": "2025-11-03",
+            "members": [
+                { "name": "王秀英", "relationship": "head", "national_id": "11010519491231002X",
+                  "birth_date": "1949-12-31", "labour": "lost", "health": "serious" },
+                { "name": "李小明", "relationship": "grandchild", "birth_date": "2015-01-01",
+                  "labour": "none", "health": "healthy" }
+            ]
+        } });
+        let html = visit_section(&v, None, Lang::Zh).into_string();
+        for shown in ["户主", "孙子女", "丧失劳动力", "无劳动力", "大病重病"] {
+            assert!(html.contains(shown), "{shown}: {html}");
+        }
+        assert!(!html.contains("11010519491231002X"), "the ID number is masked: {html}");
     }
 
     #[test]
