@@ -50,7 +50,7 @@ label.check input { width: 28px; height: 28px; vertical-align: middle; }
 .visit-part, .sign-in, .households, .member { background: white; border-radius: 12px; padding: 8px 16px; margin: 12px 0; border: 1px solid #e6e0d6; }
 .exclusion.unanswered, .tri.unanswered { border-left: 6px solid #ffb300; padding-left: 8px; }
 .tri { display: flex; justify-content: space-between; align-items: center; gap: 8px; margin-top: 10px; font-size: 20px; flex-wrap: wrap; }
-.tri .answers button { min-width: 64px; margin-left: 6px; }
+.tri .answers button { min-width: 64px; margin-left: 6px; font-size: 20px; }
 label.check { display: flex; align-items: center; gap: 8px; width: fit-content; }
 .warn { background: #fff3cd; padding: 8px; font-size: 20px; }
 .signature { background: #fff; border: 2px dashed #999; touch-action: none; width: 100%; height: auto; aspect-ratio: 5 / 2; box-sizing: border-box; display: block; }
@@ -59,7 +59,6 @@ label.check { display: flex; align-items: center; gap: 8px; width: fit-content; 
 .part-index li.missing a { border-left: 6px solid #ffb300; }
 .part-index li.done a { border-left: 6px solid #2e7d32; }
 .authorization-text { margin: 8px 0; padding: 8px 12px; background: #faf7f0; border-left: 4px solid #b22222; font-size: 18px; line-height: 1.6; }
-.tri .answers button { font-size: 20px; }
 .button-like { border: 2px solid #b22222; border-radius: 10px; padding: 12px; text-align: center; background: white; }
 .button-like { display: block; font-size: 22px; cursor: pointer; }
 .button-like input { display: block; margin: 8px auto 0; font-size: 16px; width: 100%; box-sizing: border-box; }

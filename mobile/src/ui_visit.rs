@@ -319,10 +319,8 @@ pub fn VisitScreen(
                     YesNo { key: "{k}", label: Text::new(zh, en), answer: v.guarantees[k], lang,
                         on_answer: move |a| form.with_mut(|f| f.guarantees[k] = Some(a)) }
                 }
-                label { class: "check",
-                    input { r#type: "checkbox", checked: v.sudden_hardship, onchange: move |e| form.with_mut(|f| f.sudden_hardship = e.checked()) }
-                    {t(lang, "因病因灾因意外导致基本生活严重困难", "illness, disaster or accident left basic living in severe difficulty")}
-                }
+                YesNo { label: Text::new("是否因病因灾因意外导致基本生活严重困难", "Did illness, disaster or an accident leave basic living in severe difficulty?"),
+                    answer: v.sudden_hardship, lang, on_answer: move |a| form.with_mut(|f| f.sudden_hardship = Some(a)) }
             }
             section { class: "visit-part exclusions", id: "part-4",
                 h3 { {t(lang, "4. 排除情形逐项核对", "4. Exclusion checklist")} }

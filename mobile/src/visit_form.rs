@@ -257,7 +257,9 @@ pub struct VisitForm {
     /// The answers to [`GUARANTEE_CHECKS`], in order; `None` until asked. "Not asked"
     /// is never "secured".
     pub guarantees: [Option<bool>; 5],
-    pub sudden_hardship: bool,
+    /// 因病因灾因意外导致基本生活严重困难: asked, not assumed (it decides how fast the
+    /// township must review).
+    pub sudden_hardship: Option<bool>,
     pub observed: Vec<KeyFlag>,
     pub exclusions: Vec<ExclusionAnswer>,
     /// The household's recorded home, if an earlier visit fixed it.
@@ -340,7 +342,7 @@ impl VisitForm {
             formerly_poor: None,
             members: vec![MemberForm::default()],
             guarantees: [None; 5],
-            sudden_hardship: false,
+            sudden_hardship: None,
             observed: Vec::new(),
             exclusions: Vec::new(),
             home: None,
@@ -432,6 +434,13 @@ impl VisitForm {
             ));
         };
         let guarantees = self.answered_guarantees()?;
+        let Some(sudden_hardship) = self.sudden_hardship else {
+            return Err(field_error(
+                "sudden_hardship".into(),
+                "请回答是否因病因灾因意外导致基本生活严重困难",
+                "answer whether illness, disaster or an accident left basic living in severe difficulty",
+            ));
+        };
         if let Some((i, e)) = self.exclusions.iter().enumerate().find(|(_, e)| e.applies.is_none()) {
             return Err(field_error(
                 format!("exclusions[{i}]"),
@@ -452,7 +461,7 @@ impl VisitForm {
             members,
             worksheet: sheet,
             guarantees,
-            sudden_hardship: self.sudden_hardship,
+            sudden_hardship,
             observed_flags: self.observed.clone(),
             exclusion_checks: self
                 .exclusions
@@ -542,7 +551,9 @@ impl VisitForm {
             .any(|(f, _, _)| !worksheet.get(f).trim().is_empty());
         let live = worksheet.live_totals(today, self.members.len().max(1) as u32);
         let income = typed && live.errors.is_empty() && live.totals.is_ok();
-        let asked = self.formerly_poor.is_some() && self.guarantees.iter().all(Option::is_some);
+        let asked = self.formerly_poor.is_some()
+            && self.sudden_hardship.is_some()
+            && self.guarantees.iter().all(Option::is_some);
         let exclusions = self.exclusions.iter().all(|e| e.applies.is_some());
         let signed = !self.signer.trim().is_empty()
             && match self.auth_kind {
@@ -597,6 +608,7 @@ mod tests {
         }
         f.formerly_poor = Some(false);
         f.guarantees = [Some(true); 5];
+        f.sudden_hardship = Some(false);
         f.signer = "王秀英".into();
         f.signature.start(10.0, 10.0);
         f.signature.extend(60.0, 40.0);
@@ -657,6 +669,13 @@ mod tests {
         f.guarantees[4] = Some(false);
         let v = f.to_visit(village(), d("2025-11-03"), &w).unwrap();
         assert!(!v.guarantees.drinking_water && v.guarantees.food_and_clothing);
+        f.sudden_hardship = None;
+        assert_eq!(
+            f.to_visit(village(), d("2025-11-03"), &w).unwrap_err().field,
+            "sudden_hardship"
+        );
+        f.sudden_hardship = Some(true);
+        assert!(f.to_visit(village(), d("2025-11-03"), &w).unwrap().sudden_hardship);
         f.formerly_poor = None;
         assert_eq!(
             f.to_visit(village(), d("2025-11-03"), &w).unwrap_err().field,

@@ -461,6 +461,7 @@ fn VisitApp(p: VisitHost) -> Element {
             }
             f.formerly_poor = Some(false);
             f.guarantees = [Some(true); 5];
+            f.sudden_hardship = Some(false);
             f.signer = "王秀英".into();
             f.signature.start(10.0, 10.0);
             f.signature.extend(80.0, 60.0);

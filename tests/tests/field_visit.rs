@@ -162,6 +162,7 @@ async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
         }
         form.formerly_poor = Some(false);
         form.guarantees = [Some(true); 5];
+        form.sudden_hardship = Some(false);
         form.signer = "王秀英".into();
         form.auth_kind = zaofaxian_mobile::visit_form::AuthKind::Fingerprint;
         form.auth_note = "不识字，按手印，组长见证".into();

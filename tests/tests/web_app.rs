@@ -283,9 +283,11 @@ async fn cadre_visits_offline(
     eprintln!("{} visit back as typed after a reload", at(t0));
     phone.screenshot("app-visit-restored.png").await;
     phone.press_each(".exclusion.unanswered button", 20).await;
-    // Asked, not assumed: not a formerly poor household; every basic need secured.
+    // Asked, not assumed: not a formerly poor household, no sudden hardship; every basic
+    // need secured.
     phone.click_text(".tri.unanswered button.no", "否").await;
-    phone.press_each(".tri.unanswered button.yes", 5).await;
+    phone.press_each(".guarantees .tri.unanswered button.yes", 5).await;
+    phone.click_text(".guarantees .tri.unanswered button.no", "否").await;
     phone.screenshot("app-visit-answered.png").await;
     // A refused permission is explained, and a typed point offered as the last resort.
     let permission =
