@@ -45,21 +45,19 @@ start_app() {
 }
 start_app
 # Unhurried taps and typing: a busy CI machine once dropped a tap and three keys at
-# 0.6 s / 60 ms. Walk a self-report as a person would: report now without signing in, tap 因病,
-# pick the date, go on, type the name and amount, go on, submit. Coordinates are
-# those of the 480×860 window laid out by app.rs and ui.rs.
+# 0.6 s / 60 ms. Walk a self-report as a person would: reporting is the first screen
+# (no sign-in asked), tap 因病, tap 昨天 (a date goes straight on), type the name,
+# amount and what happened, go on, submit. Coordinates are those of the 480×860
+# window laid out by app.rs and ui.rs.
 click() { DISPLAY=$DISPLAY_NUM xdotool mousemove "$1" "$2" click 1; sleep 1.2; }
 type_text() { DISPLAY=$DISPLAY_NUM xdotool type --delay 120 "$1"; sleep 0.8; }
 shot() { DISPLAY=$DISPLAY_NUM import -window root "$1"; }
-shot "${OUT%.png}-0-sign-in.png"
-click 240 646                       # 暂不登录，先填报
 shot "${OUT%.png}-1-what.png"
-click 125 299                       # 因病
+click 125 227                       # 因病
 shot "${OUT%.png}-2-when.png"
-click 354 299                       # 昨天
-click 413 487                       # 下一步
+click 354 227                       # 昨天
 shot "${OUT%.png}-3-details.png"
-click 240 318                       # 户主姓名
+click 240 246                       # 户主姓名
 type_text "Wang Xiuying"
 # The phone dies here (SIGKILL: nothing runs on the way out). Started again, the app
 # must be back on this step with the name as typed, without asking to sign in.
@@ -67,11 +65,13 @@ sleep 1
 kill -9 $APP; wait $APP 2>/dev/null || true
 start_app
 shot "${OUT%.png}-3b-after-restart.png"
-click 240 402                       # 大概金额
+click 240 414                       # 大概自付医疗费
 type_text "12000"
-click 413 660                       # 下一步
+click 240 525                       # 情况说明
+type_text "zhuyuan"
+click 413 825                       # 下一步
 shot "${OUT%.png}-4-confirm.png"
-click 78 350                        # 提交申报
+click 78 448                        # 提交申报
 shot "$OUT"
 # The report must now be in the phone's outbox, waiting for a signal.
 python3 - "$DATA/app.sqlite" <<'PY'
@@ -86,8 +86,9 @@ import datetime
 china = datetime.timezone(datetime.timedelta(hours=8))  # the app counts days in China time
 yesterday = (datetime.datetime.now(china).date() - datetime.timedelta(days=1)).isoformat()
 assert body["happened_on"] == yesterday and body["amount"] == 1200000, body
+assert body["description"] == "zhuyuan", body
 print("outbox: 1 pending report for", body["household_name"], body["happened_on"], "(typed before a kill)")
-drafts = sqlite3.connect(sys.argv[1]).execute("SELECT key FROM drafts").fetchall()
-assert drafts == [], ("a finished report leaves no draft", drafts)
+drafts = sqlite3.connect(sys.argv[1]).execute("SELECT key, json FROM drafts").fetchall()
+assert drafts == [("remembered_name", '"Wang Xiuying"')], ("a finished report leaves no draft, only its name", drafts)
 PY
 echo "screenshots: ${OUT%.png}-*.png and $OUT"

@@ -2,7 +2,7 @@
 //! and cadre mode (queue, households, home visit), with a sync loop in the
 //! background. Platform launchers (desktop `main`, phones via `dx`) only start this.
 
-use crate::drafts::{Drafts, OPEN_VISIT_KEY, REPORT_KEY, VisitDraft, report_row, visit_key};
+use crate::drafts::{Drafts, OPEN_VISIT_KEY, REMEMBERED_NAME_KEY, REPORT_KEY, VisitDraft, report_row, visit_key};
 use crate::household_search::{HouseholdEntry, households};
 use crate::local_store::{PendingPhoto, Session};
 use crate::location::LocationProvider;
@@ -11,7 +11,7 @@ use crate::status::status_view;
 use crate::store_api::{Store, StoreCall, StoreExt, StoreHandle};
 use crate::sync::{SyncEngine, SyncState};
 use crate::ui::{CadreQueue, CaseStatusCard, HouseholdList, ReportWizard, SyncBadge, UnfinishedVisits, t};
-use crate::ui_sign_in::SignIn;
+use crate::ui_sign_in::{ServerSettings, SignIn, Who};
 use crate::ui_visit::VisitScreen;
 use crate::visit_form::VisitForm;
 use crate::worksheet_form::WorksheetForm;
@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use zaofaxian_shared::lifecycle::CaseState;
 use zaofaxian_shared::reference::InForce;
-use zaofaxian_shared::wire::{CaseRecord, RecordKind};
+use zaofaxian_shared::wire::{CaseRecord, HouseholdFacing, RecordKind};
 use zaofaxian_shared::{Clock, DivisionCode, Lang, Role, SystemClock, Text};
 
 /// Larger type and touch targets than the platform default: many users are elderly.
@@ -68,6 +68,22 @@ label.check { display: flex; align-items: center; gap: 8px; width: fit-content; 
 .sign-in > button.primary { width: 100%; }
 .hint { color: #555; }
 header button, .bar button { min-height: 40px; padding: 4px 10px; margin-left: 6px; }
+.calendar-nav { display: flex; justify-content: space-between; align-items: center; margin-top: 12px; }
+.calendar-nav button { min-height: 48px; white-space: nowrap; padding: 4px 10px; font-size: 18px; }
+.calendar-nav .month { white-space: nowrap; }
+header > span { display: flex; gap: 6px; }
+.days { display: grid; grid-template-columns: repeat(7, 1fr); gap: 4px; margin-top: 8px; }
+.days .weekday { text-align: center; color: #555; font-size: 16px; }
+.days button.day { min-height: 48px; min-width: 0; padding: 0; font-size: 20px; border-width: 1px; }
+.days button.day.selected { background: #b22222; color: white; }
+.days button.day:disabled { border-color: #ddd; color: #bbb; }
+textarea.big { width: 100%; box-sizing: border-box; font-size: 20px; }
+dl.summary { display: grid; grid-template-columns: max-content 1fr; gap: 8px 12px; }
+dl.summary dt { color: #555; }
+dl.summary dd { margin: 0; font-weight: bold; overflow-wrap: anywhere; }
+.case .next { background: #faf7f0; padding: 8px; border-left: 4px solid #b22222; }
+.case a, .contact a { font-size: 22px; }
+.sign-in-links { margin-top: 24px; }
 .bar { display: flex; justify-content: space-between; align-items: center; padding: 6px 16px; background: #8e1b1b; color: white; min-height: 44px; }
 ";
 
@@ -79,11 +95,22 @@ pub struct AppContext {
     pub store: StoreHandle,
     /// The household's village when it reports without an account (set at install).
     pub village: DivisionCode,
+    /// That village's name, as the poster's link or the install gave it: shown on the
+    /// report's confirmation (the code alone means nothing to a household).
+    pub village_name: Option<String>,
     /// Where processed photos are kept until uploaded.
     pub data_dir: PathBuf,
     pub location: Arc<dyn LocationProvider + Send + Sync>,
     /// The server address used until one is set on the sign-in screen.
     pub default_server: String,
+}
+
+/// A village's name as a link or the install gave it, if it is one to show: at most
+/// 50 characters, nothing hidden.
+pub fn shown_village_name(raw: Option<String>) -> Option<String> {
+    let name = raw?.trim().to_string();
+    let fits = !name.is_empty() && name.chars().count() <= 50;
+    (fits && !zaofaxian_shared::text::has_hidden_characters(&name, false)).then_some(name)
 }
 
 /// Beijing time, for the photo watermark.
@@ -197,6 +224,14 @@ enum Opening {
     Failed(Text),
 }
 
+/// A screen shown instead of the home screen until it is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Over {
+    Nothing,
+    SignIn(Who),
+    Settings,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum CadreTab {
     Queue,
@@ -214,7 +249,8 @@ pub fn App() -> Element {
     let mut lang = use_signal(|| Lang::Zh);
     let today = SystemClock.today();
     let mut session = use_signal(|| None::<Session>);
-    let mut skipped = use_signal(|| false);
+    // Reporting is the first screen; signing in and the server address are asked for.
+    let mut over = use_signal(|| Over::Nothing);
     let mut server = use_signal(|| ctx.default_server.clone());
     let mut sync = use_signal(|| SyncState::UpToDate);
     let mut loaded = use_signal(Loaded::default);
@@ -261,11 +297,6 @@ pub fn App() -> Element {
             if let Ok(Some(url)) = store.call::<Option<String>>(StoreCall::ServerUrl).await {
                 server.set(url);
             }
-            // A report left half-way goes straight back to its form, signed in or not.
-            let drafts = Drafts::from_rows(store.call(StoreCall::Drafts).await.unwrap_or_default());
-            if drafts.report.is_some() && session.peek().is_none() {
-                skipped.set(true);
-            }
             sync.set(sync_state(&store).await);
             loaded.set(load(&store).await);
             opening.set(Opening::Open);
@@ -298,6 +329,7 @@ pub fn App() -> Element {
             match saved {
                 Ok(()) => {
                     session.set(Some(s));
+                    over.set(Over::Nothing);
                     kick.set(SyncSoon(true));
                 }
                 Err(e) => sync.set(SyncState::Failed {
@@ -313,7 +345,7 @@ pub fn App() -> Element {
         spawn(async move {
             if store.unit(StoreCall::SignOut).await.is_ok() {
                 session.set(None);
-                skipped.set(false);
+                over.set(Over::Nothing);
             }
         });
     };
@@ -322,16 +354,28 @@ pub fn App() -> Element {
         style { {STYLE} }
         header {
             h1 { {t(l, "早发现 · 防返贫监测", "Zaofaxian")} }
-            button { onclick: move |_| lang.set(if l == Lang::Zh { Lang::En } else { Lang::Zh }),
-                {t(l, "English", "中文")}
+            span {
+                button { onclick: move |_| lang.set(if l == Lang::Zh { Lang::En } else { Lang::Zh }),
+                    {t(l, "English", "中文")}
+                }
+                button { class: "settings", onclick: move |_| over.set(Over::Settings), {t(l, "设置", "Settings")} }
             }
         }
         // The sync line sits under the title in every state, so the layout never jumps.
         div { class: "bar",
             SyncBadge { state: sync(), lang: l }
-            if signed_in.is_some() {
+            if let Some(s) = signed_in.as_ref() {
                 span {
-                    button { onclick: move |_| { let f = sync_now.clone(); async move { f().await } }, {t(l, "立即同步", "Sync now")} }
+                    // An expired session is cured by signing in, not by waiting.
+                    if matches!(sync(), SyncState::SignedOut { .. }) {
+                        button { class: "primary", onclick: {
+                                let who = if s.role == Role::Household { Who::Household } else { Who::Staff };
+                                move |_| over.set(Over::SignIn(who))
+                            },
+                            {t(l, "重新登录", "Sign in again")} }
+                    } else {
+                        button { onclick: move |_| { let f = sync_now.clone(); async move { f().await } }, {t(l, "立即同步", "Sync now")} }
+                    }
                     button { onclick: sign_out, {t(l, "退出登录", "Sign out")} }
                 }
             }
@@ -340,15 +384,19 @@ pub fn App() -> Element {
             match (opening(), signed_in.clone()) {
                 (Opening::Waiting, _) => rsx! { p { class: "hint big", role: "status", {t(l, "正在打开…", "Opening…")} } },
                 (Opening::Failed(why), _) => rsx! { p { class: "error", role: "alert", "{why.get(l)}" } },
-                (Opening::Open, None) if !skipped() => rsx! {
-                    SignIn { server, lang: l, on_signed_in, on_skip: move |_| skipped.set(true) }
+                (Opening::Open, _) if over() == Over::Settings => rsx! {
+                    ServerSettings { server, lang: l, on_done: move |_| over.set(Over::Nothing) }
+                },
+                (Opening::Open, _) if matches!(over(), Over::SignIn(_)) => {
+                    let who = match over() { Over::SignIn(w) => w, _ => Who::Household };
+                    rsx! { SignIn { server, lang: l, initial: who, on_signed_in, on_back: move |_| over.set(Over::Nothing) } }
                 },
                 (Opening::Open, Some(s)) if s.role != Role::Household => rsx! {
                     CadreHome { session: s, loaded, today, lang: l, sync }
                 },
                 (Opening::Open, _) => rsx! {
                     HouseholdHome { loaded, today, lang: l, sync, signed_in: signed_in.is_some(),
-                        on_sign_in: move |_| skipped.set(false) }
+                        on_sign_in: move |who| over.set(Over::SignIn(who)) }
                 },
             }
         }
@@ -362,11 +410,13 @@ fn HouseholdHome(
     lang: Lang,
     sync: Signal<SyncState>,
     signed_in: bool,
-    on_sign_in: EventHandler<()>,
+    on_sign_in: EventHandler<Who>,
 ) -> Element {
     let ctx = use_context::<AppContext>();
     let kick = use_context::<Signal<SyncSoon>>();
     let mut draft = use_signal(|| ReportDraft::new(ctx.village));
+    // The name of the last report sent from this phone, offered for the next one.
+    let mut remembered = use_signal(|| None::<String>);
     // The report as far as it was typed before the app last stopped, then every change
     // kept at once (nothing is written before that draft has been read).
     let mut restored = use_signal(|| false);
@@ -376,10 +426,14 @@ fn HouseholdHome(
         let store = store.clone();
         async move {
             let rows = store.call(StoreCall::Drafts).await.unwrap_or_default();
-            if let Some(d) = Drafts::from_rows(rows).report {
+            let drafts = Drafts::from_rows(rows);
+            if let Some(d) = drafts.report {
                 kept.set(report_row(&d));
                 draft.set(d);
+            } else if let Some(name) = drafts.remembered_name.clone() {
+                draft.set(reduce(draft(), Action::Remembered(name), today));
             }
+            remembered.set(drafts.remembered_name);
             restored.set(true);
         }
     });
@@ -406,7 +460,12 @@ fn HouseholdHome(
         });
     });
     let reference = loaded.read().reference.clone();
-    let states: Vec<CaseState> = loaded.read().cases.iter().map(|c| c.state.clone()).collect();
+    let cases: Vec<(CaseState, Option<HouseholdFacing>)> = loaded
+        .read()
+        .cases
+        .iter()
+        .map(|c| (c.state.clone(), c.household.clone()))
+        .collect();
     // Where the household is, asked once when the form opens (the browser asks the user
     // first); the report goes without it when there is none by the time it is saved.
     let mut fix = use_signal(|| None::<zaofaxian_shared::GeoPoint>);
@@ -423,6 +482,8 @@ fn HouseholdHome(
     let on_submit = move |mut report: zaofaxian_shared::report::HardshipReport| {
         report.location = fix();
         let body = serde_json::to_value(&report).unwrap_or_default();
+        // One's own name is remembered; a neighbour's, filed on their behalf, is not.
+        let name = (!report.on_behalf).then(|| report.household_name.clone());
         let store = store.clone();
         spawn(async move {
             // "已保存" only once the store has the record (in the browser: committed on OPFS).
@@ -430,26 +491,51 @@ fn HouseholdHome(
                 Ok(_) => {
                     draft.set(reduce(draft(), Action::Saved, today));
                     SyncSoon::now(kick);
+                    if let Some(name) = name {
+                        let json = serde_json::Value::from(name.clone());
+                        let call = StoreCall::SaveDraft {
+                            key: REMEMBERED_NAME_KEY.into(),
+                            json,
+                            saved_ms: now_ms(),
+                        };
+                        if store.unit(call).await.is_ok() {
+                            remembered.set(Some(name));
+                        }
+                    }
                 }
                 Err(e) => draft.with_mut(|d| d.error = Some(Text::from_pair(&e.to_string()))),
             }
             sync.set(sync_state(&store).await);
         });
     };
+    let saved = draft().step == crate::report_form::Step::Saved;
     rsx! {
-        if !signed_in {
-            p { class: "hint",
-                {t(lang, "未登录：申报会先保存在手机上，登录后自动上传。", "Not signed in: reports are kept on the phone and sent after sign-in.")}
-                button { r#type: "button", onclick: move |_| on_sign_in.call(()), {t(lang, "去登录", "Sign in")} }
+        // Reporting first; then where earlier reports stand; signing in last.
+        ReportWizard { draft, today, village_name: ctx.village_name.clone(), lang, on_submit }
+        if saved && !signed_in {
+            p { class: "warn", {t(lang, "还需登录一次，申报才能上传到村里。", "Sign in once so the report can reach the village.")}
+                button { r#type: "button", class: "primary big", onclick: move |_| on_sign_in.call(Who::Household), {t(lang, "登录上传", "Sign in to send")} }
             }
         }
-        for state in states.iter().take(3) {
-            CaseStatusCard { view: status_view(state, &reference.calendar, today, lang), lang }
-        }
-        ReportWizard { draft, today, lang, on_submit }
-        if draft().step == crate::report_form::Step::Saved {
-            button { r#type: "button", class: "big", onclick: move |_| draft.set(ReportDraft::new(ctx.village)),
+        if saved {
+            button { r#type: "button", class: "big", onclick: move |_| {
+                    let fresh = ReportDraft::new(ctx.village);
+                    draft.set(match remembered() { Some(n) => reduce(fresh, Action::Remembered(n), today), None => fresh });
+                },
                 {t(lang, "再报一件", "Report another")} }
+        }
+        for (state, facing) in cases.into_iter().take(3) {
+            CaseStatusCard { view: status_view(&state, &reference.calendar, today, lang), facing, lang }
+        }
+        if !signed_in {
+            section { class: "sign-in-links",
+                p { class: "hint", {t(lang, "不登录也能先填报：申报保存在手机上，登录后自动上传。登录后还能看到办理进展。",
+                    "You can report before signing in: it is kept on the phone and sent after sign-in, and you then see its progress.")} }
+                div { class: "choices",
+                    button { r#type: "button", class: "big", onclick: move |_| on_sign_in.call(Who::Household), {t(lang, "农户登录 · 查看进展", "Household sign-in")} }
+                    button { r#type: "button", class: "big", onclick: move |_| on_sign_in.call(Who::Staff), {t(lang, "村干部/工作队登录", "Cadre / work team")} }
+                }
+            }
         }
     }
 }
@@ -465,6 +551,9 @@ fn CadreHome(
     let ctx = use_context::<AppContext>();
     let kick = use_context::<Signal<SyncSoon>>();
     let mut tab = use_signal(|| CadreTab::Queue);
+    // The form for a household found on rounds, while it is open.
+    let mut finding = use_signal(|| false);
+    let mut found = use_signal(|| ReportDraft::new(ctx.village));
     let query = use_signal(String::new);
     // The household being visited (name, village) and its form.
     let mut visit = use_signal(|| None::<(String, DivisionCode)>);
@@ -550,14 +639,13 @@ fn CadreHome(
     });
     let data = loaded.read().clone();
     let entries: Vec<HouseholdEntry> = households(&data.cases, &data.visits, lang);
-    let rows = crate::queue::queue_rows(&data.cases, &data.reference.calendar, today, lang);
+    let rows = crate::queue::queue_rows(&data.cases, &data.visits, &data.reference.calendar, today, lang);
     let cases = data.cases.clone();
     let reference = data.reference.clone();
     let store = ctx.store.clone();
-    let mut open_visit = move |case_id: String| {
-        let Some(c) = cases.iter().find(|c| c.id == case_id) else {
-            return;
-        };
+    let visits = data.visits.clone();
+    let open_case = move |c: CaseRecord| {
+        let case_id = c.id.clone();
         let division = c.division;
         let Ok(profile) = reference.policy.profile_for(division) else {
             return;
@@ -566,7 +654,7 @@ fn CadreHome(
         let mut f = VisitForm::new(&case_id, version, profile);
         f.purpose = crate::visit_form::VisitPurpose::for_stage(c.state.stage);
         f.assistance_measures = c.state.assistance_measures;
-        f.home = entries_home(&c.id, &data.visits);
+        f.home = entries_home(&c.id, &visits);
         let fresh = VisitDraft {
             household_name: c.household_name().to_string(),
             village: division,
@@ -587,6 +675,61 @@ fn CadreHome(
                     saved_ms: now_ms(),
                 })
                 .await;
+        });
+    };
+    let mut opening_case = open_case.clone();
+    let mut open_visit = move |case_id: String| {
+        if let Some(c) = cases.iter().find(|c| c.id == case_id) {
+            opening_case(c.clone());
+        }
+    };
+    // 排查新户: filed as a report, its visit opened at once on the core's copy of the case.
+    let filing = crate::found_case::filing_village(session.division.as_deref());
+    let store = ctx.store.clone();
+    let reference = data.reference.clone();
+    let role = session.role;
+    let on_found = move |report: zaofaxian_shared::report::HardshipReport| {
+        let store = store.clone();
+        let reference = reference.clone();
+        let mut open_case = open_case.clone();
+        spawn(async move {
+            let body = serde_json::to_value(&report).unwrap_or_default();
+            let id = match store.enqueue(RecordKind::Report, body).await {
+                Ok(id) => id,
+                Err(e) => {
+                    found.with_mut(|d| d.error = Some(Text::from_pair(&e.to_string())));
+                    return;
+                }
+            };
+            finding.set(false);
+            SyncSoon::now(kick);
+            sync.set(sync_state(&store).await);
+            let case = crate::found_case::provisional_case(&id, &report, role, &reference, today);
+            let kept = match &case {
+                Ok(c) => {
+                    let json = serde_json::to_value(c).unwrap_or_default();
+                    let call = StoreCall::UpsertCase { id: id.clone(), json };
+                    store.unit(call).await.map_err(|e| Text::from_pair(&e.to_string()))
+                }
+                Err(why) => Err(why.clone()),
+            };
+            match (case, kept) {
+                (Ok(c), Ok(())) => {
+                    loaded.set(load(&store).await);
+                    open_case(c);
+                }
+                // Filed all the same: its visit opens from the queue once it is pulled.
+                (_, Err(why)) => saved.set(Some(format!(
+                    "{}{}",
+                    t(
+                        lang,
+                        "已保存，同步后在待办中入户核实：",
+                        "saved; visit it from To do after a sync: "
+                    ),
+                    why.get(lang)
+                ))),
+                (Err(_), Ok(())) => {}
+            }
         });
     };
     let mut open_from_queue = open_visit.clone();
@@ -615,8 +758,17 @@ fn CadreHome(
         }
         match tab() {
             CadreTab::Queue => rsx! {
-                UnfinishedVisits { items: unfinished, lang, on_continue }
-                CadreQueue { rows, lang, on_open: move |id: String| open_from_queue(id) }
+                if finding() {
+                    crate::ui_found_case::FoundCaseForm { draft: found, today, lang, on_save: on_found,
+                        on_cancel: move |_| finding.set(false) }
+                } else {
+                    if let Some(village) = filing {
+                        button { r#type: "button", class: "big found", onclick: move |_| { found.set(ReportDraft::new(village)); finding.set(true); },
+                            {t(lang, "＋ 排查发现新户", "+ A household found on rounds")} }
+                    }
+                    UnfinishedVisits { items: unfinished, lang, on_continue }
+                    CadreQueue { rows, lang, on_open: move |id: String| open_from_queue(id) }
+                }
             },
             CadreTab::Households => rsx! {
                 HouseholdList { entries, query, lang, on_visit: move |id: String| open_visit(id) }
@@ -643,10 +795,18 @@ fn CadreHome(
                             on_save: move |(v, at_risk): (zaofaxian_shared::visit::HomeVisit, bool)| {
                                 let store = store.clone();
                                 let body = form.read().event_body(&v, at_risk);
+                                let application = form.read().application_body(at_risk);
                                 let case_id = form.read().case_id.clone();
                                 spawn(async move {
                                     match store.enqueue(RecordKind::CaseEvent, body).await {
                                         Ok(_) => {
+                                            // The application signed in the visit goes right after it.
+                                            if let Some(a) = application {
+                                                if let Err(e) = store.enqueue(RecordKind::CaseEvent, a).await {
+                                                    saved.set(Some(format!("{}{e}", t(lang, "纳入监测申请未能保存，请在管理后台签署：", "the application was not kept; sign it on the console: "))));
+                                                    return;
+                                                }
+                                            }
                                             // Finished: the outbox has it; the draft goes.
                                             drafts.write().visits.remove(&case_id);
                                             opened.set(None);

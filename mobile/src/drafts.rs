@@ -16,6 +16,9 @@ use zaofaxian_shared::DivisionCode;
 pub const REPORT_KEY: &str = "report";
 /// Which visit was on screen when the app last ran.
 pub const OPEN_VISIT_KEY: &str = "open_visit";
+/// The head of household's name from the last report sent on this phone: offered
+/// again so a second report needs no typing (kept with the drafts, never synced).
+pub const REMEMBERED_NAME_KEY: &str = "remembered_name";
 const VISIT_PREFIX: &str = "visit:";
 
 /// The store key of a case's visit draft.
@@ -40,6 +43,7 @@ pub struct Drafts {
     pub report: Option<ReportDraft>,
     /// The case whose visit was open.
     pub open_visit: Option<String>,
+    pub remembered_name: Option<String>,
 }
 
 impl Drafts {
@@ -58,6 +62,8 @@ impl Drafts {
                     .filter(report_worth_keeping);
             } else if key == OPEN_VISIT_KEY {
                 d.open_visit = json.as_str().map(str::to_string);
+            } else if key == REMEMBERED_NAME_KEY {
+                d.remembered_name = json.as_str().map(str::to_string).filter(|n| !n.trim().is_empty());
             }
         }
         d.open_visit = d.open_visit.filter(|id| d.visits.contains_key(id));
@@ -79,10 +85,15 @@ impl Drafts {
     }
 }
 
-/// Whether a report is worth keeping: something was chosen or typed, and it is not
-/// already in the outbox.
+/// Whether a report is worth keeping: something was chosen or typed (the name alone,
+/// often the remembered one, is not enough), and it is not already in the outbox.
 pub fn report_worth_keeping(d: &ReportDraft) -> bool {
-    d.step != Step::Saved && *d != ReportDraft::new(d.village)
+    let untouched = ReportDraft {
+        household_name: d.household_name.clone(),
+        shown_month: d.shown_month,
+        ..ReportDraft::new(d.village)
+    };
+    d.step != Step::Saved && *d != untouched
 }
 
 /// What to do with a report after a change: keep it, or drop the draft.
@@ -177,6 +188,10 @@ mod tests {
         assert_eq!(back.report.as_ref(), Some(&d));
         let saved = reduce(d, Action::Saved, today);
         assert_eq!(report_row(&saved), None, "once saved it is the outbox's");
+        let named = reduce(ReportDraft::new(village()), Action::Remembered("王秀英".into()), today);
+        assert_eq!(report_row(&named), None, "the remembered name alone is no draft");
+        let back = Drafts::from_rows(vec![(REMEMBERED_NAME_KEY.into(), Value::from("王秀英"))]);
+        assert_eq!(back.remembered_name.as_deref(), Some("王秀英"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod backoff;
 pub mod drafts;
+pub mod found_case;
 pub mod household_search;
 pub mod local_store;
 pub mod location;
@@ -16,6 +17,7 @@ pub mod status;
 pub mod store_api;
 pub mod sync;
 pub mod ui;
+pub mod ui_found_case;
 pub mod ui_sign_in;
 pub mod ui_visit;
 pub mod visit_form;

@@ -62,6 +62,8 @@ pub struct QueueRow {
     pub happened_on: Option<NaiveDate>,
     /// The household's phone, for the cadre of its village to call.
     pub phone: Option<String>,
+    /// 村民小组: as reported, else as the latest visit on this phone recorded it.
+    pub group: Option<String>,
     pub due: Option<String>,
     pub days_left: Option<i64>,
     pub overdue: bool,
@@ -69,7 +71,26 @@ pub struct QueueRow {
 }
 
 /// The open cases with a deadline, in the queue's order (`CaseState::queue_order`).
-pub fn queue_rows(cases: &[CaseRecord], calendar: &Calendar, today: NaiveDate, lang: Lang) -> Vec<QueueRow> {
+pub fn queue_rows(
+    cases: &[CaseRecord],
+    visits: &[(String, serde_json::Value)],
+    calendar: &Calendar,
+    today: NaiveDate,
+    lang: Lang,
+) -> Vec<QueueRow> {
+    let group_of = |c: &CaseRecord| {
+        let visited = visits
+            .iter()
+            .rev()
+            .find(|(id, _)| *id == c.id)
+            .map(|(_, v)| &v["group"]);
+        [Some(&c.report["group"]), visited]
+            .into_iter()
+            .flatten()
+            .filter_map(|g| g.as_str().map(str::trim))
+            .find(|g| !g.is_empty())
+            .map(str::to_string)
+    };
     let mut open: Vec<&CaseRecord> = cases
         .iter()
         .filter(|c| c.state.deadline.is_some() || c.state.deadline_pending_year.is_some())
@@ -87,6 +108,7 @@ pub fn queue_rows(cases: &[CaseRecord], calendar: &Calendar, today: NaiveDate, l
                     .map(|h| h.label().get(lang).to_string()),
                 happened_on: c.report["happened_on"].as_str().and_then(|d| d.parse().ok()),
                 phone: c.report["phone"].as_str().map(str::to_string),
+                group: group_of(c),
                 due: s.deadline.map(|d| d.due.to_string()),
                 days_left: s.days_left(calendar, today).ok().flatten(),
                 overdue: s.is_overdue(today),
@@ -127,7 +149,17 @@ mod tests {
         let mut noticed = case("c", "2025-11-01", "illness");
         noticed.state.stage = Stage::InNotice;
         let earlier = case("a", "2025-11-03", "illness");
-        let rows = queue_rows(&[later, noticed, earlier], Calendar::national(), today, Lang::Zh);
+        let mut grouped = later.clone();
+        grouped.report["group"] = serde_json::json!("2组");
+        let later = grouped;
+        let visits = vec![("a".to_string(), serde_json::json!({ "group": "5组" }))];
+        let rows = queue_rows(
+            &[later, noticed, earlier],
+            &visits,
+            Calendar::national(),
+            today,
+            Lang::Zh,
+        );
         let ids: Vec<&str> = rows.iter().map(|r| r.case_id.as_str()).collect();
         assert_eq!(ids, ["c", "a", "b"], "the earliest deadline first");
         let a = &rows[1];
@@ -136,6 +168,9 @@ mod tests {
         assert_eq!(a.phone.as_deref(), Some("13812345678"));
         assert!(a.overdue, "5 working days from 2025-11-03 have passed: {a:?}");
         assert_eq!(a.action, RowAction::Verify);
+        assert_eq!(a.group.as_deref(), Some("5组"), "the group the visit recorded");
+        assert_eq!(rows[2].group.as_deref(), Some("2组"), "the group the household gave");
+        assert_eq!(rows[0].group, None);
         assert!(rows[0].action.button().is_none(), "no visit offered for a case in 公示");
         assert_eq!(
             RowAction::for_stage(Stage::Monitored).button().unwrap().zh,

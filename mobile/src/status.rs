@@ -4,10 +4,13 @@ use chrono::NaiveDate;
 use zaofaxian_shared::lifecycle::CaseState;
 use zaofaxian_shared::{Calendar, Lang};
 
-/// What the household screen shows: the stage and, when one runs, the deadline.
+/// What the household screen shows: the stage, what happens next and, when one runs,
+/// the deadline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusView {
     pub stage: String,
+    /// The next step in plain words (who acts, what the household may do).
+    pub next: String,
     /// e.g. `入户核实期限：2025-10-14（还有3个工作日）`.
     pub deadline: Option<String>,
     /// Why the date is only provisional (暂定), shown under it.
@@ -21,6 +24,9 @@ pub struct StatusView {
 /// cannot count (no holiday data yet) is still shown, without the count.
 pub fn status_view(state: &CaseState, calendar: &Calendar, today: NaiveDate, lang: Lang) -> StatusView {
     let stage = state.stage.label().get(lang).to_string();
+    let next = zaofaxian_shared::household_words::next_step(state)
+        .get(lang)
+        .to_string();
     let reason = state.reason.clone().filter(|_| state.stage.is_closed());
     let Some(deadline) = state.deadline else {
         // The village still has to act; only the date is not known yet.
@@ -30,6 +36,7 @@ pub fn status_view(state: &CaseState, calendar: &Calendar, today: NaiveDate, lan
         });
         return StatusView {
             stage,
+            next,
             deadline: pending,
             provisional: None,
             overdue: false,
@@ -56,6 +63,7 @@ pub fn status_view(state: &CaseState, calendar: &Calendar, today: NaiveDate, lan
     };
     StatusView {
         stage,
+        next,
         deadline: Some(format!("{}{sep}{}{mark}{count}", label.get(lang), deadline.due)),
         provisional: deadline.provisional_note().map(|t| t.get(lang).to_string()),
         overdue: today > deadline.due,
@@ -89,6 +97,7 @@ mod tests {
         let s = reported("2025-09-30");
         let zh = status_view(&s, Calendar::national(), d("2025-10-09"), Lang::Zh);
         assert_eq!(zh.stage, "待入户核实");
+        assert!(zh.next.contains("入户核实"), "{}", zh.next);
         assert_eq!(
             zh.deadline.as_deref(),
             Some("入户核实期限：2025-10-14（还有4个工作日）")

@@ -25,6 +25,9 @@ pub enum SyncState {
     Sending { done: usize, total: usize },
     /// The last attempt failed; records stay safe and will be retried.
     Failed { why: Text, pending: i64 },
+    /// The session has expired: `pending` records wait on the phone until the user
+    /// signs in again (the screens offer the button).
+    SignedOut { pending: i64 },
 }
 
 impl SyncState {
@@ -51,6 +54,19 @@ impl SyncState {
                     format!("上传失败（{}），{pending}条将自动重试", why.zh)
                 } else {
                     format!("sending failed ({}); {pending} will retry", why.en)
+                }
+            }
+            SyncState::SignedOut { pending: 0 } => if zh {
+                "登录已过期，请重新登录"
+            } else {
+                "signed out: sign in again"
+            }
+            .to_string(),
+            SyncState::SignedOut { pending } => {
+                if zh {
+                    format!("登录已过期，重新登录后上传手机上的{pending}条")
+                } else {
+                    format!("signed out: sign in again to send the {pending} waiting")
                 }
             }
         }
@@ -104,9 +120,14 @@ fn offline() -> Text {
 
 /// Ends a pass with `why`, shown with what is still waiting.
 fn failed(mut report: SyncReport, why: Text, pending: i64, progress: &mut impl FnMut(SyncState)) -> SyncReport {
-    progress(SyncState::Failed {
-        why: why.clone(),
-        pending,
+    // Waiting does not cure an expired session: the screens ask for a sign-in instead.
+    progress(if why == signed_out() {
+        SyncState::SignedOut { pending }
+    } else {
+        SyncState::Failed {
+            why: why.clone(),
+            pending,
+        }
     });
     report.failure = Some(why);
     report

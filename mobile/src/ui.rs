@@ -2,7 +2,7 @@
 //! call (`report_form`, `status`, `sync`); components only show state and send actions.
 //! Chinese first, English when asked; large touch targets (classes `big`, `choice`).
 
-use crate::report_form::{Action, ReportDraft, Step, reduce};
+use crate::report_form::{Action, ReportDraft, Step, details_words, earliest, month_grid, reduce, step_month};
 use crate::status::StatusView;
 use crate::sync::SyncState;
 use chrono::NaiveDate;
@@ -21,18 +21,27 @@ pub fn SyncBadge(state: SyncState, lang: Lang) -> Element {
         SyncState::UpToDate => "sync ok",
         SyncState::Waiting { .. } => "sync waiting",
         SyncState::Sending { .. } => "sync sending",
-        SyncState::Failed { .. } => "sync failed",
+        SyncState::Failed { .. } | SyncState::SignedOut { .. } => "sync failed",
     };
     rsx! { div { class: class, role: "status", "{state.label(lang)}" } }
 }
 
-/// "我的申报进展": where the household's case stands.
+/// "我的申报进展": where the household's case stands, what happens next and by when,
+/// the help decided, and whom to call (the cadre, the national helpline).
 #[component]
-pub fn CaseStatusCard(view: StatusView, lang: Lang) -> Element {
+pub fn CaseStatusCard(
+    view: StatusView,
+    /// What the server tells the household beyond the stage (none before a sync).
+    facing: Option<zaofaxian_shared::wire::HouseholdFacing>,
+    lang: Lang,
+) -> Element {
+    let facing = facing.unwrap_or_default();
+    let helpline = zaofaxian_shared::household_words::HELPLINE;
     rsx! {
         section { class: if view.overdue { "case overdue" } else { "case" },
             h2 { class: "big", {t(lang, "我的申报", "My report")} }
             p { class: "stage big", "{view.stage}" }
+            p { class: "next big", {t(lang, "接下来：", "Next: ")} "{view.next}" }
             if let Some(deadline) = view.deadline.clone() {
                 p { class: "deadline", "{deadline}" }
             }
@@ -41,6 +50,26 @@ pub fn CaseStatusCard(view: StatusView, lang: Lang) -> Element {
             }
             if let Some(reason) = view.reason.clone() {
                 p { class: "reason big", {t(lang, "原因：", "Reason: ")} "{reason}" }
+            }
+            if !facing.assistance.is_empty() {
+                h3 { {t(lang, "帮扶措施", "Assistance")} }
+                ul { class: "assistance",
+                    for a in facing.assistance.iter() {
+                        li { "{a.on} {a.text}" }
+                    }
+                }
+            }
+            if let Some(c) = facing.contact.as_ref() {
+                p { class: "contact big",
+                    {t(lang, "联系人：", "Contact: ")} "{c.name}"
+                    if let Some(phone) = c.phone.as_ref() {
+                        " " a { href: "tel:{phone}", "{phone}" }
+                    }
+                }
+            }
+            p { class: "helpline",
+                {t(lang, "咨询和反映问题：", "Questions or complaints: ")}
+                a { href: "tel:{helpline}", "{helpline}" }
             }
         }
     }
@@ -52,6 +81,8 @@ pub fn CaseStatusCard(view: StatusView, lang: Lang) -> Element {
 pub fn ReportWizard(
     draft: Signal<ReportDraft>,
     today: NaiveDate,
+    /// The village's name as the poster's link gave it (its code is shown without).
+    village_name: Option<String>,
     lang: Lang,
     on_submit: EventHandler<HardshipReport>,
 ) -> Element {
@@ -61,6 +92,7 @@ pub fn ReportWizard(
     };
     let d = draft();
     let error = d.error.as_ref().map(|e| e.get(lang).to_string());
+    let words = details_words(d.hardship);
     rsx! {
         form { class: "report",
             match d.step {
@@ -90,21 +122,25 @@ pub fn ReportWizard(
                             }
                         }
                     }
-                    input {
-                        r#type: "date",
-                        class: "big",
-                        max: "{today}",
-                        value: d.happened_on.map(|x| x.to_string()).unwrap_or_default(),
-                        oninput: move |e| if let Ok(date) = e.value().parse() { send(Action::Date(date)) },
-                    }
+                    MonthCalendar { draft, today, lang }
                 },
+                // The typed fields take their value once, when the step opens: the page
+                // owns them while typing, so a slow render never undoes a keystroke.
                 Step::Details => rsx! {
-                    h2 { class: "big", {t(lang, "户主姓名和大概花费", "Head of household and rough cost")} }
+                    h2 { class: "big", "{words.title.get(lang)}" }
                     label { {t(lang, "户主姓名", "Head of household")}
-                        input { class: "big", value: "{d.household_name}", oninput: move |e| send(Action::Name(e.value())) }
+                        input { class: "big", name: "household_name", initial_value: "{d.household_name}", oninput: move |e| send(Action::Name(e.value())) }
                     }
-                    label { {t(lang, "大概金额（元，可不填）", "Rough amount (yuan, optional)")}
-                        input { class: "big", inputmode: "numeric", value: "{d.amount}", oninput: move |e| send(Action::Amount(e.value())) }
+                    label { {t(lang, "村民小组（可不填）", "Villager group (optional)")}
+                        input { class: "big", name: "group", maxlength: "20", placeholder: t(lang, "例如：3组", "e.g. 3组"), initial_value: "{d.group}", oninput: move |e| send(Action::Group(e.value())) }
+                    }
+                    label { "{words.amount.get(lang)}" {t(lang, "（元，可不填）", " (yuan, optional)")}
+                        input { class: "big", name: "amount", inputmode: "numeric", initial_value: "{d.amount}", oninput: move |e| send(Action::Amount(e.value())) }
+                    }
+                    label { {t(lang, "情况说明（可不填）", "What happened (optional)")}
+                        textarea { class: "big", name: "description", rows: "4", maxlength: "2000",
+                            placeholder: "{words.hint.get(lang)}", initial_value: "{d.description}",
+                            oninput: move |e| send(Action::Description(e.value())) }
                     }
                     label { class: "check",
                         input { r#type: "checkbox", checked: d.on_behalf, onchange: move |e| send(Action::OnBehalf(e.checked())) }
@@ -123,11 +159,10 @@ pub fn ReportWizard(
                 },
                 Step::Confirm => rsx! {
                     h2 { class: "big", {t(lang, "请确认", "Please confirm")} }
-                    p { class: "summary",
-                        "{d.hardship.map(|h| h.label().get(lang).to_string()).unwrap_or_default()} · "
-                        "{d.happened_on.map(|x| x.to_string()).unwrap_or_default()} · {d.household_name}"
-                        if !d.amount.trim().is_empty() {
-                            " · {d.amount} " {t(lang, "元", "yuan")}
+                    dl { class: "summary",
+                        for (label, value) in d.summary(village_name.as_deref(), lang) {
+                            dt { "{label.get(lang)}" }
+                            dd { "{value}" }
                         }
                     }
                     button {
@@ -156,6 +191,63 @@ pub fn ReportWizard(
     }
 }
 
+/// A month of days to tap, turned with 上个月/下个月: a date months back is a few taps,
+/// not a scroll through a picker. Days after today are not offered.
+#[component]
+fn MonthCalendar(draft: Signal<ReportDraft>, today: NaiveDate, lang: Lang) -> Element {
+    let mut send = move |a: Action| {
+        let next = reduce(draft(), a, today);
+        draft.set(next);
+    };
+    let d = draft();
+    let shown = d.month(today);
+    let (year, month) = shown;
+    let first = earliest(today);
+    let can_back = shown > (chrono::Datelike::year(&first), chrono::Datelike::month(&first));
+    let can_forward = shown < (chrono::Datelike::year(&today), chrono::Datelike::month(&today));
+    let heading = if lang == Lang::Zh {
+        format!("{year}年{month}月")
+    } else {
+        format!("{year}-{month:02}")
+    };
+    let weekdays = if lang == Lang::Zh {
+        ["一", "二", "三", "四", "五", "六", "日"]
+    } else {
+        ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
+    };
+    rsx! {
+        div { class: "calendar",
+            div { class: "calendar-nav",
+                button { r#type: "button", class: "big", disabled: !can_back,
+                    onclick: move |_| { let (y, m) = step_month(shown, false); send(Action::ShowMonth(y, m)) },
+                    {t(lang, "‹ 上个月", "‹ Previous")} }
+                span { class: "big month", "{heading}" }
+                button { r#type: "button", class: "big", disabled: !can_forward,
+                    onclick: move |_| { let (y, m) = step_month(shown, true); send(Action::ShowMonth(y, m)) },
+                    {t(lang, "下个月 ›", "Next ›")} }
+            }
+            div { class: "days",
+                for w in weekdays { span { class: "weekday", "{w}" } }
+                for (i, cell) in month_grid(year, month).into_iter().enumerate() {
+                    match cell {
+                        Some(day) => rsx! {
+                            button { key: "{day}", r#type: "button",
+                                class: if d.happened_on == Some(day) { "day selected" } else { "day" },
+                                disabled: day > today || day < first,
+                                onclick: move |_| send(Action::Date(day)),
+                                "{chrono::Datelike::day(&day)}" }
+                        },
+                        None => rsx! { span { key: "blank{i}", class: "blank" } },
+                    }
+                }
+            }
+            if let Some(on) = d.happened_on {
+                p { class: "hint big", {t(lang, "已选：", "Chosen: ")} "{on}" }
+            }
+        }
+    }
+}
+
 pub use crate::queue::{QueueRow, RowAction};
 
 /// The village's queue, earliest deadline first: who, what happened, whom to call, the
@@ -169,6 +261,7 @@ pub fn CadreQueue(rows: Vec<QueueRow>, lang: Lang, on_open: EventHandler<String>
                 for row in rows {
                     li { key: "{row.case_id}", class: if row.overdue { "row overdue" } else { "row" },
                         span { class: "name big", "{row.household_name}" }
+                        if let Some(g) = &row.group { span { class: "group", "{g}" } }
                         if let Some(h) = &row.hardship { span { class: "hardship", "{h}" } }
                         if let Some(d) = row.happened_on { span { class: "when", {t(lang, "发生于", "on")} " {d}" } }
                         if let Some(p) = &row.phone { a { class: "phone", href: "tel:{p}", "{p}" } }

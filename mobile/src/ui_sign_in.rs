@@ -1,15 +1,18 @@
 //! Sign-in: households with their phone and a texted code, cadres and work teams
-//! with user name and password. Reporting works before signing in: what is written
-//! waits in the outbox and goes out after the first sign-in.
+//! with user name and password. Reporting works before signing in (it is the first
+//! screen): what is written waits in the outbox and goes out after the first sign-in.
+//! The server's address is a setting of its own, out of the households' way.
 
 use crate::local_store::Session;
+use crate::store_api::StoreExt;
 use crate::sync::{SyncEngine, new_sign_in_attempt};
 use crate::ui::t;
 use dioxus::prelude::*;
 use zaofaxian_shared::{Lang, Text};
 
+/// Who signs in: the form differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Who {
+pub enum Who {
     Household,
     Staff,
 }
@@ -18,10 +21,13 @@ enum Who {
 pub fn SignIn(
     server: Signal<String>,
     lang: Lang,
+    /// The form shown first (the other is one tap away).
+    initial: Who,
     on_signed_in: EventHandler<Session>,
-    on_skip: EventHandler<()>,
+    /// Back to reporting without signing in.
+    on_back: EventHandler<()>,
 ) -> Element {
-    let mut who = use_signal(|| Who::Household);
+    let mut who = use_signal(|| initial);
     let mut phone = use_signal(String::new);
     let mut code = use_signal(String::new);
     let mut login = use_signal(String::new);
@@ -93,13 +99,57 @@ pub fn SignIn(
             if let Some((is_error, text)) = message() {
                 p { class: if is_error { "error" } else { "hint" }, role: "alert", "{text.get(lang)}" }
             }
-            details { class: "server",
-                summary { {t(lang, "服务器地址", "Server address")} }
-                input { class: "big", r#type: "url", value: "{server}", oninput: move |e| server.set(e.value()) }
+            button { r#type: "button", class: "big skip", onclick: move |_| on_back.call(()),
+                {t(lang, "返回申报（先填报，登录后自动上传）", "Back to reporting (sent after sign-in)")}
             }
-            button { r#type: "button", class: "big skip", onclick: move |_| on_skip.call(()),
-                {t(lang, "暂不登录，先填报（有信号登录后自动上传）", "Report now, sign in later (sent after sign-in)")}
+        }
+    }
+}
+
+/// 设置: the server this phone talks to. Set once by whoever installs the app; a
+/// household never needs it, so it is not on the sign-in screen.
+#[component]
+pub fn ServerSettings(server: Signal<String>, lang: Lang, on_done: EventHandler<()>) -> Element {
+    let ctx = try_use_context::<crate::app::AppContext>();
+    let mut typed = use_signal(|| server.peek().clone());
+    let mut message = use_signal(|| None::<(bool, Text)>);
+    let save = move |_| {
+        let url = typed().trim().trim_end_matches('/').to_string();
+        let ctx = ctx.clone();
+        async move {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                message.set(Some((
+                    true,
+                    Text::new("地址应以 https:// 开头", "the address starts with https://"),
+                )));
+                return;
             }
+            if let Some(ctx) = ctx {
+                let kept = ctx
+                    .store
+                    .unit(crate::store_api::StoreCall::SetServerUrl { url: url.clone() })
+                    .await;
+                if let Err(e) = kept {
+                    message.set(Some((true, Text::from_pair(&e.to_string()))));
+                    return;
+                }
+            }
+            server.set(url);
+            on_done.call(());
+        }
+    };
+    rsx! {
+        section { class: "sign-in settings",
+            h2 { class: "big", {t(lang, "设置", "Settings")} }
+            label { {t(lang, "服务器地址", "Server address")}
+                input { class: "big", r#type: "url", value: "{typed}", oninput: move |e| typed.set(e.value()) }
+            }
+            p { class: "hint", {t(lang, "由安装本应用的工作人员设置，一般不需要改动。", "Set by whoever installed the app; usually left as it is.")} }
+            if let Some((is_error, text)) = message() {
+                p { class: if is_error { "error" } else { "hint" }, role: "alert", "{text.get(lang)}" }
+            }
+            button { r#type: "button", class: "primary big", onclick: save, {t(lang, "保存", "Save")} }
+            button { r#type: "button", class: "big skip", onclick: move |_| on_done.call(()), {t(lang, "返回", "Back")} }
         }
     }
 }

@@ -121,14 +121,10 @@ fn MemberRow(form: Signal<VisitForm>, i: usize, today: NaiveDate, error: Option<
                     }
                 }
             }
-            label { class: "check",
-                input { r#type: "checkbox", checked: m.severe_disability, onchange: move |e| edit(&|m| m.severe_disability = e.checked()) }
-                {t(lang, "重度残疾", "severe disability")}
-            }
-            label { class: "check",
-                input { r#type: "checkbox", checked: m.disabled_elderly, onchange: move |e| edit(&|m| m.disabled_elderly = e.checked()) }
-                {t(lang, "失能老人", "disabled elderly")}
-            }
+            YesNo { label: Text::new("是否重度残疾", "Severely disabled?"), answer: m.severe_disability, lang,
+                on_answer: move |yes: bool| edit(&|m| m.severe_disability = Some(yes)) }
+            YesNo { label: Text::new("是否失能老人", "Disabled elderly?"), answer: m.disabled_elderly, lang,
+                on_answer: move |yes: bool| edit(&|m| m.disabled_elderly = Some(yes)) }
             if form.read().members.len() > 1 {
                 button { r#type: "button", onclick: move |_| form.with_mut(|v| { v.members.remove(i); }), {t(lang, "删除此成员", "Remove")} }
             }
@@ -387,6 +383,18 @@ pub fn VisitScreen(
                 } else {
                     input { class: "big", placeholder: t(lang, "说明：谁按手印或代签、原因、见证人", "who fingerprinted or signed for whom, why, witness"),
                         value: "{v.auth_note}", oninput: move |e| form.with_mut(|f| f.auth_note = e.value()) }
+                }
+                if v.purpose == VisitPurpose::Verification {
+                    div { class: "application",
+                        YesNo { label: Text::new("农户是否申请纳入监测（此签字同时作为纳入监测申请）",
+                                "Does the household apply to be monitored (this signature is also the application)?"),
+                            answer: v.application, lang,
+                            on_answer: move |yes: bool| form.with_mut(|f| f.application = Some(yes)) }
+                        if v.application == Some(false) {
+                            p { class: "hint", {t(lang, "未申请：核实存在风险时，案件将停在“待签署申请”，需另行签署。",
+                                "Not applied: if at risk, the case waits for the application to be signed.")} }
+                        }
+                    }
                 }
             }
             if v.purpose == VisitPurpose::Elimination {

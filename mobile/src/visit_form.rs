@@ -26,8 +26,10 @@ pub struct MemberForm {
     pub health: Health,
     /// 与户主关系; the first member is the head unless the cadre says otherwise.
     pub relationship: Option<zaofaxian_shared::household::Relationship>,
-    pub severe_disability: bool,
-    pub disabled_elderly: bool,
+    /// 重度残疾 and 失能老人: asked, `None` until answered (a "no" must not be assumed:
+    /// either one can make the household's case).
+    pub severe_disability: Option<bool>,
+    pub disabled_elderly: Option<bool>,
     pub schooling: Option<Schooling>,
 }
 
@@ -40,8 +42,8 @@ impl Default for MemberForm {
             labour: LabourCapacity::Full,
             health: Health::Healthy,
             relationship: None,
-            severe_disability: false,
-            disabled_elderly: false,
+            severe_disability: None,
+            disabled_elderly: None,
             schooling: None,
         }
     }
@@ -168,8 +170,20 @@ impl MemberForm {
             birth_date,
             labour: self.labour,
             health: self.health,
-            severe_disability: self.severe_disability,
-            disabled_elderly: self.disabled_elderly,
+            severe_disability: self.severe_disability.ok_or_else(|| {
+                field_error(
+                    format!("members[{i}].severe_disability"),
+                    "请回答是否重度残疾",
+                    "answer whether severely disabled",
+                )
+            })?,
+            disabled_elderly: self.disabled_elderly.ok_or_else(|| {
+                field_error(
+                    format!("members[{i}].disabled_elderly"),
+                    "请回答是否失能老人",
+                    "answer whether a disabled elderly person",
+                )
+            })?,
             schooling: self.schooling,
             has_guardian_or_supporter: true,
         })
@@ -270,6 +284,11 @@ pub struct VisitForm {
     pub signer: String,
     pub signature: Signature,
     pub auth_note: String,
+    /// 纳入监测申请 (verification only): the household applies with the same signature,
+    /// so an at-risk finding goes on to the village's appraisal without a second visit
+    /// to sign. Asked; `None` until answered.
+    #[serde(default)]
+    pub application: Option<bool>,
 }
 
 /// What a home visit is for: the verification of a report, or the home check before
@@ -343,6 +362,7 @@ impl VisitForm {
             members: vec![MemberForm::default()],
             guarantees: [None; 5],
             sudden_hardship: None,
+            application: None,
             observed: Vec::new(),
             exclusions: Vec::new(),
             home: None,
@@ -434,6 +454,13 @@ impl VisitForm {
             ));
         };
         let guarantees = self.answered_guarantees()?;
+        if self.purpose == VisitPurpose::Verification && self.application.is_none() {
+            return Err(field_error(
+                "application".into(),
+                "请回答农户是否申请纳入监测",
+                "answer whether the household applies to be monitored",
+            ));
+        }
         let Some(sudden_hardship) = self.sudden_hardship else {
             return Err(field_error(
                 "sudden_hardship".into(),
@@ -536,6 +563,21 @@ impl VisitForm {
         })
     }
 
+    /// The household's application, signed in the same visit, as the step that follows
+    /// an at-risk verification (the case's next version); none when there is no risk or
+    /// the household did not apply (the case then waits for a signing).
+    pub fn application_body(&self, at_risk: bool) -> Option<serde_json::Value> {
+        let applies = self.purpose == VisitPurpose::Verification && at_risk && self.application == Some(true);
+        applies.then(|| {
+            serde_json::json!({
+                "case_id": self.case_id,
+                "expected_version": self.expected_version + 1,
+                "event": { "event": "sign_application" },
+                "note": "入户核实时签署纳入监测申请和授权承诺书",
+            })
+        })
+    }
+
     /// Whether the reason for "no risk" is enough for the core (checked before the
     /// button is offered, so the server never refuses it later).
     /// The form's eight parts, each done, missing or optional, for the index at the top.
@@ -559,7 +601,8 @@ impl VisitForm {
             && match self.auth_kind {
                 AuthKind::Drawn => !self.signature.path().is_empty(),
                 AuthKind::Fingerprint | AuthKind::Proxy => !self.auth_note.trim().is_empty(),
-            };
+            }
+            && (self.purpose != VisitPurpose::Verification || self.application.is_some());
         let state = |done: bool| if done { PartState::Done } else { PartState::Missing };
         vec![
             Part::new(1, "家庭成员", "Members", state(members)),
@@ -601,6 +644,8 @@ mod tests {
             relationship: Some(zaofaxian_shared::household::Relationship::Head),
             labour: LabourCapacity::None,
             health: Health::Serious,
+            severe_disability: Some(false),
+            disabled_elderly: Some(false),
             ..MemberForm::default()
         };
         for e in &mut f.exclusions {
@@ -609,6 +654,7 @@ mod tests {
         f.formerly_poor = Some(false);
         f.guarantees = [Some(true); 5];
         f.sudden_hardship = Some(false);
+        f.application = Some(true);
         f.signer = "王秀英".into();
         f.signature.start(10.0, 10.0);
         f.signature.extend(60.0, 40.0);
@@ -641,6 +687,55 @@ mod tests {
         f.photos.push("ab".repeat(32));
         w.set("pension", "一千".into());
         assert_eq!(states(&f, &w), [Done, Missing, Done, Done, Optional, Done, Done, Done]);
+    }
+
+    /// 重度残疾 and 失能老人 are asked of each member, not assumed "no".
+    #[test]
+    fn a_members_disability_is_asked() {
+        let (mut f, w) = filled();
+        f.members.push(MemberForm {
+            name: "李建国".into(),
+            birth_date: "1950-01-01".into(),
+            severe_disability: Some(true),
+            ..MemberForm::default()
+        });
+        let e = f.to_visit(village(), d("2025-11-03"), &w).unwrap_err();
+        assert_eq!(e.field, "members[1].disabled_elderly");
+        assert!(
+            e.text.zh.contains("成员2（李建国）") && e.text.zh.contains("失能老人"),
+            "{}",
+            e.text.zh
+        );
+        f.members[1].disabled_elderly = Some(false);
+        let v = f.to_visit(village(), d("2025-11-03"), &w).unwrap();
+        assert!(v.members[1].severe_disability && !v.members[1].disabled_elderly);
+    }
+
+    /// The application is asked in a verification and, when the household applies and
+    /// is at risk, follows the verification as the case's next step.
+    #[test]
+    fn the_application_is_signed_in_the_visit() {
+        let (mut f, w) = filled();
+        f.application = None;
+        assert_eq!(
+            f.to_visit(village(), d("2025-11-03"), &w).unwrap_err().field,
+            "application"
+        );
+        f.application = Some(true);
+        f.expected_version = 3;
+        let body = f.application_body(true).unwrap();
+        assert_eq!(body["expected_version"], 4);
+        assert_eq!(body["event"]["event"], "sign_application");
+        assert_eq!(f.application_body(false), None, "no risk: nothing to apply for");
+        f.application = Some(false);
+        assert_eq!(f.application_body(true), None, "the household did not apply");
+        f.purpose = VisitPurpose::Elimination;
+        f.application = Some(true);
+        assert_eq!(
+            f.application_body(true),
+            None,
+            "an elimination check applies for nothing"
+        );
     }
 
     /// A member's error says which member, by number and name.

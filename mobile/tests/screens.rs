@@ -23,7 +23,7 @@ struct WizardHost {
 
 fn Host(p: WizardHost) -> Element {
     let draft = use_signal(|| p.draft.clone());
-    rsx! { ReportWizard { draft, today: today(), lang: p.lang, on_submit: move |_| {} } }
+    rsx! { ReportWizard { draft, today: today(), village_name: Some("某村".to_string()), lang: p.lang, on_submit: move |_| {} } }
 }
 
 fn render_wizard(draft: ReportDraft, lang: Lang) -> String {
@@ -54,8 +54,24 @@ fn each_step_shows_its_question_and_errors_are_announced() {
     let d = reduce(draft(), Action::Pick(Hardship::Disaster), today());
     let html = render_wizard(d.clone(), Lang::Zh);
     assert!(
-        html.contains("什么时候发生的？") && html.contains("max=\"2025-11-03\""),
+        html.contains("什么时候发生的？") && html.contains("2025年11月"),
         "{html}"
+    );
+    // A month of days to tap, the future ones not offered; back a month in one tap.
+    assert_eq!(html.matches("class=\"day\"").count(), 30, "{html}");
+    assert_eq!(
+        html.matches("class=\"day\" disabled=true").count(),
+        27,
+        "4–30 November lie after today: {html}"
+    );
+    assert!(html.contains("上个月") && html.contains("下个月"), "{html}");
+    let back = reduce(d.clone(), Action::ShowMonth(2025, 8), today());
+    let html = render_wizard(back, Lang::Zh);
+    assert!(html.contains("2025年8月"), "{html}");
+    assert_eq!(html.matches("class=\"day\"").count(), 31, "{html}");
+    assert!(
+        !html.contains("disabled=true"),
+        "every August day can be chosen, and next month too: {html}"
     );
     assert!(
         html.contains("今天") && html.contains("昨天") && html.contains("前天"),
@@ -67,15 +83,33 @@ fn each_step_shows_its_question_and_errors_are_announced() {
         html.contains("role=\"alert\"") && html.contains("请选择发生的日期"),
         "{html}"
     );
+    // A tapped date answers the step and goes on.
     let d = reduce(d, Action::Date("2025-10-30".parse().unwrap()), today());
-    let d = reduce(d, Action::Next, today());
-    assert!(render_wizard(d.clone(), Lang::Zh).contains("户主姓名"));
-    let d = reduce(reduce(d, Action::Name("王秀英".into()), today()), Action::Next, today());
     let html = render_wizard(d.clone(), Lang::Zh);
     assert!(
-        html.contains("请确认") && html.contains("因灾") && html.contains("王秀英") && html.contains("提交申报"),
-        "{html}"
+        html.contains("户主姓名") && html.contains("受了什么灾"),
+        "words for a disaster: {html}"
     );
+    assert!(
+        html.contains("<textarea") && html.contains("情况说明"),
+        "a place to say what happened: {html}"
+    );
+    let d = reduce(
+        reduce(d, Action::Name("王秀英".into()), today()),
+        Action::Description("房屋倒塌".into()),
+        today(),
+    );
+    let d = reduce(d, Action::Next, today());
+    let html = render_wizard(d.clone(), Lang::Zh);
+    assert!(html.contains("请确认") && html.contains("提交申报"), "{html}");
+    for fact in [
+        "<dt>困难</dt><dd>因灾</dd>",
+        "<dt>户主</dt><dd>王秀英</dd>",
+        "<dt>所在村</dt><dd>某村</dd>",
+        "<dt>情况说明</dt><dd>房屋倒塌</dd>",
+    ] {
+        assert!(html.contains(fact), "{fact} in the confirmation: {html}");
+    }
     let html = render_wizard(reduce(d, Action::Saved, today()), Lang::Zh);
     assert!(html.contains("已保存，有信号时会自动上传"));
 }
@@ -93,6 +127,7 @@ fn sync_badge_and_case_card() {
     let html = dioxus_ssr::render_element(rsx! { SyncBadge { state: failed, lang: Lang::En } });
     assert!(html.contains("sending failed (no network); 3 will retry"), "{html}");
     let view = StatusView {
+        next: "村里会派人到您家了解情况".into(),
         stage: "待入户核实".into(),
         deadline: Some("入户核实期限：2025-10-14（已超期2个工作日）".into()),
         provisional: None,
@@ -107,6 +142,7 @@ fn sync_badge_and_case_card() {
     assert!(!html.contains("provisional"), "{html}");
     // A provisional date carries its reason on the card.
     let view = StatusView {
+        next: "村里会派人到您家了解情况".into(),
         stage: "待入户核实".into(),
         deadline: Some("入户核实期限：2027-01-04（暂定）（还有4个工作日）".into()),
         provisional: Some("暂定：2027年节假日安排尚未导入，仅按周六、周日休息计算".into()),
@@ -120,6 +156,7 @@ fn sync_badge_and_case_card() {
     );
     // 内蒙古 四(一)7 "及时向农牧户反馈原因": a refused household reads why.
     let view = StatusView {
+        next: "村里会派人到您家了解情况".into(),
         stage: "不予纳入".into(),
         deadline: None,
         provisional: None,
@@ -131,6 +168,41 @@ fn sync_badge_and_case_card() {
         html.contains("原因：") && html.contains("家中有人为财政供养人员"),
         "{html}"
     );
+}
+
+/// What happens next, the help decided and whom to call, on the household's card.
+#[test]
+fn the_case_card_says_what_comes_next_the_help_and_whom_to_call() {
+    use zaofaxian_shared::wire::{AssistanceNote, Contact, HouseholdFacing};
+    let view = StatusView {
+        stage: "监测帮扶中".into(),
+        next: "您家已纳入监测，会得到帮扶。".into(),
+        deadline: None,
+        provisional: None,
+        overdue: false,
+        reason: None,
+    };
+    let facing = HouseholdFacing {
+        contact: Some(Contact {
+            name: "李村长".into(),
+            phone: Some("13900001111".into()),
+        }),
+        assistance: vec![AssistanceNote {
+            on: "2025-11-20".parse().unwrap(),
+            text: "健康帮扶，责任人：李村长".into(),
+        }],
+    };
+    let html = dioxus_ssr::render_element(rsx! { CaseStatusCard { view: view.clone(), facing, lang: Lang::Zh } });
+    assert!(html.contains("接下来：您家已纳入监测"), "{html}");
+    assert!(html.contains("2025-11-20 健康帮扶，责任人：李村长"), "{html}");
+    assert!(
+        html.contains("联系人：李村长") && html.contains("href=\"tel:13900001111\""),
+        "{html}"
+    );
+    assert!(html.contains("href=\"tel:12317\""), "the helpline, one tap: {html}");
+    // Before a sync there is nobody to name, and the helpline still shows.
+    let html = dioxus_ssr::render_element(rsx! { CaseStatusCard { view, lang: Lang::Zh } });
+    assert!(!html.contains("联系人") && html.contains("tel:12317"), "{html}");
 }
 
 #[derive(Props, Clone, PartialEq)]
@@ -159,6 +231,7 @@ fn the_cadre_queue_marks_overdue_rows() {
             hardship: Some("因病".into()),
             happened_on: Some("2025-11-01".parse().unwrap()),
             phone: Some("13812345678".into()),
+            group: Some("3组".into()),
             due: Some("2025-11-10".into()),
             days_left: Some(-2),
             overdue: true,
@@ -171,6 +244,7 @@ fn the_cadre_queue_marks_overdue_rows() {
             hardship: None,
             happened_on: None,
             phone: None,
+            group: None,
             due: Some("2025-11-19".into()),
             days_left: Some(5),
             overdue: false,
@@ -192,6 +266,10 @@ fn the_cadre_queue_marks_overdue_rows() {
         "rows keep the server's overdue-first order"
     );
     assert!(html.contains("超期2个工作日") && html.contains("还剩5个工作日"));
+    assert!(
+        html.contains("<span class=\"group\">3组</span>"),
+        "the group on the row: {html}"
+    );
     let en = render_queue(rows, Lang::En);
     assert!(en.contains("2 working days overdue"));
 }
@@ -240,6 +318,7 @@ fn render_app_with(
     let app_ctx = AppContext {
         store: zaofaxian_mobile::store_api::StoreHandle::native(store),
         village: "530402001001".parse().unwrap(),
+        village_name: Some("某村".into()),
         data_dir: dir.path().to_path_buf(),
         location: Arc::new(ManualLocation(None)),
         default_server: "http://127.0.0.1:9".into(),
@@ -323,7 +402,6 @@ fn a_report_left_half_way_comes_back_without_signing_in() {
     for a in [
         Action::Pick(zaofaxian_shared::report::Hardship::Illness),
         Action::Date(today()),
-        Action::Next,
         Action::Name("王秀英".into()),
     ] {
         d = reduce(d, a, today());
@@ -331,7 +409,7 @@ fn a_report_left_half_way_comes_back_without_signing_in() {
     let html = render_app_with(None, |s| {
         s.save_draft(REPORT_KEY, &serde_json::to_value(&d).unwrap(), 1).unwrap();
     });
-    assert!(!html.contains("获取验证码"), "straight back to the report: {html}");
+    assert!(html.contains("户主姓名"), "straight back to the report's step: {html}");
     assert!(html.contains("value=\"王秀英\""), "the name as typed: {html}");
 }
 
@@ -345,14 +423,20 @@ fn session(role: zaofaxian_shared::Role) -> zaofaxian_mobile::local_store::Sessi
 }
 
 #[test]
-fn a_fresh_install_asks_to_sign_in_but_lets_a_household_report_first() {
+fn a_fresh_install_opens_on_reporting_with_sign_in_below() {
     let html = render_app(None);
     assert!(html.contains("早发现 · 防返贫监测"), "{html}");
     assert!(html.contains("等待上传：1条"), "the outbox count shows: {html}");
-    assert!(html.contains("获取验证码") && html.contains("村干部/工作队"), "{html}");
-    assert!(html.contains("暂不登录，先填报"), "{html}");
-    assert!(html.contains("http://127.0.0.1:9"), "the server address can be changed");
-    assert!(!html.contains("发生了什么困难？"));
+    let report = html.find("发生了什么困难？").expect("reporting is on the first screen");
+    let sign_in = html.find("农户登录").expect("signing in is offered");
+    assert!(report < sign_in, "reporting comes first: {html}");
+    assert!(html.contains("村干部/工作队登录"), "{html}");
+    assert!(!html.contains("获取验证码"), "no sign-in form until asked: {html}");
+    assert!(
+        !html.contains("http://127.0.0.1:9") && !html.contains("服务器地址"),
+        "the server address is a setting, not shown to households: {html}"
+    );
+    assert!(html.contains("设置"), "{html}");
 }
 
 #[test]
@@ -368,6 +452,10 @@ fn a_signed_in_cadre_sees_the_queue_with_names_and_the_tabs() {
     let html = render_app(Some(session(zaofaxian_shared::Role::VillageCadre)));
     assert!(html.contains("李村长 · 村干部"), "{html}");
     assert!(html.contains("待办 (1)") && html.contains("王秀英"), "{html}");
+    assert!(
+        html.contains("排查发现新户"),
+        "a village's cadre opens cases found on rounds: {html}"
+    );
     assert!(
         html.contains("还剩") || html.contains("今天到期") || html.contains("期限待定") || html.contains("超期"),
         "{html}"
@@ -454,6 +542,8 @@ fn VisitApp(p: VisitHost) -> Element {
                 national_id: "11010519491231002X".into(),
                 labour: LabourCapacity::None,
                 health: Health::Serious,
+                severe_disability: Some(false),
+                disabled_elderly: Some(false),
                 ..MemberForm::default()
             };
             for e in &mut f.exclusions {
@@ -462,6 +552,7 @@ fn VisitApp(p: VisitHost) -> Element {
             f.formerly_poor = Some(false);
             f.guarantees = [Some(true); 5];
             f.sudden_hardship = Some(false);
+            f.application = Some(true);
             f.signer = "王秀英".into();
             f.signature.start(10.0, 10.0);
             f.signature.extend(80.0, 60.0);
@@ -669,4 +760,41 @@ fn the_worksheet_shows_live_totals_and_the_threshold_line() {
         html.contains("25800.00") && html.contains("未计入填写有误的项目"),
         "{html}"
     );
+}
+
+#[derive(Props, Clone, PartialEq)]
+struct FoundHost {
+    draft: ReportDraft,
+}
+
+fn FoundApp(p: FoundHost) -> Element {
+    let draft = use_signal(|| p.draft.clone());
+    rsx! { zaofaxian_mobile::ui_found_case::FoundCaseForm { draft, today: today(), lang: Lang::Zh, on_save: move |_| {}, on_cancel: move |_| {} } }
+}
+
+/// The found-household form asks who, how to reach them, what happened and when, on one
+/// page, and says why it cannot be saved.
+#[test]
+fn the_found_household_form_asks_everything_on_one_page() {
+    let mut d = reduce(draft(), Action::Phone("12345".into()), today());
+    d.error = Some(Text::new("手机号码应为1开头的11位数字", "bad phone"));
+    let mut dom = VirtualDom::new_with_props(FoundApp, FoundHost { draft: d });
+    dom.rebuild_in_place();
+    let html = dioxus_ssr::render(&dom);
+    for field in [
+        "household_name",
+        "national_id",
+        "phone",
+        "group",
+        "happened_on",
+        "description",
+    ] {
+        assert!(html.contains(&format!("name=\"{field}\"")), "{field}: {html}");
+    }
+    assert_eq!(html.matches("choice big").count(), 8, "every hardship: {html}");
+    assert!(
+        html.contains("role=\"alert\"") && html.contains("手机号码应为"),
+        "{html}"
+    );
+    assert!(html.contains("保存并入户核实"), "{html}");
 }

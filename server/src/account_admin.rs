@@ -84,16 +84,31 @@ pub async fn staff_of(store: &dyn Store, actor: &Account) -> Result<Vec<StaffEnt
         .collect())
 }
 
+/// A staff account as a manager's form gives it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewStaff<'a> {
+    pub login: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub division: DivisionCode,
+    /// The work phone households may call; empty or absent for none.
+    pub phone: Option<&'a str>,
+}
+
 /// Creates a staff account with a generated password (returned, to be shown once).
 pub async fn create(
     store: &dyn Store,
     actor: &Account,
-    login: &str,
-    name: &str,
-    role: Role,
-    division: DivisionCode,
+    new: NewStaff<'_>,
     at: i64,
 ) -> Result<(Account, String), Refusal> {
+    let NewStaff {
+        login,
+        name,
+        role,
+        division,
+        phone,
+    } = new;
     if !may_manage(actor, role, Some(division)) {
         return Err(refuse(
             "不能在该区划创建该角色的账号",
@@ -103,6 +118,10 @@ pub async fn create(
     if name.trim().is_empty() || !zaofaxian_shared::text::is_plain_name(name.trim()) {
         return Err(refuse("姓名应为1至50个字符", "the name must be 1 to 50 characters"));
     }
+    let phone = match phone.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Some(zaofaxian_shared::PhoneNumber::parse(p).map_err(|e| Refusal(Text::from_pair(&e.to_string())))?),
+        None => None,
+    };
     if store.division(division).await?.is_none() {
         return Err(refuse(
             format!("未知的区划代码：{division}"),
@@ -113,6 +132,9 @@ pub async fn create(
     let account = crate::accounts::create_staff(store, login, name, role, division, &password)
         .await
         .map_err(|e| Refusal(Text::from_pair(&e)))?;
+    if let Some(p) = &phone {
+        store.set_staff_phone(&account.id, Some(p.as_str())).await?;
+    }
     record(store, actor, "create", &account, &format!("{role:?}"), at).await?;
     Ok((account, password))
 }

@@ -39,6 +39,16 @@ pub async fn create_staff(
     Ok(account)
 }
 
+/// A staff work phone as typed (empty clears it), checked as a mobile number.
+pub fn staff_phone(typed: &str) -> Result<Option<String>, String> {
+    match typed.trim() {
+        "" => Ok(None),
+        p => zaofaxian_shared::PhoneNumber::parse(p)
+            .map(|n| Some(n.as_str().to_string()))
+            .map_err(|e| format!("工作电话 / work phone: {e}")),
+    }
+}
+
 /// Imports `code,name,level,parent_code` rows. Returns how many rows were imported;
 /// a bad row stops the import with its line number (rows before it stay imported,
 /// each is an idempotent upsert, so fixing the file and re-running is safe).

@@ -118,6 +118,7 @@ pub async fn create_from_report(
         state: case_state,
         report: serde_json::to_value(report).map_err(|_| ApiError::internal())?,
         photos_missing: report.photos.len() as i64,
+        household: None,
     };
     let entry = NewEntry {
         at: state.now_ms(),
@@ -565,6 +566,7 @@ pub async fn open_clue(
             "hardship": "other", "happened_on": today, "description": detail, "photos": [],
         }),
         photos_missing: 0,
+        household: None,
     };
     let entry = NewEntry {
         at: state.now_ms(),

@@ -104,6 +104,16 @@ pub enum AdminCommand {
         /// The division the account works in (its area of access).
         #[arg(long)]
         division: DivisionCode,
+        /// A work phone shown to households as whom to call (village cadres, work teams).
+        #[arg(long)]
+        phone: Option<String>,
+    },
+    /// 设置工作电话 / Set or clear (empty) a staff member's work phone shown to households.
+    SetPhone {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        phone: String,
     },
     /// 导入区划代码 / Import division codes from a CSV (code,name,level,parent_code).
     ImportDivisions { file: std::path::PathBuf },
@@ -414,15 +424,43 @@ fn admin(config: Config, command: AdminCommand, out: &mut dyn Write) -> Result<(
                 name,
                 role,
                 division,
+                phone,
             } => {
                 let role: Role = serde_json::from_value(serde_json::Value::String(role.clone()))
                     .map_err(|_| format!("未知角色 / unknown role: {role}"))?;
+                let phone = phone.map(|p| accounts::staff_phone(&p)).transpose()?;
                 let password = read_password()?;
                 let a = accounts::create_staff(store.as_ref(), &login, &name, role, division, &password).await?;
+                if let Some(p) = phone.flatten() {
+                    store
+                        .set_staff_phone(&a.id, Some(&p))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
                 writeln!(
                     out,
                     "已创建 / created: {} ({}, {:?}, {})",
                     a.login, a.name, a.role, division
+                )
+                .map_err(|e| e.to_string())
+            }
+            AdminCommand::SetPhone { login, phone } => {
+                let phone = accounts::staff_phone(&phone)?;
+                let a = store
+                    .account_by_login(&login)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .filter(|a| a.role != Role::Household)
+                    .ok_or_else(|| format!("没有该工作人员账号 / no such staff account: {login}"))?;
+                store
+                    .set_staff_phone(&a.id, phone.as_deref())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                writeln!(
+                    out,
+                    "已设置 / set: {} {}",
+                    a.login,
+                    phone.as_deref().unwrap_or("（已清除 / cleared）")
                 )
                 .map_err(|e| e.to_string())
             }

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod console;
 pub mod error;
+pub mod household_view;
 pub mod http;
 pub mod import;
 pub mod limits;

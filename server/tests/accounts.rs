@@ -9,6 +9,7 @@ mod common;
 use common::TestApp;
 use serde_json::json;
 use zaofaxian_server::state::AppState;
+use zaofaxian_server::store::Store;
 use zaofaxian_shared::Role;
 
 const COUNTY: &str = "530402000000";
@@ -69,10 +70,17 @@ async fn a_county_manages_its_staff() {
                 ("name", "李村长"),
                 ("role", "village_cadre"),
                 ("division", VILLAGE),
+                ("phone", "13900001111"),
             ],
         )
         .await;
         assert_eq!(s, 200, "{name}: {page}");
+        let made = app.db.store.account_by_login("li-cadre").await.unwrap().unwrap();
+        assert_eq!(
+            app.db.store.staff_phone(&made.id).await.unwrap().as_deref(),
+            Some("13900001111"),
+            "{name}: the work phone households will see"
+        );
         let first = shown_password(&page);
         assert_eq!(first.len(), 12);
         let (s, v) = api_login(&app, "li-cadre", &first).await;
@@ -84,11 +92,13 @@ async fn a_county_manages_its_staff() {
         );
 
         // Not an administrator, not another county.
-        for (role, division) in [
-            ("admin", COUNTY),
-            ("county", COUNTY),
-            ("village_cadre", "530402101001"),
-            ("village_cadre", "532932100201"),
+        // A work phone that is no mobile number is refused with the account.
+        for (role, division, phone) in [
+            ("admin", COUNTY, ""),
+            ("county", COUNTY, ""),
+            ("village_cadre", "530402101001", ""),
+            ("village_cadre", "532932100201", ""),
+            ("village_cadre", VILLAGE, "12345"),
         ] {
             let (s, page) = post(
                 &app,
@@ -100,10 +110,11 @@ async fn a_county_manages_its_staff() {
                     ("name", "某"),
                     ("role", role),
                     ("division", division),
+                    ("phone", phone),
                 ],
             )
             .await;
-            assert_eq!(s, 422, "{name}: {role} {division}: {page}");
+            assert_eq!(s, 422, "{name}: {role} {division} {phone}: {page}");
         }
 
         // A second server process on the same database, with the cadre's session cached.

@@ -30,6 +30,7 @@ fn new_case(village: &str, owner: Option<&str>, on: &str) -> CaseRecord {
         state: open(Channel::SelfReport, &ctx).unwrap(),
         report: serde_json::json!({ "hardship": "illness" }),
         photos_missing: 0,
+        household: None,
     }
 }
 

@@ -9,6 +9,7 @@ mod common;
 use std::sync::Arc;
 use zaofaxian_server::console::poster::{app_link, qr_svg};
 use zaofaxian_server::state::AppState;
+use zaofaxian_server::store::Store;
 use zaofaxian_shared::Role;
 
 const VILLAGE: &str = "530402001001";
@@ -89,8 +90,25 @@ async fn a_village_poster_encodes_the_apps_link_for_that_village() {
             .console_page(&cadre, &format!("/console/poster?village={VILLAGE}"))
             .await;
         let base = app.url("");
-        let link = app_link(base.trim_end_matches('/'), VILLAGE.parse().unwrap());
-        assert!(link.ends_with("/app/?village=530402001001"), "{link}");
+        let village_name = app
+            .db
+            .store
+            .division(VILLAGE.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .name;
+        let link = app_link(base.trim_end_matches('/'), VILLAGE.parse().unwrap(), &village_name);
+        let query = link.split_once("/app/?").map(|(_, q)| q).unwrap_or_default();
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("village".to_string(), VILLAGE.to_string()),
+                ("name".to_string(), village_name)
+            ],
+            "{link}"
+        );
         assert!(
             page.contains(&qr_svg(&link).unwrap()),
             "{name}: the QR code is the village's link"

@@ -8,6 +8,7 @@ pub mod eligibility;
 pub mod elimination;
 pub mod geo;
 pub mod household;
+pub mod household_words;
 pub mod id;
 pub mod income;
 pub mod joint_review;

@@ -72,6 +72,10 @@ pub struct HardshipReport {
     pub amount: Option<Fen>,
     #[serde(default)]
     pub description: String,
+    /// 村民小组, if the household gives it ("3组"): the cadre knows where to go.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 20))]
+    pub group: String,
     /// 代为申报: filed by someone else for a household that cannot.
     #[serde(default)]
     pub on_behalf: bool,
@@ -91,6 +95,9 @@ pub struct ReportError {
     pub zh: &'static str,
     pub en: &'static str,
 }
+
+/// The longest 村民小组 name ("第十三村民小组" is seven).
+pub const MAX_GROUP_CHARS: usize = 20;
 
 /// How far back a reported hardship may lie (a decision: the seeds set no limit; a
 /// household reports what troubles it now, and 0001-01-01 is a typo or an attack).
@@ -141,6 +148,13 @@ impl HardshipReport {
         }
         if self.amount.is_some_and(|a| a.0 < 0) {
             return e("amount", "金额不能为负数", "amount cannot be negative");
+        }
+        if self.group.chars().count() > MAX_GROUP_CHARS || has_hidden_characters(&self.group, false) {
+            return e(
+                "group",
+                "村民小组不超过20字，且不含控制字符",
+                "group: at most 20 characters, none hidden",
+            );
         }
         if has_hidden_characters(&self.description, true) {
             return e(
@@ -218,5 +232,12 @@ mod tests {
         r.happened_on = "2020-10-01".parse().unwrap();
         assert_eq!(r.validate(today), Ok(()), "five years back is still taken");
         assert!(serde_json::from_value::<HardshipReport>(serde_json::json!({"village": "5304"})).is_err());
+        let mut r = report();
+        r.group = "第十三村民小组".into();
+        assert_eq!(r.validate(today), Ok(()));
+        r.group = "组".repeat(21);
+        assert_eq!(r.validate(today).unwrap_err().field, "group");
+        r.group = "3组\u{202e}".into();
+        assert_eq!(r.validate(today).unwrap_err().field, "group", "nothing hidden");
     }
 }

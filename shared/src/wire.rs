@@ -182,6 +182,41 @@ pub struct CaseRecord {
     /// A report is complete only when this is 0.
     #[serde(default)]
     pub photos_missing: i64,
+    /// For the household reading its own case: whom to call and the help decided
+    /// (computed on read; absent for staff, who have the case's history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub household: Option<HouseholdFacing>,
+}
+
+/// What a household is told beyond its case's stage.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HouseholdFacing {
+    /// The village cadre or work-team member who last acted on the case, else a cadre
+    /// of the case's village; none when the village has no account.
+    pub contact: Option<Contact>,
+    /// The assistance measures recorded, oldest first.
+    #[serde(default)]
+    pub assistance: Vec<AssistanceNote>,
+}
+
+/// A staff member the household may call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Contact {
+    pub name: String,
+    /// The work phone the staff member gave for households, if any.
+    pub phone: Option<String>,
+}
+
+/// One assistance measure as recorded (帮扶措施), in the recording staff's words: the
+/// measure and its responsible person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssistanceNote {
+    /// China date it was recorded.
+    pub on: chrono::NaiveDate,
+    pub text: String,
 }
 
 impl CaseRecord {

@@ -17,6 +17,7 @@ use zaofaxian_mobile::photo::{PipelineOptions, Watermark, find_cjk_font, keep, p
 use zaofaxian_mobile::sync::{SyncEngine, new_sign_in_attempt};
 use zaofaxian_mobile::visit_form::{MemberForm, VisitForm};
 use zaofaxian_mobile::worksheet_form::WorksheetForm;
+use zaofaxian_server::store::Store;
 use zaofaxian_shared::household::{Health, LabourCapacity};
 use zaofaxian_shared::wire::RecordKind;
 use zaofaxian_shared::{Lang, Policy, Role};
@@ -155,6 +156,8 @@ async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
             national_id: "11010519491231002X".into(),
             labour: LabourCapacity::None,
             health: Health::Serious,
+            severe_disability: Some(false),
+            disabled_elderly: Some(false),
             ..MemberForm::default()
         };
         for e in &mut form.exclusions {
@@ -163,6 +166,7 @@ async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
         form.formerly_poor = Some(false);
         form.guarantees = [Some(true); 5];
         form.sudden_hardship = Some(false);
+        form.application = Some(true);
         form.signer = "王秀英".into();
         form.auth_kind = zaofaxian_mobile::visit_form::AuthKind::Fingerprint;
         form.auth_note = "不识字，按手印，组长见证".into();
@@ -178,13 +182,24 @@ async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
         let today = "2025-11-03".parse().unwrap();
         let visit = form.to_visit(village, today, &sheet).unwrap();
         let preview = form.preview(Policy::embedded(), village, today, &sheet).unwrap();
-        cadre
-            .lock()
-            .unwrap()
-            .enqueue(RecordKind::CaseEvent, &form.event_body(&visit, preview.eligible))
-            .unwrap();
+        assert!(preview.eligible, "{name}: 2,400 a year is under the line");
+        // The household applied with the same fingerprint: the application follows the
+        // verification in the outbox, so the case goes on to the appraisal.
+        let application = form.application_body(preview.eligible).expect("applied");
+        {
+            let c = cadre.lock().unwrap();
+            c.enqueue(RecordKind::CaseEvent, &form.event_body(&visit, preview.eligible))
+                .unwrap();
+            c.enqueue(RecordKind::CaseEvent, &application).unwrap();
+        }
         let r = engine.sync(&cadre, 0, 0, |_| {}).await.unwrap();
-        assert_eq!((r.stored, r.rejected), (1, 0), "{name}: {r:?}");
+        assert_eq!((r.stored, r.rejected), (2, 0), "{name}: {r:?}");
+        let stage = cadre.lock().unwrap().cases().unwrap()[0].state.stage;
+        assert_eq!(
+            stage,
+            zaofaxian_shared::Stage::AwaitingAppraisal,
+            "{name}: no second signing to wait for"
+        );
 
         // The list now knows the group and the home location from this visit.
         let (cases, visits) = {
@@ -195,8 +210,8 @@ async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
         assert_eq!(search(&list, "3组").len(), 1);
         assert!(list[0].home.is_some());
         assert_eq!(
-            list[0].stage, "待签署申请和授权承诺书",
-            "{name}: the pulled case moved on"
+            list[0].stage, "待村级评议",
+            "{name}: the pulled case moved on, past the signing"
         );
 
         let (_, d) = app
@@ -209,5 +224,103 @@ async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
             "{name}: the server agrees with the phone"
         );
         assert_eq!(entry["location"]["lat"], 24.354);
+    }
+}
+
+/// 干部排查: a cadre finds a household on their rounds with no signal, files it and
+/// records its home visit at once on the core's copy of the case; when the signal
+/// comes back both go, in order, and the server's case is the one the phone made.
+#[tokio::test]
+async fn a_household_found_on_rounds_is_filed_and_visited_offline() {
+    use zaofaxian_mobile::found_case::{filing_village, provisional_case};
+    use zaofaxian_mobile::report_form::{Action, ReportDraft, reduce};
+    use zaofaxian_shared::reference::InForce;
+    use zaofaxian_shared::report::Hardship;
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let dir = tempfile::tempdir().unwrap();
+        let engine = SyncEngine::new(app.base.clone());
+        app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        let session = engine.staff_login("cadre", "password-123").await.unwrap();
+        let cadre = Mutex::new(LocalStore::open(&dir.path().join("cadre.sqlite")).unwrap());
+        cadre.lock().unwrap().set_session(&session).unwrap();
+        let today = "2025-11-03".parse().unwrap();
+
+        // The form as the cadre fills it; a bad phone number is said before anything is kept.
+        let village = filing_village(session.division.as_deref()).unwrap();
+        let mut d = ReportDraft::new(village);
+        for a in [
+            Action::Name("赵六".into()),
+            Action::NationalId("11010519491231002X".into()),
+            Action::Phone("12345".into()),
+            Action::Pick(Hardship::Accident),
+            Action::Date("2025-10-30".parse().unwrap()),
+            Action::Group("2组".into()),
+        ] {
+            d = reduce(d, a, today);
+        }
+        assert!(d.to_report(today).is_err(), "{name}: the phone is no mobile number");
+        d = reduce(d, Action::Phone("13912345678".into()), today);
+        let report = d.to_report(today).unwrap();
+        let id = cadre
+            .lock()
+            .unwrap()
+            .enqueue(RecordKind::Report, &serde_json::to_value(&report).unwrap())
+            .unwrap()
+            .to_string();
+        let case = provisional_case(&id, &report, Role::VillageCadre, &InForce::shipped(), today).unwrap();
+
+        // The visit on that case, before any signal.
+        let mut form = VisitForm::new(
+            &case.id,
+            case.state.version,
+            Policy::embedded().profile_for(village).unwrap(),
+        );
+        form.members[0] = MemberForm {
+            name: "赵六".into(),
+            national_id: "11010519491231002X".into(),
+            labour: LabourCapacity::None,
+            health: Health::Serious,
+            severe_disability: Some(false),
+            disabled_elderly: Some(false),
+            ..MemberForm::default()
+        };
+        for e in &mut form.exclusions {
+            e.applies = Some(false);
+        }
+        form.formerly_poor = Some(false);
+        form.guarantees = [Some(true); 5];
+        form.sudden_hardship = Some(true);
+        form.application = Some(true);
+        form.signer = "赵六".into();
+        form.auth_kind = zaofaxian_mobile::visit_form::AuthKind::Fingerprint;
+        form.auth_note = "按手印，组长见证".into();
+        let sheet = WorksheetForm {
+            pension: "2400".into(),
+            ..WorksheetForm::default()
+        };
+        let visit = form.to_visit(village, today, &sheet).unwrap();
+        {
+            let c = cadre.lock().unwrap();
+            c.enqueue(RecordKind::CaseEvent, &form.event_body(&visit, true))
+                .unwrap();
+            c.enqueue(RecordKind::CaseEvent, &form.application_body(true).unwrap())
+                .unwrap();
+        }
+
+        let r = engine.sync(&cadre, 0, 0, |_| {}).await.unwrap();
+        assert_eq!((r.stored, r.rejected), (3, 0), "{name}: {r:?}");
+        let on_server = app.db.store.case(&id).await.unwrap().unwrap();
+        assert_eq!(on_server.state.channel, zaofaxian_shared::Channel::CadreVisit, "{name}");
+        assert_eq!(
+            on_server.state.stage,
+            zaofaxian_shared::Stage::AwaitingAppraisal,
+            "{name}"
+        );
+        assert_eq!(on_server.report["group"], "2组");
+        assert_eq!(
+            on_server.state.opened_on, case.state.opened_on,
+            "{name}: the phone's copy was the server's"
+        );
     }
 }

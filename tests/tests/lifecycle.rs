@@ -238,8 +238,18 @@ async fn ten_households_through_verification_notice_review_assistance_and_elimin
 
         // The cadre's phone pulls the village's ten cases, most urgent first on the queue.
         // Staff sessions last a working day: the cadre's phone says so instead of "up to date".
-        let r = cadre.engine.sync(&cadre.store, i64::MAX / 2, 0, |_| {}).await.unwrap();
+        let mut last = None;
+        let r = cadre
+            .engine
+            .sync(&cadre.store, i64::MAX / 2, 0, |s| last = Some(s))
+            .await
+            .unwrap();
         assert_eq!(r.failure.map(|t| t.zh), Some("登录已过期，请重新登录".into()), "{name}");
+        assert_eq!(
+            last,
+            Some(zaofaxian_mobile::sync::SyncState::SignedOut { pending: 0 }),
+            "{name}: the screens offer a sign-in, not a retry"
+        );
         let mut t = new_day(&app, &cadre, "2025-09-30").await;
         cadre.sync().await;
         assert_eq!(cadre.store.lock().unwrap().cases().unwrap().len(), 10, "{name}");

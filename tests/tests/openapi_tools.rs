@@ -124,6 +124,7 @@ async fn reported_case(http: &reqwest::Client, base: &str, token: &str, device: 
         national_id: None,
         amount: None,
         description: "户主突发脑梗住院".into(),
+        group: "3组".into(),
         on_behalf: false,
         photos: Vec::new(),
         location: None,

@@ -34,6 +34,8 @@ const MASKED: &str = "139****0001";
 const AT: (f64, f64, f64) = (24.35412, 102.5431, 12.0);
 /// The sync line while records wait: before a pass, or after one that found no signal.
 const WAITING: [&str; 2] = ["等待上传：2条", "2条将自动重试"];
+/// The visit, the application signed in it, and the housing photo.
+const VISIT_WAITING: [&str; 2] = ["等待上传：3条", "3条将自动重试"];
 
 /// Seconds since the test began, for the phase lines it prints.
 fn at(t0: std::time::Instant) -> String {
@@ -126,15 +128,17 @@ async fn a_household_report_and_a_cadre_visit_made_offline_in_the_phone_browser_
     let picture = camera_photo(work.path());
 
     let phone = phone_at_home(&base).await;
-    // The notice-board poster's link: the village comes with it.
-    phone
-        .client
-        .goto(&format!("{base}/app/?village={VILLAGE}"))
-        .await
-        .unwrap();
-    phone.wait_for("获取验证码", 60).await;
+    // The notice-board poster's link: the village, and its name, come with it.
+    let village_name = store.division(VILLAGE.parse().unwrap()).await.unwrap().unwrap().name;
+    let poster = zaofaxian_server::console::poster::app_link(&base, VILLAGE.parse().unwrap(), &village_name);
+    phone.client.goto(&poster).await.unwrap();
+    // Reporting is the first screen; signing in is offered below it.
+    phone.wait_for("发生了什么困难", 60).await;
     phone.wait_for_service_worker().await;
-    phone.wait_for("获取验证码", 60).await;
+    phone.wait_for("发生了什么困难", 60).await;
+    phone.screenshot("app-first-screen.png").await;
+    phone.click_text("button", "农户登录").await;
+    phone.wait_for("获取验证码", 20).await;
 
     // Sign in by texted code (the server's log sender is the household's inbox).
     phone.type_into("input[type=tel]", PHONE).await;
@@ -157,16 +161,31 @@ async fn a_household_report_and_a_cadre_visit_made_offline_in_the_phone_browser_
     server.kill();
     phone.click_text(".report button", "因病").await;
     phone.wait_for("什么时候发生的", 10).await;
+    // Months back in a few taps: two months back, the 10th; then today after all.
+    phone.click_text(".calendar-nav button", "上个月").await;
+    phone.click_text(".calendar-nav button", "上个月").await;
+    phone.screenshot("app-report-calendar.png").await;
+    phone.click_text(".days button.day", "10").await;
+    phone.wait_for("谁生病了", 10).await;
+    phone.click_text(".report button", "上一步").await;
+    phone.wait_for("已选：", 10).await;
     phone.click_text(".report .choices button", "今天").await;
-    phone.click_text(".report button.primary", "下一步").await;
-    phone.wait_for("户主姓名", 10).await;
-    phone.type_into(".report input.big", "王秀英").await;
+    phone.wait_for("谁生病了", 10).await;
+    phone.type_into(".report input[name=household_name]", "王秀英").await;
+    phone.type_into(".report input[name=group]", "3组").await;
+    phone.type_into(".report textarea", "户主突发脑梗住院").await;
     let file = phone.client.find(Locator::Css("input[type=file]")).await.unwrap();
     file.send_keys(&picture.display().to_string()).await.unwrap();
     phone.wait_for("照片1 ·", 60).await;
     phone.screenshot("app-report-details.png").await;
     phone.click_text(".report button.primary", "下一步").await;
-    phone.wait_for("请确认", 10).await;
+    let confirm = phone.wait_for("请确认", 10).await;
+    assert!(confirm.contains(&village_name), "the village by name: {confirm}");
+    assert!(
+        confirm.contains("户主突发脑梗住院") && confirm.contains("3组"),
+        "{confirm}"
+    );
+    phone.screenshot("app-report-confirm.png").await;
     phone.click_text(".report button.primary", "提交").await;
     phone.wait_for("已保存", 20).await;
     eprintln!("{} report saved offline", at(t0));
@@ -191,6 +210,26 @@ async fn a_household_report_and_a_cadre_visit_made_offline_in_the_phone_browser_
     phone.offline(false).await;
     phone.click_text("button", "立即同步").await;
     phone.wait_for("已全部上传", 60).await;
+    // The case card says what comes next, whom to call and the helpline.
+    let card = phone.wait_for("联系人", 30).await;
+    assert!(
+        card.contains("接下来：村里会派人到您家了解情况") && card.contains("12317"),
+        "{card}"
+    );
+    phone.screenshot("app-case-card.png").await;
+    // A second report (the app was reloaded since the first): the name is already there.
+    phone.click_text(".report button", "失业").await;
+    phone.click_text(".report .choices button", "昨天").await;
+    phone.wait_for("谁失业了", 10).await;
+    let name = phone
+        .client
+        .find(Locator::Css(".report input[name=household_name]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(name.as_deref(), Some("王秀英"), "the name is remembered");
 
     eprintln!("{} synced", at(t0));
     let cases = store.cases(&all_cases()).await.unwrap();
@@ -198,6 +237,8 @@ async fn a_household_report_and_a_cadre_visit_made_offline_in_the_phone_browser_
     let case = &cases[0];
     assert_eq!(case.division.to_string(), VILLAGE);
     assert_eq!(case.report["household_name"], "王秀英");
+    assert_eq!(case.report["description"], "户主突发脑梗住院");
+    assert_eq!(case.report["group"], "3组");
     assert_eq!(case.photos_missing, 0, "{case:?}");
     // The photo on the server is the very file the app kept.
     let case = case.clone();
@@ -242,9 +283,10 @@ async fn cadre_visits_offline(
     let before = store.case(case_id).await.unwrap().unwrap();
     let phone = phone_at_home(base).await;
     phone.client.goto(&format!("{base}/app/")).await.unwrap();
-    phone.wait_for("获取验证码", 60).await;
+    phone.wait_for("村干部/工作队登录", 60).await;
     phone.wait_for_service_worker().await;
-    phone.click_text("button", "村干部/工作队").await;
+    phone.click_text("button", "村干部/工作队登录").await;
+    phone.wait_for("密码", 20).await;
     phone.type_into(".sign-in label:nth-of-type(1) input", "cadre").await;
     phone.type_into("input[type=password]", "password-123").await;
     phone.click_text("button.primary", "登录").await;
@@ -283,8 +325,9 @@ async fn cadre_visits_offline(
     eprintln!("{} visit back as typed after a reload", at(t0));
     phone.screenshot("app-visit-restored.png").await;
     phone.press_each(".exclusion.unanswered button", 20).await;
-    // Asked, not assumed: not a formerly poor household, no sudden hardship; every basic
-    // need secured.
+    // Asked, not assumed: the member neither severely disabled nor a disabled elderly
+    // person, not a formerly poor household, no sudden hardship; every basic need secured.
+    phone.press_each(".member .tri.unanswered button.no", 2).await;
     phone.click_text(".tri.unanswered button.no", "否").await;
     phone.press_each(".guarantees .tri.unanswered button.yes", 5).await;
     phone.click_text(".guarantees .tri.unanswered button.no", "否").await;
@@ -311,13 +354,15 @@ async fn cadre_visits_offline(
     phone
         .type_into(".authorization input[placeholder]", "本人按手印，村民李四见证")
         .await;
+    // The same fingerprint is the application: no second visit to sign it.
+    phone.click_text(".application button.yes", "是").await;
     phone.click_text(".finding button", "保存：存在风险").await;
     phone.wait_for("入户核实已保存", 20).await;
     eprintln!("{} visit saved offline", at(t0));
-    phone.wait_for_any(&WAITING, 20).await;
+    phone.wait_for_any(&VISIT_WAITING, 20).await;
 
     phone.client.refresh().await.unwrap();
-    let text = phone.wait_for_any(&WAITING, 60).await;
+    let text = phone.wait_for_any(&VISIT_WAITING, 60).await;
     assert!(!text.contains("已全部上传"), "{text}");
     let kept = phone.kept_photos().await;
     assert_eq!(kept.len(), 1, "the housing photo is kept on the phone");
@@ -343,13 +388,13 @@ async fn cadre_visits_offline(
     eprintln!("{} visit synced", at(t0));
     let after = store.case(case_id).await.unwrap().unwrap();
     assert_eq!(
-        after.state.version,
-        before.state.version + 1,
-        "the visit is one step: {after:?}"
+        (after.state.version, after.state.stage),
+        (before.state.version + 2, zaofaxian_shared::Stage::AwaitingAppraisal),
+        "the visit and the application signed in it: {after:?}"
     );
-    assert_ne!(after.state.stage, before.state.stage);
     let history = store.history(case_id).await.unwrap();
-    let step = &history.last().unwrap().entry;
+    assert_eq!(history.last().unwrap().entry["event"]["event"], "sign_application");
+    let step = &history[history.len() - 2].entry;
     let (name, bytes) = &kept[0];
     let sha = name.trim_end_matches(".jpg");
     assert_eq!(step["photos"], json!([sha]), "{step}");

@@ -23,6 +23,8 @@ pub fn main() {
     let ctx = AppContext {
         store: StoreHandle::Worker(WorkerStore),
         village,
+        // The poster's link names the village too (`&name=…`), so the report can say where it goes.
+        village_name: zaofaxian_mobile::app::shown_village_name(web::param("name")),
         data_dir: std::path::PathBuf::new(),
         location: Arc::new(BrowserLocation),
         // The API is on the origin that served the app.

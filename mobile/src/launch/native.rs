@@ -50,6 +50,7 @@ pub fn main() {
     let ctx = AppContext {
         store: StoreHandle::native(store),
         village,
+        village_name: zaofaxian_mobile::app::shown_village_name(std::env::var("ZAOFAXIAN_VILLAGE_NAME").ok()),
         data_dir: dir.into(),
         location: Arc::new(ManualLocation(fix)),
         default_server: std::env::var("ZAOFAXIAN_SERVER").unwrap_or_else(|_| "http://127.0.0.1:8080".into()),

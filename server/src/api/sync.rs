@@ -142,6 +142,11 @@ pub async fn pull(
     let (cases, cursor) = state.store.changes_since(q.cursor.max(0), &scope, limit).await?;
     let more = cases.len() as i64 == limit;
     let role = caller.role();
-    let cases: Vec<_> = cases.into_iter().map(|c| crate::masking::case_for(role, c)).collect();
+    let mut cases: Vec<_> = cases.into_iter().map(|c| crate::masking::case_for(role, c)).collect();
+    if role == zaofaxian_shared::Role::Household {
+        for c in &mut cases {
+            c.household = Some(crate::household_view::for_household(state.store.as_ref(), c).await?);
+        }
+    }
     Ok(Json(PullAnswer { cases, cursor, more }))
 }

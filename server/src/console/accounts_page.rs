@@ -85,6 +85,7 @@ async fn overview(state: &AppState, staff: &Staff, outcome: Option<Flash>) -> Re
                 }
             } } }
             p { label { (tr(l, "区划代码（本辖区内） ", "Division code (within your area) ")) input name="division" inputmode="numeric" pattern="[0-9]{12}" required; } }
+            p { label { (tr(l, "工作电话（可不填；农户可见，用于联系） ", "Work phone (optional; shown to households to call) ")) input name="phone" type="tel" inputmode="numeric" maxlength="11"; } }
             p.muted { (tr(l, "密码由系统生成，只显示一次。", "The password is generated and shown once.")) }
             button type="submit" { (tr(l, "创建", "Create")) }
         }
@@ -113,6 +114,8 @@ pub struct AccountForm {
     role: String,
     #[serde(default)]
     division: String,
+    #[serde(default)]
+    phone: String,
 }
 
 pub async fn act(State(state): State<AppState>, staff: Staff, Form(f): Form<AccountForm>) -> Response {
@@ -126,14 +129,25 @@ pub async fn act(State(state): State<AppState>, staff: Staff, Form(f): Form<Acco
             let role = serde_json::from_value::<Role>(serde_json::Value::String(f.role.clone()));
             let division = f.division.trim().parse::<DivisionCode>();
             match (role, division) {
-                (Ok(role), Ok(division)) => account_admin::create(store, actor, login, &f.name, role, division, at)
-                    .await
-                    .map(|(a, p)| {
-                        Flash::Done(
-                            Text::new(format!("已创建：{}", a.login), format!("created: {}", a.login)),
-                            Some(p),
-                        )
-                    }),
+                (Ok(role), Ok(division)) => account_admin::create(
+                    store,
+                    actor,
+                    account_admin::NewStaff {
+                        login,
+                        name: &f.name,
+                        role,
+                        division,
+                        phone: Some(&f.phone),
+                    },
+                    at,
+                )
+                .await
+                .map(|(a, p)| {
+                    Flash::Done(
+                        Text::new(format!("已创建：{}", a.login), format!("created: {}", a.login)),
+                        Some(p),
+                    )
+                }),
                 _ => Err(Refusal(Text::new("角色或区划代码无效", "bad role or division code"))),
             }
         }

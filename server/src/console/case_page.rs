@@ -505,6 +505,8 @@ fn actions(staff: &Staff, case: &CaseRecord, profile: Option<&zaofaxian_shared::
                         p { label { (tr(l, "帮扶措施 ", "Measure ")) select name="measure" { @for m in MEASURES { option value=(m) { (m) } } } } }
                         p { label { (tr(l, "责任人 ", "Responsible ")) input name="responsible" required; } }
                         (note_field(l, "具体内容", "Details"))
+                        p.muted { (tr(l, "帮扶措施、责任人和具体内容会显示在农户手机上的“我的申报”中。",
+                            "The measure, the responsible person and the details are shown to the household in its app.")) }
                     }
                     EventKind::StartElimination => {
                         // The four criteria are judged from the home check's figures, which

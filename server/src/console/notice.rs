@@ -20,9 +20,9 @@ pub struct NoticeKind {
     notice: Option<String>,
 }
 
-/// The helpline the seeds name for reports and questions (000 四(一)1, 002 三(一)2): printed on
-/// every notice; the township's own supervision number is written in by hand.
-const HELPLINE: &str = "全国防止返贫监测和乡村振兴咨询服务平台：12317";
+/// The helpline, printed on every notice; the township's own supervision number is
+/// written in by hand.
+use zaofaxian_shared::household_words::HELPLINE_NAME as HELPLINE;
 
 pub async fn notice(
     State(state): State<AppState>,

@@ -33,9 +33,14 @@ pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
     format!("{}://{host}", if https { "https" } else { "http" })
 }
 
-/// The link a village's poster encodes.
-pub fn app_link(base: &str, village: DivisionCode) -> String {
-    format!("{base}/app/?village={village}")
+/// The link a village's poster encodes: the village's code, and its name so the app
+/// can say where a report goes before the phone has ever reached the server.
+pub fn app_link(base: &str, village: DivisionCode, name: &str) -> String {
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("village", &village.to_string())
+        .append_pair("name", name)
+        .finish();
+    format!("{base}/app/?{query}")
 }
 
 pub fn qr_svg(text: &str) -> Option<String> {
@@ -80,7 +85,7 @@ pub async fn poster(
     }
     let name = super::division_name(&state, village).await;
     let base = public_base(&state, &headers);
-    let link = app_link(&base, village);
+    let link = app_link(&base, village, &name);
     let Some(svg) = qr_svg(&link) else {
         return error_page(StatusCode::INTERNAL_SERVER_ERROR, "二维码生成失败 / the QR code failed");
     };
@@ -91,7 +96,7 @@ pub async fn poster(
             div.qr { (PreEscaped(svg)) }
             p style="font-size:26px" { "家里遇到大病、灾害、意外、失业、上学等困难，收入明显下降的，" br; "请用手机扫码申报（微信或浏览器扫一扫）。" }
             p style="font-size:22px" { "不会用手机的，可以请家人、邻居或村干部代为申报，也可以到村委会当面申报。" }
-            p style="font-size:22px" { "咨询和反映问题：12317" }
+            p style="font-size:22px" { "咨询和反映问题：" (zaofaxian_shared::household_words::HELPLINE) }
             p.link style="font-size:16px;word-break:break-all" { (link) }
         }
         @if !base.starts_with("https://") {

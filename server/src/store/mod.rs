@@ -286,6 +286,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn create_session(&self, token_hash: &str, account_id: &str, expires_at: i64) -> StoreResult<()>;
     /// Staff accounts whose division starts with `prefix`, with their disabled time.
     async fn staff_within(&self, prefix: &str) -> StoreResult<Vec<StaffEntry>>;
+    /// Sets (or with `None` removes) a staff member's work phone, shown to households.
+    async fn set_staff_phone(&self, id: &str, phone: Option<&str>) -> StoreResult<()>;
+    async fn staff_phone(&self, id: &str) -> StoreResult<Option<String>>;
     async fn account_disabled(&self, id: &str) -> StoreResult<bool>;
     /// Disables (ending every session, and telling other processes) or enables an account.
     async fn set_disabled(&self, id: &str, disabled_at: Option<i64>) -> StoreResult<()>;

@@ -30,6 +30,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../../migrations/sqlite/0008_account_management.sql")),
     (9, include_str!("../../migrations/sqlite/0009_photo_attached_by.sql")),
     (10, include_str!("../../migrations/sqlite/0010_photo_claims.sql")),
+    (11, include_str!("../../migrations/sqlite/0011_staff_phones.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -42,6 +43,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../../migrations/postgres/0008_account_management.sql")),
     (9, include_str!("../../migrations/postgres/0009_photo_attached_by.sql")),
     (10, include_str!("../../migrations/postgres/0010_photo_claims.sql")),
+    (11, include_str!("../../migrations/postgres/0011_staff_phones.sql")),
 ];
 
 #[derive(Debug, Clone)]
@@ -94,6 +96,7 @@ fn case_from(row: &AnyRow) -> StoreResult<CaseRecord> {
         state: serde_json::from_str(&state).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         report: serde_json::from_str(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         photos_missing: row.try_get("photos_missing")?,
+        household: None,
     })
 }
 
@@ -353,6 +356,31 @@ impl Store for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn set_staff_phone(&self, id: &str, phone: Option<&str>) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        match phone {
+            Some(p) => sqlx::query(
+                "INSERT INTO staff_phones (account_id, phone) VALUES ($1, $2)
+                 ON CONFLICT (account_id) DO UPDATE SET phone = excluded.phone",
+            )
+            .bind(id)
+            .bind(p),
+            None => sqlx::query("DELETE FROM staff_phones WHERE account_id = $1").bind(id),
+        }
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn staff_phone(&self, id: &str) -> StoreResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT phone FROM staff_phones WHERE account_id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     async fn account_disabled(&self, id: &str) -> StoreResult<bool> {
