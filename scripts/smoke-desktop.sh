@@ -69,7 +69,9 @@ click 240 414                       # 大概自付医疗费
 type_text "12000"
 click 240 525                       # 情况说明
 type_text "zhuyuan"
-click 413 825                       # 下一步
+# The step is longer than the window: scroll to its end, where 下一步 is.
+DISPLAY=$DISPLAY_NUM xdotool mousemove 240 160 click --repeat 10 --delay 100 5; sleep 1
+click 413 665                       # 下一步
 shot "${OUT%.png}-4-confirm.png"
 click 78 448                        # 提交申报
 shot "$OUT"

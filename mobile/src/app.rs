@@ -78,6 +78,8 @@ header > span { display: flex; gap: 6px; }
 .days button.day.selected { background: #b22222; color: white; }
 .days button.day:disabled { border-color: #ddd; color: #bbb; }
 textarea.big { width: 100%; box-sizing: border-box; font-size: 20px; }
+.voice-note { margin-top: 12px; }
+.voice-note button.voice, .voice-note button.recording { width: 100%; }
 dl.summary { display: grid; grid-template-columns: max-content 1fr; gap: 8px 12px; }
 dl.summary dt { color: #555; }
 dl.summary dd { margin: 0; font-weight: bold; overflow-wrap: anywhere; }
@@ -160,6 +162,42 @@ pub async fn keep_photo(ctx: &AppContext, bytes: Vec<u8>, wm: crate::photo::Wate
             {
                 let _ = (bytes, wm);
                 Err(Text::new("此版本不能处理照片", "this build cannot process photos"))
+            }
+        }
+    }
+}
+
+/// Keeps a recorded voice note for upload: natively as a file beside the photos, in
+/// the browser on the store worker's OPFS.
+pub async fn keep_voice(ctx: &AppContext, bytes: Vec<u8>) -> Result<PendingPhoto, Text> {
+    match &ctx.store {
+        #[cfg(target_arch = "wasm32")]
+        StoreHandle::Worker(w) => w.keep_voice(bytes).await,
+        StoreHandle::Native(_) => {
+            #[cfg(not(target_arch = "wasm32"))]
+            {
+                let dir = ctx.data_dir.join("photos");
+                let p = crate::voice::pending(&bytes, |name| dir.join(name));
+                // Written whole before it appears, as photos are.
+                let write = || -> std::io::Result<()> {
+                    std::fs::create_dir_all(&dir)?;
+                    let tmp = p.path.with_extension("part");
+                    std::fs::write(&tmp, &bytes)?;
+                    std::fs::File::open(&tmp)?.sync_all()?;
+                    std::fs::rename(&tmp, &p.path)
+                };
+                write()
+                    .map_err(|e| Text::new(format!("无法保存录音：{e}"), format!("cannot keep the recording: {e}")))?;
+                ctx.store
+                    .unit(StoreCall::AddPhoto { photo: p.clone() })
+                    .await
+                    .map_err(|e| Text::from_pair(&e.to_string()))?;
+                Ok(p)
+            }
+            #[cfg(target_arch = "wasm32")]
+            {
+                let _ = bytes;
+                Err(Text::new("此版本不能录音", "this build cannot record"))
             }
         }
     }

@@ -81,6 +81,7 @@ mod tests {
             group: "2组".into(),
             on_behalf: false,
             photos: Vec::new(),
+            voice_note: None,
             location: None,
         };
         let today = "2025-11-03".parse().unwrap();

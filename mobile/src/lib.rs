@@ -20,7 +20,9 @@ pub mod ui;
 pub mod ui_found_case;
 pub mod ui_sign_in;
 pub mod ui_visit;
+pub mod ui_voice;
 pub mod visit_form;
+pub mod voice;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 pub mod worksheet_form;

@@ -45,6 +45,9 @@ pub struct ReportDraft {
     pub on_behalf: bool,
     /// SHA-256 of the photos taken for the report (already processed and kept locally).
     pub photos: Vec<String>,
+    /// SHA-256 of the voice note recorded for it (kept locally like a photo).
+    #[serde(default)]
+    pub voice_note: Option<String>,
     /// Why the last action did not move on.
     pub error: Option<Text>,
     /// The month the calendar shows, `(year, month)`; the month of the chosen date or
@@ -66,6 +69,8 @@ pub enum Action {
     OnBehalf(bool),
     AddPhoto(String),
     RemovePhoto(usize),
+    /// A voice note was recorded and kept (`None`: it was deleted).
+    Voice(Option<String>),
     /// The calendar turns to `(year, month)` (kept within the five years a report may
     /// reach back, and never past this month).
     ShowMonth(i32, u32),
@@ -92,6 +97,7 @@ impl ReportDraft {
             national_id: String::new(),
             on_behalf: false,
             photos: Vec::new(),
+            voice_note: None,
             error: None,
             shown_month: None,
         }
@@ -141,6 +147,12 @@ impl ReportDraft {
         let text = self.description.trim();
         if !text.is_empty() {
             rows.push((Text::new("情况说明", "What happened"), text.to_string()));
+        }
+        if self.voice_note.is_some() {
+            rows.push((
+                Text::new("语音说明", "Voice note"),
+                Text::new("已录好", "recorded").get(lang).to_string(),
+            ));
         }
         if !self.photos.is_empty() {
             let n = self.photos.len();
@@ -202,6 +214,7 @@ impl ReportDraft {
             group: self.group.trim().to_string(),
             on_behalf: self.on_behalf,
             photos: self.photos.clone(),
+            voice_note: self.voice_note.clone(),
             location: None,
         };
         report.validate(today).map_err(|e| Text::new(e.zh, e.en))?;
@@ -362,6 +375,7 @@ pub fn reduce(mut d: ReportDraft, action: Action, today: NaiveDate) -> ReportDra
             ))
         }
         Action::AddPhoto(sha) => d.photos.push(sha),
+        Action::Voice(sha) => d.voice_note = sha,
         Action::RemovePhoto(i) => {
             if i < d.photos.len() {
                 d.photos.remove(i);
@@ -508,6 +522,14 @@ mod tests {
             ]
             .map(|(k, v)| (k.to_string(), v.to_string()))
         );
+        let d = reduce(d, Action::Voice(Some("a".repeat(64))), today());
+        assert!(
+            d.summary(None, Lang::Zh)
+                .iter()
+                .any(|(k, v)| k.zh == "语音说明" && v == "已录好"),
+            "the voice note is listed"
+        );
+        assert_eq!(d.to_report(today()).unwrap().voice_note, Some("a".repeat(64)));
         let unnamed = d.summary(None, Lang::En);
         assert_eq!(unnamed[3].1, "530402001001", "the code when the name is unknown");
     }

@@ -442,7 +442,8 @@ impl SyncEngine {
         let body = PhotoStart {
             sha256: p.sha256.clone(),
             size: bytes.len() as i64,
-            perceptual_hash: Some(p.perceptual_hash.clone()),
+            // A voice note has no picture to hash.
+            perceptual_hash: Some(p.perceptual_hash.clone()).filter(|h| !h.is_empty()),
         };
         let mut status = self
             .photo_call(self.http.post(&url).bearer_auth(token).json(&body))

@@ -142,6 +142,8 @@ pub fn ReportWizard(
                             placeholder: "{words.hint.get(lang)}", initial_value: "{d.description}",
                             oninput: move |e| send(Action::Description(e.value())) }
                     }
+                    crate::ui_voice::VoiceNote { recorded: d.voice_note.clone(), lang,
+                        on_kept: move |sha: Option<String>| send(Action::Voice(sha)) }
                     label { class: "check",
                         input { r#type: "checkbox", checked: d.on_behalf, onchange: move |e| send(Action::OnBehalf(e.checked())) }
                         {t(lang, "我是替别人申报（代为申报）", "I am filing for someone else")}

@@ -798,3 +798,30 @@ fn the_found_household_form_asks_everything_on_one_page() {
     );
     assert!(html.contains("保存并入户核实"), "{html}");
 }
+
+/// The voice note control: one tap to record when there is none; kept, it can be
+/// recorded again or deleted.
+#[derive(Props, Clone, PartialEq)]
+struct VoiceHost {
+    recorded: Option<String>,
+}
+
+fn VoiceApp(p: VoiceHost) -> Element {
+    rsx! { zaofaxian_mobile::ui_voice::VoiceNote { recorded: p.recorded.clone(), lang: Lang::Zh, on_kept: move |_| {} } }
+}
+
+#[test]
+fn the_voice_note_offers_recording_then_its_state() {
+    let render = |recorded: Option<String>| {
+        let mut dom = VirtualDom::new_with_props(VoiceApp, VoiceHost { recorded });
+        dom.rebuild_in_place();
+        dioxus_ssr::render(&dom)
+    };
+    let none = render(None);
+    assert!(none.contains("说一段话") && !none.contains("已录好"), "{none}");
+    let kept = render(Some("a".repeat(64)));
+    assert!(
+        kept.contains("语音已录好") && kept.contains("重录") && kept.contains("删除录音"),
+        "{kept}"
+    );
+}

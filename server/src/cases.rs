@@ -117,15 +117,16 @@ pub async fn create_from_report(
         profile_id: profile.id.clone(),
         state: case_state,
         report: serde_json::to_value(report).map_err(|_| ApiError::internal())?,
-        photos_missing: report.photos.len() as i64,
+        photos_missing: report.attachments().len() as i64,
         household: None,
     };
     let entry = NewEntry {
         at: state.now_ms(),
         actor_account: caller.0.id.clone(),
         actor_role: caller.role(),
-        entry: serde_json::json!({ "event": "report", "channel": channel, "hardship": report.hardship, "photos": report.photos }),
-        photos: report.photos.clone(),
+        entry: serde_json::json!({ "event": "report", "channel": channel, "hardship": report.hardship,
+            "photos": report.photos, "voice_note": report.voice_note }),
+        photos: report.attachments(),
     };
     Ok(state
         .store
@@ -212,9 +213,9 @@ async fn household_report(
         entry: serde_json::json!({
             "event": crate::policy_data::HARDSHIP_ADDED, "record": record_id, "hardship": report.hardship,
             "happened_on": report.happened_on, "amount": report.amount, "description": report.description,
-            "photos": report.photos,
+            "photos": report.photos, "voice_note": report.voice_note,
         }),
-        photos: report.photos.clone(),
+        photos: report.attachments(),
     };
     let write = CaseWrite::Update {
         case_id: case.id.clone(),

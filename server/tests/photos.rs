@@ -349,6 +349,100 @@ async fn a_visits_photos_count_toward_completeness() {
     }
 }
 
+/// A recording as a browser's MediaRecorder writes it: the WebM header, then noise.
+fn voice(len: usize) -> Vec<u8> {
+    let mut v = vec![0x1a, 0x45, 0xdf, 0xa3];
+    v.extend((0..len).map(|i| (i * 7 % 251) as u8));
+    v
+}
+
+/// A voice note (issue 16: for those who cannot write) goes up like a photo, completes
+/// the report it is listed by, is served as audio to those who see the case, plays on
+/// the console's case page, and is bounded.
+#[tokio::test]
+async fn a_voice_note_goes_up_like_a_photo_and_plays_on_the_case_page() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let household = app.household("13812345678").await;
+        let recording = voice(150_000);
+        let digest = sha(&recording);
+        let id = RecordId::new();
+        let record = json!({ "id": id.to_string(), "seq": 1, "kind": "report", "body": {
+            "village": VILLAGE, "household_name": "王秀英", "hardship": "illness", "happened_on": "2025-11-01",
+            "voice_note": digest } });
+        let (_, v) = app
+            .post(
+                &household,
+                "/api/v1/sync/push",
+                &json!({ "device_id": "p1", "records": [record] }),
+            )
+            .await;
+        assert_eq!(pushed(&v).status, RecordStatus::Stored, "{name}: {v}");
+        let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        let (_, d) = app.get(&cadre, &format!("/api/v1/cases/{id}")).await;
+        assert_eq!(d["case"]["photos_missing"], 1, "{name}: the recording is awaited");
+        let (s, last) = upload(&app, &household, &recording).await;
+        assert_eq!((s, last["complete"].as_bool()), (200, Some(true)), "{name}: {last}");
+        let (_, d) = app.get(&cadre, &format!("/api/v1/cases/{id}")).await;
+        assert_eq!(d["case"]["photos_missing"], 0, "{name}");
+        let r = app
+            .http
+            .get(app.url(&format!("/api/v1/photos/{digest}")))
+            .bearer_auth(&cadre)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["content-type"], "audio/webm", "{name}");
+        assert!(
+            r.bytes().await.unwrap() == recording,
+            "{name}: served as it was recorded"
+        );
+        // No thumbnail of a sound; no look-alike check either.
+        let r = app
+            .http
+            .get(app.url(&format!("/api/v1/photos/{digest}/thumbnail")))
+            .bearer_auth(&cadre)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{name}");
+        let cookie = app.console_cookie("cadre", "password-123").await;
+        let page = app.console_page(&cookie, &format!("/console/cases/{id}")).await;
+        assert!(
+            page.contains(&format!(
+                "<audio controls preload=\"none\" src=\"/api/v1/photos/{digest}\""
+            )),
+            "{name}: {page}"
+        );
+        // Longer than the app ever records: refused when the last byte is in.
+        let long = voice(zaofaxian_shared::voice::MAX_VOICE_BYTES);
+        let long_sha = sha(&long);
+        app.post(
+            &household,
+            "/api/v1/photos",
+            &json!({ "sha256": long_sha, "size": long.len() }),
+        )
+        .await;
+        let mut answer = (0, Value::Null);
+        for off in (0..long.len()).step_by(CHUNK) {
+            answer = send_chunk(
+                &app,
+                &household,
+                &long_sha,
+                off,
+                &long[off..(off + CHUNK).min(long.len())],
+            )
+            .await;
+        }
+        assert_eq!(
+            (answer.0, answer.1["code"].as_str()),
+            (422, Some("voice_too_long")),
+            "{name}: {}",
+            answer.1
+        );
+    }
+}
+
 /// A portrait phone photo is stored landscape with an EXIF orientation tag (6: rotate
 /// 90° clockwise). The server turns it upright: the dimensions and thumbnail are portrait.
 #[tokio::test]

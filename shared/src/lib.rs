@@ -27,6 +27,7 @@ pub mod schema;
 pub mod sync;
 pub mod text;
 pub mod visit;
+pub mod voice;
 pub mod wire;
 
 pub use calendar::{Calendar, CalendarError, DayKind, RegionalOverlay};

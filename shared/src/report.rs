@@ -83,6 +83,11 @@ pub struct HardshipReport {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::schema::PhotoDigest>, max_items = 20))]
     pub photos: Vec<String>,
+    /// SHA-256 (hex) of a recorded voice note saying what happened (for those who
+    /// cannot write), uploaded like a photo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::PhotoDigest>))]
+    pub voice_note: Option<String>,
     /// Where the phone was when the report was made, if it could tell (GPS allowed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::geo::GeoPoint>,
@@ -96,6 +101,12 @@ pub struct ReportError {
     pub en: &'static str,
 }
 
+/// A file's name on the wire: its SHA-256 in lower-case hex, as the server names
+/// uploads (an upper-case digest would never match one and the case never complete).
+fn is_digest(p: &str) -> bool {
+    p.len() == 64 && p.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// The longest 村民小组 name ("第十三村民小组" is seven).
 pub const MAX_GROUP_CHARS: usize = 20;
 
@@ -104,6 +115,12 @@ pub const MAX_GROUP_CHARS: usize = 20;
 pub const MAX_REPORT_AGE_DAYS: i64 = 5 * 366;
 
 impl HardshipReport {
+    /// Every uploaded file the report lists: its photos, then its voice note. The case
+    /// is complete once all have arrived, and they are visible to those who see it.
+    pub fn attachments(&self) -> Vec<String> {
+        self.photos.iter().chain(&self.voice_note).cloned().collect()
+    }
+
     /// Checks what types alone cannot: the level of the code, dates, lengths.
     pub fn validate(&self, today: NaiveDate) -> Result<(), ReportError> {
         let e = |field, zh, en| Err(ReportError { field, zh, en });
@@ -169,6 +186,9 @@ impl HardshipReport {
                 "情况说明不超过2000字",
                 "description: at most 2000 characters",
             );
+        }
+        if self.voice_note.as_deref().is_some_and(|v| !is_digest(v)) {
+            return e("voice_note", "语音应为SHA-256摘要", "voice_note: a SHA-256 hex digest");
         }
         if self.photos.len() > 20
             || self
@@ -239,5 +259,12 @@ mod tests {
         assert_eq!(r.validate(today).unwrap_err().field, "group");
         r.group = "3组\u{202e}".into();
         assert_eq!(r.validate(today).unwrap_err().field, "group", "nothing hidden");
+        let mut r = report();
+        r.photos = vec!["a".repeat(64)];
+        r.voice_note = Some("b".repeat(64));
+        assert_eq!(r.validate(today), Ok(()));
+        assert_eq!(r.attachments(), ["a".repeat(64), "b".repeat(64)]);
+        r.voice_note = Some("B".repeat(64));
+        assert_eq!(r.validate(today).unwrap_err().field, "voice_note");
     }
 }

@@ -65,7 +65,7 @@ impl ClientRecord {
             })
         }
         Ok(match self.kind {
-            crate::wire::RecordKind::Report => RecordOp::Report(read(self.body.clone())?),
+            crate::wire::RecordKind::Report => RecordOp::Report(Box::new(read(self.body.clone())?)),
             crate::wire::RecordKind::CaseEvent => {
                 // The step apart from its case id, so that a refusal names the field
                 // (serde's flatten would hide it).
@@ -86,8 +86,8 @@ impl ClientRecord {
 /// A record's body as read (see [`ClientRecord::op`]).
 #[derive(Debug)]
 pub enum RecordOp {
-    Report(HardshipReport),
-    // Boxed: a home visit makes this variant much larger than a report.
+    Report(Box<HardshipReport>),
+    // Boxed, both: a home visit is much larger than a report, a report than a pointer.
     CaseEvent(Box<CaseEventBody>),
 }
 

@@ -52,7 +52,9 @@ impl Phone {
         let mut caps = json!({
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
+                // A fake microphone that needs no permission prompt, for voice notes.
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                         "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
                          format!("--user-data-dir={}", dir.display())]
             }

@@ -127,6 +127,7 @@ async fn reported_case(http: &reqwest::Client, base: &str, token: &str, device: 
         group: "3组".into(),
         on_behalf: false,
         photos: Vec::new(),
+        voice_note: None,
         location: None,
     };
     let push = PushRequest {

@@ -33,7 +33,8 @@ const PHONE: &str = "13900000001";
 const MASKED: &str = "139****0001";
 const AT: (f64, f64, f64) = (24.35412, 102.5431, 12.0);
 /// The sync line while records wait: before a pass, or after one that found no signal.
-const WAITING: [&str; 2] = ["等待上传：2条", "2条将自动重试"];
+/// The report, its photo and its voice note.
+const WAITING: [&str; 2] = ["等待上传：3条", "3条将自动重试"];
 /// The visit, the application signed in it, and the housing photo.
 const VISIT_WAITING: [&str; 2] = ["等待上传：3条", "3条将自动重试"];
 
@@ -83,14 +84,14 @@ fn all_cases() -> CaseFilter {
     }
 }
 
-async fn queue_of_village(base: &str, login: &str) -> QueueAnswer {
+/// A staff member's session token, signed in over the API.
+async fn sign_in_staff(base: &str, login: &str) -> String {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let http = reqwest::Client::new();
     let body = LoginRequest {
         login: login.into(),
         password: "password-123".into(),
     };
-    let session: SessionAnswer = http
+    let session: SessionAnswer = reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/login"))
         .json(&body)
         .send()
@@ -99,8 +100,14 @@ async fn queue_of_village(base: &str, login: &str) -> QueueAnswer {
         .json()
         .await
         .unwrap();
-    http.get(format!("{base}/api/v1/queue"))
-        .bearer_auth(session.token)
+    session.token
+}
+
+async fn queue_of_village(base: &str, login: &str) -> QueueAnswer {
+    let token = sign_in_staff(base, login).await;
+    reqwest::Client::new()
+        .get(format!("{base}/api/v1/queue"))
+        .bearer_auth(token)
         .send()
         .await
         .unwrap()
@@ -174,6 +181,12 @@ async fn a_household_report_and_a_cadre_visit_made_offline_in_the_phone_browser_
     phone.type_into(".report input[name=household_name]", "王秀英").await;
     phone.type_into(".report input[name=group]", "3组").await;
     phone.type_into(".report textarea", "户主突发脑梗住院").await;
+    // And said aloud, for those who cannot write (Chromium's fake microphone).
+    phone.click_text(".voice-note button.voice", "说一段话").await;
+    phone.wait_for("正在录音", 10).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    phone.click_text(".voice-note button.recording", "说完请点这里").await;
+    phone.wait_for("语音已录好", 20).await;
     let file = phone.client.find(Locator::Css("input[type=file]")).await.unwrap();
     file.send_keys(&picture.display().to_string()).await.unwrap();
     phone.wait_for("照片1 ·", 60).await;
@@ -198,7 +211,7 @@ async fn a_household_report_and_a_cadre_visit_made_offline_in_the_phone_browser_
     assert!(text.contains("我的申报") || text.contains("发生了什么困难"), "{text}");
     eprintln!("{} reloaded offline from the service worker", at(t0));
     let kept = phone.kept_photos().await;
-    assert_eq!(kept.len(), 1, "one photo kept on the phone");
+    assert_eq!(kept.len(), 2, "one photo and one voice note kept on the phone");
     assert_eq!(
         store.cases(&all_cases()).await.unwrap().len(),
         0,
@@ -240,9 +253,23 @@ async fn a_household_report_and_a_cadre_visit_made_offline_in_the_phone_browser_
     assert_eq!(case.report["description"], "户主突发脑梗住院");
     assert_eq!(case.report["group"], "3组");
     assert_eq!(case.photos_missing, 0, "{case:?}");
-    // The photo on the server is the very file the app kept.
+    // The voice note on the server is the recording the app kept, and plays as audio.
     let case = case.clone();
-    let (name, bytes) = &kept[0];
+    let (voice_name, voice) = kept.iter().find(|(n, _)| n.ends_with(".voice")).unwrap();
+    let voice_sha = voice_name.trim_end_matches(".voice");
+    assert_eq!(case.report["voice_note"], voice_sha);
+    let on_server = std::fs::read(photo_dir.join(&voice_sha[..2]).join(voice_name)).unwrap();
+    assert!(on_server == *voice, "the server's recording differs from the app's");
+    let cadre_token = sign_in_staff(&base, "cadre").await;
+    let served = reqwest::Client::new()
+        .get(format!("{base}/api/v1/photos/{voice_sha}"))
+        .bearer_auth(&cadre_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(served.headers()["content-type"], "audio/webm", "{served:?}");
+    // The photo on the server is the very file the app kept.
+    let (name, bytes) = kept.iter().find(|(n, _)| n.ends_with(".jpg")).unwrap();
     let sha = name.trim_end_matches(".jpg");
     assert_eq!(case.report["photos"], json!([sha]));
     let on_server = std::fs::read(photo_dir.join(&sha[..2]).join(format!("{sha}.jpg"))).unwrap();

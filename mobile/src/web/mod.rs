@@ -71,6 +71,31 @@ export function page_param(name) {
   }
 }
 export function page_origin() { return location.origin; }
+// One voice note at a time: recorded until voice_stop() or the limit, then its bytes.
+let recorder = null;
+export function voice_record(maxMs) {
+  return new Promise(async (resolve, reject) => {
+    try {
+      if (!navigator.mediaDevices || !window.MediaRecorder) { reject('unsupported'); return; }
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      const chunks = [];
+      const r = new MediaRecorder(stream);
+      recorder = r;
+      r.ondataavailable = (e) => { if (e.data && e.data.size) chunks.push(e.data); };
+      r.onstop = async () => {
+        stream.getTracks().forEach((t) => t.stop());
+        recorder = null;
+        const buf = await new Blob(chunks, { type: r.mimeType }).arrayBuffer();
+        resolve(new Uint8Array(buf));
+      };
+      r.start(1000);
+      setTimeout(() => { if (r.state === 'recording') r.stop(); }, maxMs);
+    } catch (e) {
+      reject(e && e.name === 'NotAllowedError' ? 'denied' : 'unavailable');
+    }
+  });
+}
+export function voice_stop() { if (recorder && recorder.state === 'recording') recorder.stop(); }
 "#)]
 extern "C" {
     #[wasm_bindgen(catch)]
@@ -78,6 +103,8 @@ extern "C" {
     fn locate(timeout_ms: u32) -> Promise;
     fn sleep_ms(ms: u32) -> Promise;
     fn page_param(name: &str) -> Option<String>;
+    fn voice_record(max_ms: u32) -> Promise;
+    fn voice_stop();
     fn page_origin() -> String;
 }
 
@@ -98,6 +125,8 @@ pub enum WorkerOp {
     PhotoBytes {
         path: String,
     },
+    /// Keep the attached voice note as it was recorded, for upload like a photo.
+    KeepVoice,
 }
 
 fn js_text(e: JsValue) -> String {
@@ -141,6 +170,14 @@ impl WorkerStore {
         bytes.ok_or_else(|| LocalError::PhotoLost(photo.sha256.clone()))
     }
 
+    /// Keeps a recorded voice note on OPFS, waiting for upload like a photo.
+    pub async fn keep_voice(&self, bytes: Vec<u8>) -> Result<PendingPhoto, Text> {
+        let (v, _) = post(&WorkerOp::KeepVoice, Some(bytes))
+            .await
+            .map_err(|e| Text::from_pair(&e.to_string()))?;
+        serde_json::from_value(v).map_err(|e| Text::from_pair(&e.to_string()))
+    }
+
     /// Runs the photo pipeline in the worker (off the page's thread) and keeps the
     /// result for upload.
     pub async fn keep_photo(&self, bytes: Vec<u8>, wm: &Watermark) -> Result<PendingPhoto, Text> {
@@ -166,6 +203,19 @@ pub async fn sleep(d: std::time::Duration) {
 /// A query parameter of the page's address (`?village=…` from the notice-board poster).
 pub fn param(name: &str) -> Option<String> {
     page_param(name)
+}
+
+/// Records a voice note until [`stop_voice`] or `max`; its bytes, or why not (a
+/// refused microphone, none at all).
+pub async fn record_voice(max: std::time::Duration) -> Result<Vec<u8>, String> {
+    let ms = u32::try_from(max.as_millis()).unwrap_or(u32::MAX);
+    let bytes = JsFuture::from(voice_record(ms)).await.map_err(js_text)?;
+    Ok(Uint8Array::new(&bytes).to_vec())
+}
+
+/// Ends the recording under way (its bytes go to [`record_voice`]).
+pub fn stop_voice() {
+    voice_stop();
 }
 
 /// The server that served the app: the API is on the same origin.

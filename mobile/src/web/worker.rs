@@ -134,6 +134,20 @@ pub async fn store_worker_call(op: String, bytes: Option<Uint8Array>) -> Result<
             let bytes = await_js(opfs_read(&path)).await?;
             reply(&serde_json::Value::Null, Some(Uint8Array::new(&bytes)))
         }
+        WorkerOp::KeepVoice => {
+            let input = bytes.ok_or_else(|| JsValue::from_str("no voice bytes"))?.to_vec();
+            let photo = crate::voice::pending(&input, |name| name.into());
+            await_js(opfs_write(
+                &photo.path.to_string_lossy(),
+                Uint8Array::from(input.as_slice()),
+            ))
+            .await?;
+            store.add_photo(&photo).map_err(|e| JsValue::from_str(&e.to_string()))?;
+            reply(
+                &serde_json::to_value(&photo).map_err(|e| JsValue::from_str(&e.to_string()))?,
+                None,
+            )
+        }
         WorkerOp::KeepPhoto {
             lines,
             long_side,

@@ -376,7 +376,12 @@ async fn claim_chunk(state: &AppState, c: PhotoClaim, offset: i64, body: Bytes) 
 async fn finish(state: &AppState, sha: &str) -> ApiResult<Json<PhotoStatus>> {
     let partial = partial_path(state, sha);
     let target = final_path(state, sha, ".jpg");
-    let thumb = final_path(state, sha, ".thumb.jpg");
+    let paths = Filing {
+        partial: partial.clone(),
+        photo: target.clone(),
+        thumb: final_path(state, sha, ".thumb.jpg"),
+        voice: final_path(state, sha, VOICE_SUFFIX),
+    };
     let sha_c = sha.to_string();
     // Charged by the canvas the header claims, so many small checks run at once and a
     // few large ones wait for each other (the header is read off the async workers).
@@ -400,44 +405,58 @@ async fn finish(state: &AppState, sha: &str) -> ApiResult<Json<PhotoStatus>> {
         .map_err(|_| ApiError::internal())?;
     let verdict = tokio::task::spawn_blocking(move || {
         let _permit = permit; // held while decoding
-        finish_blocking(&partial, &target, &thumb, &sha_c)
+        finish_blocking(&paths, &sha_c)
     })
     .await
     .map_err(|_| ApiError::internal())?
     .map_err(io_error)?;
-    match verdict {
-        Ok(c) => {
-            state
-                .store
-                .photo_verified(
-                    sha,
-                    Some(crate::store::VerifiedPhoto {
-                        width: i64::from(c.width),
-                        height: i64::from(c.height),
-                        perceptual_hash: &c.perceptual_hash,
-                    }),
-                )
-                .await?
-        }
-        Err(e) => {
-            // Back to zero: the client asks /status and sends the photo again.
-            state.store.photo_verified(sha, None).await?;
-            return Err(e);
-        }
-    }
+    let verified = match &verdict {
+        Ok(Filed::Photo(c)) => Some(crate::store::VerifiedPhoto {
+            width: i64::from(c.width),
+            height: i64::from(c.height),
+            perceptual_hash: &c.perceptual_hash,
+        }),
+        // A recording has no picture to measure or compare.
+        Ok(Filed::Voice) => Some(crate::store::VerifiedPhoto {
+            width: 0,
+            height: 0,
+            perceptual_hash: "",
+        }),
+        Err(_) => None,
+    };
+    // Refused: back to zero, so the client asks /status and sends it again.
+    state.store.photo_verified(sha, verified).await?;
+    verdict?;
     let p = state.store.photo(sha).await?.ok_or_else(ApiError::not_found)?;
     Ok(status_json(&p))
 }
 
+/// Where a voice note is filed, beside the photos (`<sha>.jpg`).
+const VOICE_SUFFIX: &str = ".voice";
+
+/// The files of one upload: the partial one, and where a photo, its thumbnail or a
+/// voice note go once checked.
+struct Filing {
+    partial: PathBuf,
+    photo: PathBuf,
+    thumb: PathBuf,
+    voice: PathBuf,
+}
+
+/// What a finished upload turned out to be.
+enum Filed {
+    Photo(photos::Checked),
+    Voice,
+}
+
 /// The blocking half of `finish`: reads the file (partial, or already in place after a
-/// crash), checks hash and image, writes the thumbnail and moves the file into place.
-fn finish_blocking(
-    partial: &std::path::Path,
-    target: &std::path::Path,
-    thumb: &std::path::Path,
-    sha: &str,
-) -> Result<Result<photos::Checked, ApiError>, std::io::Error> {
-    let source = if partial.exists() { partial } else { target };
+/// crash), checks the hash, then the photo (and writes its thumbnail) or the voice
+/// note, and moves the file into place.
+fn finish_blocking(f: &Filing, sha: &str) -> Result<Result<Filed, ApiError>, std::io::Error> {
+    let source = [&f.partial, &f.photo, &f.voice]
+        .into_iter()
+        .find(|p| p.exists())
+        .unwrap_or(&f.partial);
     let data = match std::fs::read(source) {
         Ok(d) => d,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
@@ -446,6 +465,27 @@ fn finish_blocking(
     if hex::encode(Sha256::digest(&data)) != sha {
         let _ = std::fs::remove_file(source);
         return Ok(Err(hash_mismatch()));
+    }
+    if let Some(dir) = f.photo.parent() {
+        photos::private_dir(dir)?;
+    }
+    if zaofaxian_shared::voice::VoiceFormat::sniff(&data).is_some() {
+        if data.len() > zaofaxian_shared::voice::MAX_VOICE_BYTES {
+            std::fs::remove_file(source)?;
+            return Ok(Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "voice_too_long",
+                format!("语音不超过{} MB", zaofaxian_shared::voice::MAX_VOICE_BYTES >> 20),
+                format!(
+                    "a voice note is at most {} MB",
+                    zaofaxian_shared::voice::MAX_VOICE_BYTES >> 20
+                ),
+            )));
+        }
+        if source == &f.partial {
+            std::fs::rename(&f.partial, &f.voice)?;
+        }
+        return Ok(Ok(Filed::Voice));
     }
     let checked = match photos::check(&data) {
         Ok(c) => c,
@@ -458,14 +498,11 @@ fn finish_blocking(
             )));
         }
     };
-    if let Some(dir) = target.parent() {
-        photos::private_dir(dir)?;
+    std::fs::write(&f.thumb, &checked.thumbnail_jpeg)?;
+    if source == &f.partial {
+        std::fs::rename(&f.partial, &f.photo)?;
     }
-    std::fs::write(thumb, &checked.thumbnail_jpeg)?;
-    if source == partial {
-        std::fs::rename(partial, target)?;
-    }
-    Ok(Ok(checked))
+    Ok(Ok(Filed::Photo(checked)))
 }
 
 /// The photo (or its thumbnail) for someone who may see it: its uploader, or a
@@ -481,11 +518,25 @@ async fn serve(state: AppState, caller: Caller, sha: String, suffix: &str) -> Ap
     if !may_access(&state, &caller, &p).await? {
         return Err(ApiError::not_found());
     }
+    let voice = final_path(&state, &sha, VOICE_SUFFIX);
+    if suffix != ".jpg" && tokio::fs::try_exists(&voice).await.unwrap_or(false) {
+        // A recording has no thumbnail.
+        return Err(ApiError::not_found());
+    }
     let path = final_path(&state, &sha, suffix);
-    let bytes = tokio::fs::read(&path).await.map_err(io_error)?;
+    let (bytes, content_type) = match tokio::fs::read(&path).await {
+        Ok(b) => (b, "image/jpeg"),
+        // Not a photo: the same name may be a voice note (never a thumbnail's).
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && suffix == ".jpg" => {
+            let b = tokio::fs::read(&voice).await.map_err(io_error)?;
+            let format = zaofaxian_shared::voice::VoiceFormat::sniff(&b).ok_or_else(ApiError::internal)?;
+            (b, format.content_type())
+        }
+        Err(e) => return Err(io_error(e)),
+    };
     Ok((
         [
-            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "private, max-age=31536000, immutable"),
         ],
         bytes,
@@ -495,7 +546,8 @@ async fn serve(state: AppState, caller: Caller, sha: String, suffix: &str) -> Ap
 /// The photo, for its uploader and those who may see a case that lists it.
 #[utoipa::path(get, path = "/api/v1/photos/{sha}", tag = "photos", security(("bearer" = []), ("cookie" = [])), params(("sha" = String, Path, pattern = "^[0-9a-f]{64}$", description = "照片的 SHA-256（小写十六进制）/ the photo's SHA-256, lower-case hex")),
     responses(
-        (status = 200, content_type = "image/jpeg", body = Vec<u8>, description = "照片 / the photo"),
+        (status = 200, description = "照片，或农户录的语音说明 / the photo, or a household's voice note",
+            content((Vec<u8> = "image/jpeg"), (Vec<u8> = "audio/webm"), (Vec<u8> = "audio/ogg"), (Vec<u8> = "audio/mp4"))),
         crate::openapi::QueryRefusals, crate::openapi::AuthRefusals, crate::openapi::NotFound,
     ))]
 pub async fn download(

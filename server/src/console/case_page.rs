@@ -133,6 +133,11 @@ async fn render(
         .flat_map(|h| h.entry["photos"].as_array().cloned().unwrap_or_default())
         .filter_map(|p| p.as_str().map(str::to_string))
         .collect();
+    // What households said instead of writing, oldest first.
+    let voices: Vec<String> = history
+        .iter()
+        .filter_map(|h| h.entry["voice_note"].as_str().map(str::to_string))
+        .collect();
     let same = match caller.scope() {
         Ok(crate::store::Scope::Within(area)) => crate::cases::same_pictures(state, &case, area)
             .await
@@ -189,6 +194,9 @@ async fn render(
             @if let Some(p) = r["phone"].as_str().and_then(|p| PhoneNumber::parse(p).ok()) { (tr(l, " · 电话 ", " · phone ")) (p.masked()) }
         }
         @if let Some(d) = r["description"].as_str().filter(|d| !d.is_empty()) { p { (d) } }
+        @for v in &voices {
+            p.voice { (tr(l, "语音说明 ", "Voice note ")) audio controls preload="none" src={ "/api/v1/photos/" (v) } {} }
+        }
         @if let Some(v) = visit { (visit_section(v, profile, l)) }
         @if !places.is_empty() { h3 { (tr(l, "定位", "Places")) } (map(&places, l)) }
         @if !photos.is_empty() {
