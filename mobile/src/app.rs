@@ -67,7 +67,7 @@ label.check { display: flex; align-items: center; gap: 8px; width: fit-content; 
 .sign-in > button { margin-top: 12px; }
 .sign-in > button.primary { width: 100%; }
 .hint { color: #555; }
-header button, .bar button { min-height: 40px; padding: 4px 10px; margin-left: 6px; }
+header button, .bar button { min-height: 40px; padding: 4px 10px; margin-left: 6px; white-space: nowrap; }
 .calendar-nav { display: flex; justify-content: space-between; align-items: center; margin-top: 12px; }
 .calendar-nav button { min-height: 48px; white-space: nowrap; padding: 4px 10px; font-size: 18px; }
 .calendar-nav .month { white-space: nowrap; }
@@ -152,11 +152,7 @@ pub async fn keep_photo(ctx: &AppContext, bytes: Vec<u8>, wm: crate::photo::Wate
                 let p = tokio::task::spawn_blocking(move || process_and_keep(&bytes, &wm, &dir))
                     .await
                     .map_err(|_| Text::new("照片处理中断", "photo processing stopped"))??;
-                ctx.store
-                    .unit(StoreCall::AddPhoto { photo: p.clone() })
-                    .await
-                    .map_err(|e| Text::from_pair(&e.to_string()))?;
-                Ok(p)
+                queue_upload(ctx, p).await
             }
             #[cfg(target_arch = "wasm32")]
             {
@@ -165,6 +161,17 @@ pub async fn keep_photo(ctx: &AppContext, bytes: Vec<u8>, wm: crate::photo::Wate
             }
         }
     }
+}
+
+/// Puts a file kept on the phone in the upload queue (natively; the browser's worker
+/// does it as it keeps the file).
+#[cfg(not(target_arch = "wasm32"))]
+async fn queue_upload(ctx: &AppContext, p: PendingPhoto) -> Result<PendingPhoto, Text> {
+    ctx.store
+        .unit(StoreCall::AddPhoto { photo: p.clone() })
+        .await
+        .map_err(|e| Text::from_pair(&e.to_string()))?;
+    Ok(p)
 }
 
 /// Keeps a recorded voice note for upload: natively as a file beside the photos, in
@@ -188,11 +195,7 @@ pub async fn keep_voice(ctx: &AppContext, bytes: Vec<u8>) -> Result<PendingPhoto
                 };
                 write()
                     .map_err(|e| Text::new(format!("无法保存录音：{e}"), format!("cannot keep the recording: {e}")))?;
-                ctx.store
-                    .unit(StoreCall::AddPhoto { photo: p.clone() })
-                    .await
-                    .map_err(|e| Text::from_pair(&e.to_string()))?;
-                Ok(p)
+                queue_upload(ctx, p).await
             }
             #[cfg(target_arch = "wasm32")]
             {

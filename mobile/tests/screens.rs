@@ -825,3 +825,50 @@ fn the_voice_note_offers_recording_then_its_state() {
         "{kept}"
     );
 }
+
+#[derive(Props, Clone, PartialEq)]
+struct SettingsHost {
+    staff: bool,
+}
+
+fn SettingsApp(p: SettingsHost) -> Element {
+    use zaofaxian_mobile::ui_sign_in::{ServerSettings, SignIn, Who};
+    let server = use_signal(|| "https://jc.example.gov.cn".to_string());
+    let who = if p.staff { Who::Staff } else { Who::Household };
+    rsx! {
+        ServerSettings { server, lang: Lang::Zh, on_done: move |_| {} }
+        SignIn { server, lang: Lang::Zh, initial: who, on_signed_in: move |_| {}, on_back: move |_| {} }
+    }
+}
+
+/// 设置 holds the server's address; the sign-in form opens on the kind of user who asked
+/// for it and no longer shows the address.
+#[test]
+fn settings_hold_the_server_and_sign_in_opens_for_who_asked() {
+    let render = |staff: bool| {
+        let mut dom = VirtualDom::new_with_props(SettingsApp, SettingsHost { staff });
+        dom.rebuild_in_place();
+        dioxus_ssr::render(&dom)
+    };
+    let household = render(false);
+    let settings = &household[..household.find("class=\"sign-in\"").unwrap_or(household.len())];
+    assert!(
+        settings.contains("服务器地址") && settings.contains("https://jc.example.gov.cn"),
+        "{household}"
+    );
+    assert_eq!(
+        household.matches("https://jc.example.gov.cn").count(),
+        1,
+        "only under 设置: {household}"
+    );
+    assert!(
+        household.contains("获取验证码") && !household.contains("type=\"password\""),
+        "{household}"
+    );
+    assert!(household.contains("返回申报"), "{household}");
+    let staff = render(true);
+    assert!(
+        staff.contains("type=\"password\"") && !staff.contains("获取验证码"),
+        "{staff}"
+    );
+}
