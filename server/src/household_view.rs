@@ -50,31 +50,31 @@ pub async fn for_household(store: &dyn Store, case: &CaseRecord) -> StoreResult<
         .rev()
         .find(|e| village_level(&e.actor_role))
         .map(|e| e.actor_account.clone());
-    let account = match last_visitor {
+    let visitor = match last_visitor {
         Some(id) => store.account(&id).await?,
         None => None,
     };
-    let account = match account {
-        Some(a) => Some(a),
-        // Nobody has come yet: a cadre of the village, one with a phone first.
+    let contact = match visitor {
+        Some(a) => Some(Contact {
+            phone: store.staff_phone(&a.id).await?,
+            name: a.name,
+        }),
+        // Nobody has come yet: a cadre of the village, one with a phone first (each
+        // phone read once, kept with its cadre).
         None => {
             let mut cadres = Vec::new();
             for e in store.staff_within(&case.division.to_string()).await? {
                 if e.disabled_at.is_none() && e.account.role == Role::VillageCadre {
                     let phone = store.staff_phone(&e.account.id).await?;
-                    cadres.push((phone.is_none(), e.account));
+                    cadres.push(Contact {
+                        name: e.account.name,
+                        phone,
+                    });
                 }
             }
-            cadres.sort_by_key(|c| c.0);
-            cadres.into_iter().next().map(|(_, a)| a)
+            cadres.sort_by_key(|c| c.phone.is_none());
+            cadres.into_iter().next()
         }
-    };
-    let contact = match account {
-        Some(a) => Some(Contact {
-            phone: store.staff_phone(&a.id).await?,
-            name: a.name,
-        }),
-        None => None,
     };
     Ok(HouseholdFacing {
         contact,
