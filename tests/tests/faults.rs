@@ -37,6 +37,13 @@ fn setting(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+/// The last `n` lines of the server's log, for a failure message.
+fn log_tail(log: &std::path::Path, n: usize) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -76,6 +83,8 @@ struct Sent {
     /// requests for a code and tries of the code until signed in
     sign_in_tries: usize,
     replayed: usize,
+    /// Why the latest failed pass failed (shown if records are left over).
+    last_failure: Option<String>,
 }
 
 struct Device {
@@ -142,6 +151,9 @@ impl Device {
         let r = self.engine.sync(&self.store, now, jitter, |_| {}).await.unwrap();
         sent.passes += 1;
         sent.failed_passes += usize::from(r.failure.is_some());
+        if let Some(why) = r.failure {
+            sent.last_failure = Some(why.zh);
+        }
         sent.replayed += r.replayed;
     }
 
@@ -293,12 +305,16 @@ async fn run(db: common::TestDb) {
     proxy.calm();
     let calm_started = Instant::now();
     // A phone keeps trying while it has something to send (passes are quick when done).
+    // Its clock moves an hour a pass, past the longest retry wait (30 min + spread): a
+    // pass that still fails (a pooled connection from the busy phase carries its fault)
+    // puts its records off, and a phone whose clock stood still would never retry them.
+    const HOUR: i64 = 3_600_000;
     for (d, sent) in &mut phones {
-        for _ in 0..30 {
+        for pass in 0..30 {
             if d.all_sent() {
                 break;
             }
-            d.sync(i64::MAX / 2, 0, sent).await;
+            d.sync(i64::MAX / 2 + pass * HOUR, 0, sent).await;
         }
     }
     let calm = calm_started.elapsed();
@@ -325,8 +341,10 @@ async fn run(db: common::TestDb) {
         assert_eq!(
             (counts.pending, counts.rejected, counts.photos),
             (0, 0, 0),
-            "{name}: phone {} still holds records",
-            d.n
+            "{name}: phone {} still holds records (last failure: {:?}); the server's log ends:\n{}",
+            d.n,
+            sent.last_failure,
+            log_tail(&log, 30)
         );
         for (household, listed) in &sent.reports {
             expected.insert(household.clone(), (1usize, listed.clone()));
