@@ -218,6 +218,20 @@ fn SignatureBox(form: Signal<VisitForm>, lang: Lang) -> Element {
     }
 }
 
+/// The window's webview does not follow in-page links (Dioxus keeps it on the app's
+/// page), so the index scrolls there itself; a browser follows the link as it is.
+fn jump_to_part(e: Event<MouseData>, number: u8) {
+    #[cfg(all(not(target_arch = "wasm32"), any(feature = "desktop", feature = "mobile")))]
+    {
+        e.prevent_default();
+        let _ = dioxus::document::eval(&format!(
+            "document.getElementById('part-{number}')?.scrollIntoView({{block: 'start'}});"
+        ));
+    }
+    #[cfg(not(all(not(target_arch = "wasm32"), any(feature = "desktop", feature = "mobile"))))]
+    let _ = (e, number);
+}
+
 /// The form's index: each part with a mark for done (✓), missing (待填) or optional,
 /// a link to the part.
 #[component]
@@ -233,7 +247,7 @@ fn PartIndex(parts: Vec<crate::visit_form::Part>, lang: Lang) -> Element {
             ol {
                 for p in parts {
                     li { key: "{p.number}", class: match p.state { PartState::Done => "done", PartState::Missing => "missing", PartState::Optional => "optional" },
-                        a { href: "#part-{p.number}",
+                        a { href: "#part-{p.number}", onclick: move |e| jump_to_part(e, p.number),
                             "{p.number}. {p.title.get(lang)} "
                             match p.state {
                                 PartState::Done => rsx! { "✓" },

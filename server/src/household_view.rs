@@ -50,9 +50,11 @@ pub async fn for_household(store: &dyn Store, case: &CaseRecord) -> StoreResult<
         .rev()
         .find(|e| village_level(&e.actor_role))
         .map(|e| e.actor_account.clone());
+    // Someone who has left (account disabled) is no one to call: a cadre of the
+    // village instead.
     let visitor = match last_visitor {
-        Some(id) => store.account(&id).await?,
-        None => None,
+        Some(id) if !store.account_disabled(&id).await? => store.account(&id).await?,
+        _ => None,
     };
     let contact = match visitor {
         Some(a) => Some(Contact {

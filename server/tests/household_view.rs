@@ -60,6 +60,12 @@ async fn the_household_learns_whom_to_call_and_the_help_decided() {
         assert_eq!(s, 200, "{name}: {v}");
         let c = facing(&app, &household).await.contact.unwrap();
         assert_eq!((c.name.as_str(), c.phone), ("wang", None), "{name}");
+        // Wang leaves (account disabled): the household is sent back to the village's cadre.
+        let wang_id = store.account_by_login("wang").await.unwrap().unwrap().id;
+        store.set_disabled(&wang_id, Some(1)).await.unwrap();
+        let c = facing(&app, &household).await.contact.unwrap();
+        assert_eq!(c.name, "li", "{name}: nobody who has left is named");
+        store.set_disabled(&wang_id, None).await.unwrap();
 
         // Through to monitoring, then a measure with its responsible person. Staff
         // sessions last 12 hours, so each step signs in on its day.
