@@ -367,12 +367,101 @@ pub async fn apply_event(
         }),
         photos,
     };
+    let after = next.clone();
     let write = CaseWrite::Update {
         case_id: case.id.clone(),
         expected_version: case.state.version,
         state: next,
     };
-    Ok(state.store.write_case(claim, &write, &entry).await?)
+    let outcome = state.store.write_case(claim, &write, &entry).await?;
+    if let WriteOutcome::Stored(_) = &outcome {
+        tell_household(state, &case, &after).await?;
+    }
+    Ok(outcome)
+}
+
+/// Records the household's text when its case reached a stage that concerns it (see
+/// `zaofaxian_shared::reminders::household_text`), to the phone it gave or signed in
+/// with; the text waits for daytime. Keyed by the case's version: said once.
+async fn tell_household(state: &AppState, case: &CaseRecord, after: &zaofaxian_shared::CaseState) -> ApiResult<()> {
+    if case.state.stage == after.stage {
+        return Ok(());
+    }
+    let owner_phone = match (&case.owner_account, case.report["on_behalf"] == true) {
+        (Some(id), false) => state
+            .store
+            .account(id)
+            .await?
+            .filter(|a| a.role == Role::Household)
+            .map(|a| a.login),
+        _ => None,
+    };
+    let Some(phone) = case.report["phone"].as_str().map(str::to_string).or(owner_phone) else {
+        return Ok(());
+    };
+    let contact = if after.stage == zaofaxian_shared::Stage::Monitored {
+        crate::household_view::for_household(state.store.as_ref(), case)
+            .await?
+            .contact
+    } else {
+        None
+    };
+    let contact = contact.as_ref().map(|c| (c.name.as_str(), c.phone.as_deref()));
+    let Some(body) = zaofaxian_shared::reminders::household_text(&case.state, after, contact) else {
+        return Ok(());
+    };
+    state
+        .store
+        .put_text(&crate::store::NewText {
+            key: format!("stage:{}:{}", case.id, after.version),
+            phone,
+            body,
+            account_id: case.owner_account.clone(),
+            case_id: Some(case.id.clone()),
+            created_at: state.now_ms(),
+        })
+        .await?;
+    Ok(())
+}
+
+/// How often a 督办 entry is tried again when the case moved while it was written.
+const SUPERVISION_ATTEMPTS: usize = 5;
+
+/// Writes a 督办 note into the case's history. It moves no stage, so a step a phone
+/// prepared before it is not stale for it (see `policy_data::AMENDMENT_EVENTS`).
+pub async fn record_supervision(
+    state: &AppState,
+    caller: &Caller,
+    case: &CaseRecord,
+    level: zaofaxian_shared::reminders::Level,
+    note: &str,
+    at: i64,
+) -> ApiResult<()> {
+    let mut current = case.clone();
+    for _ in 0..SUPERVISION_ATTEMPTS {
+        let mut next = current.state.clone();
+        next.version += 1;
+        let entry = NewEntry {
+            at,
+            actor_account: caller.0.id.clone(),
+            actor_role: caller.role(),
+            entry: serde_json::json!({ "event": crate::policy_data::SUPERVISED, "level": level, "note": note }),
+            photos: Vec::new(),
+        };
+        let write = CaseWrite::Update {
+            case_id: current.id.clone(),
+            expected_version: current.state.version,
+            state: next,
+        };
+        match state.store.write_case(None, &write, &entry).await {
+            Ok(_) => return Ok(()),
+            Err(crate::store::StoreError::Stale) => {
+                current = state.store.case(&case.id).await?.ok_or_else(ApiError::internal)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(crate::store::StoreError::Stale.into())
 }
 
 /// An elimination's home check that could not be assessed: it waits for the year's

@@ -340,6 +340,7 @@ fn serve(config: Config) -> Result<(), String> {
             config.photo_dir.clone(),
         );
         let mut state = state;
+        state.texts = crate::texts::from_settings(&config.sms)?;
         state.web_app_dir = Some(config.web_app_dir.clone());
         state.public_url = std::env::var("ZAOFAXIAN_PUBLIC_URL").ok().filter(|u| !u.is_empty());
         // Household quotas (per account and day) from the environment, for pilots that
@@ -363,6 +364,8 @@ fn serve(config: Config) -> Result<(), String> {
             .map_err(|e| format!("节假日和监测底线数据 / reference data: {e}"))?;
         tokio::spawn(follow_reference(state.clone()));
         tokio::spawn(crate::auth::follow_session_ends(state.clone()));
+        // Reminder digests and household texts, every minute (idempotent across processes).
+        tokio::spawn(crate::reminders::run(state.clone()));
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|e| format!("{}: {e}", config.addr))?;

@@ -20,7 +20,10 @@ pub const HARDSHIP_ADDED: &str = "hardship_added";
 /// History events that move no stage: the system's own (a deadline counted again, a
 /// visit assessed) and a household's added hardship. A step a phone prepared before
 /// one of these is not stale for it.
-pub const AMENDMENT_EVENTS: [&str; 3] = ["deadline_recounted", "reassessed", HARDSHIP_ADDED];
+pub const AMENDMENT_EVENTS: [&str; 4] = ["deadline_recounted", "reassessed", HARDSHIP_ADDED, SUPERVISED];
+
+/// A 督办 note from the level above on a late step.
+pub const SUPERVISED: &str = "supervised";
 
 /// The largest schedule file accepted (a year is about 2 KB).
 pub const MAX_CALENDAR_BYTES: usize = 64 * 1024;

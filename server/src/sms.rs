@@ -78,6 +78,9 @@ pub struct TencentSms {
     pub sdk_app_id: String,
     pub sign_name: String,
     pub template_id: String,
+    /// The template of notices (reminders, a household's stage): one variable, the
+    /// text. Without it no notice is sent (codes still are).
+    pub notice_template: Option<String>,
     http: reqwest::Client,
 }
 
@@ -92,6 +95,7 @@ impl std::fmt::Debug for TencentSms {
             .field("sdk_app_id", &self.sdk_app_id)
             .field("sign_name", &self.sign_name)
             .field("template_id", &self.template_id)
+            .field("notice_template", &self.notice_template)
             .finish()
     }
 }
@@ -127,6 +131,7 @@ impl TencentSms {
             sdk_app_id: need("ZAOFAXIAN_SMS_APP_ID")?,
             sign_name: need("ZAOFAXIAN_SMS_SIGN")?,
             template_id: need("ZAOFAXIAN_SMS_TEMPLATE")?,
+            notice_template: get("ZAOFAXIAN_SMS_NOTICE_TEMPLATE").filter(|v| !v.trim().is_empty()),
             http,
         })
     }
@@ -143,12 +148,33 @@ impl TencentSms {
 #[async_trait::async_trait]
 impl CodeSender for TencentSms {
     async fn send(&self, phone: &PhoneNumber, code: &str) -> Result<(), SendError> {
+        self.send_template(phone, &self.template_id, &[code]).await
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::texts::TextSender for TencentSms {
+    async fn send_text(&self, phone: &PhoneNumber, text: &str) -> Result<(), SendError> {
+        match &self.notice_template {
+            Some(t) => self.send_template(phone, t, &[text]).await,
+            None => Err(SendError("ZAOFAXIAN_SMS_NOTICE_TEMPLATE is not set".into())),
+        }
+    }
+
+    fn configured(&self) -> bool {
+        self.notice_template.is_some()
+    }
+}
+
+impl TencentSms {
+    /// Sends one templated message (SendSms) and reports the provider's refusal.
+    async fn send_template(&self, phone: &PhoneNumber, template: &str, params: &[&str]) -> Result<(), SendError> {
         let payload = serde_json::json!({
             "PhoneNumberSet": [format!("+86{}", phone.as_str())],
             "SmsSdkAppId": self.sdk_app_id,
             "SignName": self.sign_name,
-            "TemplateId": self.template_id,
-            "TemplateParamSet": [code],
+            "TemplateId": template,
+            "TemplateParamSet": params,
         })
         .to_string();
         let timestamp = chrono::Utc::now().timestamp();

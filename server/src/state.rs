@@ -15,6 +15,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn ClockDebug>,
     pub codes: Arc<dyn CodeSender>,
+    /// Reminder digests and household notices (none until the server is configured).
+    pub texts: Arc<dyn crate::texts::TextSender>,
     /// Sign-in, code and report limits (counted in the store, see `crate::limits`).
     pub limits: Limits,
     /// The holiday calendar and policy (with the store's thresholds) in force.
@@ -70,6 +72,7 @@ impl AppState {
             store,
             clock,
             codes,
+            texts: Arc::new(crate::texts::NoTexts),
             limits: Limits::default(),
             reference: Arc::default(),
             staff_session_ms: 12 * 3600 * 1000,

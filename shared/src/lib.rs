@@ -19,6 +19,7 @@ pub mod phone;
 pub mod photo;
 pub mod policy;
 pub mod reference;
+pub mod reminders;
 pub mod report;
 pub mod reporting;
 pub mod role;

@@ -365,3 +365,77 @@ mod tests {
         assert_eq!(RecordKind::parse("reprot"), None);
     }
 }
+
+/// A step an account must take soon, or is late with (`GET /api/v1/reminders`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReminderItem {
+    pub case_id: String,
+    pub division: DivisionCode,
+    pub household_name: String,
+    /// Masked (`110105********002X`).
+    pub national_id: Option<String>,
+    pub deadline: crate::lifecycle::DeadlineKind,
+    pub due: chrono::NaiveDate,
+    pub urgency: crate::reminders::Urgency,
+    /// Working days left: 0 due today, negative when late.
+    pub days_left: i64,
+}
+
+/// A late step on the level above's 超期督办 list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EscalatedItem {
+    pub case_id: String,
+    pub division: DivisionCode,
+    pub household_name: String,
+    pub national_id: Option<String>,
+    pub deadline: crate::lifecycle::DeadlineKind,
+    pub due: chrono::NaiveDate,
+    /// The level whose step is late.
+    pub level: crate::reminders::Level,
+    /// Who was to act: the level's accounts in the case's village or township.
+    pub responsible: Vec<String>,
+    pub working_days_late: i64,
+    /// 督办 notes already sent on it.
+    pub notes: usize,
+}
+
+/// A 督办 note from the level above.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SupervisionNote {
+    pub case_id: String,
+    pub household_name: String,
+    /// Unix milliseconds.
+    pub at: i64,
+    pub from: String,
+    pub note: String,
+}
+
+/// What an account is reminded of: its due and late steps, 督办 notes to it (the last
+/// 30 days), the late steps below it it supervises, and whether its texts are muted.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reminders {
+    pub due: Vec<ReminderItem>,
+    pub supervision: Vec<SupervisionNote>,
+    pub escalated: Vec<EscalatedItem>,
+    /// The township's monthly report reminder of today, if any.
+    pub report_due: Option<String>,
+    pub texts_muted: bool,
+}
+
+/// `PUT /api/v1/reminders/texts`: mute or unmute reminder texts (the in-app list stays).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TextSettings {
+    pub muted: bool,
+}
+
+/// `POST /api/v1/cases/{id}/supervise`: a 督办 note on a late step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SuperviseRequest {
+    pub note: String,
+}

@@ -5,11 +5,12 @@ pub(crate) mod auth;
 pub(crate) mod cases;
 mod json_body;
 pub(crate) mod photos;
+pub(crate) mod reminders;
 pub(crate) mod sync;
 
 use crate::state::AppState;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -25,6 +26,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/queue", get(cases::queue))
         .route("/api/v1/cases/{id}", get(cases::detail))
         .route("/api/v1/cases/{id}/events", post(cases::post_event))
+        .route("/api/v1/cases/{id}/supervise", post(reminders::supervise))
+        .route("/api/v1/reminders", get(reminders::list))
+        .route("/api/v1/reminders/texts", put(reminders::set_texts))
         .route("/api/v1/photos", post(photos::start))
         .route("/api/v1/photos/{sha}", get(photos::download).patch(photos::chunk))
         .route("/api/v1/photos/{sha}/status", get(photos::status))

@@ -52,6 +52,7 @@ fn event_label(entry: &Value, l: Lang) -> String {
     match name {
         "report" => return tr(l, "提交申报", "report filed").into(),
         "clue" => return tr(l, "预警线索派发", "warning clue dispatched").into(),
+        crate::policy_data::SUPERVISED => return tr(l, "上级督办", "supervision by the level above").into(),
         _ => {}
     }
     serde_json::from_value::<EventKind>(Value::String(name.into()))

@@ -404,4 +404,66 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Cases in `scope` changed after `cursor`, oldest change first; returns the new cursor.
     async fn changes_since(&self, cursor: i64, scope: &Scope, limit: i64) -> StoreResult<(Vec<CaseRecord>, i64)>;
+
+    /// Records a text unless one with its key exists (from this or another process);
+    /// true when recorded now.
+    async fn put_text(&self, t: &NewText) -> StoreResult<bool>;
+    /// Claims up to `limit` unsent texts, oldest first, that nobody claimed after
+    /// `stale_before` and that were tried fewer than `MAX_TEXT_ATTEMPTS` times.
+    async fn claim_texts(&self, now: i64, stale_before: i64, limit: i64) -> StoreResult<Vec<TextRow>>;
+    /// Marks a claimed text sent, or failed with why (tried again after its claim expires).
+    async fn text_done(&self, key: &str, result: Result<i64, &str>) -> StoreResult<()>;
+    /// Texts recorded at or after `since`, oldest first (what was sent, to whom, when).
+    async fn texts_since(&self, since: i64) -> StoreResult<Vec<TextRow>>;
+    /// Mutes (a time) or unmutes (`None`) an account's reminder texts.
+    async fn set_texts_muted(&self, account_id: &str, at: Option<i64>) -> StoreResult<()>;
+    /// Accounts whose reminder texts are muted.
+    async fn muted_accounts(&self) -> StoreResult<std::collections::HashSet<String>>;
+    /// Every staff work phone, by account id.
+    async fn staff_phones(&self) -> StoreResult<std::collections::HashMap<String, String>>;
+    async fn add_supervision(&self, note: &Supervision) -> StoreResult<()>;
+    /// 督办 notes on cases whose village starts with `prefix`, at or after `since`, newest first.
+    async fn supervision_within(&self, prefix: &str, since: i64) -> StoreResult<Vec<Supervision>>;
+}
+
+/// Tries of one text before it is left as failed (kept, with its error, for the record).
+pub const MAX_TEXT_ATTEMPTS: i64 = 5;
+
+/// A text to record (see the `texts` table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewText {
+    pub key: String,
+    pub phone: String,
+    pub body: String,
+    pub account_id: Option<String>,
+    pub case_id: Option<String>,
+    pub created_at: i64,
+}
+
+/// A recorded text and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TextRow {
+    pub key: String,
+    pub phone: String,
+    pub body: String,
+    pub account_id: Option<String>,
+    pub case_id: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+    pub attempts: i64,
+    pub error: Option<String>,
+}
+
+/// A 督办 note as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Supervision {
+    pub id: String,
+    pub case_id: String,
+    /// The case's village.
+    pub division: String,
+    /// The level whose step was late.
+    pub level: zaofaxian_shared::reminders::Level,
+    pub from_account: String,
+    pub at: i64,
+    pub note: String,
 }

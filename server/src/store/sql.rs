@@ -31,6 +31,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../../migrations/sqlite/0009_photo_attached_by.sql")),
     (10, include_str!("../../migrations/sqlite/0010_photo_claims.sql")),
     (11, include_str!("../../migrations/sqlite/0011_staff_phones.sql")),
+    (12, include_str!("../../migrations/sqlite/0012_reminders.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -44,6 +45,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../../migrations/postgres/0009_photo_attached_by.sql")),
     (10, include_str!("../../migrations/postgres/0010_photo_claims.sql")),
     (11, include_str!("../../migrations/postgres/0011_staff_phones.sql")),
+    (12, include_str!("../../migrations/postgres/0012_reminders.sql")),
 ];
 
 #[derive(Debug, Clone)]
@@ -64,6 +66,27 @@ fn role_str(r: Role) -> String {
 
 fn parse_role(s: &str) -> StoreResult<Role> {
     serde_json::from_value(serde_json::Value::String(s.into())).map_err(|_| StoreError::Corrupt(format!("role {s}")))
+}
+
+fn level_str(l: zaofaxian_shared::reminders::Level) -> String {
+    serde_json::to_value(l)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn text_from(r: &AnyRow) -> StoreResult<TextRow> {
+    Ok(TextRow {
+        key: r.try_get("key")?,
+        phone: r.try_get("phone")?,
+        body: r.try_get("body")?,
+        account_id: r.try_get("account_id")?,
+        case_id: r.try_get("case_id")?,
+        created_at: r.try_get("created_at")?,
+        sent_at: r.try_get("sent_at")?,
+        attempts: r.try_get("attempts")?,
+        error: r.try_get("error")?,
+    })
 }
 
 fn parse_division(s: Option<String>) -> StoreResult<Option<DivisionCode>> {
@@ -1241,6 +1264,141 @@ impl Store for SqlStore {
             out.push(case_from(r)?);
         }
         Ok((out, next))
+    }
+
+    async fn put_text(&self, t: &NewText) -> StoreResult<bool> {
+        let _w = self.write_guard().await;
+        let done = sqlx::query(
+            "INSERT INTO texts (key, phone, body, account_id, case_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(&t.key)
+        .bind(&t.phone)
+        .bind(&t.body)
+        .bind(&t.account_id)
+        .bind(&t.case_id)
+        .bind(t.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn claim_texts(&self, now: i64, stale_before: i64, limit: i64) -> StoreResult<Vec<TextRow>> {
+        let _w = self.write_guard().await;
+        // One statement: two processes never claim the same row (PostgreSQL re-checks
+        // the condition on the row it waited for; SQLite has one writer).
+        let rows = sqlx::query(
+            "UPDATE texts SET claimed_at = $1, attempts = attempts + 1
+             WHERE key IN (SELECT key FROM texts WHERE sent_at IS NULL AND attempts < $2
+                             AND (claimed_at IS NULL OR claimed_at < $3) ORDER BY created_at LIMIT $4)
+               AND sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < $3)
+             RETURNING key, phone, body, account_id, case_id, created_at, sent_at, attempts, error",
+        )
+        .bind(now)
+        .bind(MAX_TEXT_ATTEMPTS)
+        .bind(stale_before)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(text_from).collect()
+    }
+
+    async fn text_done(&self, key: &str, result: Result<i64, &str>) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        match result {
+            Ok(at) => sqlx::query("UPDATE texts SET sent_at = $1, error = NULL WHERE key = $2").bind(at),
+            Err(why) => sqlx::query("UPDATE texts SET error = $1 WHERE key = $2").bind(why.to_string()),
+        }
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn texts_since(&self, since: i64) -> StoreResult<Vec<TextRow>> {
+        let rows = sqlx::query(
+            "SELECT key, phone, body, account_id, case_id, created_at, sent_at, attempts, error FROM texts
+             WHERE created_at >= $1 ORDER BY created_at, key",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(text_from).collect()
+    }
+
+    async fn set_texts_muted(&self, account_id: &str, at: Option<i64>) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        match at {
+            Some(at) => sqlx::query(
+                "INSERT INTO text_mutes (account_id, muted_at) VALUES ($1, $2) ON CONFLICT (account_id) DO NOTHING",
+            )
+            .bind(account_id)
+            .bind(at),
+            None => sqlx::query("DELETE FROM text_mutes WHERE account_id = $1").bind(account_id),
+        }
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn muted_accounts(&self) -> StoreResult<std::collections::HashSet<String>> {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT account_id FROM text_mutes")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(ids.into_iter().collect())
+    }
+
+    async fn staff_phones(&self) -> StoreResult<std::collections::HashMap<String, String>> {
+        let rows = sqlx::query("SELECT account_id, phone FROM staff_phones")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("account_id")?, r.try_get("phone")?)))
+            .collect()
+    }
+
+    async fn add_supervision(&self, n: &Supervision) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        sqlx::query(
+            "INSERT INTO supervision_notes (id, case_id, division, level, from_account, at, note)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&n.id)
+        .bind(&n.case_id)
+        .bind(&n.division)
+        .bind(level_str(n.level))
+        .bind(&n.from_account)
+        .bind(n.at)
+        .bind(&n.note)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn supervision_within(&self, prefix: &str, since: i64) -> StoreResult<Vec<Supervision>> {
+        let rows = sqlx::query(
+            "SELECT id, case_id, division, level, from_account, at, note FROM supervision_notes
+             WHERE division LIKE $1 AND at >= $2 ORDER BY at DESC, id",
+        )
+        .bind(format!("{prefix}%"))
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let level: String = r.try_get("level")?;
+                Ok(Supervision {
+                    id: r.try_get("id")?,
+                    case_id: r.try_get("case_id")?,
+                    division: r.try_get("division")?,
+                    level: serde_json::from_value(serde_json::Value::String(level.clone()))
+                        .map_err(|_| StoreError::Corrupt(format!("level {level}")))?,
+                    from_account: r.try_get("from_account")?,
+                    at: r.try_get("at")?,
+                    note: r.try_get("note")?,
+                })
+            })
+            .collect()
     }
 }
 

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod sms_stand_in;
+
 use std::sync::{Arc, Mutex};
 use zaofaxian_server::auth::CodeSender;
 use zaofaxian_server::state::AppState;

@@ -1,0 +1,330 @@
+//! Deadlines that reach people: each account's due and late steps (the in-app list and
+//! the working-morning digest text), the level above's 超期督办 list and its notes, and
+//! the township's monthly report reminder. The rules are the core's
+//! (`zaofaxian_shared::reminders`); this gathers the cases and accounts they apply to.
+
+use crate::auth::Caller;
+use crate::board::masked_id;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::{Account, CaseFilter, CaseRecord, NewText, Scope, StaffEntry, StoreResult, Supervision};
+use std::collections::HashMap;
+use zaofaxian_shared::reminders::{Digest, Level, digest_text, escalated, report_reminder, urgency, working_days_late};
+use zaofaxian_shared::wire::{EscalatedItem, ReminderItem, Reminders, SupervisionNote};
+use zaofaxian_shared::{Calendar, DivisionCode, Role};
+
+/// 督办 notes longer than this are refused (a note, not a letter).
+pub const MAX_NOTE_CHARS: usize = 200;
+
+/// How far back an account's list shows 督办 notes.
+const NOTES_SHOWN_MS: i64 = 30 * 24 * 3600 * 1000;
+
+fn name_of(c: &CaseRecord) -> String {
+    c.report["household_name"].as_str().unwrap_or_default().to_string()
+}
+
+/// The steps of `level` in `area` that are due soon or late, most pressing first.
+pub fn due_items(
+    level: Level,
+    area: DivisionCode,
+    cases: &[CaseRecord],
+    calendar: &Calendar,
+    today: chrono::NaiveDate,
+) -> Vec<ReminderItem> {
+    let mut items: Vec<ReminderItem> = cases
+        .iter()
+        .filter(|c| !c.state.stage.is_closed() && area.contains(c.division))
+        .filter_map(|c| {
+            let d = c.state.deadline?;
+            if Level::of_deadline(d.kind) != level {
+                return None;
+            }
+            Some(ReminderItem {
+                case_id: c.id.clone(),
+                division: c.division,
+                household_name: name_of(c),
+                national_id: c.report["national_id"].as_str().and_then(masked_id),
+                deadline: d.kind,
+                due: d.due,
+                urgency: urgency(calendar, today, d.due)?,
+                days_left: zaofaxian_shared::reminders::working_days_left(calendar, today, d.due),
+            })
+        })
+        .collect();
+    items.sort_by(|a, b| (a.due, &a.case_id).cmp(&(b.due, &b.case_id)));
+    items
+}
+
+/// The late steps one level below `level` in `area`, a working day or more late, with
+/// who was to take them and how many 督办 notes they had.
+pub fn escalated_items(
+    level: Level,
+    area: DivisionCode,
+    cases: &[CaseRecord],
+    staff: &[StaffEntry],
+    notes: &[Supervision],
+    calendar: &Calendar,
+    today: chrono::NaiveDate,
+) -> Vec<EscalatedItem> {
+    let mut items: Vec<EscalatedItem> = cases
+        .iter()
+        .filter(|c| !c.state.stage.is_closed() && area.contains(c.division))
+        .filter_map(|c| {
+            let d = c.state.deadline?;
+            let step_level = Level::of_deadline(d.kind);
+            if step_level.above() != Some(level) || !escalated(calendar, today, d.due) {
+                return None;
+            }
+            let responsible = staff
+                .iter()
+                .filter(|s| {
+                    s.disabled_at.is_none()
+                        && Level::of_role(s.account.role) == Some(step_level)
+                        && s.account.division.is_some_and(|div| div.contains(c.division))
+                })
+                .map(|s| s.account.name.clone())
+                .collect();
+            Some(EscalatedItem {
+                case_id: c.id.clone(),
+                division: c.division,
+                household_name: name_of(c),
+                national_id: c.report["national_id"].as_str().and_then(masked_id),
+                deadline: d.kind,
+                due: d.due,
+                level: step_level,
+                responsible,
+                working_days_late: working_days_late(calendar, today, d.due),
+                notes: notes.iter().filter(|n| n.case_id == c.id).count(),
+            })
+        })
+        .collect();
+    items.sort_by(|a, b| (a.due, &a.case_id).cmp(&(b.due, &b.case_id)));
+    items
+}
+
+/// The level and area of a staff account that is reminded (village, township, county).
+fn level_and_area(a: &Account) -> Option<(Level, DivisionCode)> {
+    Some((Level::of_role(a.role)?, a.division?))
+}
+
+/// The monthly report reminder of a township account today.
+fn report_due_for(state: &AppState, a: &Account, today: chrono::NaiveDate) -> Option<String> {
+    if a.role != Role::Township {
+        return None;
+    }
+    let r = state.reference();
+    let day = r.policy.profile_for(a.division?).ok()?.monthly_report_day?;
+    report_reminder(&r.calendar, today, day)
+}
+
+/// What `account` is reminded of now.
+pub async fn for_account(state: &AppState, account: &Account) -> StoreResult<Reminders> {
+    let muted = state.store.muted_accounts().await?.contains(&account.id);
+    let Some((level, area)) = level_and_area(account) else {
+        return Ok(Reminders {
+            texts_muted: muted,
+            ..Reminders::default()
+        });
+    };
+    let today = state.clock.today();
+    let r = state.reference();
+    let cases = state
+        .store
+        .cases(&CaseFilter {
+            scope: Scope::Within(area),
+            stage: None,
+            open_only: true,
+        })
+        .await?;
+    let notes = state
+        .store
+        .supervision_within(&area.prefix(), state.now_ms() - NOTES_SHOWN_MS)
+        .await?;
+    let staff = state.store.staff_within(&area.prefix()).await?;
+    let names: HashMap<&str, String> = cases.iter().map(|c| (c.id.as_str(), name_of(c))).collect();
+    let mut from_names = HashMap::new();
+    let mut supervision = Vec::new();
+    for n in notes.iter().filter(|n| n.level == level) {
+        if !from_names.contains_key(&n.from_account) {
+            let name = state
+                .store
+                .account(&n.from_account)
+                .await?
+                .map(|a| a.name)
+                .unwrap_or_default();
+            from_names.insert(n.from_account.clone(), name);
+        }
+        supervision.push(SupervisionNote {
+            case_id: n.case_id.clone(),
+            household_name: names.get(n.case_id.as_str()).cloned().unwrap_or_default(),
+            at: n.at,
+            from: from_names.get(&n.from_account).cloned().unwrap_or_default(),
+            note: n.note.clone(),
+        });
+    }
+    Ok(Reminders {
+        due: due_items(level, area, &cases, &r.calendar, today),
+        escalated: escalated_items(level, area, &cases, &staff, &notes, &r.calendar, today),
+        supervision,
+        report_due: report_due_for(state, account, today),
+        texts_muted: muted,
+    })
+}
+
+/// The working day before `today` (looking back at most 30 days).
+fn previous_digest_day(calendar: &Calendar, today: chrono::NaiveDate) -> chrono::NaiveDate {
+    let mut day = today;
+    for _ in 0..30 {
+        day = day.pred_opt().unwrap_or(day);
+        if calendar.working_day_provisional(day).0 {
+            break;
+        }
+    }
+    day
+}
+
+/// When a day's digests begin (08:00 China time), in Unix ms.
+fn digest_start(day: chrono::NaiveDate) -> i64 {
+    day.and_time(zaofaxian_shared::reminders::TEXTS_FROM)
+        .and_local_timezone(zaofaxian_shared::clock::china_offset())
+        .single()
+        .map_or(0, |t| t.timestamp_millis())
+}
+
+/// Records today's digest texts (on working days from 08:00 China time): one per
+/// account with something due, late, supervised or a report to file, a phone and texts
+/// not muted. Idempotent by key: a second process or a restart records nothing new.
+pub async fn make_digests(state: &AppState) -> StoreResult<usize> {
+    let now = state.clock.now();
+    let china = now.with_timezone(&zaofaxian_shared::clock::china_offset());
+    let today = china.date_naive();
+    let r = state.reference();
+    if !zaofaxian_shared::reminders::digest_day(&r.calendar, today, china.time()) {
+        return Ok(0);
+    }
+    let phones = state.store.staff_phones().await?;
+    let muted = state.store.muted_accounts().await?;
+    let staff = state.store.staff_within("").await?;
+    let cases = state
+        .store
+        .cases(&CaseFilter {
+            scope: Scope::All,
+            stage: None,
+            open_only: true,
+        })
+        .await?;
+    // 督办 notes between the last digest day's morning and this one's.
+    let since = digest_start(previous_digest_day(&r.calendar, today));
+    let until = digest_start(today);
+    let mut notes = state.store.supervision_within("", since).await?;
+    notes.retain(|n| n.at < until);
+    let mut made = 0;
+    for s in staff.iter().filter(|s| s.disabled_at.is_none()) {
+        let (Some((level, area)), Some(phone)) = (level_and_area(&s.account), phones.get(&s.account.id)) else {
+            continue;
+        };
+        if muted.contains(&s.account.id) {
+            continue;
+        }
+        let lines: Vec<_> = due_items(level, area, &cases, &r.calendar, today)
+            .into_iter()
+            .map(|i| zaofaxian_shared::reminders::DigestLine {
+                household_name: i.household_name,
+                kind: i.deadline,
+                urgency: i.urgency,
+                days_left: i.days_left,
+            })
+            .collect();
+        let supervised = notes
+            .iter()
+            .filter(|n| n.level == level && n.division.parse().is_ok_and(|d| area.contains(d)))
+            .count();
+        let digest = Digest {
+            lines,
+            supervision_notes: supervised,
+            escalated: escalated_items(level, area, &cases, &[], &[], &r.calendar, today).len(),
+            report_due: report_due_for(state, &s.account, today),
+        };
+        let Some(body) = digest_text(&digest) else {
+            continue;
+        };
+        let text = NewText {
+            key: format!("digest:{}:{today}", s.account.id),
+            phone: phone.clone(),
+            body,
+            account_id: Some(s.account.id.clone()),
+            case_id: None,
+            created_at: now.timestamp_millis(),
+        };
+        made += usize::from(state.store.put_text(&text).await?);
+    }
+    Ok(made)
+}
+
+/// One round: today's digests, then whatever is waiting to be sent.
+pub async fn round(state: &AppState) -> StoreResult<(usize, usize)> {
+    let made = make_digests(state).await?;
+    let sent = crate::texts::deliver(state).await?;
+    Ok((made, sent))
+}
+
+/// Runs a round every minute for as long as the server runs; a failed round is logged
+/// once and the next one tries again.
+pub async fn run(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = round(&state).await {
+            tracing::error!(error = %e, "提醒轮次失败 / reminder round failed");
+        }
+    }
+}
+
+/// A 督办 note on a late step by the level above: kept, shown to the responsible level
+/// in its list and next digest, and written into the case's history.
+pub async fn supervise(state: &AppState, caller: &Caller, case_id: &str, note: &str) -> ApiResult<()> {
+    let note = note.trim();
+    if note.is_empty()
+        || note.chars().count() > MAX_NOTE_CHARS
+        || zaofaxian_shared::text::has_hidden_characters(note, true)
+    {
+        return Err(ApiError::bad_request(
+            "bad_note",
+            format!("督办意见为1至{MAX_NOTE_CHARS}字，不含控制字符"),
+            format!("a supervision note is 1 to {MAX_NOTE_CHARS} characters, without control characters"),
+        )
+        .with_field("note"));
+    }
+    let case = crate::cases::visible_case(state, caller, case_id).await?;
+    let r = state.reference();
+    let today = state.clock.today();
+    let late_step = case
+        .state
+        .deadline
+        .filter(|d| escalated(&r.calendar, today, d.due))
+        .map(|d| Level::of_deadline(d.kind));
+    let Some(level) = late_step.filter(|l| l.above() == Level::of_role(caller.role())) else {
+        return Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "not_escalated",
+            "此户没有下级超期一个工作日以上的环节，无需督办",
+            "no step of the level below is a working day or more late on this case",
+        ));
+    };
+    let at = state.now_ms();
+    crate::cases::record_supervision(state, caller, &case, level, note, at).await?;
+    state
+        .store
+        .add_supervision(&Supervision {
+            id: zaofaxian_shared::RecordId::new().to_string(),
+            case_id: case.id.clone(),
+            division: case.division.to_string(),
+            level,
+            from_account: caller.0.id.clone(),
+            at,
+            note: note.to_string(),
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,409 @@
+//! Deadlines that reach people: which level must act on a deadline, when a step is
+//! due soon, overdue or escalated (督办), when texts may go out, and their words.
+//! Pure rules; the server collects the cases, records what it sends and sends it.
+//!
+//! Decisions (the seeds set the periods, not how reminders are given):
+//! - A step is *due soon* on its last day and on the working day before it; a
+//!   working-day digest on a rest day would remind no one, so digests go on working
+//!   days only (by the loaded calendar, provisionally Saturday/Sunday beyond it).
+//! - A step late by one working day or more goes to the level above (村 → 乡镇,
+//!   乡镇 → 县) as 超期督办.
+//! - Texts go out between 08:00 and 20:00 China time; what is due at night waits for
+//!   the morning. Digests are made from 08:00.
+
+use crate::calendar::Calendar;
+use crate::household_words::HELPLINE;
+use crate::lifecycle::{CaseState, DeadlineKind, Stage};
+use crate::role::Role;
+use crate::text::Text;
+use chrono::{NaiveDate, NaiveTime};
+use serde::{Deserialize, Serialize};
+
+/// The level of government whose people take a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Village,
+    Township,
+    County,
+}
+
+impl Level {
+    /// Who must act before a deadline: the village verifies and closes its notice
+    /// (云南 三(三), 鹤庆 二), the township reviews, the county reviews monthly and
+    /// closes its second notice (内蒙古).
+    pub fn of_deadline(kind: DeadlineKind) -> Level {
+        match kind {
+            DeadlineKind::Verification | DeadlineKind::NoticeEnd => Level::Village,
+            DeadlineKind::TownshipReview | DeadlineKind::TownshipReviewAtOnce => Level::Township,
+            DeadlineKind::CountyMonthlyReview | DeadlineKind::SecondNoticeEnd => Level::County,
+        }
+    }
+
+    /// The level a staff account works at; none for households, departments, admins.
+    pub fn of_role(role: Role) -> Option<Level> {
+        match role {
+            Role::VillageCadre | Role::WorkTeam => Some(Level::Village),
+            Role::Township => Some(Level::Township),
+            Role::County => Some(Level::County),
+            _ => None,
+        }
+    }
+
+    /// Who supervises a late step of this level.
+    pub fn above(self) -> Option<Level> {
+        match self {
+            Level::Village => Some(Level::Township),
+            Level::Township => Some(Level::County),
+            Level::County => None,
+        }
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            Level::Village => Text::new("村级", "village"),
+            Level::Township => Text::new("乡镇", "township"),
+            Level::County => Text::new("县级", "county"),
+        }
+    }
+}
+
+/// How pressing a step is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    /// Due today or on the next working day.
+    DueSoon,
+    /// The due date has passed.
+    Overdue,
+}
+
+/// Working days from `today` to `due` (0 due today, negative when late), counted
+/// provisionally through a year without holiday data.
+pub fn working_days_left(calendar: &Calendar, today: NaiveDate, due: NaiveDate) -> i64 {
+    calendar.days_left(today, due).map(|(n, _)| n).unwrap_or(0)
+}
+
+/// Whether a step due on `due` is due soon or overdue on `today`.
+pub fn urgency(calendar: &Calendar, today: NaiveDate, due: NaiveDate) -> Option<Urgency> {
+    if today > due {
+        return Some(Urgency::Overdue);
+    }
+    (working_days_left(calendar, today, due) <= 1).then_some(Urgency::DueSoon)
+}
+
+/// Working days a step is late after which the level above supervises it.
+pub const ESCALATE_AFTER_WORKING_DAYS: i64 = 1;
+
+/// Working days late on `today` (0 when not late): a step due on Friday is 1 day late
+/// on Monday.
+pub fn working_days_late(calendar: &Calendar, today: NaiveDate, due: NaiveDate) -> i64 {
+    if today <= due {
+        0
+    } else {
+        -working_days_left(calendar, today, due)
+    }
+}
+
+/// Whether a late step is on the level above's 超期督办 list.
+pub fn escalated(calendar: &Calendar, today: NaiveDate, due: NaiveDate) -> bool {
+    working_days_late(calendar, today, due) >= ESCALATE_AFTER_WORKING_DAYS
+}
+
+/// Texts go out between these China times.
+pub const TEXTS_FROM: NaiveTime = NaiveTime::from_hms_opt(8, 0, 0).expect("08:00");
+pub const TEXTS_UNTIL: NaiveTime = NaiveTime::from_hms_opt(20, 0, 0).expect("20:00");
+
+/// Whether a text may go out at `china_time` (never at night).
+pub fn may_text_at(china_time: NaiveTime) -> bool {
+    (TEXTS_FROM..TEXTS_UNTIL).contains(&china_time)
+}
+
+/// Whether today's digests are made now: a working day, in texting hours (a server
+/// down all day does not text at night; the in-app list has it all).
+pub fn digest_day(calendar: &Calendar, today: NaiveDate, china_time: NaiveTime) -> bool {
+    may_text_at(china_time) && calendar.working_day_provisional(today).0
+}
+
+/// One case in a digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestLine {
+    pub household_name: String,
+    pub kind: DeadlineKind,
+    pub urgency: Urgency,
+    /// Working days left (0 due today, negative when late).
+    pub days_left: i64,
+}
+
+/// The step a deadline asks for, as a digest names it.
+fn step_words(kind: DeadlineKind) -> &'static str {
+    match kind {
+        DeadlineKind::Verification => "入户核实",
+        DeadlineKind::NoticeEnd => "公示结束",
+        DeadlineKind::TownshipReview | DeadlineKind::TownshipReviewAtOnce => "乡镇审核",
+        DeadlineKind::CountyMonthlyReview => "县级复核研判",
+        DeadlineKind::SecondNoticeEnd => "二次公示结束",
+    }
+}
+
+/// Names in a text before "等": enough to recognise, short enough for a phone.
+const NAMES_SHOWN: usize = 5;
+
+/// What one account's morning text covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Digest {
+    /// Its own steps due soon or late.
+    pub lines: Vec<DigestLine>,
+    /// 督办 notes to it since the last digest.
+    pub supervision_notes: usize,
+    /// Late steps of the level below on its 超期督办 list.
+    pub escalated: usize,
+    /// The monthly report reminder (townships).
+    pub report_due: Option<String>,
+}
+
+/// The morning text of one account: "您有2户入户核实明天到期、1户已超期：王秀英、李四，请尽快处理。"
+/// Names only (no ID numbers in a text message); notes and late steps below are
+/// counted. `None` when there is nothing to say.
+pub fn digest_text(d: &Digest) -> Option<String> {
+    let lines = &d.lines;
+    if lines.is_empty() && d.supervision_notes == 0 && d.escalated == 0 && d.report_due.is_none() {
+        return None;
+    }
+    let mut groups: Vec<(String, usize)> = Vec::new();
+    let mut ordered: Vec<&DigestLine> = lines.iter().collect();
+    // The most pressing first: overdue, then today, then the next working day.
+    ordered.sort_by_key(|l| (std::cmp::Reverse(l.urgency), l.days_left));
+    for l in &ordered {
+        let when = match (l.urgency, l.days_left) {
+            (Urgency::Overdue, _) => "已超期".to_string(),
+            (_, 0) => format!("{}今天到期", step_words(l.kind)),
+            _ => format!("{}下个工作日到期", step_words(l.kind)),
+        };
+        match groups.iter_mut().find(|(w, _)| *w == when) {
+            Some(g) => g.1 += 1,
+            None => groups.push((when, 1)),
+        }
+    }
+    let mut parts = Vec::new();
+    if !groups.is_empty() {
+        let counts: Vec<String> = groups.iter().map(|(w, n)| format!("{n}户{w}")).collect();
+        let mut names: Vec<&str> = Vec::new();
+        for l in &ordered {
+            if !names.contains(&l.household_name.as_str()) {
+                names.push(&l.household_name);
+            }
+        }
+        let more = names.len().saturating_sub(NAMES_SHOWN);
+        let shown = names[..names.len().min(NAMES_SHOWN)].join("、");
+        let names = if more > 0 {
+            format!("{shown}等{}户", names.len())
+        } else {
+            shown
+        };
+        parts.push(format!("您有{}：{names}，请尽快处理。", counts.join("、")));
+    }
+    if d.supervision_notes > 0 {
+        parts.push(format!("上级督办{}条，请在应用中查看。", d.supervision_notes));
+    }
+    if d.escalated > 0 {
+        parts.push(format!("下级超期{}户，请督促办理。", d.escalated));
+    }
+    if let Some(r) = &d.report_due {
+        parts.push(r.clone());
+    }
+    Some(parts.join(""))
+}
+
+/// The monthly report reminder of a township on `today`, if one is due: two working
+/// days before the report's due date (the `day`th of the month, moved off rest days)
+/// and on the day itself.
+pub fn report_reminder(calendar: &Calendar, today: NaiveDate, day: u32) -> Option<String> {
+    use chrono::Datelike;
+    let (year, month) = crate::reporting::report_month_on(calendar, today, day);
+    let due = crate::reporting::monthly_report_due(calendar, year, month, day).ok()?;
+    match working_days_left(calendar, today, due.date) {
+        0 if today == due.date => Some(format!("{month}月防返贫监测月报今天到期，请今天上报。")),
+        2 => Some(format!(
+            "{month}月防返贫监测月报{}月{}日到期，还有2个工作日，请按时上报。",
+            due.date.month(),
+            due.date.day()
+        )),
+        _ => None,
+    }
+}
+
+/// The text a household gets when its case reaches a stage that concerns it, in plain
+/// words and about its own case only: the visit done, the notice with its last day,
+/// monitoring with the person responsible, the risk eliminated. `contact` is the
+/// responsible person's name and phone when known.
+pub fn household_text(before: &CaseState, after: &CaseState, contact: Option<(&str, Option<&str>)>) -> Option<String> {
+    if before.stage == after.stage {
+        return None;
+    }
+    let who = contact.map(|(name, phone)| match phone {
+        Some(p) => format!("{name}（{p}）"),
+        None => name.to_string(),
+    });
+    let text = match after.stage {
+        Stage::InNotice | Stage::InSecondNotice => match after.notice {
+            Some((_, last)) => format!("您家的情况正在村里公示，{last}公示结束。有意见可向村委会反映。"),
+            None => "您家的情况正在村里公示。有意见可向村委会反映。".to_string(),
+        },
+        Stage::Monitored if before.stage != Stage::RiskEliminated => match who {
+            Some(w) => format!("您家已纳入防返贫监测，帮扶责任人：{w}。有困难请随时联系。"),
+            None => "您家已纳入防返贫监测，村里会安排帮扶。有困难请随时联系村干部。".to_string(),
+        },
+        Stage::RiskEliminated => "经评估，您家的返贫风险已消除。以后再有困难，可以随时再次申报。".to_string(),
+        _ if before.stage == Stage::AwaitingVerification => {
+            format!(
+                "您家申报的困难已入户核实完毕。下一步：{}",
+                crate::household_words::next_step(after).zh
+            )
+        }
+        _ => return None,
+    };
+    Some(format!("【防返贫监测】{text}咨询电话{HELPLINE}。"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn cal() -> &'static Calendar {
+        Calendar::national()
+    }
+
+    /// 2025: 1–8 October is the National Day holiday; Saturday 11 October is a make-up
+    /// working day (国办发明电〔2024〕12号).
+    #[test]
+    fn due_soon_and_late_count_working_days_across_a_holiday() {
+        // Due Tuesday 30 September: on Monday it is due on the next working day; on
+        // Sunday 28 September, a make-up working day, two working days remain.
+        assert_eq!(urgency(cal(), d("2025-09-29"), d("2025-09-30")), Some(Urgency::DueSoon));
+        assert_eq!(urgency(cal(), d("2025-09-28"), d("2025-09-30")), None);
+        // Due on the make-up Saturday 11 October: Friday is the working day before.
+        assert_eq!(urgency(cal(), d("2025-10-10"), d("2025-10-11")), Some(Urgency::DueSoon));
+        // Late across the holiday: not one working day late until 9 October.
+        assert_eq!(working_days_late(cal(), d("2025-10-08"), d("2025-09-30")), 0);
+        assert!(!escalated(cal(), d("2025-10-08"), d("2025-09-30")));
+        assert!(escalated(cal(), d("2025-10-09"), d("2025-09-30")));
+        // Due Friday: Monday is one working day late.
+        assert!(!escalated(cal(), d("2025-11-08"), d("2025-11-07")));
+        assert!(escalated(cal(), d("2025-11-10"), d("2025-11-07")));
+    }
+
+    #[test]
+    fn digests_go_on_working_mornings_and_texts_never_at_night() {
+        let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        assert!(
+            digest_day(cal(), d("2025-10-11"), at(8, 0)),
+            "a make-up working Saturday"
+        );
+        assert!(!digest_day(cal(), d("2025-10-03"), at(9, 0)), "a holiday");
+        assert!(!digest_day(cal(), d("2025-11-08"), at(9, 0)), "a Saturday");
+        assert!(!digest_day(cal(), d("2025-11-10"), at(7, 59)));
+        assert!(!digest_day(cal(), d("2025-11-10"), at(20, 0)));
+        assert!(may_text_at(at(19, 59)) && !may_text_at(at(20, 0)) && !may_text_at(at(3, 0)));
+    }
+
+    #[test]
+    fn a_digest_counts_by_step_and_names_the_households() {
+        let line = |name: &str, urgency, days_left| DigestLine {
+            household_name: name.into(),
+            kind: DeadlineKind::Verification,
+            urgency,
+            days_left,
+        };
+        let text = digest_text(&Digest {
+            lines: vec![
+                line("李四", Urgency::DueSoon, 1),
+                line("王秀英", Urgency::Overdue, -2),
+                line("张三", Urgency::DueSoon, 1),
+            ],
+            ..Digest::default()
+        })
+        .unwrap();
+        assert_eq!(
+            text,
+            "您有1户已超期、2户入户核实下个工作日到期：王秀英、李四、张三，请尽快处理。"
+        );
+        let many: Vec<DigestLine> = (0..7).map(|i| line(&format!("户{i}"), Urgency::DueSoon, 0)).collect();
+        let text = digest_text(&Digest {
+            lines: many,
+            supervision_notes: 1,
+            ..Digest::default()
+        })
+        .unwrap();
+        assert!(
+            text.contains("7户入户核实今天到期：户0、户1、户2、户3、户4等7户"),
+            "{text}"
+        );
+        assert!(text.ends_with("上级督办1条，请在应用中查看。"), "{text}");
+        let above = digest_text(&Digest {
+            escalated: 2,
+            ..Digest::default()
+        });
+        assert_eq!(above.as_deref(), Some("下级超期2户，请督促办理。"));
+        assert_eq!(digest_text(&Digest::default()), None);
+    }
+
+    /// 鹤庆: the report is due by the 5th; December 2025's is due Monday 5 January 2026
+    /// after the New Year holiday (1–3 January; Sunday 4 January is a make-up working day).
+    #[test]
+    fn townships_are_reminded_two_working_days_before_the_report_and_on_the_day() {
+        assert_eq!(
+            report_reminder(cal(), d("2025-12-31"), 5).as_deref(),
+            Some("12月防返贫监测月报1月5日到期，还有2个工作日，请按时上报。")
+        );
+        assert_eq!(report_reminder(cal(), d("2026-01-04"), 5), None, "one working day left");
+        assert_eq!(
+            report_reminder(cal(), d("2026-01-05"), 5).as_deref(),
+            Some("12月防返贫监测月报今天到期，请今天上报。")
+        );
+        assert_eq!(report_reminder(cal(), d("2026-01-06"), 5), None);
+    }
+
+    #[test]
+    fn a_household_hears_of_the_stages_that_concern_it() {
+        use crate::lifecycle::{Channel, Ctx, open};
+        let ctx = Ctx {
+            actor: Role::Household,
+            today: d("2025-09-30"),
+            calendar: cal(),
+            profile: crate::Policy::embedded().profile("yuxi-2021").unwrap(),
+            evidence: None,
+        };
+        let mut before = open(Channel::SelfReport, &ctx).unwrap();
+        let mut after = before.clone();
+        after.stage = Stage::AwaitingAppraisal;
+        let t = household_text(&before, &after, None).unwrap();
+        assert!(
+            t.contains("入户核实完毕") && t.contains("村民代表会议") && t.contains("12317"),
+            "{t}"
+        );
+        before.stage = Stage::AwaitingAppraisal;
+        after.stage = Stage::InNotice;
+        after.notice = Some((d("2025-11-03"), d("2025-11-10")));
+        assert!(
+            household_text(&before, &after, None)
+                .unwrap()
+                .contains("2025-11-10公示结束")
+        );
+        before.stage = Stage::AwaitingCountyReview;
+        after.stage = Stage::Monitored;
+        let t = household_text(&before, &after, Some(("张华", Some("13900001111")))).unwrap();
+        assert!(t.contains("帮扶责任人：张华（13900001111）"), "{t}");
+        // A step inside one stage, or one the household need not hear of, says nothing.
+        before.stage = Stage::InNotice;
+        after.stage = Stage::AwaitingTownshipReview;
+        assert_eq!(household_text(&before, &after, None), None);
+        assert_eq!(household_text(&after, &after, None), None);
+    }
+}
