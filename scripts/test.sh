@@ -62,5 +62,5 @@ rm -f "${CARGO_TARGET_DIR}"/tmp/fault_figures_*.txt
 cargo test --workspace --locked
 echo "== figures of the fault run (tests/tests/faults.rs)"
 cat "${CARGO_TARGET_DIR}"/tmp/fault_figures_*.txt
-echo "== desktop app under Xvfb: walk a self-report"
+echo "== desktop app under Xvfb: walk a self-report and a home visit"
 scripts/smoke-desktop.sh "${CARGO_TARGET_DIR}/smoke/report.png"

@@ -47,6 +47,9 @@ label.check input { width: 28px; height: 28px; vertical-align: middle; }
 .overdue { border-left: 6px solid #b00020; }
 .row { display: flex; gap: 12px; padding: 8px 0; border-bottom: 1px solid #eee; align-items: center; flex-wrap: wrap; }
 .tabs { display: flex; gap: 8px; margin-bottom: 8px; }
+.badge { display: inline-block; min-width: 22px; margin-left: 6px; padding: 0 6px; border-radius: 11px; background: #b00020; color: white; font-size: 16px; line-height: 22px; }
+.reminders { background: #fff3cd; border-radius: 12px; padding: 8px 16px; margin: 12px 0; font-size: 18px; }
+.reminders li.overdue { color: #b00020; border-left: none; }
 .visit-part, .sign-in, .households, .member { background: white; border-radius: 12px; padding: 8px 16px; margin: 12px 0; border: 1px solid #e6e0d6; }
 .exclusion.unanswered, .tri.unanswered { border-left: 6px solid #ffb300; padding-left: 8px; }
 .tri { display: flex; justify-content: space-between; align-items: center; gap: 8px; margin-top: 10px; font-size: 20px; flex-wrap: wrap; }
@@ -235,6 +238,8 @@ struct Loaded {
     visits: Vec<(String, serde_json::Value)>,
     /// The holiday calendar and thresholds as the server last sent them.
     reference: Arc<InForce>,
+    /// A staff member's reminders as of the last sync.
+    reminders: zaofaxian_shared::wire::Reminders,
 }
 
 async fn load(store: &impl Store) -> Loaded {
@@ -242,6 +247,7 @@ async fn load(store: &impl Store) -> Loaded {
         cases: store.call(StoreCall::Cases).await.unwrap_or_default(),
         visits: store.call(StoreCall::Visits).await.unwrap_or_default(),
         reference: Arc::new(store.in_force().await),
+        reminders: store.call(StoreCall::Reminders).await.unwrap_or_default(),
     }
 }
 
@@ -681,6 +687,7 @@ fn CadreHome(
     let data = loaded.read().clone();
     let entries: Vec<HouseholdEntry> = households(&data.cases, &data.visits, lang);
     let rows = crate::queue::queue_rows(&data.cases, &data.visits, &data.reference.calendar, today, lang);
+    let badge = crate::ui_reminders::badge(&data.reminders);
     let cases = data.cases.clone();
     let reference = data.reference.clone();
     let store = ctx.store.clone();
@@ -791,7 +798,9 @@ fn CadreHome(
         p { class: "hint", "{session.display_name} · {t(lang, session.role.label_zh(), session.role.label_en())}" }
         div { class: "tabs",
             for (k, zh, en) in [(CadreTab::Queue, "待办", "To do"), (CadreTab::Households, "农户", "Households"), (CadreTab::Visit, "入户核实", "Visit")] {
-                button { class: if tab() == k { "primary big" } else { "big" }, onclick: move |_| tab.set(k), {t(lang, zh, en)} }
+                button { class: if tab() == k { "primary big" } else { "big" }, onclick: move |_| tab.set(k), {t(lang, zh, en)}
+                    if k == CadreTab::Queue && badge > 0 { span { class: "badge", "{badge}" } }
+                }
             }
         }
         if let Some(msg) = saved() {
@@ -807,6 +816,7 @@ fn CadreHome(
                         button { r#type: "button", class: "big found", onclick: move |_| { found.set(ReportDraft::new(village)); finding.set(true); },
                             {t(lang, "＋ 排查发现新户", "+ A household found on rounds")} }
                     }
+                    crate::ui_reminders::RemindersPanel { reminders: data.reminders.clone(), lang }
                     UnfinishedVisits { items: unfinished, lang, on_continue }
                     CadreQueue { rows, lang, on_open: move |id: String| open_from_queue(id) }
                 }

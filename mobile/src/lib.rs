@@ -18,6 +18,7 @@ pub mod store_api;
 pub mod sync;
 pub mod ui;
 pub mod ui_found_case;
+pub mod ui_reminders;
 pub mod ui_sign_in;
 pub mod ui_visit;
 pub mod ui_voice;

@@ -202,6 +202,19 @@ impl LocalStore {
         self.set_meta("reference", &json)
     }
 
+    /// The staff member's reminders as the server last sent them (empty before).
+    pub fn reminders(&self) -> LocalResult<zaofaxian_shared::wire::Reminders> {
+        Ok(self
+            .meta("reminders")?
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default())
+    }
+
+    pub fn set_reminders(&self, r: &zaofaxian_shared::wire::Reminders) -> LocalResult<()> {
+        let json = serde_json::to_string(r).map_err(|e| LocalError::Corrupt(e.to_string()))?;
+        self.set_meta("reminders", &json)
+    }
+
     /// The calendar and policy this phone counts and assesses with: the server's
     /// as last fetched, or the shipped data before the first fetch.
     pub fn in_force(&self) -> zaofaxian_shared::reference::InForce {

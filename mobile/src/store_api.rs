@@ -77,6 +77,10 @@ pub enum StoreCall {
         error: Option<String>,
     },
     Drafts,
+    Reminders,
+    SetReminders {
+        reminders: Box<zaofaxian_shared::wire::Reminders>,
+    },
     SaveDraft {
         key: String,
         json: Value,
@@ -133,6 +137,8 @@ impl LocalStore {
                 error,
             } => answer(self.mark_photo(sha256, *uploaded, error.as_deref())),
             C::Drafts => answer(self.drafts()),
+            C::Reminders => answer(self.reminders()),
+            C::SetReminders { reminders } => answer(self.set_reminders(reminders)),
             C::SaveDraft { key, json, saved_ms } => answer(self.save_draft(key, json, *saved_ms)),
             C::DropDraft { key } => answer(self.drop_draft(key)),
         }

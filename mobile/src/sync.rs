@@ -398,6 +398,7 @@ impl SyncEngine {
                 return Ok(failed(report, why, pending(store).await?, &mut progress));
             }
         }
+        self.refresh_reminders(store, &token).await?;
         report.reference_updated = self.refresh_reference(store).await?;
         let pending = pending(store).await?;
         progress(if pending == 0 {
@@ -488,6 +489,35 @@ impl SyncEngine {
     /// Fetches the server's holiday years and thresholds when they changed since the
     /// copy this phone keeps (304 otherwise); true when a new copy was kept. A failed
     /// fetch keeps the old copy: the next pass asks again.
+    /// Fetches a staff member's reminders (due and late steps, 督办 notes) for the
+    /// list shown on opening. Households have none; a failed fetch keeps the last copy.
+    async fn refresh_reminders(&self, store: &impl Store, token: &str) -> Result<(), SyncError> {
+        let session: Option<Session> = store.call(StoreCall::Session).await?;
+        if session.is_none_or(|s| s.role == zaofaxian_shared::Role::Household) {
+            return Ok(());
+        }
+        let Ok(r) = self
+            .http
+            .get(format!("{}/api/v1/reminders", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+        else {
+            return Ok(());
+        };
+        if !r.status().is_success() {
+            return Ok(());
+        }
+        if let Ok(reminders) = r.json::<zaofaxian_shared::wire::Reminders>().await {
+            store
+                .unit(StoreCall::SetReminders {
+                    reminders: Box::new(reminders),
+                })
+                .await?;
+        }
+        Ok(())
+    }
+
     async fn refresh_reference(&self, store: &impl Store) -> Result<bool, SyncError> {
         use zaofaxian_shared::reference::{InForce, ReferenceSnapshot};
         let have = store

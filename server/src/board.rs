@@ -100,17 +100,24 @@ pub async fn items(state: &AppState, filter: &CaseFilter, lang: Lang) -> ApiResu
     Ok(items)
 }
 
-/// Open and overdue counts per division one level below `area` (villages of a
-/// township, townships of a county), plus the area's own total.
+/// Open, overdue and supervised (超期督办: late a working day or more) counts per
+/// division one level below `area` (villages of a township, townships of a county).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Rollup {
     pub division: String,
     pub open: usize,
     pub overdue: usize,
+    pub escalated: usize,
+}
+
+/// Whether a row is late enough for the level above's 超期督办 list.
+pub fn is_escalated(i: &QueueItem) -> bool {
+    i.days_left
+        .is_some_and(|n| -n >= zaofaxian_shared::reminders::ESCALATE_AFTER_WORKING_DAYS)
 }
 
 pub fn rollup(area: DivisionCode, items: &[QueueItem]) -> Vec<Rollup> {
-    let mut counts: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    let mut counts: std::collections::BTreeMap<String, (usize, usize, usize)> = Default::default();
     for i in items {
         // The child of `area` on the way down to the case's village.
         let child = std::iter::once(i.division)
@@ -120,13 +127,15 @@ pub fn rollup(area: DivisionCode, items: &[QueueItem]) -> Vec<Rollup> {
         let c = counts.entry(child.to_string()).or_default();
         c.0 += 1;
         c.1 += usize::from(i.overdue);
+        c.2 += usize::from(is_escalated(i));
     }
     counts
         .into_iter()
-        .map(|(division, (open, overdue))| Rollup {
+        .map(|(division, (open, overdue, escalated))| Rollup {
             division,
             open,
             overdue,
+            escalated,
         })
         .collect()
 }

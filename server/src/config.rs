@@ -31,19 +31,22 @@ pub struct SmsSettings {
     pub app_id: Option<String>,
     pub sign: Option<String>,
     pub template: Option<String>,
+    /// The template of reminder and household notices (one variable: the text).
+    pub notice_template: Option<String>,
     pub region: Option<String>,
     pub endpoint: Option<String>,
 }
 
 impl SmsSettings {
     /// The variable each key answers to.
-    const VARS: [&'static str; 8] = [
+    const VARS: [&'static str; 9] = [
         "ZAOFAXIAN_SMS",
         "ZAOFAXIAN_SMS_SECRET_ID",
         "ZAOFAXIAN_SMS_SECRET_KEY",
         "ZAOFAXIAN_SMS_APP_ID",
         "ZAOFAXIAN_SMS_SIGN",
         "ZAOFAXIAN_SMS_TEMPLATE",
+        "ZAOFAXIAN_SMS_NOTICE_TEMPLATE",
         "ZAOFAXIAN_SMS_REGION",
         "ZAOFAXIAN_SMS_ENDPOINT",
     ];
@@ -56,6 +59,7 @@ impl SmsSettings {
             "ZAOFAXIAN_SMS_APP_ID" => &mut self.app_id,
             "ZAOFAXIAN_SMS_SIGN" => &mut self.sign,
             "ZAOFAXIAN_SMS_TEMPLATE" => &mut self.template,
+            "ZAOFAXIAN_SMS_NOTICE_TEMPLATE" => &mut self.notice_template,
             "ZAOFAXIAN_SMS_REGION" => &mut self.region,
             "ZAOFAXIAN_SMS_ENDPOINT" => &mut self.endpoint,
             _ => return None,
@@ -78,6 +82,7 @@ impl std::fmt::Debug for SmsSettings {
             .field("app_id", &self.app_id)
             .field("sign", &self.sign)
             .field("template", &self.template)
+            .field("notice_template", &self.notice_template)
             .field("region", &self.region)
             .field("endpoint", &self.endpoint)
             .finish()
@@ -186,8 +191,13 @@ mod tests {
             "[sms]\nprovider = \"tencent\"\nsecret_id = \"AKIDfile\"\nsecret_key = \"file-secret\"\napp_id = \"1400000000\"\nsign = \"早发现\"\ntemplate = \"123\"\n",
         )
         .unwrap();
-        let env = |k: &str| (k == "ZAOFAXIAN_SMS_SECRET_KEY").then(|| "env-secret".to_string());
+        let env = |k: &str| match k {
+            "ZAOFAXIAN_SMS_SECRET_KEY" => Some("env-secret".to_string()),
+            "ZAOFAXIAN_SMS_NOTICE_TEMPLATE" => Some("456".to_string()),
+            _ => None,
+        };
         let c = Config::load(Some(&file), env).unwrap();
+        assert_eq!(c.sms.get("ZAOFAXIAN_SMS_NOTICE_TEMPLATE").as_deref(), Some("456"));
         assert_eq!(c.sms.get("ZAOFAXIAN_SMS").as_deref(), Some("tencent"));
         assert_eq!(c.sms.get("ZAOFAXIAN_SMS_SECRET_ID").as_deref(), Some("AKIDfile"));
         assert_eq!(c.sms.get("ZAOFAXIAN_SMS_SECRET_KEY").as_deref(), Some("env-secret"));

@@ -99,3 +99,32 @@ pub async fn deliver(state: &AppState) -> StoreResult<usize> {
     }
     Ok(sent)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SmsSettings;
+
+    /// The notice template switches texts on; without it, or without a sender, they
+    /// stay recorded and unsent.
+    #[test]
+    fn texts_go_only_through_a_sender_with_a_notice_template() {
+        let mut s = SmsSettings {
+            provider: Some("tencent".into()),
+            secret_id: Some("AKID".into()),
+            secret_key: Some("k".into()),
+            app_id: Some("1400000000".into()),
+            sign: Some("早发现".into()),
+            template: Some("1".into()),
+            notice_template: Some("2".into()),
+            ..SmsSettings::default()
+        };
+        assert!(from_settings(&s).unwrap().configured());
+        s.notice_template = None;
+        assert!(!from_settings(&s).unwrap().configured());
+        s.provider = Some("log".into());
+        assert!(from_settings(&s).unwrap().configured());
+        s.provider = None;
+        assert!(!from_settings(&s).unwrap().configured());
+    }
+}

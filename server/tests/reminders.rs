@@ -211,14 +211,33 @@ async fn reminders_reach_the_people_who_must_act_once_a_working_day() {
             )
             .await;
         assert_eq!((s, v["field"].as_str()), (400, Some("note")), "{name}");
-        let (s, v) = app
-            .post(
-                &township,
-                &format!("/api/v1/cases/{case}/supervise"),
-                &json!({ "note": "已超期，请今日完成入户核实" }),
-            )
-            .await;
-        assert_eq!(s, 204, "{name}: {v}");
+        // The township's console: the board counts it, the page lists it, the note goes
+        // from its form.
+        let cookie = app.console_cookie("township", "password-123").await;
+        let board = app.console_page(&cookie, "/console/board").await;
+        assert!(board.contains("超期督办 <strong>1</strong>"), "{name}: {board}");
+        assert!(board.contains("，督办 1"), "{name}: the village's card");
+        let page = app.console_page(&cookie, "/console/reminders").await;
+        assert!(
+            page.contains("王秀英") && page.contains("cadre、team") && page.contains("1个工作日"),
+            "{name}"
+        );
+        let csrf = common::form_token(&page).unwrap();
+        let r = app
+            .http
+            .post(app.url("/console/reminders"))
+            .header("cookie", &cookie)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("action", "supervise"),
+                ("case_id", case.as_str()),
+                ("note", "已超期，请今日完成入户核实"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{name}");
+        assert!(r.text().await.unwrap().contains("督办意见已发送"), "{name}");
         zaofaxian_server::reminders::round(&one).await.unwrap();
         assert_eq!(
             texts_to(&sent, TOWNSHIP_PHONE).last().map(String::as_str),

@@ -113,6 +113,7 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
         }
     }
     let overdue = rows.iter().filter(|r| r.overdue).count();
+    let escalated = rows.iter().filter(|r| crate::board::is_escalated(r)).count();
     let l = staff.lang;
     let qs = q.query_string();
     let body = html! {
@@ -120,9 +121,11 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
         div.cards {
             div.card { (tr(l, "在办 ", "open ")) strong { (rows.len()) } }
             div.card.overdue { (tr(l, "超期 ", "overdue ")) strong { (overdue) } }
+            a.card.overdue href="/console/reminders" { (tr(l, "超期督办 ", "late 1+ working day ")) strong { (escalated) } }
             @for (r, name) in &counts {
                 a.card.(if r.overdue > 0 { "overdue" } else { "" }) href={ "/console/board?division=" (r.division) } {
                     (name) (tr(l, "：在办 ", ": open ")) (r.open) @if r.overdue > 0 { (tr(l, "，超期 ", ", overdue ")) (r.overdue) }
+                    @if r.escalated > 0 { (tr(l, "，督办 ", ", supervised ")) (r.escalated) }
                 }
             }
         }

@@ -30,7 +30,7 @@ pub const MEASURES: [&str; 8] = [
     "其他帮扶",
 ];
 
-fn china_time(ms: i64) -> String {
+pub(super) fn china_time(ms: i64) -> String {
     DateTime::from_timestamp_millis(ms)
         .map(|t| {
             t.with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!()))

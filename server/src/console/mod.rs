@@ -15,6 +15,7 @@ mod monthly;
 mod notice;
 mod policy_page;
 pub mod poster;
+mod reminders_page;
 
 use crate::auth::{SESSION_COOKIE, account_for_token, session_cookie};
 use crate::error::ApiError;
@@ -56,6 +57,10 @@ pub fn routes() -> Router<AppState> {
         .route("/console/lang/{code}", get(set_lang))
         .route("/console/logout", axum::routing::post(logout))
         .route("/console/board", get(board_page::board))
+        .route(
+            "/console/reminders",
+            get(reminders_page::page).post(reminders_page::act),
+        )
         .route("/console/cases/{id}", get(case_page::page).post(case_page::act))
         .route("/console/notice", get(notice::notice))
         .route("/console/poster", get(poster::poster))
@@ -218,6 +223,9 @@ pub fn layout_in(l: Lang, title: &str, staff: Option<&Staff>, body: Markup) -> H
                         h1 { (tr(l, "早发现 · 防返贫监测工作台", "Zaofaxian monitoring console")) }
                         @if let Some(s) = staff {
                             a href="/console/board" { (tr(l, "待办看板", "Deadline board")) }
+                            @if zaofaxian_shared::reminders::Level::of_role(s.account.role).is_some() {
+                                a href="/console/reminders" { (tr(l, "提醒与督办", "Reminders")) }
+                            }
                             @if imports::may_import_any(s.account.role) {
                                 a href="/console/imports" { (tr(l, "导入与预警", "Imports and alerts")) }
                             }
