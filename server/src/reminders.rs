@@ -10,7 +10,8 @@ use crate::state::AppState;
 use crate::store::{Account, CaseFilter, CaseRecord, NewText, Scope, StaffEntry, StoreResult, Supervision};
 use std::collections::HashMap;
 use zaofaxian_shared::reminders::{Digest, Level, digest_text, escalated, report_reminder, urgency, working_days_late};
-use zaofaxian_shared::wire::{EscalatedItem, ReminderItem, Reminders, SupervisionNote};
+use zaofaxian_shared::reporting::{last_report_passed, monthly_report_due, report_month_on};
+use zaofaxian_shared::wire::{EscalatedItem, MonthlyReportStatus, ReminderItem, Reminders, SupervisionNote};
 use zaofaxian_shared::{Calendar, DivisionCode, Role};
 
 /// 督办 notes longer than this are refused (a note, not a letter).
@@ -107,14 +108,137 @@ fn level_and_area(a: &Account) -> Option<(Level, DivisionCode)> {
     Some((Level::of_role(a.role)?, a.division?))
 }
 
-/// The monthly report reminder of a township account today.
-fn report_due_for(state: &AppState, a: &Account, today: chrono::NaiveDate) -> Option<String> {
-    if a.role != Role::Township {
-        return None;
+/// The monthly report day of a township's policy (鹤庆: the 5th), if it sets one.
+fn report_day(state: &AppState, township: DivisionCode) -> Option<u32> {
+    state.reference().policy.profile_for(township).ok()?.monthly_report_day
+}
+
+/// The monthly report reminder of a township account today, unless that report is filed.
+async fn report_due_for(state: &AppState, a: &Account, today: chrono::NaiveDate) -> StoreResult<Option<String>> {
+    let (Role::Township, Some(township)) = (a.role, a.division) else {
+        return Ok(None);
+    };
+    let Some(day) = report_day(state, township) else {
+        return Ok(None);
+    };
+    let Some(r) = report_reminder(&state.reference().calendar, today, day) else {
+        return Ok(None);
+    };
+    let filed = state
+        .store
+        .monthly_report_filed(&township.to_string(), r.year, r.month)
+        .await?;
+    Ok(filed.is_none().then_some(r.text))
+}
+
+/// A township's reports to mark: the last one past due if not marked filed, and the
+/// one being worked on, each with when it was marked.
+async fn report_status(
+    state: &AppState,
+    a: &Account,
+    today: chrono::NaiveDate,
+) -> StoreResult<Vec<MonthlyReportStatus>> {
+    let (Role::Township, Some(township)) = (a.role, a.division) else {
+        return Ok(Vec::new());
+    };
+    let Some(day) = report_day(state, township) else {
+        return Ok(Vec::new());
+    };
+    let calendar = &state.reference().calendar;
+    // (year, month, due, past due)
+    let mut months = Vec::new();
+    if let Some((year, month, due)) = last_report_passed(calendar, today, day) {
+        months.push((year, month, due, true));
     }
-    let r = state.reference();
-    let day = r.policy.profile_for(a.division?).ok()?.monthly_report_day?;
-    report_reminder(&r.calendar, today, day)
+    let (year, month) = report_month_on(calendar, today, day);
+    if let Ok(due) = monthly_report_due(calendar, year, month, day) {
+        months.push((year, month, due.date, false));
+    }
+    let mut out = Vec::new();
+    for (year, month, due, past_due) in months {
+        let filed_at = state
+            .store
+            .monthly_report_filed(&township.to_string(), year, month)
+            .await?;
+        // The one past due is offered only while it is missing.
+        if past_due && filed_at.is_some() {
+            continue;
+        }
+        out.push(MonthlyReportStatus {
+            year,
+            month,
+            due,
+            filed_at,
+        });
+    }
+    Ok(out)
+}
+
+/// Marks one of the township's reports to mark (see [`report_status`]) as filed.
+pub async fn file_report(state: &AppState, a: &Account, year: i32, month: u32) -> ApiResult<MonthlyReportStatus> {
+    let today = state.clock.today();
+    let Some(status) = report_status(state, a, today)
+        .await?
+        .into_iter()
+        .find(|s| (s.year, s.month) == (year, month))
+    else {
+        return Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "no_such_report",
+            "没有这个月的月报可标记（本乡镇的政策未规定月报，或不是当前或上一期）",
+            "no such report to mark (the township's policy sets none, or it is not the current or last one)",
+        ));
+    };
+    let township = a.division.map(|d| d.to_string()).unwrap_or_default();
+    state
+        .store
+        .file_monthly_report(&township, year, month, state.now_ms(), &a.id)
+        .await?;
+    Ok(status)
+}
+
+/// A township of `county` whose last report past due is not marked filed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingReport {
+    pub township: DivisionCode,
+    pub name: String,
+    pub year: i32,
+    pub month: u32,
+    pub due: chrono::NaiveDate,
+}
+
+/// The townships of a county with a report day whose last report past due is missing
+/// (shown on the county's board).
+pub async fn missing_reports(state: &AppState, county: DivisionCode) -> StoreResult<Vec<MissingReport>> {
+    if county.level() != zaofaxian_shared::DivisionLevel::County {
+        return Ok(Vec::new());
+    }
+    let today = state.clock.today();
+    let calendar = &state.reference().calendar;
+    let mut out = Vec::new();
+    for t in state.store.child_divisions(county).await? {
+        let Some(day) = report_day(state, t.code) else {
+            continue;
+        };
+        let Some((year, month, due)) = last_report_passed(calendar, today, day) else {
+            continue;
+        };
+        if state
+            .store
+            .monthly_report_filed(&t.code.to_string(), year, month)
+            .await?
+            .is_none()
+        {
+            out.push(MissingReport {
+                township: t.code,
+                name: t.name,
+                year,
+                month,
+                due,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// What `account` is reminded of now.
@@ -166,7 +290,8 @@ pub async fn for_account(state: &AppState, account: &Account) -> StoreResult<Rem
         due: due_items(level, area, &cases, &r.calendar, today),
         escalated: escalated_items(level, area, &cases, &staff, &notes, &r.calendar, today),
         supervision,
-        report_due: report_due_for(state, account, today),
+        report_due: report_due_for(state, account, today).await?,
+        reports: report_status(state, account, today).await?,
         texts_muted: muted,
     })
 }
@@ -243,7 +368,7 @@ pub async fn make_digests(state: &AppState) -> StoreResult<usize> {
             lines,
             supervision_notes: supervised,
             escalated: escalated_items(level, area, &cases, &[], &[], &r.calendar, today).len(),
-            report_due: report_due_for(state, &s.account, today),
+            report_due: report_due_for(state, &s.account, today).await?,
         };
         let Some(body) = digest_text(&digest) else {
             continue;

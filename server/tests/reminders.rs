@@ -86,6 +86,7 @@ async fn reminders_reach_the_people_who_must_act_once_a_working_day() {
             ("township", Role::Township, "530402001000", Some(TOWNSHIP_PHONE)),
             ("other", Role::VillageCadre, "530402001002", Some(OTHER_VILLAGE_PHONE)),
             ("heqing", Role::Township, "532932101000", Some(HEQING_PHONE)),
+            ("heqing-county", Role::County, "532932000000", None),
             ("county", Role::County, "530402000000", None),
         ] {
             app.staff(login, role, division).await;
@@ -180,6 +181,54 @@ async fn reminders_reach_the_people_who_must_act_once_a_working_day() {
             )
             .await;
         assert_eq!((s, v["code"].as_str()), (409, Some("not_escalated")), "{name}");
+
+        // 鹤庆: September's report is now past due and not marked: the county's board
+        // says so until the township marks it from its page.
+        at(&app, "2025-10-10", 9);
+        let county = app.console_cookie("heqing-county", "password-123").await;
+        let missing = "云鹤镇 2025年9月防返贫监测月报未上报（2025-10-09到期）";
+        assert!(
+            app.console_page(&county, "/console/board").await.contains(missing),
+            "{name}"
+        );
+        let heqing = app.console_cookie("heqing", "password-123").await;
+        let page = app.console_page(&heqing, "/console/reminders").await;
+        assert!(
+            page.contains("value=\"2025-09\"") && page.contains("value=\"2025-10\""),
+            "{name}: {page}"
+        );
+        let r = app
+            .http
+            .post(app.url("/console/reminders"))
+            .header("cookie", &heqing)
+            .form(&[
+                ("csrf", common::form_token(&page).unwrap().as_str()),
+                ("action", "file_report"),
+                ("month", "2025-09"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.text().await.unwrap().contains("9月月报已标记为已上报"), "{name}");
+        assert!(
+            !app.console_page(&county, "/console/board").await.contains(missing),
+            "{name}"
+        );
+        // October's is marked early: no reminder for it on 3 November.
+        let r = app
+            .http
+            .post(app.url("/console/reminders"))
+            .header("cookie", &heqing)
+            .form(&[
+                ("csrf", common::form_token(&page).unwrap().as_str()),
+                ("action", "file_report"),
+                ("month", "2025-10"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.text().await.unwrap().contains("10月月报已标记为已上报"), "{name}");
+        let heqing_texts = texts_to(&sent, HEQING_PHONE).len();
 
         // Friday 10 October: one working day late. On the township's 超期督办 list with
         // who was to act; the county does not supervise a village step.
@@ -332,6 +381,12 @@ async fn reminders_reach_the_people_who_must_act_once_a_working_day() {
             told[1]
         );
         assert!(!told.iter().any(|t| t.contains("110105")), "no ID numbers in a text");
+
+        // 3 November, two working days before October's report: it is marked, so no text.
+        at(&app, "2025-11-03", 9);
+        zaofaxian_server::reminders::round(&one).await.unwrap();
+        assert_eq!(texts_to(&sent, HEQING_PHONE).len(), heqing_texts, "{name}");
+        assert_eq!(reminders(&app, "heqing").await.report_due, None, "{name}");
 
         // Everything sent is on record, once.
         let record = store.texts_since(0).await.unwrap();

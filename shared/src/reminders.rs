@@ -217,22 +217,31 @@ pub fn digest_text(d: &Digest) -> Option<String> {
     Some(parts.join(""))
 }
 
+/// A township's monthly report reminder: the month it is for, and the words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportReminder {
+    pub year: i32,
+    pub month: u32,
+    pub text: String,
+}
+
 /// The monthly report reminder of a township on `today`, if one is due: two working
 /// days before the report's due date (the `day`th of the month, moved off rest days)
-/// and on the day itself.
-pub fn report_reminder(calendar: &Calendar, today: NaiveDate, day: u32) -> Option<String> {
+/// and on the day itself. (The caller leaves out a report already filed.)
+pub fn report_reminder(calendar: &Calendar, today: NaiveDate, day: u32) -> Option<ReportReminder> {
     use chrono::Datelike;
     let (year, month) = crate::reporting::report_month_on(calendar, today, day);
     let due = crate::reporting::monthly_report_due(calendar, year, month, day).ok()?;
-    match working_days_left(calendar, today, due.date) {
-        0 if today == due.date => Some(format!("{month}月防返贫监测月报今天到期，请今天上报。")),
-        2 => Some(format!(
+    let text = match working_days_left(calendar, today, due.date) {
+        0 if today == due.date => format!("{month}月防返贫监测月报今天到期，请今天上报。"),
+        2 => format!(
             "{month}月防返贫监测月报{}月{}日到期，还有2个工作日，请按时上报。",
             due.date.month(),
             due.date.day()
-        )),
-        _ => None,
-    }
+        ),
+        _ => return None,
+    };
+    Some(ReportReminder { year, month, text })
 }
 
 /// The text a household gets when its case reaches a stage that concerns it, in plain
@@ -358,15 +367,18 @@ mod tests {
     /// after the New Year holiday (1–3 January; Sunday 4 January is a make-up working day).
     #[test]
     fn townships_are_reminded_two_working_days_before_the_report_and_on_the_day() {
+        let text = |day| report_reminder(cal(), d(day), 5).map(|r| r.text);
         assert_eq!(
-            report_reminder(cal(), d("2025-12-31"), 5).as_deref(),
+            text("2025-12-31").as_deref(),
             Some("12月防返贫监测月报1月5日到期，还有2个工作日，请按时上报。")
         );
         assert_eq!(report_reminder(cal(), d("2026-01-04"), 5), None, "one working day left");
         assert_eq!(
-            report_reminder(cal(), d("2026-01-05"), 5).as_deref(),
+            text("2026-01-05").as_deref(),
             Some("12月防返贫监测月报今天到期，请今天上报。")
         );
+        let month = report_reminder(cal(), d("2026-01-05"), 5).map(|r| (r.year, r.month));
+        assert_eq!(month, Some((2025, 12)));
         assert_eq!(report_reminder(cal(), d("2026-01-06"), 5), None);
     }
 

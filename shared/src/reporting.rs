@@ -27,6 +27,15 @@ pub fn report_month_on(calendar: &Calendar, today: NaiveDate, day: u32) -> (i32,
     }
 }
 
+/// The latest month whose report is past its due date on `today`, with that date:
+/// the report a county expects to have been filed.
+pub fn last_report_passed(calendar: &Calendar, today: NaiveDate, day: u32) -> Option<(i32, u32, NaiveDate)> {
+    let (y, m) = report_month_on(calendar, today, day);
+    let (py, pm) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+    let due = monthly_report_due(calendar, py, pm, day).ok()?;
+    (today > due.date).then_some((py, pm, due.date))
+}
+
 /// When the county's monthly review (鹤庆 "每月一复核，每月一研判") of a household the
 /// township approved on `approved_on` is due: the township reports it by the 5th of the
 /// next month, and the county reviews each month's reports within that month, so by the
@@ -110,6 +119,25 @@ mod tests {
                 date: d("2027-01-05"),
                 provisional: Some(2027)
             }
+        );
+    }
+
+    /// September 2025's report is due 9 October: on the 9th the last one past due is
+    /// August's, from the 10th September's.
+    #[test]
+    fn the_last_report_past_due() {
+        let cal = Calendar::national();
+        assert_eq!(
+            last_report_passed(cal, d("2025-10-09"), 5),
+            Some((2025, 8, d("2025-09-05")))
+        );
+        assert_eq!(
+            last_report_passed(cal, d("2025-10-10"), 5),
+            Some((2025, 9, d("2025-10-09")))
+        );
+        assert_eq!(
+            last_report_passed(cal, d("2026-01-06"), 5),
+            Some((2025, 12, d("2026-01-05")))
         );
     }
 

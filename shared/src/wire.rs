@@ -423,7 +423,22 @@ pub struct Reminders {
     pub escalated: Vec<EscalatedItem>,
     /// The township's monthly report reminder of today, if any.
     pub report_due: Option<String>,
+    /// A township's monthly reports to mark (where its policy sets a report day): the
+    /// last one past due if it is not marked filed, and the one being worked on.
+    #[serde(default)]
+    pub reports: Vec<MonthlyReportStatus>,
     pub texts_muted: bool,
+}
+
+/// A township's monthly report: the month, its due date and when it was marked filed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonthlyReportStatus {
+    pub year: i32,
+    pub month: u32,
+    pub due: chrono::NaiveDate,
+    /// Unix milliseconds.
+    pub filed_at: Option<i64>,
 }
 
 /// `PUT /api/v1/reminders/texts`: mute or unmute reminder texts (the in-app list stays).

@@ -35,3 +35,14 @@ CREATE TABLE supervision_notes (
 );
 CREATE INDEX supervision_notes_division ON supervision_notes (division, at);
 CREATE INDEX supervision_notes_case ON supervision_notes (case_id, at);
+
+-- A township's monthly report marked as filed (鹤庆 "于每月5日前上报"): no reminder after
+-- it, and the county's board lists the townships whose last report past due is missing.
+CREATE TABLE monthly_reports (
+    division TEXT NOT NULL,
+    year BIGINT NOT NULL,
+    month BIGINT NOT NULL,
+    filed_at BIGINT NOT NULL,
+    by_account TEXT NOT NULL,
+    PRIMARY KEY (division, year, month)
+);

@@ -114,6 +114,10 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
     }
     let overdue = rows.iter().filter(|r| r.overdue).count();
     let escalated = rows.iter().filter(|r| crate::board::is_escalated(r)).count();
+    let missing = match crate::reminders::missing_reports(&state, area).await {
+        Ok(m) => m,
+        Err(e) => return api_error_page(e.into()),
+    };
     let l = staff.lang;
     let qs = q.query_string();
     let body = html! {
@@ -127,6 +131,12 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
                     (name) (tr(l, "：在办 ", ": open ")) (r.open) @if r.overdue > 0 { (tr(l, "，超期 ", ", overdue ")) (r.overdue) }
                     @if r.escalated > 0 { (tr(l, "，督办 ", ", supervised ")) (r.escalated) }
                 }
+            }
+        }
+        @for m in &missing {
+            p.flash.error role="alert" {
+                (m.name) " " (m.year) (tr(l, "年", "-")) (m.month) (tr(l, "月防返贫监测月报未上报（", " monthly report not filed (due "))
+                (m.due) (tr(l, "到期）", ")"))
             }
         }
         form.filters method="get" action="/console/board" {

@@ -62,6 +62,18 @@ fn view(r: &Reminders, staff: &Staff, flash: Option<&Flash>, l: Lang) -> Markup 
             None => {},
         }
         @if let Some(report) = &r.report_due { p.flash.error { (report) } }
+        @for m in &r.reports {
+            form method="post" action="/console/reminders" {
+                input type="hidden" name="csrf" value=(staff.csrf);
+                input type="hidden" name="action" value="file_report";
+                input type="hidden" name="month" value=(format!("{}-{:02}", m.year, m.month));
+                strong { (m.month) (tr(l, "月防返贫监测月报", " monthly report")) } "（" (tr(l, "到期日 ", "due ")) (m.due) "）："
+                @match m.filed_at {
+                    Some(at) => { (tr(l, "已于", "marked filed on ")) (super::case_page::china_time(at)) (tr(l, "标记为已上报", "")) },
+                    None => { (tr(l, "未上报 ", "not filed ")) button type="submit" { (tr(l, "标记为已上报", "Mark as filed")) } " " a href="/console/board" { (tr(l, "（在看板下载本月月报）", "(download it from the board)")) } },
+                }
+            }
+        }
         h3 { (tr(l, "我的待办（明天到期或已超期）", "Due soon or late (mine)")) }
         @if r.due.is_empty() { p.muted { (tr(l, "没有即将到期或超期的事项", "nothing due soon or late")) } }
         @else {
@@ -132,6 +144,8 @@ pub struct ActForm {
     case_id: String,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    month: String,
 }
 
 pub async fn act(State(state): State<AppState>, staff: Staff, Form(f): Form<ActForm>) -> Response {
@@ -142,6 +156,24 @@ pub async fn act(State(state): State<AppState>, staff: Staff, Form(f): Form<ActF
         "supervise" => crate::reminders::supervise(&state, &staff.caller(), &f.case_id, &f.note)
             .await
             .map(|()| Text::new("督办意见已发送", "supervision note sent")),
+        "file_report" => match chrono::NaiveDate::parse_from_str(&format!("{}-01", f.month), "%Y-%m-%d") {
+            Ok(d) => {
+                use chrono::Datelike;
+                crate::reminders::file_report(&state, &staff.account, d.year(), d.month())
+                    .await
+                    .map(|m| {
+                        Text::new(
+                            format!("{}月月报已标记为已上报", m.month),
+                            format!("the month {} report is marked filed", m.month),
+                        )
+                    })
+            }
+            Err(_) => Err(crate::error::ApiError::bad_request(
+                "bad_month",
+                "月份格式应为 2025-11",
+                "month as 2025-11",
+            )),
+        },
         "mute" | "unmute" => {
             let at = (f.action == "mute").then(|| state.now_ms());
             match state.store.set_texts_muted(&staff.account.id, at).await {

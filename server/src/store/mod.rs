@@ -276,6 +276,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     async fn upsert_division(&self, d: &Division) -> StoreResult<()>;
     async fn division(&self, code: DivisionCode) -> StoreResult<Option<Division>>;
+    /// The divisions directly under `parent`, by code.
+    async fn child_divisions(&self, parent: DivisionCode) -> StoreResult<Vec<Division>>;
 
     async fn create_account(&self, a: &Account) -> StoreResult<()>;
     async fn account_by_login(&self, login: &str) -> StoreResult<Option<Account>>;
@@ -422,6 +424,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Every staff work phone, by account id.
     async fn staff_phones(&self) -> StoreResult<std::collections::HashMap<String, String>>;
     async fn add_supervision(&self, note: &Supervision) -> StoreResult<()>;
+    /// Marks a township's monthly report filed (once; a second mark keeps the first).
+    async fn file_monthly_report(&self, division: &str, year: i32, month: u32, at: i64, by: &str) -> StoreResult<()>;
+    /// When a division's report for the month was marked filed, if it was.
+    async fn monthly_report_filed(&self, division: &str, year: i32, month: u32) -> StoreResult<Option<i64>>;
     /// 督办 notes on cases whose village starts with `prefix`, at or after `since`, newest first.
     async fn supervision_within(&self, prefix: &str, since: i64) -> StoreResult<Vec<Supervision>>;
 }

@@ -299,6 +299,23 @@ impl Store for SqlStore {
         .transpose()
     }
 
+    async fn child_divisions(&self, parent: DivisionCode) -> StoreResult<Vec<Division>> {
+        let rows = sqlx::query("SELECT code, name FROM divisions WHERE parent = $1 ORDER BY code")
+            .bind(parent.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let code: String = r.try_get("code")?;
+                Ok(Division {
+                    code: DivisionCode::from_str(&code).map_err(|_| StoreError::Corrupt(format!("division {code}")))?,
+                    name: r.try_get("name")?,
+                    parent: Some(parent),
+                })
+            })
+            .collect()
+    }
+
     async fn create_account(&self, a: &Account) -> StoreResult<()> {
         let _w = self.write_guard().await;
         let done = sqlx::query(
@@ -1373,6 +1390,33 @@ impl Store for SqlStore {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn file_monthly_report(&self, division: &str, year: i32, month: u32, at: i64, by: &str) -> StoreResult<()> {
+        let _w = self.write_guard().await;
+        sqlx::query(
+            "INSERT INTO monthly_reports (division, year, month, filed_at, by_account) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (division, year, month) DO NOTHING",
+        )
+        .bind(division)
+        .bind(i64::from(year))
+        .bind(i64::from(month))
+        .bind(at)
+        .bind(by)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn monthly_report_filed(&self, division: &str, year: i32, month: u32) -> StoreResult<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT filed_at FROM monthly_reports WHERE division = $1 AND year = $2 AND month = $3")
+                .bind(division)
+                .bind(i64::from(year))
+                .bind(i64::from(month))
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     async fn supervision_within(&self, prefix: &str, since: i64) -> StoreResult<Vec<Supervision>> {
