@@ -14,8 +14,7 @@ use zaofaxian_shared::reporting::{last_report_passed, monthly_report_due, report
 use zaofaxian_shared::wire::{EscalatedItem, MonthlyReportStatus, ReminderItem, Reminders, SupervisionNote};
 use zaofaxian_shared::{Calendar, DivisionCode, Role};
 
-/// 督办 notes longer than this are refused (a note, not a letter).
-pub const MAX_NOTE_CHARS: usize = 200;
+pub use zaofaxian_shared::reminders::MAX_SUPERVISION_NOTE_CHARS as MAX_NOTE_CHARS;
 
 /// How far back an account's list shows 督办 notes.
 const NOTES_SHOWN_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -409,11 +408,7 @@ pub async fn run(state: AppState) {
 /// A 督办 note on a late step by the level above: kept, shown to the responsible level
 /// in its list and next digest, and written into the case's history.
 pub async fn supervise(state: &AppState, caller: &Caller, case_id: &str, note: &str) -> ApiResult<()> {
-    let note = note.trim();
-    if note.is_empty()
-        || note.chars().count() > MAX_NOTE_CHARS
-        || zaofaxian_shared::text::has_hidden_characters(note, true)
-    {
+    if !zaofaxian_shared::reminders::is_supervision_note(note) {
         return Err(ApiError::bad_request(
             "bad_note",
             format!("督办意见为1至{MAX_NOTE_CHARS}字，不含控制字符"),
@@ -421,6 +416,7 @@ pub async fn supervise(state: &AppState, caller: &Caller, case_id: &str, note: &
         )
         .with_field("note"));
     }
+    let note = note.trim();
     let case = crate::cases::visible_case(state, caller, case_id).await?;
     let r = state.reference();
     let today = state.clock.today();

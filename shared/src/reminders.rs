@@ -69,6 +69,17 @@ impl Level {
     }
 }
 
+/// The longest 督办 note (a note, not a letter).
+pub const MAX_SUPERVISION_NOTE_CHARS: usize = 200;
+
+/// Whether `note` may be sent as a 督办 note: not blank, not too long, nothing hidden
+/// (line breaks allowed).
+pub fn is_supervision_note(note: &str) -> bool {
+    !note.trim().is_empty()
+        && note.chars().count() <= MAX_SUPERVISION_NOTE_CHARS
+        && !crate::text::has_hidden_characters(note, true)
+}
+
 /// How pressing a step is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

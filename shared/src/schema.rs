@@ -156,6 +156,28 @@ impl PartialSchema for Note {
 }
 impl ToSchema for Note {}
 
+/// A 督办 note ([`crate::reminders::MAX_SUPERVISION_NOTE_CHARS`]): line breaks allowed,
+/// nothing hidden, not blank.
+#[derive(Debug)]
+pub struct SupervisionNoteText;
+
+impl PartialSchema for SupervisionNoteText {
+    fn schema() -> RefOr<Schema> {
+        text(
+            supervision_note_pattern(),
+            (Some(1), crate::reminders::MAX_SUPERVISION_NOTE_CHARS),
+            "督办意见（不超过200字，不能为空白）/ a supervision note: at most 200 characters, not blank",
+            "已超期，请今日完成入户核实",
+        )
+    }
+}
+impl ToSchema for SupervisionNoteText {}
+
+/// [`SupervisionNoteText`]'s pattern (its length is the schema's `maxLength`).
+pub fn supervision_note_pattern() -> String {
+    format!("^[^{HIDDEN_IN_MULTILINE}]*[^\\s{HIDDEN_IN_MULTILINE}][^{HIDDEN_IN_MULTILINE}]*$")
+}
+
 /// A person's name: one line of at most [`crate::text::MAX_NAME_CHARS`] characters,
 /// nothing hidden ([`crate::text::is_plain_name`]).
 #[derive(Debug)]
@@ -335,6 +357,13 @@ mod tests {
         fn the_reason_pattern_is_the_cores_rule(text in TRICKY) {
             let core = EventKind::Clear.check_reason(Some(&text)).is_ok() && !has_hidden_characters(&text, true);
             prop_assert_eq!(Regex::new(&reason_pattern()).unwrap().is_match(&text), core, "{:?}", text);
+        }
+
+        // A 督办 note's pattern allows exactly the notes the core takes.
+        #[test]
+        fn the_supervision_note_pattern_is_the_cores_rule(text in TRICKY) {
+            let pattern = Regex::new(&super::supervision_note_pattern()).unwrap();
+            prop_assert_eq!(pattern.is_match(&text), crate::reminders::is_supervision_note(&text), "{:?}", text);
         }
 
         // A signature's pattern allows exactly what the core takes as one.

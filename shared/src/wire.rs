@@ -452,5 +452,6 @@ pub struct TextSettings {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SuperviseRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::SupervisionNoteText))]
     pub note: String,
 }
