@@ -23,6 +23,17 @@ fn name_of(c: &CaseRecord) -> String {
     c.report["household_name"].as_str().unwrap_or_default().to_string()
 }
 
+/// The open cases of `area` with a running deadline.
+fn with_deadline(
+    cases: &[CaseRecord],
+    area: DivisionCode,
+) -> impl Iterator<Item = (&CaseRecord, zaofaxian_shared::lifecycle::Deadline)> {
+    cases
+        .iter()
+        .filter(move |c| !c.state.stage.is_closed() && area.contains(c.division))
+        .filter_map(|c| Some((c, c.state.deadline?)))
+}
+
 /// The steps of `level` in `area` that are due soon or late, most pressing first.
 pub fn due_items(
     level: Level,
@@ -31,11 +42,8 @@ pub fn due_items(
     calendar: &Calendar,
     today: chrono::NaiveDate,
 ) -> Vec<ReminderItem> {
-    let mut items: Vec<ReminderItem> = cases
-        .iter()
-        .filter(|c| !c.state.stage.is_closed() && area.contains(c.division))
-        .filter_map(|c| {
-            let d = c.state.deadline?;
+    let mut items: Vec<ReminderItem> = with_deadline(cases, area)
+        .filter_map(|(c, d)| {
             if Level::of_deadline(d.kind) != level {
                 return None;
             }
@@ -66,11 +74,8 @@ pub fn escalated_items(
     calendar: &Calendar,
     today: chrono::NaiveDate,
 ) -> Vec<EscalatedItem> {
-    let mut items: Vec<EscalatedItem> = cases
-        .iter()
-        .filter(|c| !c.state.stage.is_closed() && area.contains(c.division))
-        .filter_map(|c| {
-            let d = c.state.deadline?;
+    let mut items: Vec<EscalatedItem> = with_deadline(cases, area)
+        .filter_map(|(c, d)| {
             let step_level = Level::of_deadline(d.kind);
             if step_level.above() != Some(level) || !escalated(calendar, today, d.due) {
                 return None;

@@ -54,6 +54,22 @@ fn texts_to(sent: &Outbox, phone: &str) -> Vec<String> {
         .collect()
 }
 
+/// Posts a console form of `page` (its token added) and answers the page shown.
+async fn console_post(app: &common::TestApp, cookie: &str, page: &str, fields: &[(&str, &str)]) -> String {
+    let csrf = common::form_token(page).unwrap();
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let r = app
+        .http
+        .post(app.url("/console/reminders"))
+        .header("cookie", cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    r.text().await.unwrap()
+}
+
 async fn version(app: &common::TestApp, token: &str, case: &str) -> u64 {
     let (_, d) = app.get(token, &format!("/api/v1/cases/{case}")).await;
     d["case"]["state"]["version"].as_u64().unwrap()
@@ -197,37 +213,15 @@ async fn reminders_reach_the_people_who_must_act_once_a_working_day() {
             page.contains("value=\"2025-09\"") && page.contains("value=\"2025-10\""),
             "{name}: {page}"
         );
-        let r = app
-            .http
-            .post(app.url("/console/reminders"))
-            .header("cookie", &heqing)
-            .form(&[
-                ("csrf", common::form_token(&page).unwrap().as_str()),
-                ("action", "file_report"),
-                ("month", "2025-09"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert!(r.text().await.unwrap().contains("9月月报已标记为已上报"), "{name}");
+        let done = console_post(&app, &heqing, &page, &[("action", "file_report"), ("month", "2025-09")]).await;
+        assert!(done.contains("9月月报已标记为已上报"), "{name}");
         assert!(
             !app.console_page(&county, "/console/board").await.contains(missing),
             "{name}"
         );
         // October's is marked early: no reminder for it on 3 November.
-        let r = app
-            .http
-            .post(app.url("/console/reminders"))
-            .header("cookie", &heqing)
-            .form(&[
-                ("csrf", common::form_token(&page).unwrap().as_str()),
-                ("action", "file_report"),
-                ("month", "2025-10"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert!(r.text().await.unwrap().contains("10月月报已标记为已上报"), "{name}");
+        let done = console_post(&app, &heqing, &page, &[("action", "file_report"), ("month", "2025-10")]).await;
+        assert!(done.contains("10月月报已标记为已上报"), "{name}");
         let heqing_texts = texts_to(&sent, HEQING_PHONE).len();
 
         // Friday 10 October: one working day late. On the township's 超期督办 list with
@@ -271,22 +265,13 @@ async fn reminders_reach_the_people_who_must_act_once_a_working_day() {
             page.contains("王秀英") && page.contains("cadre、team") && page.contains("1个工作日"),
             "{name}"
         );
-        let csrf = common::form_token(&page).unwrap();
-        let r = app
-            .http
-            .post(app.url("/console/reminders"))
-            .header("cookie", &cookie)
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("action", "supervise"),
-                ("case_id", case.as_str()),
-                ("note", "已超期，请今日完成入户核实"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{name}");
-        assert!(r.text().await.unwrap().contains("督办意见已发送"), "{name}");
+        let fields = [
+            ("action", "supervise"),
+            ("case_id", case.as_str()),
+            ("note", "已超期，请今日完成入户核实"),
+        ];
+        let done = console_post(&app, &cookie, &page, &fields).await;
+        assert!(done.contains("督办意见已发送"), "{name}");
         zaofaxian_server::reminders::round(&one).await.unwrap();
         assert_eq!(
             texts_to(&sent, TOWNSHIP_PHONE).last().map(String::as_str),

@@ -5,3 +5,4 @@
 pub mod browser;
 pub mod fault_proxy;
 pub mod server_process;
+pub mod visits;

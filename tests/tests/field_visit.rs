@@ -11,14 +11,14 @@ mod common;
 use image::{ImageEncoder, RgbImage};
 use serde_json::json;
 use std::sync::Mutex;
+use zaofaxian_e2e::visits::answer_at_the_door;
 use zaofaxian_mobile::household_search::{households, search};
 use zaofaxian_mobile::local_store::LocalStore;
 use zaofaxian_mobile::photo::{PipelineOptions, Watermark, find_cjk_font, keep, process};
 use zaofaxian_mobile::sync::{SyncEngine, new_sign_in_attempt};
-use zaofaxian_mobile::visit_form::{MemberForm, VisitForm};
+use zaofaxian_mobile::visit_form::VisitForm;
 use zaofaxian_mobile::worksheet_form::WorksheetForm;
 use zaofaxian_server::store::Store;
-use zaofaxian_shared::household::{Health, LabourCapacity};
 use zaofaxian_shared::wire::RecordKind;
 use zaofaxian_shared::{Lang, Policy, Role};
 
@@ -151,23 +151,7 @@ async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
             Policy::embedded().profile_for(village).unwrap(),
         );
         form.group = "3组".into();
-        form.members[0] = MemberForm {
-            name: "王秀英".into(),
-            national_id: "11010519491231002X".into(),
-            labour: LabourCapacity::None,
-            health: Health::Serious,
-            severe_disability: Some(false),
-            disabled_elderly: Some(false),
-            ..MemberForm::default()
-        };
-        for e in &mut form.exclusions {
-            e.applies = Some(false);
-        }
-        form.formerly_poor = Some(false);
-        form.guarantees = [Some(true); 5];
-        form.sudden_hardship = Some(false);
-        form.application = Some(true);
-        form.signer = "王秀英".into();
+        answer_at_the_door(&mut form, "王秀英", "11010519491231002X", false);
         form.auth_kind = zaofaxian_mobile::visit_form::AuthKind::Fingerprint;
         form.auth_note = "不识字，按手印，组长见证".into();
         form.fix = Some(
@@ -276,23 +260,7 @@ async fn a_household_found_on_rounds_is_filed_and_visited_offline() {
             case.state.version,
             Policy::embedded().profile_for(village).unwrap(),
         );
-        form.members[0] = MemberForm {
-            name: "赵六".into(),
-            national_id: "11010519491231002X".into(),
-            labour: LabourCapacity::None,
-            health: Health::Serious,
-            severe_disability: Some(false),
-            disabled_elderly: Some(false),
-            ..MemberForm::default()
-        };
-        for e in &mut form.exclusions {
-            e.applies = Some(false);
-        }
-        form.formerly_poor = Some(false);
-        form.guarantees = [Some(true); 5];
-        form.sudden_hardship = Some(true);
-        form.application = Some(true);
-        form.signer = "赵六".into();
+        answer_at_the_door(&mut form, "赵六", "11010519491231002X", true);
         form.auth_kind = zaofaxian_mobile::visit_form::AuthKind::Fingerprint;
         form.auth_note = "按手印，组长见证".into();
         let sheet = WorksheetForm {

@@ -14,9 +14,8 @@ use std::sync::Mutex;
 use zaofaxian_mobile::drafts::{OPEN_VISIT_KEY, VisitDraft, visit_key};
 use zaofaxian_mobile::local_store::LocalStore;
 use zaofaxian_mobile::sync::SyncEngine;
-use zaofaxian_mobile::visit_form::{MemberForm, VisitForm};
+use zaofaxian_mobile::visit_form::VisitForm;
 use zaofaxian_mobile::worksheet_form::WorksheetForm;
-use zaofaxian_shared::household::{Health, LabourCapacity, Relationship};
 use zaofaxian_shared::wire::RecordKind;
 use zaofaxian_shared::{DivisionCode, Policy};
 
@@ -115,23 +114,8 @@ async fn prepare(server: &str, dir: &str, login: &str, password: &str) -> Result
     // Everything a cadre asks at the door, but the first member's name.
     let profile = Policy::embedded().profile_for(village).map_err(|e| format!("{e:?}"))?;
     let mut form = VisitForm::new(&case.id, case.state.version, profile);
-    form.members[0] = MemberForm {
-        national_id: "11010519491231002X".into(),
-        relationship: Some(Relationship::Head),
-        labour: LabourCapacity::None,
-        health: Health::Serious,
-        severe_disability: Some(false),
-        disabled_elderly: Some(false),
-        ..MemberForm::default()
-    };
-    for e in &mut form.exclusions {
-        e.applies = Some(false);
-    }
-    form.formerly_poor = Some(false);
-    form.guarantees = [Some(true); 5];
-    form.sudden_hardship = Some(false);
-    form.application = Some(true);
-    form.signer = HOUSEHOLD.into();
+    zaofaxian_e2e::visits::answer_at_the_door(&mut form, HOUSEHOLD, "11010519491231002X", false);
+    form.members[0].name.clear();
     form.signature.start(10.0, 10.0);
     form.signature.extend(200.0, 60.0);
     let photo = housing_photo();
