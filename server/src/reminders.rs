@@ -323,13 +323,15 @@ fn digest_start(day: chrono::NaiveDate) -> i64 {
 /// Records today's digest texts (on working days from 08:00 China time): one per
 /// account with something due, late, supervised or a report to file, a phone and texts
 /// not muted. Idempotent by key: a second process or a restart records nothing new.
-pub async fn make_digests(state: &AppState) -> StoreResult<usize> {
+/// `None` when it is no time for digests (a rest day, night), else how many were
+/// recorded now.
+pub async fn make_digests(state: &AppState) -> StoreResult<Option<usize>> {
     let now = state.clock.now();
     let china = now.with_timezone(&zaofaxian_shared::clock::china_offset());
     let today = china.date_naive();
     let r = state.reference();
     if !zaofaxian_shared::reminders::digest_day(&r.calendar, today, china.time()) {
-        return Ok(0);
+        return Ok(None);
     }
     let phones = state.store.staff_phones().await?;
     let muted = state.store.muted_accounts().await?;
@@ -387,25 +389,39 @@ pub async fn make_digests(state: &AppState) -> StoreResult<usize> {
         };
         made += usize::from(state.store.put_text(&text).await?);
     }
-    Ok(made)
+    Ok(Some(made))
 }
 
 /// One round: today's digests, then whatever is waiting to be sent.
 pub async fn round(state: &AppState) -> StoreResult<(usize, usize)> {
-    let made = make_digests(state).await?;
+    let made = make_digests(state).await?.unwrap_or(0);
     let sent = crate::texts::deliver(state).await?;
     Ok((made, sent))
 }
 
 /// Runs a round every minute for as long as the server runs; a failed round is logged
-/// once and the next one tries again.
+/// once and the next one tries again. Today's digests read every open case, so this
+/// process makes them once a day (after a restart once more: the keys keep it to one
+/// text each); deliveries run every minute.
 pub async fn run(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut digested_on = None;
     loop {
         tick.tick().await;
-        if let Err(e) = round(&state).await {
-            tracing::error!(error = %e, "提醒轮次失败 / reminder round failed");
+        let today = state.clock.today();
+        let made = if digested_on == Some(today) {
+            Ok(None)
+        } else {
+            make_digests(&state).await
+        };
+        match made {
+            Ok(Some(_)) => digested_on = Some(today),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "提醒汇总失败 / making the reminder digests failed"),
+        }
+        if let Err(e) = crate::texts::deliver(&state).await {
+            tracing::error!(error = %e, "短信发送轮次失败 / the text round failed");
         }
     }
 }
