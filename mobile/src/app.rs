@@ -293,6 +293,7 @@ fn now_ms() -> i64 {
 #[component]
 pub fn App() -> Element {
     let ctx = use_context::<AppContext>();
+    use_hook(crate::voice::allow_microphone);
     let mut lang = use_signal(|| Lang::Zh);
     let today = SystemClock.today();
     let mut session = use_signal(|| None::<Session>);

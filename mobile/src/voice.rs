@@ -68,6 +68,35 @@ async fn capture(_max: std::time::Duration) -> Result<Vec<u8>, Text> {
     Err(why_not("unsupported"))
 }
 
+/// Lets the window's webview give the page the microphone when it asks (WebKitGTK
+/// denies every media request the application does not answer). Audio only: a
+/// request for a camera or anything else is left to WebKit's default, a refusal.
+/// Called once, from the app's root.
+#[cfg(all(feature = "desktop", target_os = "linux"))]
+pub fn allow_microphone() {
+    use webkit2gtk::glib::Cast;
+    use webkit2gtk::{PermissionRequestExt, UserMediaPermissionRequest, UserMediaPermissionRequestExt, WebViewExt};
+    use wry::WebViewExtUnix;
+    // Outside a window (component tests) there is nothing to allow.
+    let Some(window) = dioxus::prelude::try_consume_context::<dioxus::desktop::DesktopContext>() else {
+        return;
+    };
+    let webview = window.webview.webview();
+    webview.connect_permission_request(|_, request| {
+        let audio_only = request
+            .downcast_ref::<UserMediaPermissionRequest>()
+            .is_some_and(|m| m.is_for_audio_device() && !m.is_for_video_device());
+        if audio_only {
+            request.allow();
+        }
+        audio_only
+    });
+}
+
+/// Elsewhere the platform asks the user itself (browser, phone).
+#[cfg(not(all(feature = "desktop", target_os = "linux")))]
+pub fn allow_microphone() {}
+
 /// Ends the recording under way.
 pub fn stop() {
     #[cfg(target_arch = "wasm32")]
