@@ -374,8 +374,12 @@ pub async fn apply_event(
         state: next,
     };
     let outcome = state.store.write_case(claim, &write, &entry).await?;
-    if let WriteOutcome::Stored(_) = &outcome {
-        tell_household(state, &case, &after).await?;
+    // The step is stored: a text that could not be recorded must not make it look failed
+    // (the phone would send it again); it is logged, and the household's card still shows it.
+    if let WriteOutcome::Stored(_) = &outcome
+        && let Err(e) = tell_household(state, &case, &after).await
+    {
+        tracing::error!(case = %case.id, error = ?e, "农户通知未能记录 / the household's text was not recorded");
     }
     Ok(outcome)
 }
