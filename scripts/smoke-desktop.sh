@@ -11,10 +11,14 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/zaofaxian/target}"
 OUT="${1:-$PWD/app-screenshot.png}"
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 if ! pkg-config --exists webkit2gtk-4.1 || ! command -v Xvfb >/dev/null || ! command -v import >/dev/null \
-   || ! command -v xdotool >/dev/null; then
+   || ! command -v xdotool >/dev/null || ! command -v pulseaudio >/dev/null \
+   || ! gst-inspect-1.0 pulsesrc >/dev/null 2>&1 || ! gst-inspect-1.0 mp4mux >/dev/null 2>&1; then
   $SUDO apt-get update -qq
+  # PulseAudio and GStreamer's pulse source, muxers and Opus encoder: the window's
+  # microphone for the voice note (the walk gives it a silent source).
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libwebkit2gtk-4.1-dev libgtk-3-dev \
-    libsoup-3.0-dev libxdo-dev xvfb xauth xdotool imagemagick fonts-wqy-microhei
+    libsoup-3.0-dev libxdo-dev xvfb xauth xdotool imagemagick fonts-wqy-microhei \
+    pulseaudio gstreamer1.0-pulseaudio gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools
 fi
 [ "${1:-}" = "--deps-only" ] && exit 0
 mkdir -p "$(dirname "$OUT")"
@@ -26,7 +30,13 @@ DISPLAY_NUM=:$((90 + RANDOM % 9))
 Xvfb "$DISPLAY_NUM" -screen 0 480x860x24 >/dev/null 2>&1 &
 XVFB=$!
 SERVER=""
-trap 'kill $APP $XVFB $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
+# A microphone for the voice note: PulseAudio with a silent source (there is no sound
+# card here), in the walk's own runtime directory.
+export XDG_RUNTIME_DIR="$DATA/run"
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+pulseaudio --daemonize=yes --exit-idle-time=-1 -n --load=module-native-protocol-unix \
+  --load="module-null-source source_name=mic" >"$DATA/pulse.log" 2>&1 || { cat "$DATA/pulse.log"; exit 1; }
+trap 'kill $APP $XVFB $SERVER 2>/dev/null || true; pulseaudio --kill 2>/dev/null || true; rm -rf "$DATA"' EXIT
 sleep 1
 # WebKit's sandbox and GPU paths are not available in a headless root session.
 APP_DATA=$DATA
@@ -75,11 +85,17 @@ click 240 414                       # 大概自付医疗费
 type_text "12000"
 click 240 525                       # 情况说明
 type_text "zhuyuan"
+# A voice note: tap to record, three seconds of (silent) speech, tap to stop.
+click 240 622                       # 说一段话
+sleep 3
+click 240 622                       # ● 正在录音……说完请点这里
+sleep 2
+shot "${OUT%.png}-3c-voice.png"
 # The step is longer than the window: scroll to its end, where 下一步 is.
 DISPLAY=$DISPLAY_NUM xdotool mousemove 240 160 click --repeat 10 --delay 100 5; sleep 1
 click 413 665                       # 下一步
 shot "${OUT%.png}-4-confirm.png"
-click 78 448                        # 提交申报
+click 78 482                        # 提交申报 (below the 语音说明 row)
 shot "$OUT"
 # The report must now be in the phone's outbox, waiting for a signal.
 python3 - "$DATA/app.sqlite" <<'PY'
@@ -95,7 +111,14 @@ china = datetime.timezone(datetime.timedelta(hours=8))  # the app counts days in
 yesterday = (datetime.datetime.now(china).date() - datetime.timedelta(days=1)).isoformat()
 assert body["happened_on"] == yesterday and body["amount"] == 1200000, body
 assert body["description"] == "zhuyuan", body
-print("outbox: 1 pending report for", body["household_name"], body["happened_on"], "(typed before a kill)")
+# The voice note recorded in the window: kept by its hash, a container the server files.
+sha = body.get("voice_note")
+assert sha, ("no voice note on the report", body)
+path, size = sqlite3.connect(sys.argv[1]).execute("SELECT path, size FROM photos WHERE sha256 = ?", (sha,)).fetchone()
+head = open(path, "rb").read(12)
+assert head[4:8] == b"ftyp" or head[:4] in (b"\x1a\x45\xdf\xa3", b"OggS"), head
+print("outbox: 1 pending report for", body["household_name"], body["happened_on"], "(typed before a kill),",
+      "with a voice note of", size, "bytes recorded in the window")
 drafts = sqlite3.connect(sys.argv[1]).execute("SELECT key, json FROM drafts").fetchall()
 assert drafts == [("remembered_name", '"Wang Xiuying"')], ("a finished report leaves no draft, only its name", drafts)
 PY

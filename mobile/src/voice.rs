@@ -118,7 +118,8 @@ async fn capture(max: std::time::Duration) -> Result<Vec<u8>, Text> {
     if (!navigator.mediaDevices || !window.MediaRecorder) {{ dioxus.send({{ error: 'unsupported' }}); return; }}
     const stream = await navigator.mediaDevices.getUserMedia({{ audio: true }});
     const chunks = [];
-    const r = new MediaRecorder(stream);
+    const type = {types}.find((t) => MediaRecorder.isTypeSupported(t));
+    const r = type ? new MediaRecorder(stream, {{ mimeType: type }}) : new MediaRecorder(stream);
     window.__zfxVoice = r;
     r.ondataavailable = (e) => {{ if (e.data && e.data.size) chunks.push(e.data); }};
     r.onstop = async () => {{
@@ -132,7 +133,8 @@ async fn capture(max: std::time::Duration) -> Result<Vec<u8>, Text> {
     dioxus.send({{ error: e && e.name === 'NotAllowedError' ? 'denied' : 'unavailable' }});
   }}
 }})();"#,
-        ms = max.as_millis()
+        ms = max.as_millis(),
+        types = serde_json::to_string(&zaofaxian_shared::voice::RECORDING_TYPES).unwrap_or_default(),
     );
     let mut eval = dioxus::document::eval(&script);
     let answer: serde_json::Value = eval.recv().await.map_err(|_| why_not("unavailable"))?;

@@ -9,8 +9,19 @@ pub const MAX_VOICE_SECONDS: u32 = 120;
 /// The largest voice note the server files.
 pub const MAX_VOICE_BYTES: usize = 2 * 1024 * 1024;
 
+/// What the app asks the page's MediaRecorder for, best first: the first type the
+/// platform supports is used, else its own default. Opus first: small at speech rates,
+/// and WebKitGTK (the desktop window) on GStreamer 1.22 records nothing in its default
+/// MP4 with AAC but records Opus in MP4. Every type is one the server files.
+pub const RECORDING_TYPES: [&str; 4] = [
+    "audio/webm;codecs=opus",
+    "audio/ogg;codecs=opus",
+    "audio/mp4;codecs=opus",
+    "audio/mp4",
+];
+
 /// The containers phones' browsers record into (Chromium and Firefox: WebM or Ogg with
-/// Opus; Safari: MP4 with AAC).
+/// Opus; Safari: MP4 with AAC; WebKitGTK: MP4 with Opus).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VoiceFormat {
     Webm,
@@ -56,5 +67,18 @@ mod tests {
         assert_eq!(VoiceFormat::sniff(&[0xff, 0xd8, 0xff, 0xe0]), None, "a JPEG");
         assert_eq!(VoiceFormat::sniff(b""), None);
         assert_eq!(VoiceFormat::Webm.content_type(), "audio/webm");
+    }
+
+    #[test]
+    fn the_app_asks_only_for_containers_the_server_files() {
+        let filed = [VoiceFormat::Webm, VoiceFormat::Ogg, VoiceFormat::Mp4].map(VoiceFormat::content_type);
+        for t in RECORDING_TYPES {
+            let container = t.split(';').next().unwrap_or_default();
+            assert!(filed.contains(&container), "{t}");
+        }
+        assert!(
+            RECORDING_TYPES[0].ends_with("opus"),
+            "Opus first: smallest at speech rates"
+        );
     }
 }

@@ -73,13 +73,14 @@ export function page_param(name) {
 export function page_origin() { return location.origin; }
 // One voice note at a time: recorded until voice_stop() or the limit, then its bytes.
 let recorder = null;
-export function voice_record(maxMs) {
+export function voice_record(maxMs, types) {
   return new Promise(async (resolve, reject) => {
     try {
       if (!navigator.mediaDevices || !window.MediaRecorder) { reject('unsupported'); return; }
       const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
       const chunks = [];
-      const r = new MediaRecorder(stream);
+      const type = types.split(',').find((t) => MediaRecorder.isTypeSupported(t));
+      const r = type ? new MediaRecorder(stream, { mimeType: type }) : new MediaRecorder(stream);
       recorder = r;
       r.ondataavailable = (e) => { if (e.data && e.data.size) chunks.push(e.data); };
       r.onstop = async () => {
@@ -103,7 +104,7 @@ extern "C" {
     fn locate(timeout_ms: u32) -> Promise;
     fn sleep_ms(ms: u32) -> Promise;
     fn page_param(name: &str) -> Option<String>;
-    fn voice_record(max_ms: u32) -> Promise;
+    fn voice_record(max_ms: u32, types: &str) -> Promise;
     fn voice_stop();
     fn page_origin() -> String;
 }
@@ -209,7 +210,9 @@ pub fn param(name: &str) -> Option<String> {
 /// refused microphone, none at all).
 pub async fn record_voice(max: std::time::Duration) -> Result<Vec<u8>, String> {
     let ms = u32::try_from(max.as_millis()).unwrap_or(u32::MAX);
-    let bytes = JsFuture::from(voice_record(ms)).await.map_err(js_text)?;
+    let bytes = JsFuture::from(voice_record(ms, &zaofaxian_shared::voice::RECORDING_TYPES.join(",")))
+        .await
+        .map_err(js_text)?;
     Ok(Uint8Array::new(&bytes).to_vec())
 }
 
