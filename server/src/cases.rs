@@ -13,6 +13,7 @@ use zaofaxian_shared::elimination::EliminationEvidence;
 use zaofaxian_shared::lifecycle::{Binding, Channel, Ctx, RefusalKind, WhyNot, open, transition};
 use zaofaxian_shared::policy::PolicyError;
 use zaofaxian_shared::report::HardshipReport;
+use zaofaxian_shared::text_messages::{TextKind, TextMessage};
 use zaofaxian_shared::visit::{HomeVisit, VisitError};
 use zaofaxian_shared::{DivisionCode, DivisionLevel, RecordId, Role, Text};
 
@@ -127,6 +128,7 @@ pub async fn create_from_report(
         entry: serde_json::json!({ "event": "report", "channel": channel, "hardship": report.hardship,
             "photos": report.photos, "voice_note": report.voice_note }),
         photos: report.attachments(),
+        text: None,
     };
     Ok(state
         .store
@@ -216,6 +218,7 @@ async fn household_report(
             "photos": report.photos, "voice_note": report.voice_note,
         }),
         photos: report.attachments(),
+        text: None,
     };
     let write = CaseWrite::Update {
         case_id: case.id.clone(),
@@ -349,6 +352,12 @@ pub async fn apply_event(
     if let Some(v) = &req.visit {
         photos.extend(v.photos.iter().filter(|p| !req.photos.contains(p)).cloned());
     }
+    // The household's text goes in with the step. One that cannot be made (a lookup
+    // failed) must not refuse the step: it is logged, and the household's card shows it.
+    let text = household_text(state, &case, &next, req).await.unwrap_or_else(|e| {
+        tracing::error!(case = %case.id, error = ?e, "农户通知未能生成 / the household's text could not be made");
+        None
+    });
     let entry = NewEntry {
         at: state.now_ms(),
         actor_account: caller.0.id.clone(),
@@ -366,30 +375,29 @@ pub async fn apply_event(
             "assessment": assessment,
         }),
         photos,
+        text,
     };
-    let after = next.clone();
     let write = CaseWrite::Update {
         case_id: case.id.clone(),
         expected_version: case.state.version,
         state: next,
     };
-    let outcome = state.store.write_case(claim, &write, &entry).await?;
-    // The step is stored: a text that could not be recorded must not make it look failed
-    // (the phone would send it again); it is logged, and the household's card still shows it.
-    if let WriteOutcome::Stored(_) = &outcome
-        && let Err(e) = tell_household(state, &case, &after).await
-    {
-        tracing::error!(case = %case.id, error = ?e, "农户通知未能记录 / the household's text was not recorded");
-    }
-    Ok(outcome)
+    Ok(state.store.write_case(claim, &write, &entry).await?)
 }
 
-/// Records the household's text when its case reached a stage that concerns it (see
-/// `zaofaxian_shared::reminders::household_text`), to the phone it gave or signed in
-/// with; the text waits for daytime. Keyed by the case's version: said once.
-async fn tell_household(state: &AppState, case: &CaseRecord, after: &zaofaxian_shared::CaseState) -> ApiResult<()> {
-    if case.state.stage == after.stage {
-        return Ok(());
+/// The household's text for a step that concerns it (see
+/// `zaofaxian_shared::reminders::household_message`) or an assistance measure recorded
+/// for it, to the phone it gave or signed in with; it waits for daytime. Keyed by the
+/// case's version: said once.
+async fn household_text(
+    state: &AppState,
+    case: &CaseRecord,
+    after: &zaofaxian_shared::CaseState,
+    req: &EventRequest,
+) -> ApiResult<Option<crate::store::NewText>> {
+    let measure = matches!(req.event, zaofaxian_shared::Event::RecordAssistance);
+    if case.state.stage == after.stage && !measure {
+        return Ok(None);
     }
     let owner_phone = match (&case.owner_account, case.report["on_behalf"] == true) {
         (Some(id), false) => state
@@ -401,31 +409,28 @@ async fn tell_household(state: &AppState, case: &CaseRecord, after: &zaofaxian_s
         _ => None,
     };
     let Some(phone) = case.report["phone"].as_str().map(str::to_string).or(owner_phone) else {
-        return Ok(());
+        return Ok(None);
     };
-    let contact = if after.stage == zaofaxian_shared::Stage::Monitored {
+    let contact = if !measure && after.stage == zaofaxian_shared::Stage::Monitored {
         crate::household_view::for_household(state.store.as_ref(), case)
             .await?
             .contact
     } else {
         None
     };
-    let contact = contact.as_ref().map(|c| (c.name.as_str(), c.phone.as_deref()));
-    let Some(body) = zaofaxian_shared::reminders::household_text(&case.state, after, contact) else {
-        return Ok(());
+    let message = if measure {
+        Some(TextMessage::new(TextKind::Assistance, []))
+    } else {
+        zaofaxian_shared::reminders::household_message(&case.state, after, contact.as_ref().map(|c| c.name.as_str()))
     };
-    state
-        .store
-        .put_text(&crate::store::NewText {
-            key: format!("stage:{}:{}", case.id, after.version),
-            phone,
-            body,
-            account_id: case.owner_account.clone(),
-            case_id: Some(case.id.clone()),
-            created_at: state.now_ms(),
-        })
-        .await?;
-    Ok(())
+    Ok(message.map(|message| crate::store::NewText {
+        key: format!("stage:{}:{}", case.id, after.version),
+        phone,
+        message,
+        account_id: case.owner_account.clone(),
+        case_id: Some(case.id.clone()),
+        created_at: state.now_ms(),
+    }))
 }
 
 /// How often a 督办 entry is tried again when the case moved while it was written.
@@ -451,6 +456,7 @@ pub async fn record_supervision(
             actor_role: caller.role(),
             entry: serde_json::json!({ "event": crate::policy_data::SUPERVISED, "level": level, "note": note }),
             photos: Vec::new(),
+            text: None,
         };
         let write = CaseWrite::Update {
             case_id: current.id.clone(),
@@ -668,6 +674,7 @@ pub async fn open_clue(
         actor_role: caller.role(),
         entry: serde_json::json!({ "event": "clue", "channel": channel, "note": detail }),
         photos: Vec::new(),
+        text: None,
     };
     state.store.write_case(None, &CaseWrite::Create(record), &entry).await?;
     known.0.insert(household.national_id.clone(), id.clone());

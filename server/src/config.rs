@@ -31,8 +31,9 @@ pub struct SmsSettings {
     pub app_id: Option<String>,
     pub sign: Option<String>,
     pub template: Option<String>,
-    /// The template of reminder and household notices (one variable: the text).
-    pub notice_template: Option<String>,
+    /// The ids of the reminder and household notice templates:
+    /// `digest=1234567,digest_below=…` (every name in `zaofaxian_shared::text_messages`).
+    pub notice_templates: Option<String>,
     pub region: Option<String>,
     pub endpoint: Option<String>,
 }
@@ -46,7 +47,7 @@ impl SmsSettings {
         "ZAOFAXIAN_SMS_APP_ID",
         "ZAOFAXIAN_SMS_SIGN",
         "ZAOFAXIAN_SMS_TEMPLATE",
-        "ZAOFAXIAN_SMS_NOTICE_TEMPLATE",
+        "ZAOFAXIAN_SMS_NOTICE_TEMPLATES",
         "ZAOFAXIAN_SMS_REGION",
         "ZAOFAXIAN_SMS_ENDPOINT",
     ];
@@ -59,7 +60,7 @@ impl SmsSettings {
             "ZAOFAXIAN_SMS_APP_ID" => &mut self.app_id,
             "ZAOFAXIAN_SMS_SIGN" => &mut self.sign,
             "ZAOFAXIAN_SMS_TEMPLATE" => &mut self.template,
-            "ZAOFAXIAN_SMS_NOTICE_TEMPLATE" => &mut self.notice_template,
+            "ZAOFAXIAN_SMS_NOTICE_TEMPLATES" => &mut self.notice_templates,
             "ZAOFAXIAN_SMS_REGION" => &mut self.region,
             "ZAOFAXIAN_SMS_ENDPOINT" => &mut self.endpoint,
             _ => return None,
@@ -82,7 +83,7 @@ impl std::fmt::Debug for SmsSettings {
             .field("app_id", &self.app_id)
             .field("sign", &self.sign)
             .field("template", &self.template)
-            .field("notice_template", &self.notice_template)
+            .field("notice_templates", &self.notice_templates)
             .field("region", &self.region)
             .field("endpoint", &self.endpoint)
             .finish()
@@ -193,11 +194,11 @@ mod tests {
         .unwrap();
         let env = |k: &str| match k {
             "ZAOFAXIAN_SMS_SECRET_KEY" => Some("env-secret".to_string()),
-            "ZAOFAXIAN_SMS_NOTICE_TEMPLATE" => Some("456".to_string()),
+            "ZAOFAXIAN_SMS_NOTICE_TEMPLATES" => Some("456".to_string()),
             _ => None,
         };
         let c = Config::load(Some(&file), env).unwrap();
-        assert_eq!(c.sms.get("ZAOFAXIAN_SMS_NOTICE_TEMPLATE").as_deref(), Some("456"));
+        assert_eq!(c.sms.get("ZAOFAXIAN_SMS_NOTICE_TEMPLATES").as_deref(), Some("456"));
         assert_eq!(c.sms.get("ZAOFAXIAN_SMS").as_deref(), Some("tencent"));
         assert_eq!(c.sms.get("ZAOFAXIAN_SMS_SECRET_ID").as_deref(), Some("AKIDfile"));
         assert_eq!(c.sms.get("ZAOFAXIAN_SMS_SECRET_KEY").as_deref(), Some("env-secret"));

@@ -99,6 +99,8 @@ pub struct Limits {
     pub household_reports: LimitPolicy,
     /// Of those, filed for others (代为申报).
     pub household_proxy: LimitPolicy,
+    /// 督办 notes a staff account sends a day.
+    pub supervision: LimitPolicy,
 }
 
 const MINUTE: i64 = 60 * 1000;
@@ -110,6 +112,9 @@ pub const HOUSEHOLD_REPORTS_PER_DAY: usize = 20;
 /// 代为申报 by a household account (for a neighbour without a phone): 3 a day. Cadres file
 /// for many households with their own accounts, which these limits do not touch.
 pub const HOUSEHOLD_PROXY_REPORTS_PER_DAY: usize = 3;
+/// 督办 notes per staff account a day: a county's whole late list on a bad morning, far
+/// below what would bury the villages' digests and case histories.
+pub const SUPERVISION_NOTES_PER_DAY: usize = 300;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -121,6 +126,7 @@ impl Default for Limits {
             code_overall: LimitPolicy::fixed(600, MINUTE),
             household_reports: LimitPolicy::fixed(HOUSEHOLD_REPORTS_PER_DAY, DAY),
             household_proxy: LimitPolicy::fixed(HOUSEHOLD_PROXY_REPORTS_PER_DAY, DAY),
+            supervision: LimitPolicy::fixed(SUPERVISION_NOTES_PER_DAY, DAY),
         }
     }
 }

@@ -95,6 +95,7 @@ fn system_amendment(case: &CaseRecord, next: CaseState, actor: &str, at: i64, en
             actor_role: Role::System,
             entry,
             photos: Vec::new(),
+            text: None,
         },
         state: next,
     }

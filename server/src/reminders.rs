@@ -9,7 +9,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{Account, CaseFilter, CaseRecord, NewText, Scope, StaffEntry, StoreResult, Supervision};
 use std::collections::HashMap;
-use zaofaxian_shared::reminders::{Digest, Level, digest_text, escalated, report_reminder, urgency, working_days_late};
+use zaofaxian_shared::reminders::{
+    Digest, Level, ReportReminder, digest_message, escalated, report_reminder, urgency, working_days_late,
+};
 use zaofaxian_shared::reporting::{last_report_passed, monthly_report_due, report_month_on};
 use zaofaxian_shared::wire::{EscalatedItem, MonthlyReportStatus, ReminderItem, Reminders, SupervisionNote};
 use zaofaxian_shared::{Calendar, DivisionCode, Role};
@@ -118,7 +120,11 @@ fn report_day(state: &AppState, township: DivisionCode) -> Option<u32> {
 }
 
 /// The monthly report reminder of a township account today, unless that report is filed.
-async fn report_due_for(state: &AppState, a: &Account, today: chrono::NaiveDate) -> StoreResult<Option<String>> {
+async fn report_due_for(
+    state: &AppState,
+    a: &Account,
+    today: chrono::NaiveDate,
+) -> StoreResult<Option<ReportReminder>> {
     let (Role::Township, Some(township)) = (a.role, a.division) else {
         return Ok(None);
     };
@@ -132,7 +138,7 @@ async fn report_due_for(state: &AppState, a: &Account, today: chrono::NaiveDate)
         .store
         .monthly_report_filed(&township.to_string(), r.year, r.month)
         .await?;
-    Ok(filed.is_none().then_some(r.text))
+    Ok(filed.is_none().then_some(r))
 }
 
 /// A township's reports to mark: the last one past due if not marked filed, and the
@@ -247,7 +253,7 @@ pub async fn missing_reports(state: &AppState, county: DivisionCode) -> StoreRes
 
 /// What `account` is reminded of now.
 pub async fn for_account(state: &AppState, account: &Account) -> StoreResult<Reminders> {
-    let muted = state.store.muted_accounts().await?.contains(&account.id);
+    let muted = state.store.texts_muted(&account.id).await?;
     let Some((level, area)) = level_and_area(account) else {
         return Ok(Reminders {
             texts_muted: muted,
@@ -268,7 +274,11 @@ pub async fn for_account(state: &AppState, account: &Account) -> StoreResult<Rem
         .store
         .supervision_within(&area.prefix(), state.now_ms() - NOTES_SHOWN_MS)
         .await?;
-    let staff = state.store.staff_within(&area.prefix()).await?;
+    // Who was to act on a late step below: a village has no level below it.
+    let staff = match level {
+        Level::Village => Vec::new(),
+        _ => state.store.staff_within(&area.prefix()).await?,
+    };
     let names: HashMap<&str, String> = cases.iter().map(|c| (c.id.as_str(), name_of(c))).collect();
     let mut from_names = HashMap::new();
     let mut supervision = Vec::new();
@@ -294,7 +304,7 @@ pub async fn for_account(state: &AppState, account: &Account) -> StoreResult<Rem
         due: due_items(level, area, &cases, &r.calendar, today),
         escalated: escalated_items(level, area, &cases, &staff, &notes, &r.calendar, today),
         supervision,
-        report_due: report_due_for(state, account, today).await?,
+        report_due: report_due_for(state, account, today).await?.map(|r| r.text),
         reports: report_status(state, account, today).await?,
         texts_muted: muted,
     })
@@ -321,8 +331,8 @@ fn digest_start(day: chrono::NaiveDate) -> i64 {
 }
 
 /// Records today's digest texts (on working days from 08:00 China time): one per
-/// account with something due, late, supervised or a report to file, a phone and texts
-/// not muted. Idempotent by key: a second process or a restart records nothing new.
+/// account with something due, late or supervised, a phone and texts not muted, and a
+/// township's report reminder beside it. Idempotent by key: a second process or a restart records nothing new.
 /// `None` when it is no time for digests (a rest day, night), else how many were
 /// recorded now.
 pub async fn make_digests(state: &AppState) -> StoreResult<Option<usize>> {
@@ -374,20 +384,26 @@ pub async fn make_digests(state: &AppState) -> StoreResult<Option<usize>> {
             lines,
             supervision_notes: supervised,
             escalated: escalated_items(level, area, &cases, &[], &[], &r.calendar, today).len(),
-            report_due: report_due_for(state, &s.account, today).await?,
         };
-        let Some(body) = digest_text(&digest) else {
-            continue;
-        };
-        let text = NewText {
-            key: format!("digest:{}:{today}", s.account.id),
-            phone: phone.clone(),
-            body,
-            account_id: Some(s.account.id.clone()),
-            case_id: None,
-            created_at: now.timestamp_millis(),
-        };
-        made += usize::from(state.store.put_text(&text).await?);
+        // The digest, and a township's report reminder (its own template), each keyed
+        // by account and day.
+        let texts = [
+            digest_message(&digest).map(|m| ("digest", m)),
+            report_due_for(state, &s.account, today)
+                .await?
+                .map(|r| ("report", r.message)),
+        ];
+        for (what, message) in texts.into_iter().flatten() {
+            let text = NewText {
+                key: format!("{what}:{}:{today}", s.account.id),
+                phone: phone.clone(),
+                message,
+                account_id: Some(s.account.id.clone()),
+                case_id: None,
+                created_at: now.timestamp_millis(),
+            };
+            made += usize::from(state.store.put_text(&text).await?);
+        }
     }
     Ok(Some(made))
 }
@@ -415,13 +431,20 @@ pub async fn run(state: AppState) {
         } else {
             make_digests(&state).await
         };
-        match made {
-            Ok(Some(_)) => digested_on = Some(today),
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, "提醒汇总失败 / making the reminder digests failed"),
-        }
-        if let Err(e) = crate::texts::deliver(&state).await {
-            tracing::error!(error = %e, "短信发送轮次失败 / the text round failed");
+        let made = match made {
+            Ok(Some(n)) => {
+                digested_on = Some(today);
+                n
+            }
+            Ok(None) => 0,
+            Err(e) => {
+                tracing::error!(error = %e, "提醒汇总失败 / making the reminder digests failed");
+                0
+            }
+        };
+        match crate::texts::deliver(&state).await {
+            Ok(sent) => tracing::debug!(made, sent, "提醒轮次 / reminder round"),
+            Err(e) => tracing::error!(error = %e, "短信发送轮次失败 / the text round failed"),
         }
     }
 }
@@ -454,6 +477,15 @@ pub async fn supervise(state: &AppState, caller: &Caller, case_id: &str, note: &
             "no step of the level below is a working day or more late on this case",
         ));
     };
+    state
+        .limit_all(&[(
+            "supervise",
+            caller.0.id.as_str(),
+            state.limits.supervision,
+            "今天督办次数已达上限，请明天再发",
+            "this account's supervision notes for today are used up: send more tomorrow",
+        )])
+        .await?;
     let at = state.now_ms();
     crate::cases::record_supervision(state, caller, &case, level, note, at).await?;
     state

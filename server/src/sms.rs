@@ -7,6 +7,38 @@ use crate::auth::{CodeSender, SendError};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use zaofaxian_shared::PhoneNumber;
+use zaofaxian_shared::text_messages::{TextKind, TextMessage};
+
+/// The notice templates' ids from `digest=1234567,report_due=…`: every template, each
+/// once, or an error naming what is wrong.
+pub fn notice_templates(list: &str) -> Result<std::collections::HashMap<TextKind, String>, String> {
+    let mut ids = std::collections::HashMap::new();
+    let mut wrong = Vec::new();
+    for item in list.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        match item
+            .split_once('=')
+            .map(|(k, v)| (TextKind::from_name(k.trim()), v.trim()))
+        {
+            Some((Some(kind), id)) if !id.is_empty() && !ids.contains_key(&kind) => {
+                ids.insert(kind, id.to_string());
+            }
+            _ => wrong.push(item.to_string()),
+        }
+    }
+    let missing: Vec<&str> = TextKind::ALL
+        .into_iter()
+        .filter(|k| !ids.contains_key(k))
+        .map(TextKind::name)
+        .collect();
+    if wrong.is_empty() && missing.is_empty() {
+        return Ok(ids);
+    }
+    Err(format!(
+        "ZAOFAXIAN_SMS_NOTICE_TEMPLATES 有误 / is wrong: 无法识别 / not understood: [{}]; 缺少 / missing: [{}]",
+        wrong.join(", "),
+        missing.join(", ")
+    ))
+}
 
 /// The provider's API host and the SMS service's name in signatures.
 pub const DEFAULT_ENDPOINT: &str = "https://sms.tencentcloudapi.com";
@@ -78,9 +110,9 @@ pub struct TencentSms {
     pub sdk_app_id: String,
     pub sign_name: String,
     pub template_id: String,
-    /// The template of notices (reminders, a household's stage): one variable, the
-    /// text. Without it no notice is sent (codes still are).
-    pub notice_template: Option<String>,
+    /// The id of each notice template (reminders, a household's stage; see
+    /// `zaofaxian_shared::text_messages`). Empty: no notice is sent (codes still are).
+    pub notice_templates: std::collections::HashMap<TextKind, String>,
     http: reqwest::Client,
 }
 
@@ -95,7 +127,7 @@ impl std::fmt::Debug for TencentSms {
             .field("sdk_app_id", &self.sdk_app_id)
             .field("sign_name", &self.sign_name)
             .field("template_id", &self.template_id)
-            .field("notice_template", &self.notice_template)
+            .field("notice_templates", &self.notice_templates)
             .finish()
     }
 }
@@ -131,7 +163,10 @@ impl TencentSms {
             sdk_app_id: need("ZAOFAXIAN_SMS_APP_ID")?,
             sign_name: need("ZAOFAXIAN_SMS_SIGN")?,
             template_id: need("ZAOFAXIAN_SMS_TEMPLATE")?,
-            notice_template: get("ZAOFAXIAN_SMS_NOTICE_TEMPLATE").filter(|v| !v.trim().is_empty()),
+            notice_templates: match get("ZAOFAXIAN_SMS_NOTICE_TEMPLATES").filter(|v| !v.trim().is_empty()) {
+                Some(list) => notice_templates(&list)?,
+                None => std::collections::HashMap::new(),
+            },
             http,
         })
     }
@@ -154,15 +189,16 @@ impl CodeSender for TencentSms {
 
 #[async_trait::async_trait]
 impl crate::texts::TextSender for TencentSms {
-    async fn send_text(&self, phone: &PhoneNumber, text: &str) -> Result<(), SendError> {
-        match &self.notice_template {
-            Some(t) => self.send_template(phone, t, &[text]).await,
-            None => Err(SendError("ZAOFAXIAN_SMS_NOTICE_TEMPLATE is not set".into())),
-        }
+    async fn send_text(&self, phone: &PhoneNumber, text: &TextMessage) -> Result<(), SendError> {
+        let Some(template) = self.notice_templates.get(&text.kind) else {
+            return Err(SendError(format!("no template for {}", text.kind.name())));
+        };
+        let params: Vec<&str> = text.params.iter().map(String::as_str).collect();
+        self.send_template(phone, template, &params).await
     }
 
     fn configured(&self) -> bool {
-        self.notice_template.is_some()
+        !self.notice_templates.is_empty()
     }
 }
 
@@ -253,7 +289,7 @@ mod tests {
 
     #[test]
     fn the_key_is_never_printed() {
-        let get = |k: &str| Some(format!("value-of-{k}"));
+        let get = |k: &str| (k != "ZAOFAXIAN_SMS_NOTICE_TEMPLATES").then(|| format!("value-of-{k}"));
         let s = TencentSms::from_env(get).unwrap();
         let shown = format!("{s:?}");
         assert!(!shown.contains("value-of-ZAOFAXIAN_SMS_SECRET_KEY"), "{shown}");

@@ -8,11 +8,12 @@ use crate::state::AppState;
 use crate::store::StoreResult;
 use std::sync::Arc;
 use zaofaxian_shared::PhoneNumber;
+use zaofaxian_shared::text_messages::TextMessage;
 
 /// Delivers a text to a phone.
 #[async_trait::async_trait]
 pub trait TextSender: Send + Sync + std::fmt::Debug {
-    async fn send_text(&self, phone: &PhoneNumber, text: &str) -> Result<(), SendError>;
+    async fn send_text(&self, phone: &PhoneNumber, text: &TextMessage) -> Result<(), SendError>;
 
     /// Whether texts can be delivered at all (without, they stay recorded and unsent).
     fn configured(&self) -> bool {
@@ -26,8 +27,8 @@ pub struct LogTexts;
 
 #[async_trait::async_trait]
 impl TextSender for LogTexts {
-    async fn send_text(&self, phone: &PhoneNumber, text: &str) -> Result<(), SendError> {
-        tracing::info!(phone = %phone.masked(), text, "短信 / text (log sender)");
+    async fn send_text(&self, phone: &PhoneNumber, text: &TextMessage) -> Result<(), SendError> {
+        tracing::info!(phone = %phone.masked(), text = %text.body(), "短信 / text (log sender)");
         Ok(())
     }
 }
@@ -38,7 +39,7 @@ pub struct NoTexts;
 
 #[async_trait::async_trait]
 impl TextSender for NoTexts {
-    async fn send_text(&self, _: &PhoneNumber, _: &str) -> Result<(), SendError> {
+    async fn send_text(&self, _: &PhoneNumber, _: &TextMessage) -> Result<(), SendError> {
         Err(SendError("no text sender configured".into()))
     }
 
@@ -48,15 +49,16 @@ impl TextSender for NoTexts {
 }
 
 /// The text sender a server starts with, by the same `ZAOFAXIAN_SMS` setting as codes:
-/// `tencent` needs `ZAOFAXIAN_SMS_NOTICE_TEMPLATE` (a template whose one variable is the
-/// text), `log` logs them, none sends none (the in-app lists still show everything).
+/// `tencent` needs `ZAOFAXIAN_SMS_NOTICE_TEMPLATES` (the id of each template in
+/// `zaofaxian_shared::text_messages`), `log` logs them, none sends none (the in-app lists
+/// still show everything).
 pub fn from_settings(sms: &crate::config::SmsSettings) -> Result<Arc<dyn TextSender>, String> {
     Ok(match sms.provider.as_deref().map(str::trim) {
         Some("tencent") => {
             let s = crate::sms::TencentSms::from_env(|k| sms.get(k))?;
-            if s.notice_template.is_none() {
+            if s.notice_templates.is_empty() {
                 tracing::warn!(
-                    "未设置 ZAOFAXIAN_SMS_NOTICE_TEMPLATE：提醒和农户通知短信不发送（应用内提醒不受影响）/ no notice template: reminder and household texts are not sent (the in-app lists are)"
+                    "未设置 ZAOFAXIAN_SMS_NOTICE_TEMPLATES：提醒和农户通知短信不发送（应用内提醒不受影响）/ no notice templates: reminder and household texts are not sent (the in-app lists are)"
                 );
             }
             Arc::new(s)
@@ -82,9 +84,10 @@ pub async fn deliver(state: &AppState) -> StoreResult<usize> {
     let now_ms = now.timestamp_millis();
     let mut sent = 0;
     for t in state.store.claim_texts(now_ms, now_ms - CLAIM_MS, PER_ROUND).await? {
-        let result = match PhoneNumber::parse(&t.phone) {
-            Ok(phone) => state.texts.send_text(&phone, &t.body).await,
-            Err(_) => Err(SendError("not a mobile number".into())),
+        let result = match (PhoneNumber::parse(&t.phone), &t.message) {
+            (Ok(phone), Some(message)) => state.texts.send_text(&phone, message).await,
+            (Err(_), _) => Err(SendError("not a mobile number".into())),
+            (_, None) => Err(SendError("recorded before templates: no template to send it by".into())),
         };
         match result {
             Ok(()) => {
@@ -116,11 +119,18 @@ mod tests {
             app_id: Some("1400000000".into()),
             sign: Some("早发现".into()),
             template: Some("1".into()),
-            notice_template: Some("2".into()),
+            notice_templates: Some(
+                "digest=11,digest_below=12,report_due=13,verified=14,in_notice=15,monitored=16,assistance=17,eliminated=18"
+                    .into(),
+            ),
             ..SmsSettings::default()
         };
         assert!(from_settings(&s).unwrap().configured());
-        s.notice_template = None;
+        // One missing or misnamed is an error at start, not a silent gap.
+        s.notice_templates = Some("digest=11,digest_belo=12".into());
+        let e = from_settings(&s).unwrap_err();
+        assert!(e.contains("digest_belo") && e.contains("report_due"), "{e}");
+        s.notice_templates = None;
         assert!(!from_settings(&s).unwrap().configured());
         s.provider = Some("log".into());
         assert!(from_settings(&s).unwrap().configured());

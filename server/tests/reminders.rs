@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::sms_stand_in::{self, KEY, NOTICE_TEMPLATE, Outbox, sender};
+use common::sms_stand_in::{self, KEY, Outbox, notice_body, sender};
 use serde_json::json;
 use std::sync::Arc;
 use zaofaxian_server::state::AppState;
@@ -47,10 +47,7 @@ fn texts_to(sent: &Outbox, phone: &str) -> Vec<String> {
         .unwrap()
         .iter()
         .filter(|s| s.phone == to)
-        .map(|s| {
-            assert_eq!(s.template, NOTICE_TEMPLATE, "notices go by the notice template");
-            s.params.join("")
-        })
+        .map(|s| notice_body(s).expect("notices go by the notice templates"))
         .collect()
 }
 
@@ -127,7 +124,7 @@ async fn reminders_reach_the_people_who_must_act_once_a_working_day() {
         assert!(texts_to(&sent, CADRE_PHONE).is_empty(), "{name}");
         assert_eq!(
             texts_to(&sent, HEQING_PHONE),
-            ["9月防返贫监测月报10月9日到期，还有2个工作日，请按时上报。"],
+            ["9月防返贫监测月报10月9日到期，请按时上报。"],
             "{name}"
         );
 
@@ -147,7 +144,9 @@ async fn reminders_reach_the_people_who_must_act_once_a_working_day() {
         zaofaxian_server::reminders::round(&restarted).await.unwrap();
         assert_eq!(
             texts_to(&sent, CADRE_PHONE),
-            ["您有1户入户核实下个工作日到期：王秀英，请尽快处理。"],
+            [
+                "您有1户事项今天或下个工作日到期、0户已超期，含王秀英家。上级督办0条，下级超期0户。请在早发现应用中查看处理。"
+            ],
             "{name}"
         );
         assert!(
@@ -179,12 +178,14 @@ async fn reminders_reach_the_people_who_must_act_once_a_working_day() {
         zaofaxian_server::reminders::round(&one).await.unwrap();
         assert_eq!(
             texts_to(&sent, CADRE_PHONE).last().map(String::as_str),
-            Some("您有1户入户核实今天到期：王秀英，请尽快处理。"),
+            Some(
+                "您有1户事项今天或下个工作日到期、0户已超期，含王秀英家。上级督办0条，下级超期0户。请在早发现应用中查看处理。"
+            ),
             "{name}"
         );
         assert_eq!(
             texts_to(&sent, HEQING_PHONE).last().map(String::as_str),
-            Some("9月防返贫监测月报今天到期，请今天上报。"),
+            Some("9月防返贫监测月报今天到期，请按时上报。"),
             "{name}"
         );
         assert!(reminders(&app, "township").await.escalated.is_empty(), "{name}");
@@ -275,7 +276,7 @@ async fn reminders_reach_the_people_who_must_act_once_a_working_day() {
         zaofaxian_server::reminders::round(&one).await.unwrap();
         assert_eq!(
             texts_to(&sent, TOWNSHIP_PHONE).last().map(String::as_str),
-            Some("下级超期1户，请督促办理。"),
+            Some("上级督办0条，下级超期1户，请在早发现应用中查看处理。"),
             "{name}"
         );
         let mine = reminders(&app, "cadre").await;
@@ -296,7 +297,9 @@ async fn reminders_reach_the_people_who_must_act_once_a_working_day() {
         zaofaxian_server::reminders::round(&one).await.unwrap();
         assert_eq!(
             texts_to(&sent, CADRE_PHONE).last().map(String::as_str),
-            Some("您有1户已超期：王秀英，请尽快处理。上级督办1条，请在应用中查看。"),
+            Some(
+                "您有0户事项今天或下个工作日到期、1户已超期，含王秀英家。上级督办1条，下级超期0户。请在早发现应用中查看处理。"
+            ),
             "{name}"
         );
         let before_sunday = texts_to(&sent, CADRE_PHONE).len();
@@ -382,5 +385,47 @@ async fn reminders_reach_the_people_who_must_act_once_a_working_day() {
             "{name}"
         );
         assert!(record.iter().all(|t| t.error.is_none()), "{name}: {record:?}");
+    }
+}
+
+/// 督办 has a daily rate per account: past it the answer is 429 with the wait, and
+/// nothing more is written into the case's history.
+#[tokio::test]
+async fn supervision_notes_have_a_daily_limit() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        app.staff("township", Role::Township, "530402001000").await;
+        let household = app.household(HOUSEHOLD_PHONE).await;
+        let body = json!({ "village": VILLAGE, "household_name": "王秀英", "hardship": "illness",
+                           "happened_on": "2025-11-01" });
+        let case = app.report(&household, "p1", body).await;
+        // Due Monday 10 November: on Tuesday a working day late.
+        app.set_today("2025-11-11");
+        let mut state = app.state.clone();
+        state.limits.supervision = zaofaxian_server::limits::LimitPolicy::fixed(2, 24 * 3600 * 1000);
+        let base = common::serve_state(state).await;
+        let township = app.sign_in("township").await;
+        let mut answers = Vec::new();
+        for note in ["请今日核实", "请尽快核实", "第三次督办"] {
+            let r = app
+                .http
+                .post(format!("{base}/api/v1/cases/{case}/supervise"))
+                .bearer_auth(&township)
+                .json(&json!({ "note": note }))
+                .send()
+                .await
+                .unwrap();
+            answers.push(r.status().as_u16());
+        }
+        assert_eq!(answers, [204, 204, 429], "{name}");
+        let (_, d) = app.get(&township, &format!("/api/v1/cases/{case}")).await;
+        let supervised = d["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["entry"]["event"] == "supervised")
+            .count();
+        assert_eq!(supervised, 2, "{name}");
     }
 }

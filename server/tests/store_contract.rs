@@ -41,6 +41,7 @@ fn entry(actor: &str, role: Role, what: &str) -> NewEntry {
         actor_role: role,
         entry: serde_json::json!({ "event": what }),
         photos: vec![],
+        text: None,
     }
 }
 

@@ -27,6 +27,7 @@ pub mod role;
 pub mod schema;
 pub mod sync;
 pub mod text;
+pub mod text_messages;
 pub mod visit;
 pub mod voice;
 pub mod wire;

@@ -12,10 +12,10 @@
 //!   the morning. Digests are made from 08:00.
 
 use crate::calendar::Calendar;
-use crate::household_words::HELPLINE;
 use crate::lifecycle::{CaseState, DeadlineKind, Stage};
 use crate::role::Role;
 use crate::text::Text;
+use crate::text_messages::{TextKind, TextMessage};
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
@@ -148,20 +148,6 @@ pub struct DigestLine {
     pub days_left: i64,
 }
 
-/// The step a deadline asks for, as a digest names it.
-fn step_words(kind: DeadlineKind) -> &'static str {
-    match kind {
-        DeadlineKind::Verification => "入户核实",
-        DeadlineKind::NoticeEnd => "公示结束",
-        DeadlineKind::TownshipReview | DeadlineKind::TownshipReviewAtOnce => "乡镇审核",
-        DeadlineKind::CountyMonthlyReview => "县级复核研判",
-        DeadlineKind::SecondNoticeEnd => "二次公示结束",
-    }
-}
-
-/// Names in a text before "等": enough to recognise, short enough for a phone.
-const NAMES_SHOWN: usize = 5;
-
 /// What one account's morning text covers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Digest {
@@ -171,61 +157,39 @@ pub struct Digest {
     pub supervision_notes: usize,
     /// Late steps of the level below on its 超期督办 list.
     pub escalated: usize,
-    /// The monthly report reminder (townships).
-    pub report_due: Option<String>,
 }
 
-/// The morning text of one account: "您有2户入户核实明天到期、1户已超期：王秀英、李四，请尽快处理。"
-/// Names only (no ID numbers in a text message); notes and late steps below are
-/// counted. `None` when there is nothing to say.
-pub fn digest_text(d: &Digest) -> Option<String> {
-    let lines = &d.lines;
-    if lines.is_empty() && d.supervision_notes == 0 && d.escalated == 0 && d.report_due.is_none() {
-        return None;
+/// The morning text of one account: how many of its steps are due today or on the next
+/// working day and how many are late, the most pressing household's name (no ID
+/// numbers in a text), the 督办 notes and the late steps below. `None` when there is
+/// nothing to say.
+pub fn digest_message(d: &Digest) -> Option<TextMessage> {
+    if d.lines.is_empty() {
+        return (d.supervision_notes > 0 || d.escalated > 0).then(|| {
+            TextMessage::new(
+                TextKind::DigestBelow,
+                [d.supervision_notes.to_string(), d.escalated.to_string()],
+            )
+        });
     }
-    let mut groups: Vec<(String, usize)> = Vec::new();
-    let mut ordered: Vec<&DigestLine> = lines.iter().collect();
-    // The most pressing first: overdue, then today, then the next working day.
-    ordered.sort_by_key(|l| (std::cmp::Reverse(l.urgency), l.days_left));
-    for l in &ordered {
-        let when = match (l.urgency, l.days_left) {
-            (Urgency::Overdue, _) => "已超期".to_string(),
-            (_, 0) => format!("{}今天到期", step_words(l.kind)),
-            _ => format!("{}下个工作日到期", step_words(l.kind)),
-        };
-        match groups.iter_mut().find(|(w, _)| *w == when) {
-            Some(g) => g.1 += 1,
-            None => groups.push((when, 1)),
-        }
-    }
-    let mut parts = Vec::new();
-    if !groups.is_empty() {
-        let counts: Vec<String> = groups.iter().map(|(w, n)| format!("{n}户{w}")).collect();
-        let mut names: Vec<&str> = Vec::new();
-        for l in &ordered {
-            if !names.contains(&l.household_name.as_str()) {
-                names.push(&l.household_name);
-            }
-        }
-        let more = names.len().saturating_sub(NAMES_SHOWN);
-        let shown = names[..names.len().min(NAMES_SHOWN)].join("、");
-        let names = if more > 0 {
-            format!("{shown}等{}户", names.len())
-        } else {
-            shown
-        };
-        parts.push(format!("您有{}：{names}，请尽快处理。", counts.join("、")));
-    }
-    if d.supervision_notes > 0 {
-        parts.push(format!("上级督办{}条，请在应用中查看。", d.supervision_notes));
-    }
-    if d.escalated > 0 {
-        parts.push(format!("下级超期{}户，请督促办理。", d.escalated));
-    }
-    if let Some(r) = &d.report_due {
-        parts.push(r.clone());
-    }
-    Some(parts.join(""))
+    let late = d.lines.iter().filter(|l| l.urgency == Urgency::Overdue).count();
+    // The most pressing: the latest overdue, else the one due first.
+    let first = d
+        .lines
+        .iter()
+        .min_by_key(|l| (std::cmp::Reverse(l.urgency), l.days_left))
+        .map(|l| l.household_name.clone())
+        .unwrap_or_default();
+    Some(TextMessage::new(
+        TextKind::Digest,
+        [
+            (d.lines.len() - late).to_string(),
+            late.to_string(),
+            first,
+            d.supervision_notes.to_string(),
+            d.escalated.to_string(),
+        ],
+    ))
 }
 
 /// A township's monthly report reminder: the month it is for, and the words.
@@ -233,7 +197,10 @@ pub fn digest_text(d: &Digest) -> Option<String> {
 pub struct ReportReminder {
     pub year: i32,
     pub month: u32,
+    /// The words in the app's list.
     pub text: String,
+    /// The text message.
+    pub message: TextMessage,
 }
 
 /// The monthly report reminder of a township on `today`, if one is due: two working
@@ -243,49 +210,51 @@ pub fn report_reminder(calendar: &Calendar, today: NaiveDate, day: u32) -> Optio
     use chrono::Datelike;
     let (year, month) = crate::reporting::report_month_on(calendar, today, day);
     let due = crate::reporting::monthly_report_due(calendar, year, month, day).ok()?;
-    let text = match working_days_left(calendar, today, due.date) {
-        0 if today == due.date => format!("{month}月防返贫监测月报今天到期，请今天上报。"),
-        2 => format!(
-            "{month}月防返贫监测月报{}月{}日到期，还有2个工作日，请按时上报。",
-            due.date.month(),
-            due.date.day()
+    let (text, when) = match working_days_left(calendar, today, due.date) {
+        0 if today == due.date => (
+            format!("{month}月防返贫监测月报今天到期，请今天上报。"),
+            "今天".to_string(),
         ),
-        _ => return None,
-    };
-    Some(ReportReminder { year, month, text })
-}
-
-/// The text a household gets when its case reaches a stage that concerns it, in plain
-/// words and about its own case only: the visit done, the notice with its last day,
-/// monitoring with the person responsible, the risk eliminated. `contact` is the
-/// responsible person's name and phone when known.
-pub fn household_text(before: &CaseState, after: &CaseState, contact: Option<(&str, Option<&str>)>) -> Option<String> {
-    if before.stage == after.stage {
-        return None;
-    }
-    let who = contact.map(|(name, phone)| match phone {
-        Some(p) => format!("{name}（{p}）"),
-        None => name.to_string(),
-    });
-    let text = match after.stage {
-        Stage::InNotice | Stage::InSecondNotice => match after.notice {
-            Some((_, last)) => format!("您家的情况正在村里公示，{last}公示结束。有意见可向村委会反映。"),
-            None => "您家的情况正在村里公示。有意见可向村委会反映。".to_string(),
-        },
-        Stage::Monitored if before.stage != Stage::RiskEliminated => match who {
-            Some(w) => format!("您家已纳入防返贫监测，帮扶责任人：{w}。有困难请随时联系。"),
-            None => "您家已纳入防返贫监测，村里会安排帮扶。有困难请随时联系村干部。".to_string(),
-        },
-        Stage::RiskEliminated => "经评估，您家的返贫风险已消除。以后再有困难，可以随时再次申报。".to_string(),
-        _ if before.stage == Stage::AwaitingVerification => {
-            format!(
-                "您家申报的困难已入户核实完毕。下一步：{}",
-                crate::household_words::next_step(after).zh
+        2 => {
+            let when = format!("{}月{}日", due.date.month(), due.date.day());
+            (
+                format!("{month}月防返贫监测月报{when}到期，还有2个工作日，请按时上报。"),
+                when,
             )
         }
         _ => return None,
     };
-    Some(format!("【防返贫监测】{text}咨询电话{HELPLINE}。"))
+    let message = TextMessage::new(TextKind::ReportDue, [month.to_string(), when]);
+    Some(ReportReminder {
+        year,
+        month,
+        text,
+        message,
+    })
+}
+
+/// The text a household gets when its case reaches a stage that concerns it, in plain
+/// words and about its own case only: the visit done, the notice with its last day,
+/// monitoring with the person to call (`contact`, the village's cadre when unknown),
+/// the risk eliminated.
+pub fn household_message(before: &CaseState, after: &CaseState, contact: Option<&str>) -> Option<TextMessage> {
+    use chrono::Datelike;
+    if before.stage == after.stage {
+        return None;
+    }
+    let (kind, params) = match after.stage {
+        Stage::InNotice | Stage::InSecondNotice => {
+            let (_, last) = after.notice?;
+            (TextKind::InNotice, vec![format!("{}月{}日", last.month(), last.day())])
+        }
+        Stage::Monitored if before.stage != Stage::RiskEliminated => {
+            (TextKind::Monitored, vec![contact.unwrap_or("村干部").to_string()])
+        }
+        Stage::RiskEliminated => (TextKind::Eliminated, Vec::new()),
+        _ if before.stage == Stage::AwaitingVerification => (TextKind::Verified, Vec::new()),
+        _ => return None,
+    };
+    Some(TextMessage::new(kind, params))
 }
 
 #[cfg(test)]
@@ -341,37 +310,36 @@ mod tests {
             urgency,
             days_left,
         };
-        let text = digest_text(&Digest {
+        let text = digest_message(&Digest {
             lines: vec![
                 line("李四", Urgency::DueSoon, 1),
                 line("王秀英", Urgency::Overdue, -2),
-                line("张三", Urgency::DueSoon, 1),
+                line("张三", Urgency::DueSoon, 0),
             ],
-            ..Digest::default()
-        })
-        .unwrap();
-        assert_eq!(
-            text,
-            "您有1户已超期、2户入户核实下个工作日到期：王秀英、李四、张三，请尽快处理。"
-        );
-        let many: Vec<DigestLine> = (0..7).map(|i| line(&format!("户{i}"), Urgency::DueSoon, 0)).collect();
-        let text = digest_text(&Digest {
-            lines: many,
             supervision_notes: 1,
             ..Digest::default()
         })
         .unwrap();
-        assert!(
-            text.contains("7户入户核实今天到期：户0、户1、户2、户3、户4等7户"),
-            "{text}"
+        assert_eq!(
+            text.body(),
+            "您有2户事项今天或下个工作日到期、1户已超期，含王秀英家。上级督办1条，下级超期0户。请在早发现应用中查看处理。"
         );
-        assert!(text.ends_with("上级督办1条，请在应用中查看。"), "{text}");
-        let above = digest_text(&Digest {
+        // Without a late one, the one due first is named.
+        let text = digest_message(&Digest {
+            lines: vec![line("李四", Urgency::DueSoon, 1), line("张三", Urgency::DueSoon, 0)],
+            ..Digest::default()
+        })
+        .unwrap();
+        assert_eq!(text.params, ["2", "0", "张三", "0", "0"]);
+        let above = digest_message(&Digest {
             escalated: 2,
             ..Digest::default()
         });
-        assert_eq!(above.as_deref(), Some("下级超期2户，请督促办理。"));
-        assert_eq!(digest_text(&Digest::default()), None);
+        assert_eq!(
+            above.map(|m| m.body()).as_deref(),
+            Some("上级督办0条，下级超期2户，请在早发现应用中查看处理。")
+        );
+        assert_eq!(digest_message(&Digest::default()), None);
     }
 
     /// 鹤庆: the report is due by the 5th; December 2025's is due Monday 5 January 2026
@@ -387,6 +355,15 @@ mod tests {
         assert_eq!(
             text("2026-01-05").as_deref(),
             Some("12月防返贫监测月报今天到期，请今天上报。")
+        );
+        let message = |day| report_reminder(cal(), d(day), 5).map(|r| r.message.body());
+        assert_eq!(
+            message("2025-12-31").as_deref(),
+            Some("12月防返贫监测月报1月5日到期，请按时上报。")
+        );
+        assert_eq!(
+            message("2026-01-05").as_deref(),
+            Some("12月防返贫监测月报今天到期，请按时上报。")
         );
         let month = report_reminder(cal(), d("2026-01-05"), 5).map(|r| (r.year, r.month));
         assert_eq!(month, Some((2025, 12)));
@@ -406,27 +383,28 @@ mod tests {
         let mut before = open(Channel::SelfReport, &ctx).unwrap();
         let mut after = before.clone();
         after.stage = Stage::AwaitingAppraisal;
-        let t = household_text(&before, &after, None).unwrap();
-        assert!(
-            t.contains("入户核实完毕") && t.contains("村民代表会议") && t.contains("12317"),
-            "{t}"
-        );
+        let kind = |b: &CaseState, a: &CaseState| household_message(b, a, None).map(|m| m.kind);
+        assert_eq!(kind(&before, &after), Some(TextKind::Verified));
         before.stage = Stage::AwaitingAppraisal;
         after.stage = Stage::InNotice;
         after.notice = Some((d("2025-11-03"), d("2025-11-10")));
-        assert!(
-            household_text(&before, &after, None)
-                .unwrap()
-                .contains("2025-11-10公示结束")
+        let m = household_message(&before, &after, None).unwrap();
+        assert_eq!(
+            (m.kind, m.params.as_slice()),
+            (TextKind::InNotice, &["11月10日".to_string()][..])
         );
         before.stage = Stage::AwaitingCountyReview;
         after.stage = Stage::Monitored;
-        let t = household_text(&before, &after, Some(("张华", Some("13900001111")))).unwrap();
-        assert!(t.contains("帮扶责任人：张华（13900001111）"), "{t}");
+        let m = household_message(&before, &after, Some("张华")).unwrap();
+        assert!(m.body().contains("联系人：张华，"), "{}", m.body());
+        let m = household_message(&before, &after, None).unwrap();
+        assert!(m.body().contains("联系人：村干部，"), "{}", m.body());
+        after.stage = Stage::RiskEliminated;
+        assert_eq!(kind(&before, &after), Some(TextKind::Eliminated));
         // A step inside one stage, or one the household need not hear of, says nothing.
         before.stage = Stage::InNotice;
         after.stage = Stage::AwaitingTownshipReview;
-        assert_eq!(household_text(&before, &after, None), None);
-        assert_eq!(household_text(&after, &after, None), None);
+        assert_eq!(kind(&before, &after), None);
+        assert_eq!(kind(&after, &after), None);
     }
 }

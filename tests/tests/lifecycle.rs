@@ -16,6 +16,7 @@ use std::sync::Mutex;
 use zaofaxian_mobile::local_store::LocalStore;
 use zaofaxian_mobile::status::status_view;
 use zaofaxian_mobile::sync::{SyncEngine, new_sign_in_attempt};
+use zaofaxian_server::store::Store;
 use zaofaxian_shared::lifecycle::{CaseState, ClosedReason, DeadlineKind, Stage};
 use zaofaxian_shared::wire::RecordKind;
 use zaofaxian_shared::{Calendar, Lang, Role};
@@ -147,15 +148,20 @@ fn phone_step(cadre: &Phone, id: &str, version: u64, event: Value) {
     );
 }
 
-/// The reason a refusal gives the household (内蒙古 四(一)7), none for other steps.
+/// The note a step carries: the reason a refusal gives the household (内蒙古 四(一)7),
+/// the measure and its responsible person of an assistance step, none for others.
 fn reason_for(event: &Value) -> Value {
     let refuses = serde_json::from_value::<zaofaxian_shared::Event>(event.clone()).is_ok_and(|e| e.is_refusal());
     if refuses {
         json!("经核实家庭收入稳定，不符合纳入条件")
+    } else if event["event"] == "record_assistance" {
+        json!(MEASURE)
     } else {
         Value::Null
     }
 }
+
+const MEASURE: &str = "落实医疗救助，帮扶责任人李明（13900003333）";
 
 fn number(n: usize) -> String {
     format!("1381234{n:04}")
@@ -494,6 +500,35 @@ async fn ten_households_through_verification_notice_review_assistance_and_elimin
         assert_eq!(detail["history"].as_array().unwrap().len(), 13, "{name}: {detail}");
         let view = status_view(&s0, cal, "2026-01-09".parse().unwrap(), Lang::Zh);
         assert_eq!(view.stage, "已风险消除", "{name}");
+        // Household 0 was told of each stage that concerns it, on its own phone, in order
+        // (the texts are recorded with the steps; no sender runs in this test).
+        let mut told: Vec<_> = app
+            .db
+            .store
+            .texts_since(0)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|t| t.case_id.as_deref() == Some(id(0).as_str()))
+            .collect();
+        told.sort_by_key(|t| t.key.rsplit(':').next().and_then(|v| v.parse::<u64>().ok()));
+        let said: Vec<&str> = told.iter().map(|t| t.body.as_str()).collect();
+        let expected = [
+            "入户核实完毕",
+            "正在村里公示",
+            "已纳入防返贫监测",
+            "帮扶措施已登记",
+            "正在村里公示",
+            "返贫风险已消除",
+        ];
+        assert_eq!(said.len(), expected.len(), "{name}: {said:#?}");
+        for (t, want) in said.iter().zip(expected) {
+            assert!(
+                t.contains(want) && t.ends_with("咨询电话12317。"),
+                "{name}: {t} lacks {want}"
+            );
+        }
+        assert!(told.iter().all(|t| t.phone == number(0)), "{name}: {told:?}");
         // Nothing of this village is left overdue.
         let (_, q) = app.get(&t.county, &format!("/api/v1/queue?division={VILLAGE}")).await;
         assert!(

@@ -115,6 +115,9 @@ pub struct NewEntry {
     pub entry: serde_json::Value,
     /// SHA-256 of photos this step attaches to the case (a report's, a visit's).
     pub photos: Vec<String>,
+    /// The household's text this step sends, recorded with it: all or nothing, so a
+    /// step stored is never a step the household is not told of.
+    pub text: Option<NewText>,
 }
 
 /// A case change: a new case, or a new state for an existing one at an expected version.
@@ -421,6 +424,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn set_texts_muted(&self, account_id: &str, at: Option<i64>) -> StoreResult<()>;
     /// Accounts whose reminder texts are muted.
     async fn muted_accounts(&self) -> StoreResult<std::collections::HashSet<String>>;
+    /// Whether one account's reminder texts are muted.
+    async fn texts_muted(&self, account_id: &str) -> StoreResult<bool>;
     /// Every staff work phone, by account id.
     async fn staff_phones(&self) -> StoreResult<std::collections::HashMap<String, String>>;
     async fn add_supervision(&self, note: &Supervision) -> StoreResult<()>;
@@ -440,7 +445,8 @@ pub const MAX_TEXT_ATTEMPTS: i64 = 5;
 pub struct NewText {
     pub key: String,
     pub phone: String,
-    pub body: String,
+    /// Its template and variables; the words as read are recorded beside them.
+    pub message: zaofaxian_shared::text_messages::TextMessage,
     pub account_id: Option<String>,
     pub case_id: Option<String>,
     pub created_at: i64,
@@ -452,6 +458,8 @@ pub struct TextRow {
     pub key: String,
     pub phone: String,
     pub body: String,
+    /// `None` for a text recorded before templates (it cannot be sent).
+    pub message: Option<zaofaxian_shared::text_messages::TextMessage>,
     pub account_id: Option<String>,
     pub case_id: Option<String>,
     pub created_at: i64,

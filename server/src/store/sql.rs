@@ -32,6 +32,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../../migrations/sqlite/0010_photo_claims.sql")),
     (11, include_str!("../../migrations/sqlite/0011_staff_phones.sql")),
     (12, include_str!("../../migrations/sqlite/0012_reminders.sql")),
+    (13, include_str!("../../migrations/sqlite/0013_text_templates.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -46,6 +47,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../../migrations/postgres/0010_photo_claims.sql")),
     (11, include_str!("../../migrations/postgres/0011_staff_phones.sql")),
     (12, include_str!("../../migrations/postgres/0012_reminders.sql")),
+    (13, include_str!("../../migrations/postgres/0013_text_templates.sql")),
 ];
 
 #[derive(Debug, Clone)]
@@ -80,6 +82,8 @@ fn text_from(r: &AnyRow) -> StoreResult<TextRow> {
         key: r.try_get("key")?,
         phone: r.try_get("phone")?,
         body: r.try_get("body")?,
+        // Empty for a text recorded before templates: it cannot be sent by one.
+        message: serde_json::from_str(&r.try_get::<String, _>("message")?).ok(),
         account_id: r.try_get("account_id")?,
         case_id: r.try_get("case_id")?,
         created_at: r.try_get("created_at")?,
@@ -214,6 +218,33 @@ impl SqlStore {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Closes the pool (a command that copies the file next).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// SQLite only: a consistent copy of the whole database in a new file at `path`,
+    /// taken while others go on reading and writing (`VACUUM INTO` reads one snapshot).
+    pub async fn snapshot_into(&self, path: &std::path::Path) -> StoreResult<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Corrupt("snapshot_into is for SQLite".into()));
+        }
+        sqlx::query("VACUUM INTO $1")
+            .bind(path.to_string_lossy().into_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The photos and voice notes held in full, by hash.
+    pub async fn complete_photos(&self) -> StoreResult<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT sha256 FROM photos WHERE complete = 1 ORDER BY sha256")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     async fn write_guard(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
@@ -1285,19 +1316,7 @@ impl Store for SqlStore {
 
     async fn put_text(&self, t: &NewText) -> StoreResult<bool> {
         let _w = self.write_guard().await;
-        let done = sqlx::query(
-            "INSERT INTO texts (key, phone, body, account_id, case_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (key) DO NOTHING",
-        )
-        .bind(&t.key)
-        .bind(&t.phone)
-        .bind(&t.body)
-        .bind(&t.account_id)
-        .bind(&t.case_id)
-        .bind(t.created_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        insert_text(&self.pool, t).await
     }
 
     async fn claim_texts(&self, now: i64, stale_before: i64, limit: i64) -> StoreResult<Vec<TextRow>> {
@@ -1309,7 +1328,7 @@ impl Store for SqlStore {
              WHERE key IN (SELECT key FROM texts WHERE sent_at IS NULL AND attempts < $2
                              AND (claimed_at IS NULL OR claimed_at < $3) ORDER BY created_at LIMIT $4)
                AND sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < $3)
-             RETURNING key, phone, body, account_id, case_id, created_at, sent_at, attempts, error",
+             RETURNING key, phone, body, message, account_id, case_id, created_at, sent_at, attempts, error",
         )
         .bind(now)
         .bind(MAX_TEXT_ATTEMPTS)
@@ -1334,7 +1353,7 @@ impl Store for SqlStore {
 
     async fn texts_since(&self, since: i64) -> StoreResult<Vec<TextRow>> {
         let rows = sqlx::query(
-            "SELECT key, phone, body, account_id, case_id, created_at, sent_at, attempts, error FROM texts
+            "SELECT key, phone, body, message, account_id, case_id, created_at, sent_at, attempts, error FROM texts
              WHERE created_at >= $1 ORDER BY created_at, key",
         )
         .bind(since)
@@ -1363,6 +1382,14 @@ impl Store for SqlStore {
             .fetch_all(&self.pool)
             .await?;
         Ok(ids.into_iter().collect())
+    }
+
+    async fn texts_muted(&self, account_id: &str) -> StoreResult<bool> {
+        let muted: Option<String> = sqlx::query_scalar("SELECT account_id FROM text_mutes WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(muted.is_some())
     }
 
     async fn staff_phones(&self) -> StoreResult<std::collections::HashMap<String, String>> {
@@ -1575,7 +1602,29 @@ async fn write_in(
         .bind(owner)
         .execute(&mut **tx)
         .await?;
+    if let Some(t) = &entry.text {
+        insert_text(&mut **tx, t).await?;
+    }
     Ok(())
+}
+
+/// Records a text unless one with its key is there (a restart, a second process):
+/// whether it was new.
+async fn insert_text<'e>(db: impl sqlx::Executor<'e, Database = sqlx::Any>, t: &NewText) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO texts (key, phone, body, message, account_id, case_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(&t.key)
+    .bind(&t.phone)
+    .bind(t.message.body())
+    .bind(serde_json::to_string(&t.message).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+    .bind(&t.account_id)
+    .bind(&t.case_id)
+    .bind(t.created_at)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 async fn insert_day(tx: &mut sqlx::Transaction<'static, sqlx::Any>, r: &CalendarRow) -> StoreResult<()> {

@@ -6,10 +6,43 @@ use axum::http::HeaderMap;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use zaofaxian_server::sms::{SignInput, TencentSms, tc3_authorization};
+use zaofaxian_shared::text_messages::{MAX_VARIABLE_CHARS, TextKind, TextMessage};
 
 pub const KEY: &str = "stand-in-secret-key";
 pub const CODE_TEMPLATE: &str = "123456";
-pub const NOTICE_TEMPLATE: &str = "654321";
+
+/// The notice templates' ids the stand-in's sender is given: 3001, 3002 … in
+/// `TextKind::ALL` order.
+pub fn notice_templates() -> String {
+    TextKind::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("{}={}", k.name(), 3001 + i))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// What a notice the stand-in received reads as (its template filled in), or `None`
+/// for a code or an unknown template.
+pub fn notice_body(s: &Sent) -> Option<String> {
+    let i: usize = s.template.parse::<usize>().ok()?.checked_sub(3001)?;
+    let kind = *TextKind::ALL.get(i)?;
+    assert_eq!(s.params.len(), kind.variables(), "{kind:?}: {:?}", s.params);
+    assert!(
+        s.params
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().count() <= MAX_VARIABLE_CHARS),
+        "a provider takes at most {MAX_VARIABLE_CHARS} characters in a variable: {:?}",
+        s.params
+    );
+    Some(
+        TextMessage {
+            kind,
+            params: s.params.clone(),
+        }
+        .body(),
+    )
+}
 
 /// One message the stand-in accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,16 +98,23 @@ pub async fn start() -> (String, Outbox) {
     (format!("http://{addr}"), sent)
 }
 
+/// The server's settings for the real sender pointed at the stand-in, signing with
+/// `key` (as environment variables: a server process takes them as they are).
+pub fn settings(endpoint: &str, key: &str) -> [(&'static str, String); 8] {
+    [
+        ("ZAOFAXIAN_SMS", "tencent".into()),
+        ("ZAOFAXIAN_SMS_ENDPOINT", endpoint.into()),
+        ("ZAOFAXIAN_SMS_SECRET_ID", "AKID-stand-in".into()),
+        ("ZAOFAXIAN_SMS_SECRET_KEY", key.into()),
+        ("ZAOFAXIAN_SMS_APP_ID", "1400000000".into()),
+        ("ZAOFAXIAN_SMS_SIGN", "早发现".into()),
+        ("ZAOFAXIAN_SMS_TEMPLATE", CODE_TEMPLATE.into()),
+        ("ZAOFAXIAN_SMS_NOTICE_TEMPLATES", notice_templates()),
+    ]
+}
+
 /// The real sender pointed at the stand-in, signing with `key`.
 pub fn sender(endpoint: &str, key: &str) -> TencentSms {
-    let settings = [
-        ("ZAOFAXIAN_SMS_ENDPOINT", endpoint),
-        ("ZAOFAXIAN_SMS_SECRET_ID", "AKID-stand-in"),
-        ("ZAOFAXIAN_SMS_SECRET_KEY", key),
-        ("ZAOFAXIAN_SMS_APP_ID", "1400000000"),
-        ("ZAOFAXIAN_SMS_SIGN", "早发现"),
-        ("ZAOFAXIAN_SMS_TEMPLATE", CODE_TEMPLATE),
-        ("ZAOFAXIAN_SMS_NOTICE_TEMPLATE", NOTICE_TEMPLATE),
-    ];
-    TencentSms::from_env(|k| settings.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())).unwrap()
+    let settings = settings(endpoint, key);
+    TencentSms::from_env(|k| settings.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())).unwrap()
 }
