@@ -40,26 +40,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// A small picture standing in for the camera's (the window has no camera).
-fn housing_photo() -> zaofaxian_mobile::photo::ProcessedPhoto {
-    use image::ImageEncoder;
-    use sha2::Digest;
-    let (w, h) = (320, 240);
-    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 200) as u8, (y % 180) as u8, 90]));
-    let mut jpeg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
-        .write_image(&img, w, h, image::ExtendedColorType::Rgb8)
-        .expect("encoding to memory");
-    zaofaxian_mobile::photo::ProcessedPhoto {
-        sha256: hex::encode(sha2::Sha256::digest(&jpeg)),
-        perceptual_hash: zaofaxian_shared::photo::perceptual_hash(&image::DynamicImage::ImageRgb8(img)),
-        width: w,
-        height: h,
-        quality: 85,
-        jpeg,
-    }
-}
-
 fn today() -> chrono::NaiveDate {
     zaofaxian_shared::clock::china_date(chrono::Utc::now().timestamp_millis())
 }
@@ -118,7 +98,7 @@ async fn prepare(server: &str, dir: &str, login: &str, password: &str) -> Result
     form.members[0].name.clear();
     form.signature.start(10.0, 10.0);
     form.signature.extend(200.0, 60.0);
-    let photo = housing_photo();
+    let photo = zaofaxian_e2e::photos::sample_photo(90);
     let kept =
         zaofaxian_mobile::photo::keep(&std::path::Path::new(dir).join("photos"), &photo).map_err(|e| e.to_string())?;
     store
