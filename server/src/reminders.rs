@@ -346,7 +346,7 @@ pub async fn make_digests(state: &AppState) -> StoreResult<Option<usize>> {
     let phones = state.store.staff_phones().await?;
     let muted = state.store.muted_accounts().await?;
     let staff = state.store.staff_within("").await?;
-    let cases = state
+    let mut cases = state
         .store
         .cases(&CaseFilter {
             scope: Scope::All,
@@ -354,6 +354,9 @@ pub async fn make_digests(state: &AppState) -> StoreResult<Option<usize>> {
             open_only: true,
         })
         .await?;
+    // By division code: an area's cases are then one run (see `within`), so each
+    // account reads its own, not every open case.
+    cases.sort_by_key(|c| c.division);
     // 督办 notes between the last digest day's morning and this one's.
     let since = digest_start(previous_digest_day(&r.calendar, today));
     let until = digest_start(today);
@@ -367,7 +370,8 @@ pub async fn make_digests(state: &AppState) -> StoreResult<Option<usize>> {
         if muted.contains(&s.account.id) {
             continue;
         }
-        let lines: Vec<_> = due_items(level, area, &cases, &r.calendar, today)
+        let mine = within(&cases, area);
+        let lines: Vec<_> = due_items(level, area, mine, &r.calendar, today)
             .into_iter()
             .map(|i| zaofaxian_shared::reminders::DigestLine {
                 household_name: i.household_name,
@@ -383,7 +387,7 @@ pub async fn make_digests(state: &AppState) -> StoreResult<Option<usize>> {
         let digest = Digest {
             lines,
             supervision_notes: supervised,
-            escalated: escalated_items(level, area, &cases, &[], &[], &r.calendar, today).len(),
+            escalated: escalated_items(level, area, mine, &[], &[], &r.calendar, today).len(),
         };
         // The digest, and a township's report reminder (its own template), each keyed
         // by account and day.
@@ -406,6 +410,14 @@ pub async fn make_digests(state: &AppState) -> StoreResult<Option<usize>> {
         }
     }
     Ok(Some(made))
+}
+
+/// The cases of `area` among `cases` sorted by division: codes inside an area share its
+/// leading digits, so they follow one another from the area's own code on.
+fn within(cases: &[CaseRecord], area: DivisionCode) -> &[CaseRecord] {
+    let start = cases.partition_point(|c| c.division < area);
+    let len = cases[start..].partition_point(|c| area.contains(c.division));
+    &cases[start..start + len]
 }
 
 /// One round: today's digests, then whatever is waiting to be sent.

@@ -292,6 +292,11 @@ async fn a_household_report_and_a_cadre_visit_made_offline_in_the_phone_browser_
     assert!(queue.items[0].due.is_some(), "{queue:?}");
     phone.stop().await;
 
+    // Twenty days on by the server's clock (the phones keep theirs): the visit is late, so
+    // the cadre's phone shows it on the 待办 tab's badge and in its 提醒 list.
+    server.kill();
+    server.env.push(("ZAOFAXIAN_TEST_NOW".into(), "+20d".into()));
+    server.start().unwrap();
     cadre_visits_offline(&mut server, &store, &base, &photo_dir, &picture, &case.id, t0).await;
 }
 
@@ -317,9 +322,14 @@ async fn cadre_visits_offline(
     phone.type_into(".sign-in label:nth-of-type(1) input", "cadre").await;
     phone.type_into("input[type=password]", "password-123").await;
     phone.click_text("button.primary", "登录").await;
-    // The queue comes down with the first sync.
+    // The queue comes down with the first sync, the reminders with it.
     phone.wait_for("王秀英", 60).await;
-    eprintln!("{} cadre signed in, queue pulled", at(t0));
+    phone.wait_for("王秀英 · 入户核实期限 · 已超期", 30).await;
+    let badge = phone.client.find(Locator::Css("span.badge")).await.unwrap();
+    assert_eq!(badge.text().await.unwrap(), "1", "the 待办 tab counts the late visit");
+    let list = phone.client.find(Locator::Css("section.reminders h2")).await.unwrap();
+    assert_eq!(list.text().await.unwrap(), "提醒 (1)");
+    eprintln!("{} cadre signed in, queue and reminders pulled", at(t0));
 
     phone.offline(true).await;
     server.kill();
