@@ -254,13 +254,17 @@ mod wait_tests {
     }
 }
 
-/// Recently seen sessions, so a phone's burst of requests costs one lookup. An entry
-/// lives at most `ttl_ms` and never past the session's own expiry.
+/// Recently seen sessions, so a request costs one row read (the session epoch) instead
+/// of the session and account lookup. An entry lives at most `ttl_ms`, never past the
+/// session's own expiry, and never past a session ending anywhere: every process
+/// bumps the store's epoch when it ends one, and each request reads it (see
+/// [`account_for_token`]), so a sign-out in one process is refused in all at once.
 #[derive(Debug)]
 pub struct SessionCache {
     ttl_ms: i64,
     max_entries: usize,
     entries: Mutex<HashMap<String, (Account, i64)>>,
+    epoch: std::sync::atomic::AtomicI64,
 }
 
 impl SessionCache {
@@ -269,6 +273,15 @@ impl SessionCache {
             ttl_ms,
             max_entries,
             entries: Mutex::new(HashMap::new()),
+            epoch: std::sync::atomic::AtomicI64::new(i64::MIN),
+        }
+    }
+
+    /// The store's session epoch as read now: a different one than last seen means
+    /// sessions ended somewhere, so every cached one is looked up again.
+    pub fn follow(&self, epoch: i64) {
+        if self.epoch.swap(epoch, std::sync::atomic::Ordering::SeqCst) != epoch {
+            self.clear();
         }
     }
 
@@ -300,23 +313,6 @@ impl SessionCache {
             }
         }
         map.insert(token_hash, (account, expires_at.min(now + self.ttl_ms)));
-    }
-}
-
-/// Drops this process's session cache within two seconds of another process ending
-/// sessions in bulk (an account disabled, a password reset, signed out everywhere).
-pub async fn follow_session_ends(state: AppState) {
-    let mut seen = None;
-    loop {
-        match state.store.session_epoch().await {
-            Ok(epoch) if seen.is_some_and(|s| s != epoch) => {
-                state.sessions.clear();
-                seen = Some(epoch);
-            }
-            Ok(epoch) => seen = Some(epoch),
-            Err(e) => tracing::error!(error = %e, "reading the session epoch failed"),
-        }
-        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     }
 }
 
@@ -372,6 +368,7 @@ pub async fn end_session(state: &AppState, token: &str) -> ApiResult<()> {
 pub async fn account_for_token(state: &AppState, token: &str) -> ApiResult<Account> {
     let now = state.clock.now().timestamp_millis();
     let hash = token_hash(token.trim());
+    state.sessions.follow(state.store.session_epoch().await?);
     if let Some(account) = state.sessions.get(&hash, now) {
         return Ok(account);
     }
@@ -456,9 +453,16 @@ mod tests {
         c.put("t1".into(), a.clone(), 5_000, 0);
         assert!(c.get("t1", 4_999).is_some());
         assert!(c.get("t1", 5_000).is_none(), "never past the session's expiry");
-        c.put("t2".into(), a, 1_000_000, 0);
+        c.put("t2".into(), a.clone(), 1_000_000, 0);
         assert!(c.get("t2", 29_999).is_some());
         assert!(c.get("t2", 30_000).is_none(), "re-checked after the TTL");
+        // A session ended anywhere moves the epoch: everything is looked up again.
+        c.follow(7);
+        c.put("t3".into(), a, 1_000_000, 0);
+        c.follow(7);
+        assert!(c.get("t3", 1).is_some());
+        c.follow(8);
+        assert!(c.get("t3", 1).is_none());
     }
 
     #[test]

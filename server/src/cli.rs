@@ -385,9 +385,15 @@ fn serve(config: Config, clock: Arc<dyn ClockDebug>) -> Result<(), String> {
             .await
             .map_err(|e| format!("节假日和监测底线数据 / reference data: {e}"))?;
         tokio::spawn(follow_reference(state.clone()));
-        tokio::spawn(crate::auth::follow_session_ends(state.clone()));
         // Reminder digests and household texts, every minute (idempotent across processes).
         tokio::spawn(crate::reminders::run(state.clone()));
+        if let Some(at) = config.metrics_addr {
+            let admin = tokio::net::TcpListener::bind(at)
+                .await
+                .map_err(|e| format!("{at}: {e}"))?;
+            tracing::info!(addr = %at, "指标地址 / metrics at /metrics");
+            tokio::spawn(http::serve_on(admin, crate::metrics::admin_app(state.clone())));
+        }
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|e| format!("{}: {e}", config.addr))?;

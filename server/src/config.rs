@@ -13,6 +13,9 @@ pub struct Config {
     pub photo_dir: std::path::PathBuf,
     /// The built field app for browsers (scripts/build-web.sh), served at `/app/`.
     pub web_app_dir: std::path::PathBuf,
+    /// Where `/metrics` is served for Prometheus (`ZAOFAXIAN_METRICS_ADDR`); none: off.
+    /// An address only operators reach (loopback or a private network): no sign-in.
+    pub metrics_addr: Option<SocketAddr>,
     /// HTTPS: a PEM certificate chain and its private key. Browsers give the app GPS
     /// and offline start only on HTTPS (or on localhost).
     pub tls: Option<TlsFiles>,
@@ -104,6 +107,7 @@ impl Default for Config {
             database_url: "sqlite://zaofaxian-data/zaofaxian.sqlite".into(),
             photo_dir: "zaofaxian-data/photos".into(),
             web_app_dir: "web-app".into(),
+            metrics_addr: None,
             tls: None,
             sms: SmsSettings::default(),
         }
@@ -117,6 +121,7 @@ struct FileConfig {
     database_url: Option<String>,
     photo_dir: Option<std::path::PathBuf>,
     web_app_dir: Option<std::path::PathBuf>,
+    metrics_addr: Option<SocketAddr>,
     tls: Option<TlsFiles>,
     sms: Option<SmsSettings>,
 }
@@ -138,6 +143,7 @@ impl Config {
             c.database_url = f.database_url.unwrap_or(c.database_url);
             c.photo_dir = f.photo_dir.unwrap_or(c.photo_dir);
             c.web_app_dir = f.web_app_dir.unwrap_or(c.web_app_dir);
+            c.metrics_addr = f.metrics_addr.or(c.metrics_addr);
             c.tls = f.tls.or(c.tls);
             c.sms = f.sms.unwrap_or_default();
         }
@@ -150,6 +156,12 @@ impl Config {
             c.addr = a
                 .parse()
                 .map_err(|_| format!("ZAOFAXIAN_ADDR 不是地址 / not an address: {a}"))?;
+        }
+        if let Some(a) = env("ZAOFAXIAN_METRICS_ADDR").filter(|a| !a.trim().is_empty()) {
+            c.metrics_addr = Some(
+                a.parse()
+                    .map_err(|_| format!("ZAOFAXIAN_METRICS_ADDR 不是地址 / not an address: {a}"))?,
+            );
         }
         if let Some(u) = env("ZAOFAXIAN_DATABASE_URL") {
             c.database_url = u;

@@ -63,6 +63,11 @@ pub fn app(state: crate::state::AppState) -> Router {
         .merge(crate::console::routes())
         .merge(web_app)
         .fallback(|| async { crate::error::ApiError::not_found() })
+        // Each request timed by its declared route (see crate::metrics).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         // JSON and pages shrink about tenfold for phones on a weak signal (photos, already
         // compressed, are left alone by the layer's default rules).

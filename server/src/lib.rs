@@ -19,6 +19,7 @@ pub mod import;
 pub mod limits;
 pub mod listen;
 pub mod masking;
+pub mod metrics;
 pub mod openapi;
 pub mod photos;
 pub mod policy_data;

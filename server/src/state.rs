@@ -39,6 +39,8 @@ pub struct AppState {
     pub sessions: Arc<SessionCache>,
     /// Division codes known to exist: they change only on import.
     pub known_divisions: Arc<std::sync::RwLock<std::collections::HashSet<zaofaxian_shared::DivisionCode>>>,
+    /// This process's request and sync metrics (served on the admin address).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// One async lock per key (a photo's hash), created on demand.
@@ -86,6 +88,7 @@ impl AppState {
             // 30 s: a signed-out or expired token stops working within that.
             sessions: Arc::new(SessionCache::new(30_000, 100_000)),
             known_divisions: Arc::default(),
+            metrics: Arc::default(),
         }
     }
 

@@ -1,11 +1,13 @@
 //! A TCP proxy on loopback that damages a share of the connections it carries, the
 //! way a village's mobile signal does: the request is cut off part-way, the answer is
-//! lost after the server has acted, or nothing moves until the client gives up.
+//! lost after the server has acted, or nothing moves until the client gives up. With
+//! several upstreams it hands connections to them in turn, as a load balancer in
+//! front of several server processes does.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -47,7 +49,9 @@ struct Counters {
 
 #[derive(Debug)]
 struct Shared {
-    upstream: SocketAddr,
+    upstreams: Vec<SocketAddr>,
+    /// The upstream the next connection goes to (round robin).
+    next: AtomicUsize,
     rng: Mutex<StdRng>,
     /// Share of connections damaged, in percent; 0 once calm.
     fault_percent: u32,
@@ -74,10 +78,21 @@ impl FaultProxy {
         fault_percent: u32,
         stall: Duration,
     ) -> std::io::Result<FaultProxy> {
+        FaultProxy::round_robin(vec![upstream], seed, fault_percent, stall).await
+    }
+
+    /// As [`FaultProxy::start`], handing connections to `upstreams` in turn.
+    pub async fn round_robin(
+        upstreams: Vec<SocketAddr>,
+        seed: u64,
+        fault_percent: u32,
+        stall: Duration,
+    ) -> std::io::Result<FaultProxy> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            upstream,
+            upstreams,
+            next: AtomicUsize::new(0),
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             fault_percent,
             calm: AtomicBool::new(false),
@@ -145,7 +160,8 @@ impl Shared {
 
 async fn carry(s: Arc<Shared>, client: TcpStream, fault: Fault) {
     let c = &s.counters;
-    let Ok(server) = TcpStream::connect(s.upstream).await else {
+    let upstream = s.upstreams[s.next.fetch_add(1, Ordering::Relaxed) % s.upstreams.len()];
+    let Ok(server) = TcpStream::connect(upstream).await else {
         c.upstream_down.fetch_add(1, Ordering::Relaxed);
         return;
     };

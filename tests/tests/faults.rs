@@ -1,7 +1,10 @@
-//! Many phones sign in by texted code and report with photos while a proxy breaks
-//! their connections and the server process is killed (SIGKILL) and restarted several
-//! times. Afterwards every report is on the server exactly once and every photo is
-//! byte-identical; no sign-in ever ends in "wrong code".
+//! Many phones sign in by texted code and report with photos through a proxy that
+//! breaks their connections and hands them in turn to two server processes on one
+//! database and one photo folder, while the processes are killed (SIGKILL) and
+//! restarted several times. Afterwards every report is on the server exactly once and
+//! every photo is byte-identical; no sign-in ever ends in "wrong code" (a code texted
+//! by one process is checked by the other); a sign-out in one process is refused by
+//! the other at once.
 //!
 //! Scale: `ZAOFAXIAN_FAULT_DEVICES` (default 40) × `ZAOFAXIAN_FAULT_REPORTS` (default
 //! 50) reports, a photo with every third, `ZAOFAXIAN_FAULT_KILLS` (default 5) kills.
@@ -38,10 +41,19 @@ fn setting(name: &str, default: usize) -> usize {
 }
 
 /// The last `n` lines of the server's log, for a failure message.
-fn log_tail(log: &std::path::Path, n: usize) -> String {
-    let text = std::fs::read_to_string(log).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
+fn log_tail(logs: &[std::path::PathBuf], n: usize) -> String {
+    logs.iter()
+        .map(|log| {
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            format!(
+                "{}:\n{}",
+                log.display(),
+                lines[lines.len().saturating_sub(n)..].join("\n")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn now_ms() -> i64 {
@@ -119,13 +131,13 @@ impl Device {
     /// Asks for a code until one is texted (logged), then tries it with one attempt
     /// secret until signed in. A try the server answered but the line lost must be
     /// answered again with the same session, never "wrong code".
-    async fn sign_in(&self, log: &std::path::Path, sent: &mut Sent) {
+    async fn sign_in(&self, logs: &[std::path::PathBuf], sent: &mut Sent) {
         let phone = format!("139{:08}", self.n);
         let masked = zaofaxian_shared::PhoneNumber::parse(&phone).unwrap().masked();
         let code = loop {
             sent.sign_in_tries += 1;
             let asked = self.engine.request_code(&phone).await;
-            if let Some(code) = last_code(log, &masked) {
+            if let Some(code) = logs.iter().find_map(|log| last_code(log, &masked)) {
                 break code;
             }
             assert!(asked.is_err(), "phone {}: the code was sent but not logged", self.n);
@@ -199,6 +211,46 @@ async fn reports_and_photos_survive_broken_connections_and_server_kills() {
     }
 }
 
+/// A cadre signs in through process 0 and is known to process 1 (its session cached
+/// there after a request); signing out in process 0 is refused by process 1 on the very
+/// next request.
+async fn signed_out_in_one_is_refused_in_the_other(db: &common::TestDb, servers: &[ServerProcess]) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    zaofaxian_server::accounts::create_staff(
+        db.store.as_ref(),
+        "cadre",
+        "村干部",
+        zaofaxian_shared::Role::VillageCadre,
+        VILLAGES[0].parse().unwrap(),
+        "password-123",
+    )
+    .await
+    .unwrap();
+    let [one, other] = [0, 1].map(|i| format!("http://{}", servers[i].addr));
+    let token = SyncEngine::new(&one)
+        .staff_login("cadre", "password-123")
+        .await
+        .unwrap()
+        .token;
+    let http = reqwest::Client::new();
+    let me = |base: &str| http.get(format!("{base}/api/v1/me")).bearer_auth(&token).send();
+    assert_eq!(me(&other).await.unwrap().status(), 200, "{}", db.name);
+    assert_eq!(me(&other).await.unwrap().status(), 200, "{}: now cached there", db.name);
+    let out = http
+        .post(format!("{one}/api/v1/auth/logout"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(out.status().is_success(), "{}: {out:?}", db.name);
+    assert_eq!(
+        me(&other).await.unwrap().status(),
+        401,
+        "{}: signed out in one process, refused by the other at once",
+        db.name
+    );
+}
+
 async fn run(db: common::TestDb) {
     let name = db.name;
     let devices = setting("ZAOFAXIAN_FAULT_DEVICES", 40);
@@ -212,13 +264,19 @@ async fn run(db: common::TestDb) {
 
     let work = tempfile::tempdir().unwrap();
     let photo_dir = work.path().join("photos");
-    let log = work.path().join("server.log");
+    let logs: Vec<_> = (0..2).map(|i| work.path().join(format!("server-{i}.log"))).collect();
     let exe = std::path::Path::new(env!("CARGO_BIN_EXE_zaofaxian-server-under-test"));
-    let mut server = ServerProcess::new(exe, &db.url, &photo_dir, &log).unwrap();
-    tokio::task::block_in_place(|| server.start()).unwrap();
-    let upstream = server.addr;
-    let server = Arc::new(Mutex::new(server));
-    let proxy = FaultProxy::start(upstream, seed, 15, Duration::from_secs(4))
+    // Two processes on one database and one photo folder, behind one address.
+    let mut servers = Vec::new();
+    for log in &logs {
+        let mut s = ServerProcess::new(exe, &db.url, &photo_dir, log).unwrap();
+        tokio::task::block_in_place(|| s.start()).unwrap();
+        servers.push(s);
+    }
+    let upstreams = servers.iter().map(|s| s.addr).collect();
+    signed_out_in_one_is_refused_in_the_other(&db, &servers).await;
+    let servers: Vec<_> = servers.into_iter().map(|s| Arc::new(Mutex::new(s))).collect();
+    let proxy = FaultProxy::round_robin(upstreams, seed, 15, Duration::from_secs(4))
         .await
         .unwrap();
     let base = format!("http://{}", proxy.addr);
@@ -227,16 +285,17 @@ async fn run(db: common::TestDb) {
     // The killer: SIGKILL at random moments while the phones are busy, restart soon after.
     let chaos_over = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let killer = {
-        let server = server.clone();
+        let servers = servers.clone();
         let over = chaos_over.clone();
         tokio::spawn(async move {
             let mut rng = StdRng::seed_from_u64(seed);
             let mut downtime = Duration::ZERO;
-            for _ in 0..kills {
+            for k in 0..kills {
                 tokio::time::sleep(Duration::from_millis(rng.random_range(1_500..3_500))).await;
                 let down = Instant::now();
                 tokio::task::block_in_place(|| {
-                    let mut s = server.lock().unwrap();
+                    // The processes take turns to die; the other one serves meanwhile.
+                    let mut s = servers[k as usize % servers.len()].lock().unwrap();
                     s.kill();
                     std::thread::sleep(Duration::from_millis(rng.random_range(100..600)));
                     s.start()
@@ -256,7 +315,7 @@ async fn run(db: common::TestDb) {
     for n in 0..devices {
         let base = base.clone();
         let over = chaos_over.clone();
-        let log = log.clone();
+        let logs = logs.clone();
         tasks.push(tokio::spawn(async move {
             let dir = tempfile::tempdir().unwrap();
             let d = Device {
@@ -284,7 +343,7 @@ async fn run(db: common::TestDb) {
                         tokio::time::sleep(Duration::from_millis(rng.random_range(30..200))).await;
                         continue;
                     }
-                    d.sign_in(&log, &mut sent).await;
+                    d.sign_in(&logs, &mut sent).await;
                     signed_in = true;
                 }
                 let warped = t0 + (now_ms() - t0) * 30;
@@ -344,7 +403,7 @@ async fn run(db: common::TestDb) {
             "{name}: phone {} still holds records (last failure: {:?}); the server's log ends:\n{}",
             d.n,
             sent.last_failure,
-            log_tail(&log, 30)
+            log_tail(&logs, 30)
         );
         for (household, listed) in &sent.reports {
             expected.insert(household.clone(), (1usize, listed.clone()));
@@ -382,9 +441,9 @@ async fn run(db: common::TestDb) {
     }
 
     let f = proxy.counts();
-    let kills_done = server.lock().unwrap().kills;
+    let kills_done: u32 = servers.iter().map(|s| s.lock().unwrap().kills).sum();
     let figures = format!(
-        "fault run ({name}): {devices} phones signed in by code ({sign_in_tries} requests and tries), {} reports, {} photos ({:.1} MB); server killed {kills_done}× \
+        "fault run ({name}): {devices} phones signed in by code ({sign_in_tries} requests and tries), {} reports, {} photos ({:.1} MB); two server processes, killed {kills_done}× in turn \
          (down {:.1} s in all); proxy: {} connections, {} requests cut, {} answers cut, {} stalled, \
          {} refused while down; {passes} sync passes ({failed} failed, {replayed} lost answers replayed); \
          busy phase {:.1} s, calm flush {:.1} s; nothing lost, nothing doubled, every photo byte-identical",

@@ -300,6 +300,14 @@ fn hash_mismatch() -> ApiError {
 }
 
 /// Writes a chunk at `offset` of a partial file, durably, off the async workers.
+///
+/// Nothing is truncated: a partial file's bytes are fixed by the hash it is named for,
+/// so every honest write puts the same bytes at the same offsets.
+/// Two processes writing one chunk at once (a retry through another process while the
+/// first still runs), or a torn write before a crash, leave the right bytes or bytes
+/// the next chunk overwrites; the whole file is hashed before it is filed. (Cutting the
+/// file back to the offset would let a late writer in one process erase what another
+/// process wrote after it.)
 async fn write_chunk(path: PathBuf, offset: i64, bytes: Bytes) -> ApiResult<()> {
     let offset = offset as u64;
     tokio::task::spawn_blocking(move || -> std::io::Result<()> {
@@ -311,8 +319,6 @@ async fn write_chunk(path: PathBuf, offset: i64, bytes: Bytes) -> ApiResult<()> 
             .truncate(false)
             .write(true)
             .open(&path)?;
-        // Drop any tail a crashed earlier write left beyond what the database counts.
-        f.set_len(offset)?;
         f.seek(SeekFrom::Start(offset))?;
         f.write_all(&bytes)?;
         f.sync_data()

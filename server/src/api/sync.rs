@@ -59,6 +59,7 @@ pub async fn push(
     let mut results = Vec::with_capacity(body.records.len());
     for rec in body.records {
         let record_id = rec.id.to_string();
+        let created_ms = rec.id.unix_millis();
         // A record id another account sent is not this one's to replay (nor to learn
         // that case's id from).
         if state
@@ -101,7 +102,10 @@ pub async fn push(
             RecordOp::CaseEvent(ev) => apply_event(&state, &caller, &ev.case_id, &ev.request, Some(&claim)).await,
         };
         results.push(match outcome {
-            Ok(WriteOutcome::Stored(a)) => accepted(rec.id, RecordStatus::Stored, a),
+            Ok(WriteOutcome::Stored(a)) => {
+                state.metrics.record_stored(created_ms, state.now_ms());
+                accepted(rec.id, RecordStatus::Stored, a)
+            }
             Ok(WriteOutcome::Replayed(a)) => accepted(rec.id, RecordStatus::Replayed, a),
             Err(e) if e.status.is_server_error() => return Err(e),
             Err(e) => refused(rec.id, &e),

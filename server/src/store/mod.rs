@@ -424,6 +424,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn set_texts_muted(&self, account_id: &str, at: Option<i64>) -> StoreResult<()>;
     /// Accounts whose reminder texts are muted.
     async fn muted_accounts(&self) -> StoreResult<std::collections::HashSet<String>>;
+    /// Open cases and those past their due date, per county (for metrics).
+    async fn open_cases_by_county(&self, today: chrono::NaiveDate) -> StoreResult<Vec<CountyCases>>;
+    /// Photos and voice notes started and not finished.
+    async fn pending_uploads(&self) -> StoreResult<i64>;
     /// Whether one account's reminder texts are muted.
     async fn texts_muted(&self, account_id: &str) -> StoreResult<bool>;
     /// Every staff work phone, by account id.
@@ -439,6 +443,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
 /// Tries of one text before it is left as failed (kept, with its error, for the record).
 pub const MAX_TEXT_ATTEMPTS: i64 = 5;
+
+/// Open and overdue cases of one county.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountyCases {
+    /// The county's 12-digit code.
+    pub county: String,
+    pub open: i64,
+    pub overdue: i64,
+}
 
 /// A text to record (see the `texts` table).
 #[derive(Debug, Clone, PartialEq, Eq)]

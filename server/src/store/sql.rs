@@ -647,10 +647,18 @@ impl Store for SqlStore {
 
     async fn end_session(&self, token_hash: &str) -> StoreResult<()> {
         let _w = self.write_guard().await;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        let mut tx = self.pool.begin().await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        // Other processes drop their cached sessions when the epoch moves.
+        if ended.rows_affected() > 0 {
+            sqlx::query("UPDATE session_epoch SET epoch = epoch + 1 WHERE id = 1")
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -1382,6 +1390,33 @@ impl Store for SqlStore {
             .fetch_all(&self.pool)
             .await?;
         Ok(ids.into_iter().collect())
+    }
+
+    async fn open_cases_by_county(&self, today: chrono::NaiveDate) -> StoreResult<Vec<CountyCases>> {
+        // A county is a code's first six digits (its own code ends in six zeros).
+        let rows = sqlx::query(
+            "SELECT substr(division, 1, 6) AS county, count(*) AS open,
+                    sum(CASE WHEN due_date < $1 THEN 1 ELSE 0 END) AS overdue
+             FROM cases WHERE stage <> 'closed' GROUP BY substr(division, 1, 6) ORDER BY county",
+        )
+        .bind(today.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CountyCases {
+                    county: format!("{}000000", r.try_get::<String, _>("county")?),
+                    open: r.try_get("open")?,
+                    overdue: r.try_get::<Option<i64>, _>("overdue")?.unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    async fn pending_uploads(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM photos WHERE complete = 0")
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     async fn texts_muted(&self, account_id: &str) -> StoreResult<bool> {
