@@ -256,15 +256,16 @@ mod wait_tests {
 
 /// Recently seen sessions, so a request costs one row read (the session epoch) instead
 /// of the session and account lookup. An entry lives at most `ttl_ms`, never past the
-/// session's own expiry, and never past a session ending anywhere: every process
-/// bumps the store's epoch when it ends one, and each request reads it (see
-/// [`account_for_token`]), so a sign-out in one process is refused in all at once.
+/// session's own expiry, and serves only under the epoch it was read in: every process
+/// bumps the store's epoch when it ends a session, and each request reads it (see
+/// [`account_for_token`]), so a sign-out in one process is refused in all at once, even
+/// by an entry put while the sign-out was under way.
 #[derive(Debug)]
 pub struct SessionCache {
     ttl_ms: i64,
     max_entries: usize,
-    entries: Mutex<HashMap<String, (Account, i64)>>,
-    epoch: std::sync::atomic::AtomicI64,
+    /// token hash → (account, valid until, the epoch it was read in)
+    entries: Mutex<HashMap<String, (Account, i64, i64)>>,
 }
 
 impl SessionCache {
@@ -273,23 +274,15 @@ impl SessionCache {
             ttl_ms,
             max_entries,
             entries: Mutex::new(HashMap::new()),
-            epoch: std::sync::atomic::AtomicI64::new(i64::MIN),
         }
     }
 
-    /// The store's session epoch as read now: a different one than last seen means
-    /// sessions ended somewhere, so every cached one is looked up again.
-    pub fn follow(&self, epoch: i64) {
-        if self.epoch.swap(epoch, std::sync::atomic::Ordering::SeqCst) != epoch {
-            self.clear();
-        }
-    }
-
-    pub fn get(&self, token_hash: &str, now: i64) -> Option<Account> {
+    /// The cached account of a session, if it was read in `epoch` and is still valid.
+    pub fn get(&self, token_hash: &str, now: i64, epoch: i64) -> Option<Account> {
         let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         map.get(token_hash)
-            .filter(|(_, valid_until)| now < *valid_until)
-            .map(|(a, _)| a.clone())
+            .filter(|(_, valid_until, read_in)| now < *valid_until && *read_in == epoch)
+            .map(|(a, _, _)| a.clone())
     }
 
     pub fn remove(&self, token_hash: &str) {
@@ -304,15 +297,16 @@ impl SessionCache {
         self.entries.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
-    pub fn put(&self, token_hash: String, account: Account, expires_at: i64, now: i64) {
+    /// Keeps a session read from the store in `epoch`.
+    pub fn put(&self, token_hash: String, account: Account, expires_at: i64, now: i64, epoch: i64) {
         let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= self.max_entries {
-            map.retain(|_, (_, until)| now < *until);
+            map.retain(|_, (_, until, read_in)| now < *until && *read_in == epoch);
             if map.len() >= self.max_entries {
                 map.clear();
             }
         }
-        map.insert(token_hash, (account, expires_at.min(now + self.ttl_ms)));
+        map.insert(token_hash, (account, expires_at.min(now + self.ttl_ms), epoch));
     }
 }
 
@@ -368,8 +362,10 @@ pub async fn end_session(state: &AppState, token: &str) -> ApiResult<()> {
 pub async fn account_for_token(state: &AppState, token: &str) -> ApiResult<Account> {
     let now = state.clock.now().timestamp_millis();
     let hash = token_hash(token.trim());
-    state.sessions.follow(state.store.session_epoch().await?);
-    if let Some(account) = state.sessions.get(&hash, now) {
+    // Read first: a session ending after this read moves the epoch, so what is
+    // cached now never serves past it.
+    let epoch = state.store.session_epoch().await?;
+    if let Some(account) = state.sessions.get(&hash, now, epoch) {
         return Ok(account);
     }
     let (account, expires_at) = state
@@ -377,7 +373,7 @@ pub async fn account_for_token(state: &AppState, token: &str) -> ApiResult<Accou
         .session_account(&hash, now)
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
-    state.sessions.put(hash, account.clone(), expires_at, now);
+    state.sessions.put(hash, account.clone(), expires_at, now, epoch);
     Ok(account)
 }
 
@@ -450,19 +446,14 @@ mod tests {
             password_hash: None,
         };
         let c = SessionCache::new(30_000, 10);
-        c.put("t1".into(), a.clone(), 5_000, 0);
-        assert!(c.get("t1", 4_999).is_some());
-        assert!(c.get("t1", 5_000).is_none(), "never past the session's expiry");
-        c.put("t2".into(), a.clone(), 1_000_000, 0);
-        assert!(c.get("t2", 29_999).is_some());
-        assert!(c.get("t2", 30_000).is_none(), "re-checked after the TTL");
-        // A session ended anywhere moves the epoch: everything is looked up again.
-        c.follow(7);
-        c.put("t3".into(), a, 1_000_000, 0);
-        c.follow(7);
-        assert!(c.get("t3", 1).is_some());
-        c.follow(8);
-        assert!(c.get("t3", 1).is_none());
+        c.put("t1".into(), a.clone(), 5_000, 0, 1);
+        assert!(c.get("t1", 4_999, 1).is_some());
+        assert!(c.get("t1", 5_000, 1).is_none(), "never past the session's expiry");
+        c.put("t2".into(), a, 1_000_000, 0, 1);
+        assert!(c.get("t2", 29_999, 1).is_some());
+        assert!(c.get("t2", 30_000, 1).is_none(), "re-checked after the TTL");
+        // A session ended anywhere moves the epoch: what was read before is read again.
+        assert!(c.get("t2", 1, 2).is_none());
     }
 
     #[test]

@@ -156,7 +156,8 @@ pub async fn act(State(state): State<AppState>, staff: Staff, Form(f): Form<Acco
             account_admin::set_disabled(store, actor, login, disable, at)
                 .await
                 .map(|()| {
-                    // This process forgets the sessions at once; others within two seconds.
+                    // Every process, this one too, forgets its cached sessions on its next
+                    // request (the store's session epoch moved); this one at once.
                     state.sessions.clear();
                     Flash::Done(
                         if disable {
