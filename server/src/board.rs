@@ -110,24 +110,19 @@ pub struct Rollup {
     pub escalated: usize,
 }
 
-/// Whether a row is late enough for the level above's 超期督办 list.
-pub fn is_escalated(i: &QueueItem) -> bool {
-    i.days_left
-        .is_some_and(|n| -n >= zaofaxian_shared::reminders::ESCALATE_AFTER_WORKING_DAYS)
-}
-
-pub fn rollup(area: DivisionCode, items: &[QueueItem]) -> Vec<Rollup> {
+/// The store's per-village counts added up per division one level below `area`.
+pub fn rollup(area: DivisionCode, villages: &[crate::store::VillageCount]) -> Vec<Rollup> {
     let mut counts: std::collections::BTreeMap<String, (usize, usize, usize)> = Default::default();
-    for i in items {
-        // The child of `area` on the way down to the case's village.
-        let child = std::iter::once(i.division)
-            .chain(i.division.ancestors())
+    for v in villages {
+        // The child of `area` on the way down to the village.
+        let child = std::iter::once(v.village)
+            .chain(v.village.ancestors())
             .find(|d| d.parent() == Some(area))
-            .unwrap_or(i.division);
+            .unwrap_or(v.village);
         let c = counts.entry(child.to_string()).or_default();
-        c.0 += 1;
-        c.1 += usize::from(i.overdue);
-        c.2 += usize::from(is_escalated(i));
+        c.0 += v.open as usize;
+        c.1 += v.overdue as usize;
+        c.2 += v.escalated as usize;
     }
     counts
         .into_iter()

@@ -123,6 +123,20 @@ pub fn escalated(calendar: &Calendar, today: NaiveDate, due: NaiveDate) -> bool 
     working_days_late(calendar, today, due) >= ESCALATE_AFTER_WORKING_DAYS
 }
 
+/// The latest due date that is on the 超期督办 list today: a step is escalated exactly
+/// when it was due on or before this day (boards count it in the store with it).
+pub fn escalated_if_due_by(calendar: &Calendar, today: NaiveDate) -> NaiveDate {
+    let mut day = today;
+    // The longest rest (Spring Festival with its weekends) is under three weeks.
+    for _ in 0..60 {
+        day = day.pred_opt().unwrap_or(day);
+        if escalated(calendar, today, day) {
+            break;
+        }
+    }
+    day
+}
+
 /// Texts go out between these China times.
 pub const TEXTS_FROM: NaiveTime = NaiveTime::from_hms_opt(8, 0, 0).expect("08:00");
 pub const TEXTS_UNTIL: NaiveTime = NaiveTime::from_hms_opt(20, 0, 0).expect("20:00");
@@ -286,6 +300,29 @@ mod tests {
         // Due Friday: Monday is one working day late.
         assert!(!escalated(cal(), d("2025-11-08"), d("2025-11-07")));
         assert!(escalated(cal(), d("2025-11-10"), d("2025-11-07")));
+    }
+
+    #[test]
+    fn the_escalation_cutoff_agrees_with_escalated_for_every_due_date() {
+        // Across the 2025 National Day holiday and its make-up days, and a weekend.
+        for today in [
+            "2025-09-28",
+            "2025-10-01",
+            "2025-10-08",
+            "2025-10-09",
+            "2025-10-11",
+            "2025-11-08",
+            "2025-11-10",
+        ] {
+            let today = d(today);
+            let cutoff = escalated_if_due_by(cal(), today);
+            for back in 0..40 {
+                let due = today - chrono::Days::new(back);
+                assert_eq!(due <= cutoff, escalated(cal(), today, due), "today {today}, due {due}");
+            }
+        }
+        // Monday 10 November: anything due by Sunday is a working day late.
+        assert_eq!(escalated_if_due_by(cal(), d("2025-11-10")), d("2025-11-09"));
     }
 
     #[test]

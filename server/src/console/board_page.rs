@@ -2,9 +2,9 @@
 //! to the divisions one level down, filters, and links to print and export.
 
 use super::{Staff, api_error_page, layout, tr};
-use crate::board::{QueueItem, area_for, items, rollup, tag};
+use crate::board::{QueueItem, area_for, item, items, rollup, tag};
 use crate::state::AppState;
-use crate::store::{CaseFilter, Scope};
+use crate::store::{BoardFilter, CaseFilter, Scope, VillageCount};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
@@ -45,13 +45,9 @@ impl BoardQuery {
     }
 }
 
-/// The rows the caller may see under these filters, and the area they cover.
+/// The caller's board under these filters: its area and what it asks of the store.
 /// (The error is a whole page, boxed: it is the rare path.)
-pub async fn filtered(
-    state: &AppState,
-    staff: &Staff,
-    q: &BoardQuery,
-) -> Result<(DivisionCode, Vec<QueueItem>), Box<Response>> {
+fn board_filter(staff: &Staff, q: &BoardQuery) -> Result<BoardFilter, Box<Response>> {
     let asked = match BoardQuery::given(&q.division).map(str::parse::<DivisionCode>) {
         Some(Ok(d)) => Some(d),
         Some(Err(e)) => {
@@ -63,21 +59,64 @@ pub async fn filtered(
         None => None,
     };
     let area = area_for(&staff.caller(), asked).map_err(|e| Box::new(api_error_page(e)))?;
-    let filter = CaseFilter {
-        scope: Scope::Within(area),
+    Ok(BoardFilter {
+        area,
         stage: BoardQuery::given(&q.stage).map(str::to_string),
+        channel: BoardQuery::given(&q.channel).map(str::to_string),
+        category: BoardQuery::given(&q.category).map(str::to_string),
+    })
+}
+
+/// Every row the caller may see under these filters (the notice and the exports), and
+/// the area they cover.
+pub async fn filtered(
+    state: &AppState,
+    staff: &Staff,
+    q: &BoardQuery,
+) -> Result<(DivisionCode, Vec<QueueItem>), Box<Response>> {
+    let f = board_filter(staff, q)?;
+    let filter = CaseFilter {
+        scope: Scope::Within(f.area),
+        stage: f.stage.clone(),
         open_only: true,
     };
     let mut rows = items(state, &filter, staff.lang)
         .await
         .map_err(|e| Box::new(api_error_page(e)))?;
-    if let Some(ch) = BoardQuery::given(&q.channel) {
-        rows.retain(|r| tag(&r.channel, None) == ch);
+    if let Some(ch) = &f.channel {
+        rows.retain(|r| tag(&r.channel, None) == *ch);
     }
-    if let Some(cat) = BoardQuery::given(&q.category) {
-        rows.retain(|r| r.category.map(|k| tag(&k, None)).as_deref() == Some(cat));
+    if let Some(cat) = &f.category {
+        rows.retain(|r| r.category.map(|k| tag(&k, None)).as_ref() == Some(cat));
     }
-    Ok((area, rows))
+    Ok((f.area, rows))
+}
+
+/// What a board page shows: counts per village from the store, and only the most
+/// urgent rows read in full (a county's 20,000 open cases are counted, not loaded).
+struct BoardData {
+    villages: Vec<VillageCount>,
+    rows: Vec<QueueItem>,
+}
+
+async fn board_data(
+    state: &AppState,
+    f: &BoardFilter,
+    lang: zaofaxian_shared::Lang,
+) -> crate::error::ApiResult<BoardData> {
+    let today = state.clock.today();
+    let r = state.reference();
+    let escalated_by = zaofaxian_shared::reminders::escalated_if_due_by(&r.calendar, today);
+    let villages = state.store.village_counts(f, today, escalated_by).await?;
+    // Already in the boards' order (due first, then by id).
+    let rows = state
+        .store
+        .urgent_cases(f, SHOWN as i64)
+        .await?
+        .iter()
+        .map(|c| item(c, state, &r.calendar, lang))
+        .collect();
+    Ok(BoardData { villages, rows })
 }
 
 async fn name_of(state: &AppState, code: &str) -> String {
@@ -88,9 +127,14 @@ async fn name_of(state: &AppState, code: &str) -> String {
 }
 
 pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<BoardQuery>) -> Response {
-    let (area, rows) = match filtered(&state, &staff, &q).await {
-        Ok(x) => x,
+    let f = match board_filter(&staff, &q) {
+        Ok(f) => f,
         Err(r) => return *r,
+    };
+    let area = f.area;
+    let BoardData { villages, rows } = match board_data(&state, &f, staff.lang).await {
+        Ok(d) => d,
+        Err(e) => return api_error_page(e),
     };
     let area_name = name_of(&state, &area.to_string()).await;
     let mut counts = Vec::new();
@@ -98,7 +142,7 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
     let children = if area.level() == zaofaxian_shared::DivisionLevel::Village {
         Vec::new()
     } else {
-        rollup(area, &rows)
+        rollup(area, &villages)
     };
     for r in children {
         let name = name_of(&state, &r.division).await;
@@ -112,8 +156,9 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
             village_names.entry(key).or_insert(n);
         }
     }
-    let overdue = rows.iter().filter(|r| r.overdue).count();
-    let escalated = rows.iter().filter(|r| crate::board::is_escalated(r)).count();
+    let open: i64 = villages.iter().map(|v| v.open).sum();
+    let overdue: i64 = villages.iter().map(|v| v.overdue).sum();
+    let escalated: i64 = villages.iter().map(|v| v.escalated).sum();
     let missing = match crate::reminders::missing_reports(&state, area).await {
         Ok(m) => m,
         Err(e) => return api_error_page(e.into()),
@@ -123,7 +168,7 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
     let body = html! {
         h2 { (area_name) " " (tr(l, "待办看板", "deadline board")) " " span.muted { "（" (state.clock.today()) "）" } }
         div.cards {
-            div.card { (tr(l, "在办 ", "open ")) strong { (rows.len()) } }
+            div.card { (tr(l, "在办 ", "open ")) strong { (open) } }
             div.card.overdue { (tr(l, "超期 ", "overdue ")) strong { (overdue) } }
             a.card.overdue href="/console/reminders" { (tr(l, "超期督办 ", "late 1+ working day ")) strong { (escalated) } }
             @for (r, name) in &counts {
@@ -191,7 +236,7 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
         table {
             thead { tr { th { (tr(l, "户主", "Household")) } th { (tr(l, "身份证号", "ID number")) } th { (tr(l, "村（社区）", "Village")) } th { (tr(l, "阶段", "Stage")) } th { (tr(l, "期限", "Deadline")) } th { (tr(l, "到期日", "Due")) } th { (tr(l, "剩余工作日", "Working days left")) } th { (tr(l, "渠道", "Channel")) } th { (tr(l, "类别", "Category")) } } }
             tbody {
-                @for r in rows.iter().take(SHOWN) {
+                @for r in &rows {
                     tr.(if r.overdue { "overdue" } else { "" }) {
                         td { a href={ "/console/cases/" (r.case_id) } { (r.household_name) } }
                         td { (r.national_id.clone().unwrap_or_default()) }
@@ -216,10 +261,10 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
             }
         }
         }
-        @if rows.len() > SHOWN {
+        @if open > SHOWN as i64 {
             p.muted { (tr(l, "只显示最紧急的", "Showing the most urgent ")) (SHOWN) (tr(l, "条；请按村、阶段筛选，或导出全部", " rows: filter by village or stage, or export them all")) }
         }
-        @if rows.is_empty() { p.muted { (tr(l, "没有在办案件", "no open cases")) } }
+        @if open == 0 { p.muted { (tr(l, "没有在办案件", "no open cases")) } }
     };
     layout(tr(l, "待办看板", "Deadline board"), Some(&staff), body).into_response()
 }

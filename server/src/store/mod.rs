@@ -221,6 +221,28 @@ impl CaseFilter {
     }
 }
 
+/// The open cases a board shows: an area, and the filters a board offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardFilter {
+    pub area: DivisionCode,
+    pub stage: Option<String>,
+    /// A channel's wire name (`self_report`, …).
+    pub channel: Option<String>,
+    /// A category's wire name (`marginal_at_risk`, …).
+    pub category: Option<String>,
+}
+
+/// A board's counts for one village.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VillageCount {
+    pub village: DivisionCode,
+    pub open: i64,
+    /// Past their due date.
+    pub overdue: i64,
+    /// A working day or more late (超期督办).
+    pub escalated: i64,
+}
+
 /// A loaded year of the holiday calendar and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarYearInfo {
@@ -424,6 +446,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn set_texts_muted(&self, account_id: &str, at: Option<i64>) -> StoreResult<()>;
     /// Accounts whose reminder texts are muted.
     async fn muted_accounts(&self) -> StoreResult<std::collections::HashSet<String>>;
+    /// A board's open cases counted per village in the store: open, due before `today`
+    /// (overdue), due on or before `escalated_by` (a working day or more late).
+    async fn village_counts(
+        &self,
+        filter: &BoardFilter,
+        today: chrono::NaiveDate,
+        escalated_by: chrono::NaiveDate,
+    ) -> StoreResult<Vec<VillageCount>>;
+    /// A board's most urgent open cases (due first, those without a deadline last,
+    /// then by id), at most `limit`.
+    async fn urgent_cases(&self, filter: &BoardFilter, limit: i64) -> StoreResult<Vec<CaseRecord>>;
     /// Open cases and those past their due date, per county (for metrics).
     async fn open_cases_by_county(&self, today: chrono::NaiveDate) -> StoreResult<Vec<CountyCases>>;
     /// Photos and voice notes started and not finished.

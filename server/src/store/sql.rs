@@ -33,6 +33,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../../migrations/sqlite/0011_staff_phones.sql")),
     (12, include_str!("../../migrations/sqlite/0012_reminders.sql")),
     (13, include_str!("../../migrations/sqlite/0013_text_templates.sql")),
+    (14, include_str!("../../migrations/sqlite/0014_case_board_columns.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -48,6 +49,10 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../../migrations/postgres/0011_staff_phones.sql")),
     (12, include_str!("../../migrations/postgres/0012_reminders.sql")),
     (13, include_str!("../../migrations/postgres/0013_text_templates.sql")),
+    (
+        14,
+        include_str!("../../migrations/postgres/0014_case_board_columns.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone)]
@@ -1392,6 +1397,52 @@ impl Store for SqlStore {
         Ok(ids.into_iter().collect())
     }
 
+    async fn village_counts(
+        &self,
+        filter: &BoardFilter,
+        today: chrono::NaiveDate,
+        escalated_by: chrono::NaiveDate,
+    ) -> StoreResult<Vec<VillageCount>> {
+        let (conditions, binds) = board_where(filter, 3);
+        let sql = format!(
+            "SELECT division, count(*) AS open,
+                    sum(CASE WHEN due_date < $1 THEN 1 ELSE 0 END) AS overdue,
+                    sum(CASE WHEN due_date <= $2 THEN 1 ELSE 0 END) AS escalated
+             FROM cases WHERE {conditions} GROUP BY division ORDER BY division"
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql))
+            .bind(today.to_string())
+            .bind(escalated_by.to_string());
+        for b in binds {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let village: Option<String> = r.try_get("division")?;
+                Ok(VillageCount {
+                    village: parse_division(village)?.ok_or_else(|| StoreError::Corrupt("division".into()))?,
+                    open: r.try_get("open")?,
+                    overdue: r.try_get::<Option<i64>, _>("overdue")?.unwrap_or(0),
+                    escalated: r.try_get::<Option<i64>, _>("escalated")?.unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    async fn urgent_cases(&self, filter: &BoardFilter, limit: i64) -> StoreResult<Vec<CaseRecord>> {
+        let (conditions, binds) = board_where(filter, 2);
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE {conditions} ORDER BY due_date IS NULL, due_date, id LIMIT $1"
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(limit);
+        for b in binds {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter().map(case_from).collect()
+    }
+
     async fn open_cases_by_county(&self, today: chrono::NaiveDate) -> StoreResult<Vec<CountyCases>> {
         // A county is a code's first six digits (its own code ends in six zeros).
         let rows = sqlx::query(
@@ -1522,12 +1573,13 @@ async fn write_in(
     let state_json = serde_json::to_string(state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let due = state.deadline.map(|d| d.due.to_string());
     let due_kind = state.deadline.map(|d| format!("{:?}", d.kind));
+    let (channel, category) = board_columns(state);
     let (division, owner) = match write {
         CaseWrite::Create(c) => {
             let inserted = sqlx::query(
                 "INSERT INTO cases (id, division, owner_account, profile_id, stage, due_date, deadline_kind,
-                                        state_json, report_json, version, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (id) DO NOTHING",
+                                        state_json, report_json, version, created_at, updated_at, channel, category)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13) ON CONFLICT (id) DO NOTHING",
             )
             .bind(&c.id)
             .bind(c.division.to_string())
@@ -1540,6 +1592,8 @@ async fn write_in(
             .bind(serde_json::to_string(&c.report).map_err(|e| StoreError::Corrupt(e.to_string()))?)
             .bind(state.version as i64)
             .bind(entry.at)
+            .bind(&channel)
+            .bind(&category)
             .execute(&mut **tx)
             .await?;
             if inserted.rows_affected() == 0 {
@@ -1553,7 +1607,8 @@ async fn write_in(
             ..
         } => {
             let row = sqlx::query(
-                    "UPDATE cases SET stage = $1, due_date = $2, deadline_kind = $3, state_json = $4, version = $5, updated_at = $6
+                    "UPDATE cases SET stage = $1, due_date = $2, deadline_kind = $3, state_json = $4, version = $5, updated_at = $6,
+                                      channel = $9, category = $10
                      WHERE id = $7 AND version = $8 RETURNING division, owner_account",
                 )
                 .bind(state.stage.key())
@@ -1564,6 +1619,8 @@ async fn write_in(
                 .bind(entry.at)
                 .bind(case_id)
                 .bind(*expected_version as i64)
+                .bind(&channel)
+                .bind(&category)
                 .fetch_optional(&mut **tx)
                 .await?;
             let Some(row) = row else {
@@ -1641,6 +1698,33 @@ async fn write_in(
         insert_text(&mut **tx, t).await?;
     }
     Ok(())
+}
+
+/// A board's `WHERE` conditions, placeholders numbered from `first`, and their values.
+fn board_where(f: &BoardFilter, first: usize) -> (String, Vec<String>) {
+    let mut conditions = vec![
+        format!("cases.division LIKE ${first}"),
+        "cases.stage <> 'closed'".to_string(),
+    ];
+    let mut binds = vec![format!("{}%", f.area.prefix())];
+    for (column, value) in [("stage", &f.stage), ("channel", &f.channel), ("category", &f.category)] {
+        if let Some(v) = value {
+            conditions.push(format!("cases.{column} = ${}", first + binds.len()));
+            binds.push(v.clone());
+        }
+    }
+    (conditions.join(" AND "), binds)
+}
+
+/// The case's channel and category as the board columns hold them (their wire names).
+fn board_columns(state: &zaofaxian_shared::CaseState) -> (Option<String>, Option<String>) {
+    let name = |v: serde_json::Value| v.as_str().map(str::to_string);
+    (
+        name(serde_json::to_value(state.channel).unwrap_or_default()),
+        state
+            .category
+            .and_then(|c| name(serde_json::to_value(c).unwrap_or_default())),
+    )
 }
 
 /// Records a text unless one with its key is there (a restart, a second process):
