@@ -331,6 +331,19 @@ mod tests {
             .unwrap_or_else(|| panic!("{name} has no example"))
     }
 
+    /// The queue's `after=` is said with the core's own pattern.
+    #[test]
+    fn the_queue_cursor_pattern_is_the_cores() {
+        let doc = serde_json::to_value(document()).unwrap();
+        let params = doc["paths"]["/api/v1/queue"]["get"]["parameters"].as_array().unwrap();
+        let after = params.iter().find(|p| p["name"] == "after").unwrap();
+        assert_eq!(
+            after["schema"]["pattern"],
+            zaofaxian_shared::wire::QueueCursor::PATTERN,
+            "{after}"
+        );
+    }
+
     /// The Chinese examples an integrator copies are read by the very types they
     /// describe, and the report passes the server's own checks.
     #[test]

@@ -593,3 +593,53 @@ async fn a_home_visit_is_checked_and_assessed_again_on_the_server() {
         assert_eq!(d["case"]["photos_missing"], 1, "{name}: {}", d["case"]);
     }
 }
+
+/// The queue a page at a time: pages follow the queue's order without gap or repeat
+/// (cases on rounds are filed on different days, so dates and ties both occur), the
+/// count covers every page, and a cursor that is not one is refused.
+#[tokio::test]
+async fn the_queue_comes_a_page_at_a_time_in_its_order() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        app.staff("cadre", Role::VillageCadre, VILLAGE).await;
+        for (n, day) in ["2025-11-03", "2025-11-03", "2025-11-04", "2025-11-05", "2025-11-05"]
+            .iter()
+            .enumerate()
+        {
+            app.set_today(day);
+            let cadre = app.sign_in("cadre").await;
+            let body = json!({ "village": VILLAGE, "household_name": format!("户{n}"), "hardship": "illness",
+                               "happened_on": "2025-11-01" });
+            app.report(&cadre, &format!("d{n}"), body).await;
+        }
+        let cadre = app.sign_in("cadre").await;
+        let (_, whole) = app.get(&cadre, "/api/v1/queue").await;
+        let whole: zaofaxian_shared::wire::QueueAnswer = serde_json::from_value(whole).unwrap();
+        assert_eq!(
+            (whole.count, whole.items.len(), whole.next.as_deref()),
+            (5, 5, None),
+            "{name}"
+        );
+        let mut paged = Vec::new();
+        let mut after: Option<String> = None;
+        for _ in 0..5 {
+            let path = match &after {
+                Some(a) => format!("/api/v1/queue?limit=2&after={a}"),
+                None => "/api/v1/queue?limit=2".to_string(),
+            };
+            let (s, v) = app.get(&cadre, &path).await;
+            assert_eq!(s, 200, "{name}: {v}");
+            let page: zaofaxian_shared::wire::QueueAnswer = serde_json::from_value(v).unwrap();
+            assert_eq!(page.count, 5, "{name}: the count covers every page");
+            paged.extend(page.items.into_iter().map(|i| i.case_id));
+            after = page.next;
+            if after.is_none() {
+                break;
+            }
+        }
+        let order: Vec<String> = whole.items.into_iter().map(|i| i.case_id).collect();
+        assert_eq!(paged, order, "{name}: pages of 2 make the whole queue");
+        let (s, v) = app.get(&cadre, "/api/v1/queue?after=tomorrow").await;
+        assert_eq!((s, v["code"].as_str()), (400, Some("bad_cursor")), "{name}");
+    }
+}

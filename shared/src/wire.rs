@@ -268,14 +268,61 @@ pub struct QueueItem {
     pub version: u64,
 }
 
-/// `GET /api/v1/queue`: the open cases of an area, overdue first.
+/// `GET /api/v1/queue`: the open cases of an area, overdue first, a page at a time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueAnswer {
     pub today: chrono::NaiveDate,
     pub division: DivisionCode,
+    /// Open cases on all pages.
     pub count: usize,
     pub items: Vec<QueueItem>,
+    /// Where the next page starts (`after=`); none on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// A place in the queue's order (due date, cases without one last, then case id): the
+/// last row of a page, written `2025-11-10/<case id>` (`-/<case id>` without a due date).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueCursor {
+    pub due: Option<String>,
+    pub case_id: String,
+}
+
+impl QueueCursor {
+    /// What `after=` takes (the OpenAPI document says it too).
+    pub const PATTERN: &'static str = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|-)/[^/]{1,64}$";
+
+    pub fn parse(s: &str) -> Option<QueueCursor> {
+        let (due, id) = s.split_once('/')?;
+        let date_shaped = due.len() == 10
+            && due.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        let id_ok = !id.is_empty() && id.chars().count() <= 64 && !id.contains('/');
+        match (due, date_shaped, id_ok) {
+            ("-", _, true) => Some(QueueCursor {
+                due: None,
+                case_id: id.into(),
+            }),
+            (_, true, true) => Some(QueueCursor {
+                due: Some(due.into()),
+                case_id: id.into(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for QueueCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.due.as_deref().unwrap_or("-"), self.case_id)
+    }
 }
 
 /// One step of a case's hash-chained history.
@@ -344,6 +391,31 @@ pub struct PhotoStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_queue_cursor_reads_back_as_written_and_as_its_pattern_says() {
+        let pattern = regex::Regex::new(QueueCursor::PATTERN).unwrap();
+        for c in [
+            QueueCursor {
+                due: Some("2025-11-10".into()),
+                case_id: "01a2-b".into(),
+            },
+            QueueCursor {
+                due: None,
+                case_id: "x".into(),
+            },
+        ] {
+            let s = c.to_string();
+            assert!(pattern.is_match(&s), "{s}");
+            assert_eq!(QueueCursor::parse(&s), Some(c));
+        }
+        for s in ["2025-11-10/a", "-/0190a1b2", "9999-99-99/z"] {
+            assert!(pattern.is_match(s) && QueueCursor::parse(s).is_some(), "{s}");
+        }
+        for s in ["", "2025-11-10", "2025-11-10/", "today/a", "-/a/b", "2025-1-10/a"] {
+            assert!(!pattern.is_match(s) && QueueCursor::parse(s).is_none(), "{s}");
+        }
+    }
 
     #[test]
     fn statuses_read_as_the_server_writes_them() {

@@ -5,12 +5,12 @@ use crate::auth::Caller;
 use crate::cases::{EventRequest, answer_of, apply_event, visible_case};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::{CaseFilter, Scope};
+use crate::store::{BoardFilter, Scope};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
-use zaofaxian_shared::wire::{CaseDetail, ErrorBody, EventAnswer, QueueAnswer};
+use zaofaxian_shared::wire::{CaseDetail, ErrorBody, EventAnswer, QueueAnswer, QueueCursor};
 use zaofaxian_shared::{DivisionCode, Lang};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -24,6 +24,16 @@ pub struct QueueQuery {
     /// 文字语言 / the language of labels
     #[serde(default)]
     lang: Lang,
+    /// 每页最多几件（1–1000，默认500）/ cases per page (1–1000, default 500)
+    #[serde(default = "default_page")]
+    limit: i64,
+    /// 从上一页答复的 next 处继续（首次不填）/ go on from the previous page's `next` (none at first)
+    #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|-)/[^/]{1,64}$")]
+    after: Option<String>,
+}
+
+fn default_page() -> i64 {
+    500
 }
 
 /// What `stage=` takes: the key of an open stage (`awaiting_verification`, …).
@@ -55,19 +65,58 @@ pub async fn queue(
             crate::error::ApiError::bad_request("bad_stage", "未知的环节", "unknown stage").with_field("stage"),
         );
     }
-    let within = crate::board::area_for(&caller, q.division)?;
-    let filter = CaseFilter {
-        scope: Scope::Within(within),
-        stage: q.stage,
-        open_only: true,
+    let after = match q.after.as_deref().map(QueueCursor::parse) {
+        Some(None) => {
+            return Err(crate::error::ApiError::bad_request(
+                "bad_cursor",
+                "after 应为上一页答复的 next",
+                "after is the previous page's next",
+            )
+            .with_field("after"));
+        }
+        Some(Some(c)) => Some(c),
+        None => None,
     };
+    let within = crate::board::area_for(&caller, q.division)?;
+    let filter = BoardFilter {
+        area: within,
+        stage: q.stage,
+        channel: None,
+        category: None,
+    };
+    let limit = q.limit.clamp(1, 1000);
     let today = state.clock.today();
-    let items = crate::board::items(&state, &filter, q.lang).await?;
+    let r = state.reference();
+    // Counted in the store; only the page's cases are read.
+    let escalated_by = zaofaxian_shared::reminders::escalated_if_due_by(&r.calendar, today);
+    let count: i64 = state
+        .store
+        .village_counts(&filter, today, escalated_by)
+        .await?
+        .iter()
+        .map(|v| v.open)
+        .sum();
+    let mut cases = state.store.urgent_cases(&filter, after.as_ref(), limit + 1).await?;
+    let more = cases.len() as i64 > limit;
+    cases.truncate(limit as usize);
+    let next = more
+        .then(|| cases.last())
+        .flatten()
+        .map(|c| QueueCursor {
+            due: c.state.deadline.map(|d| d.due.to_string()),
+            case_id: c.id.clone(),
+        })
+        .map(|c| c.to_string());
+    let items = cases
+        .iter()
+        .map(|c| crate::board::item(c, &state, &r.calendar, q.lang))
+        .collect();
     Ok(Json(QueueAnswer {
         today,
         division: within,
-        count: items.len(),
+        count: count as usize,
         items,
+        next,
     }))
 }
 

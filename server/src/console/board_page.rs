@@ -111,7 +111,7 @@ async fn board_data(
     // Already in the boards' order (due first, then by id).
     let rows = state
         .store
-        .urgent_cases(f, SHOWN as i64)
+        .urgent_cases(f, None, SHOWN as i64)
         .await?
         .iter()
         .map(|c| item(c, state, &r.calendar, lang))

@@ -455,8 +455,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         escalated_by: chrono::NaiveDate,
     ) -> StoreResult<Vec<VillageCount>>;
     /// A board's most urgent open cases (due first, those without a deadline last,
-    /// then by id), at most `limit`.
-    async fn urgent_cases(&self, filter: &BoardFilter, limit: i64) -> StoreResult<Vec<CaseRecord>>;
+    /// then by id), from just after `after` on, at most `limit`.
+    async fn urgent_cases(
+        &self,
+        filter: &BoardFilter,
+        after: Option<&zaofaxian_shared::wire::QueueCursor>,
+        limit: i64,
+    ) -> StoreResult<Vec<CaseRecord>>;
     /// Open cases and those past their due date, per county (for metrics).
     async fn open_cases_by_county(&self, today: chrono::NaiveDate) -> StoreResult<Vec<CountyCases>>;
     /// Photos and voice notes started and not finished.

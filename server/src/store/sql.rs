@@ -1430,8 +1430,29 @@ impl Store for SqlStore {
             .collect()
     }
 
-    async fn urgent_cases(&self, filter: &BoardFilter, limit: i64) -> StoreResult<Vec<CaseRecord>> {
-        let (conditions, binds) = board_where(filter, 2);
+    async fn urgent_cases(
+        &self,
+        filter: &BoardFilter,
+        after: Option<&zaofaxian_shared::wire::QueueCursor>,
+        limit: i64,
+    ) -> StoreResult<Vec<CaseRecord>> {
+        let (mut conditions, mut binds) = board_where(filter, 2);
+        // Keyset paging in the queue's order: dated cases by date then id, then the
+        // undated by id. (Dates are ISO text: text order is date order.)
+        if let Some(c) = after {
+            let at = 2 + binds.len();
+            match &c.due {
+                Some(due) => {
+                    conditions.push_str(&format!(
+                        " AND (cases.due_date IS NULL OR cases.due_date > ${at} OR (cases.due_date = ${at} AND cases.id > ${}))",
+                        at + 1
+                    ));
+                    binds.push(due.clone());
+                }
+                None => conditions.push_str(&format!(" AND cases.due_date IS NULL AND cases.id > ${at}")),
+            }
+            binds.push(c.case_id.clone());
+        }
         let sql = format!(
             "SELECT {CASE_COLUMNS} FROM cases WHERE {conditions} ORDER BY due_date IS NULL, due_date, id LIMIT $1"
         );
