@@ -119,13 +119,6 @@ async fn board_data(
     Ok(BoardData { villages, rows })
 }
 
-async fn name_of(state: &AppState, code: &str) -> String {
-    match code.parse::<DivisionCode>() {
-        Ok(d) => super::division_name(state, d).await,
-        Err(_) => code.to_string(),
-    }
-}
-
 pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<BoardQuery>) -> Response {
     let f = match board_filter(&staff, &q) {
         Ok(f) => f,
@@ -136,26 +129,30 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
         Ok(d) => d,
         Err(e) => return api_error_page(e),
     };
-    let area_name = name_of(&state, &area.to_string()).await;
-    let mut counts = Vec::new();
+    // Every name the page shows, in one read (a county has a hundred villages or more).
+    let names: std::collections::HashMap<String, String> = match state.store.divisions_within(area).await {
+        Ok(all) => all.into_iter().map(|d| (d.code.to_string(), d.name)).collect(),
+        Err(e) => return api_error_page(e.into()),
+    };
+    let name_of = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
+    let area_name = name_of(&area.to_string());
     // A village is the bottom of the tree: nothing to roll up.
     let children = if area.level() == zaofaxian_shared::DivisionLevel::Village {
         Vec::new()
     } else {
         rollup(area, &villages)
     };
-    for r in children {
-        let name = name_of(&state, &r.division).await;
-        counts.push((r, name));
-    }
-    let mut village_names = std::collections::HashMap::new();
-    for r in &rows {
-        let key = r.division.to_string();
-        if !village_names.contains_key(&key) {
-            let n = name_of(&state, &key).await;
-            village_names.entry(key).or_insert(n);
-        }
-    }
+    let counts: Vec<_> = children
+        .into_iter()
+        .map(|r| {
+            let name = name_of(&r.division);
+            (r, name)
+        })
+        .collect();
+    let village_names: std::collections::HashMap<String, String> = rows
+        .iter()
+        .map(|r| (r.division.to_string(), name_of(&r.division.to_string())))
+        .collect();
     let open: i64 = villages.iter().map(|v| v.open).sum();
     let overdue: i64 = villages.iter().map(|v| v.overdue).sum();
     let escalated: i64 = villages.iter().map(|v| v.escalated).sum();

@@ -303,6 +303,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn division(&self, code: DivisionCode) -> StoreResult<Option<Division>>;
     /// The divisions directly under `parent`, by code.
     async fn child_divisions(&self, parent: DivisionCode) -> StoreResult<Vec<Division>>;
+    /// `area` and every division inside it, by code (one read for a board's names).
+    async fn divisions_within(&self, area: DivisionCode) -> StoreResult<Vec<Division>>;
 
     async fn create_account(&self, a: &Account) -> StoreResult<()>;
     async fn account_by_login(&self, login: &str) -> StoreResult<Option<Account>>;

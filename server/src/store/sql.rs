@@ -335,6 +335,23 @@ impl Store for SqlStore {
         .transpose()
     }
 
+    async fn divisions_within(&self, area: DivisionCode) -> StoreResult<Vec<Division>> {
+        let rows = sqlx::query("SELECT code, name, parent FROM divisions WHERE code LIKE $1 ORDER BY code")
+            .bind(format!("{}%", area.prefix()))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let code: String = r.try_get("code")?;
+                Ok(Division {
+                    code: DivisionCode::from_str(&code).map_err(|_| StoreError::Corrupt(format!("division {code}")))?,
+                    name: r.try_get("name")?,
+                    parent: parse_division(r.try_get("parent")?)?,
+                })
+            })
+            .collect()
+    }
+
     async fn child_divisions(&self, parent: DivisionCode) -> StoreResult<Vec<Division>> {
         let rows = sqlx::query("SELECT code, name FROM divisions WHERE parent = $1 ORDER BY code")
             .bind(parent.to_string())
@@ -1723,11 +1740,19 @@ async fn write_in(
 
 /// A board's `WHERE` conditions, placeholders numbered from `first`, and their values.
 fn board_where(f: &BoardFilter, first: usize) -> (String, Vec<String>) {
+    // The area as a range of codes rather than LIKE 'prefix%', so that the division
+    // index serves it (SQLite's LIKE is case-insensitive and skips it). Codes are
+    // digits: those with prefix 530402 lie in ['530402', '530403') in any collation.
     let mut conditions = vec![
-        format!("cases.division LIKE ${first}"),
+        format!("cases.division >= ${first} AND cases.division < ${}", first + 1),
         "cases.stage <> 'closed'".to_string(),
     ];
-    let mut binds = vec![format!("{}%", f.area.prefix())];
+    let prefix = f.area.prefix();
+    let next = prefix
+        .parse::<u64>()
+        .map(|n| format!("{:0width$}", n + 1, width = prefix.len()))
+        .unwrap_or_else(|_| format!("{prefix}~"));
+    let mut binds = vec![prefix, next];
     for (column, value) in [("stage", &f.stage), ("channel", &f.channel), ("category", &f.category)] {
         if let Some(v) = value {
             conditions.push(format!("cases.{column} = ${}", first + binds.len()));
