@@ -14,7 +14,6 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-use std::sync::Arc;
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
@@ -159,6 +158,3 @@ pub fn admin_app(state: AppState) -> axum::Router {
         .route("/metrics", axum::routing::get(scrape))
         .with_state(state)
 }
-
-/// Shared by the public app and the admin app of one process.
-pub type Shared = Arc<Metrics>;

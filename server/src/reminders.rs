@@ -332,7 +332,8 @@ fn digest_start(day: chrono::NaiveDate) -> i64 {
 
 /// Records today's digest texts (on working days from 08:00 China time): one per
 /// account with something due, late or supervised, a phone and texts not muted, and a
-/// township's report reminder beside it. Idempotent by key: a second process or a restart records nothing new.
+/// township's report reminder beside it. Idempotent by key: a second process or a
+/// restart records nothing new.
 /// `None` when it is no time for digests (a rest day, night), else how many were
 /// recorded now.
 pub async fn make_digests(state: &AppState) -> StoreResult<Option<usize>> {

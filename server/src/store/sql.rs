@@ -98,6 +98,15 @@ fn text_from(r: &AnyRow) -> StoreResult<TextRow> {
     })
 }
 
+/// A `divisions` row read with its code, name and parent.
+fn division_from(r: &AnyRow) -> StoreResult<Division> {
+    Ok(Division {
+        code: parse_division(Some(r.try_get("code")?))?.ok_or_else(|| StoreError::Corrupt("division".into()))?,
+        name: r.try_get("name")?,
+        parent: parse_division(r.try_get("parent")?)?,
+    })
+}
+
 fn parse_division(s: Option<String>) -> StoreResult<Option<DivisionCode>> {
     s.map(|s| DivisionCode::from_str(&s).map_err(|_| StoreError::Corrupt(format!("division {s}"))))
         .transpose()
@@ -325,14 +334,7 @@ impl Store for SqlStore {
             .bind(code.to_string())
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| {
-            Ok(Division {
-                code,
-                name: r.try_get("name")?,
-                parent: parse_division(r.try_get("parent")?)?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(division_from).transpose()
     }
 
     async fn divisions_within(&self, area: DivisionCode) -> StoreResult<Vec<Division>> {
@@ -340,33 +342,15 @@ impl Store for SqlStore {
             .bind(format!("{}%", area.prefix()))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                let code: String = r.try_get("code")?;
-                Ok(Division {
-                    code: DivisionCode::from_str(&code).map_err(|_| StoreError::Corrupt(format!("division {code}")))?,
-                    name: r.try_get("name")?,
-                    parent: parse_division(r.try_get("parent")?)?,
-                })
-            })
-            .collect()
+        rows.iter().map(division_from).collect()
     }
 
     async fn child_divisions(&self, parent: DivisionCode) -> StoreResult<Vec<Division>> {
-        let rows = sqlx::query("SELECT code, name FROM divisions WHERE parent = $1 ORDER BY code")
+        let rows = sqlx::query("SELECT code, name, parent FROM divisions WHERE parent = $1 ORDER BY code")
             .bind(parent.to_string())
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                let code: String = r.try_get("code")?;
-                Ok(Division {
-                    code: DivisionCode::from_str(&code).map_err(|_| StoreError::Corrupt(format!("division {code}")))?,
-                    name: r.try_get("name")?,
-                    parent: Some(parent),
-                })
-            })
-            .collect()
+        rows.iter().map(division_from).collect()
     }
 
     async fn create_account(&self, a: &Account) -> StoreResult<()> {
