@@ -29,11 +29,22 @@ fi
 command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first" >&2; exit 1; }
 
 # A throwaway PostgreSQL server: the store and API tests run on it and on SQLite.
+stops=()
+trap 'for s in "${stops[@]}"; do eval "$s"; done' EXIT
 if [ -z "${ZAOFAXIAN_TEST_POSTGRES_URL:-}" ]; then
   eval "$(scripts/throwaway-postgres.sh)"
-  trap 'eval "$ZAOFAXIAN_PG_STOP"' EXIT
+  stops+=("$ZAOFAXIAN_PG_STOP")
 fi
 export ZAOFAXIAN_REQUIRE_POSTGRES=1
+
+# A throwaway S3-compatible store (moto, from PyPI): the photo tests and the fault run
+# also keep photos in a bucket (server/tests/common/test_bucket.rs).
+if [ -z "${ZAOFAXIAN_TEST_S3_ENDPOINT:-}" ]; then
+  echo "== S3 emulator"
+  eval "$(scripts/s3-emulator.sh "$HOME/.cache/zaofaxian/s3-emulator")"
+  stops+=("$ZAOFAXIAN_S3_STOP")
+fi
+export ZAOFAXIAN_REQUIRE_S3=1
 
 # The field app for browsers, built as a county would build it; the Chromium test of
 # the web app (tests/tests/web_app.rs) runs against it.

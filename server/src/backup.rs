@@ -25,6 +25,11 @@ pub struct Copied {
 }
 
 fn sqlite_file(config: &Config) -> Result<PathBuf, String> {
+    if let Some(bucket) = &config.photo_bucket {
+        return Err(format!(
+            "照片在存储桶 {bucket} 中：请开启桶的版本控制，数据库用其自身工具备份（见 README 备份与恢复）/ the photos are in the bucket {bucket}: keep them with the bucket's versioning, and the database with its own tools (README, 备份与恢复)"
+        ));
+    }
     let url = &config.database_url;
     let Some(rest) = url.strip_prefix("sqlite:") else {
         return Err(
@@ -62,9 +67,10 @@ fn fresh_dir(dir: &Path) -> Result<(), String> {
 /// The files kept for one photo or voice note `sha`: the original (named by its own
 /// hash) and its thumbnail, relative to the photo folder.
 fn files_of(photo_dir: &Path, sha: &str) -> Vec<PathBuf> {
-    [".jpg", ".thumb.jpg", ".voice"]
+    use crate::photo_files::Filed;
+    [Filed::Photo, Filed::Thumbnail, Filed::Voice]
         .iter()
-        .map(|suffix| PathBuf::from(&sha[..2]).join(format!("{sha}{suffix}")))
+        .map(|file| PathBuf::from(file.key(sha)))
         .filter(|rel| photo_dir.join(rel).is_file())
         .collect()
 }
@@ -242,5 +248,10 @@ mod tests {
             ..Config::default()
         };
         assert!(sqlite_file(&config).unwrap_err().contains("pg_dump"));
+        let in_a_bucket = Config {
+            photo_bucket: Some("photos".into()),
+            ..Config::default()
+        };
+        assert!(sqlite_file(&in_a_bucket).unwrap_err().contains("versioning"));
     }
 }

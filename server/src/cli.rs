@@ -339,6 +339,18 @@ async fn open_store(config: &Config) -> Result<Arc<SqlStore>, String> {
     Ok(Arc::new(store))
 }
 
+/// The configured photo store: the bucket when one is named, else the folder.
+fn photo_files(config: &Config) -> Result<crate::photo_files::PhotoFiles, String> {
+    let files = match &config.photo_bucket {
+        Some(bucket) => crate::photo_files::PhotoFiles::bucket(bucket)
+            .map_err(|e| format!("照片存储桶 / photo bucket {bucket}: {e}"))?,
+        None => crate::photo_files::PhotoFiles::folder(&config.photo_dir)
+            .map_err(|e| format!("照片目录 / photo folder {}: {e}", config.photo_dir.display()))?,
+    };
+    tracing::info!(photos = %files.describe(), "照片存放处 / photo files");
+    Ok(files)
+}
+
 fn serve(config: Config, clock: Arc<dyn ClockDebug>) -> Result<(), String> {
     // ZAOFAXIAN_LOG_FORMAT=json for machine-read logs; RUST_LOG for levels.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -359,7 +371,7 @@ fn serve(config: Config, clock: Arc<dyn ClockDebug>) -> Result<(), String> {
             store,
             clock,
             crate::auth::sender_from_settings(&config.sms)?,
-            config.photo_dir.clone(),
+            photo_files(&config)?,
         );
         let mut state = state;
         state.texts = crate::texts::from_settings(&config.sms)?;
@@ -372,13 +384,15 @@ fn serve(config: Config, clock: Arc<dyn ClockDebug>) -> Result<(), String> {
             quota("ZAOFAXIAN_HOUSEHOLD_REPORTS_PER_DAY"),
             quota("ZAOFAXIAN_HOUSEHOLD_PROXY_PER_DAY"),
         );
-        match crate::photos::tighten(&config.photo_dir) {
-            Ok(true) => tracing::warn!(
-                dir = %config.photo_dir.display(),
-                "照片目录原先他人可读，已改为仅本服务可读 / the photo folder was readable by others: now this service's only"
-            ),
-            Ok(false) => {}
-            Err(e) => return Err(format!("{}: {e}", config.photo_dir.display())),
+        if let Some(dir) = state.photo_files.folder_path() {
+            match crate::photos::tighten(dir) {
+                Ok(true) => tracing::warn!(
+                    dir = %dir.display(),
+                    "照片目录原先他人可读，已改为仅本服务可读 / the photo folder was readable by others: now this service's only"
+                ),
+                Ok(false) => {}
+                Err(e) => return Err(format!("{}: {e}", dir.display())),
+            }
         }
         state
             .load_reference()

@@ -11,6 +11,10 @@ pub struct Config {
     pub database_url: String,
     /// Photo files (and nothing else unless the database URL points here too).
     pub photo_dir: std::path::PathBuf,
+    /// A bucket of S3-compatible storage for the photo files instead of `photo_dir`
+    /// (`ZAOFAXIAN_PHOTO_BUCKET`; reached through the standard `AWS_*` variables), for
+    /// several server processes.
+    pub photo_bucket: Option<String>,
     /// The built field app for browsers (scripts/build-web.sh), served at `/app/`.
     pub web_app_dir: std::path::PathBuf,
     /// Where `/metrics` is served for Prometheus (`ZAOFAXIAN_METRICS_ADDR`); none: off.
@@ -106,6 +110,7 @@ impl Default for Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: "sqlite://zaofaxian-data/zaofaxian.sqlite".into(),
             photo_dir: "zaofaxian-data/photos".into(),
+            photo_bucket: None,
             web_app_dir: "web-app".into(),
             metrics_addr: None,
             tls: None,
@@ -120,6 +125,7 @@ struct FileConfig {
     addr: Option<SocketAddr>,
     database_url: Option<String>,
     photo_dir: Option<std::path::PathBuf>,
+    photo_bucket: Option<String>,
     web_app_dir: Option<std::path::PathBuf>,
     metrics_addr: Option<SocketAddr>,
     tls: Option<TlsFiles>,
@@ -142,6 +148,7 @@ impl Config {
             c.addr = f.addr.unwrap_or(c.addr);
             c.database_url = f.database_url.unwrap_or(c.database_url);
             c.photo_dir = f.photo_dir.unwrap_or(c.photo_dir);
+            c.photo_bucket = f.photo_bucket.or(c.photo_bucket);
             c.web_app_dir = f.web_app_dir.unwrap_or(c.web_app_dir);
             c.metrics_addr = f.metrics_addr.or(c.metrics_addr);
             c.tls = f.tls.or(c.tls);
@@ -168,6 +175,9 @@ impl Config {
         }
         if let Some(d) = env("ZAOFAXIAN_PHOTO_DIR") {
             c.photo_dir = d.into();
+        }
+        if let Some(b) = env("ZAOFAXIAN_PHOTO_BUCKET").filter(|b| !b.trim().is_empty()) {
+            c.photo_bucket = Some(b);
         }
         if let Some(d) = env("ZAOFAXIAN_WEB_APP_DIR") {
             c.web_app_dir = d.into();

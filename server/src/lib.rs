@@ -21,6 +21,7 @@ pub mod listen;
 pub mod masking;
 pub mod metrics;
 pub mod openapi;
+pub mod photo_files;
 pub mod photos;
 pub mod policy_data;
 pub mod reference;

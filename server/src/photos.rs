@@ -111,8 +111,8 @@ fn reduced_jpeg(bytes: &[u8]) -> Result<(image::DynamicImage, u32, u32), PhotoEr
     Ok(if turned { (img, h, w) } else { (img, w, h) })
 }
 
-/// The partial file of an account's claim on a photo (under `photo_dir/partial/`):
-/// apart from the uploader's own partial file, named without the account's id.
+/// The upload name of an account's claim on a photo: apart from the uploader's own
+/// chunks, named without the account's id.
 pub fn claim_file_name(sha256: &str, account_id: &str) -> String {
     use sha2::{Digest, Sha256};
     let who = hex::encode(Sha256::digest(account_id.as_bytes()));
@@ -123,11 +123,13 @@ pub fn claim_file_name(sha256: &str, account_id: &str) -> String {
 pub const STALE_UPLOAD_MS: i64 = 7 * 24 * 3600 * 1000;
 
 /// Forgets uploads that never finished within [`STALE_UPLOAD_MS`] and removes their
-/// partial files (kept under `photo_dir/partial/`); returns how many.
+/// chunks; returns how many.
 pub async fn drop_stale_uploads(state: &crate::state::AppState) -> crate::store::StoreResult<usize> {
     let stale = state.store.drop_stale_uploads(state.now_ms() - STALE_UPLOAD_MS).await?;
     for name in &stale {
-        let _ = std::fs::remove_file(state.photo_dir.join("partial").join(name));
+        if let Err(e) = state.photo_files.drop_upload(name).await {
+            tracing::warn!(error = %e, name, "removing a stale upload's chunks failed");
+        }
     }
     Ok(stale.len())
 }

@@ -24,8 +24,8 @@ pub struct AppState {
     /// Session lifetime for staff and households, milliseconds.
     pub staff_session_ms: i64,
     pub household_session_ms: i64,
-    /// Where photo files live (partial uploads under `partial/`).
-    pub photo_dir: PathBuf,
+    /// Where photo files live: a folder, or a bucket several processes share.
+    pub photo_files: crate::photo_files::PhotoFiles,
     /// The built web app (scripts/build-web.sh), served at `/app/`.
     pub web_app_dir: Option<PathBuf>,
     /// The address phones use to reach the server (`ZAOFAXIAN_PUBLIC_URL`), for the
@@ -68,7 +68,7 @@ impl AppState {
         store: Arc<dyn Store>,
         clock: Arc<dyn ClockDebug>,
         codes: Arc<dyn CodeSender>,
-        photo_dir: PathBuf,
+        photo_files: crate::photo_files::PhotoFiles,
     ) -> Self {
         AppState {
             store,
@@ -80,7 +80,7 @@ impl AppState {
             staff_session_ms: 12 * 3600 * 1000,
             // Households sign in rarely, on weak networks: a month.
             household_session_ms: 30 * 24 * 3600 * 1000,
-            photo_dir,
+            photo_files,
             web_app_dir: None,
             public_url: None,
             photo_locks: Arc::new(KeyedLocks::default()),

@@ -122,7 +122,7 @@ async fn a_county_manages_its_staff() {
             app.db.store.clone(),
             app.clock.clone(),
             app.codes.clone(),
-            app.photo_dir.clone(),
+            app.photos.clone(),
         );
         other.load_reference().await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -37,7 +37,7 @@ async fn no_sms_sender_means_no_code_sign_in_but_staff_still_work() {
             db.store.clone(),
             clock,
             Arc::new(NoSender),
-            tempfile::tempdir().unwrap().keep(),
+            zaofaxian_server::photo_files::PhotoFiles::folder(&tempfile::tempdir().unwrap().keep()).unwrap(),
         );
         let base = common::serve_state(state).await;
         let http = reqwest::Client::new();
@@ -248,7 +248,7 @@ async fn code_requests_are_limited_per_phone_and_in_all() {
         db.store.clone(),
         clock.clone(),
         codes,
-        tempfile::tempdir().unwrap().keep(),
+        zaofaxian_server::photo_files::PhotoFiles::folder(&tempfile::tempdir().unwrap().keep()).unwrap(),
     );
     state.limits.code_overall = LimitPolicy::fixed(8, 60_000);
     let base = common::serve_state(state).await;
@@ -304,7 +304,7 @@ async fn a_stranger_cannot_use_up_someone_elses_codes() {
         db.store.clone(),
         clock.clone(),
         codes.clone(),
-        tempfile::tempdir().unwrap().keep(),
+        zaofaxian_server::photo_files::PhotoFiles::folder(&tempfile::tempdir().unwrap().keep()).unwrap(),
     );
     state.limits.code_per_client = LimitPolicy::fixed(8, 10 * 60_000);
     state.limits.code_per_phone_all = LimitPolicy::fixed(7, 60 * 60_000);

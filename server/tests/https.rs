@@ -27,7 +27,7 @@ async fn state(db: &common::TestDb) -> AppState {
         db.store.clone(),
         Arc::new(zaofaxian_shared::SystemClock),
         Arc::new(zaofaxian_server::auth::NoSender),
-        tempfile::tempdir().unwrap().keep(),
+        zaofaxian_server::photo_files::PhotoFiles::folder(&tempfile::tempdir().unwrap().keep()).unwrap(),
     );
     state.load_reference().await.unwrap();
     state
@@ -97,9 +97,25 @@ async fn the_server_speaks_https_from_its_certificate_files() {
         .send()
         .await
         .unwrap();
+    // Over HTTPS the client speaks HTTP/2, as browsers do: no Host header, the host is in
+    // the request's authority (a sign-in was refused as cross-site before that was read).
+    assert_eq!(r.version(), reqwest::Version::HTTP_2);
     let cookie = r.headers().get("set-cookie").unwrap_or_else(|| panic!("{r:?}"));
     let cookie = cookie.to_str().unwrap();
     assert!(cookie.contains("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
+    // The village poster's link is this HTTPS address (read from the HTTP/2 request's
+    // authority and scheme; it said http://127.0.0.1:8080 before).
+    let session = cookie.split(';').next().unwrap();
+    let page = client
+        .get(format!("{base}/console/poster?village=530402001001"))
+        .header("cookie", session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("{base}/app/?village=530402001001")), "{page}");
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ use common::pushed;
 use image::ImageEncoder;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use zaofaxian_server::photo_files::Filed;
 use zaofaxian_server::store::Store;
 use zaofaxian_shared::wire::RecordStatus;
 use zaofaxian_shared::{RecordId, Role};
@@ -74,7 +75,7 @@ async fn send_chunk(app: &TestApp, token: &str, sha: &str, offset: usize, bytes:
 
 #[tokio::test]
 async fn an_interrupted_upload_resumes_and_completes_the_report() {
-    for app in common::apps("2025-11-03").await {
+    for app in common::photo_apps("2025-11-03").await {
         let name = app.db.name;
         let household = app.household("13812345678").await;
         let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
@@ -165,7 +166,7 @@ async fn an_interrupted_upload_resumes_and_completes_the_report() {
 /// The phone's next pass asks from the end; the server finishes the check then.
 #[tokio::test]
 async fn a_photo_whose_check_was_cut_short_by_a_crash_completes_on_the_next_call() {
-    for app in common::apps("2025-11-03").await {
+    for app in common::photo_apps("2025-11-03").await {
         let name = app.db.name;
         let household = app.household("13812345678").await;
         let owner = app.get(&household, "/api/v1/me").await.1["id"]
@@ -185,13 +186,11 @@ async fn a_photo_whose_check_was_cut_short_by_a_crash_completes_on_the_next_call
             let size = bytes.len() as i64;
             app.db.store.start_photo(&digest, size, &owner, 0).await.unwrap();
             app.db.store.photo_received(&digest, 0, size).await.unwrap();
-            let file = if moved_into_place {
-                app.photo_dir.join(&digest[..2]).join(format!("{digest}.jpg"))
+            if moved_into_place {
+                app.photos.put(&digest, Filed::Photo, bytes.clone()).await.unwrap();
             } else {
-                app.photo_dir.join("partial").join(&digest)
-            };
-            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-            std::fs::write(&file, &bytes).unwrap();
+                app.photos.put_chunk(&digest, 0, bytes.clone().into()).await.unwrap();
+            }
             let (s, v) = app
                 .post(&household, "/api/v1/photos", &json!({ "sha256": digest, "size": size }))
                 .await;
@@ -207,8 +206,13 @@ async fn a_photo_whose_check_was_cut_short_by_a_crash_completes_on_the_next_call
                 (200, &json!(true)),
                 "{name} moved={moved_into_place}: {v}"
             );
-            let stored = app.photo_dir.join(&digest[..2]).join(format!("{digest}.jpg"));
-            assert_eq!(std::fs::read(stored).unwrap(), bytes, "{name}");
+            let stored = app.photos.get(&digest, Filed::Photo).await.unwrap().unwrap();
+            assert_eq!(stored, bytes, "{name}");
+            assert_eq!(
+                app.photos.gather(&digest, 1).await.unwrap(),
+                None,
+                "{name}: chunks removed"
+            );
             let r = app
                 .http
                 .get(app.url(&format!("/api/v1/photos/{digest}/thumbnail")))
@@ -238,7 +242,7 @@ async fn a_photo_whose_check_was_cut_short_by_a_crash_completes_on_the_next_call
 
 #[tokio::test]
 async fn wrong_bytes_bombs_and_oversize_are_refused() {
-    for app in common::apps("2025-11-03").await {
+    for app in common::photo_apps("2025-11-03").await {
         let name = app.db.name;
         let token = app.household("13812345678").await;
         // Bytes that do not match the hash they were registered under.
@@ -313,7 +317,7 @@ async fn wrong_bytes_bombs_and_oversize_are_refused() {
 /// case reports them missing.
 #[tokio::test]
 async fn a_visits_photos_count_toward_completeness() {
-    for app in common::apps("2025-11-03").await {
+    for app in common::photo_apps("2025-11-03").await {
         let household = app.household("13812345678").await;
         let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
         let id = RecordId::new();
@@ -361,7 +365,7 @@ fn voice(len: usize) -> Vec<u8> {
 /// the console's case page, and is bounded.
 #[tokio::test]
 async fn a_voice_note_goes_up_like_a_photo_and_plays_on_the_case_page() {
-    for app in common::apps("2025-11-03").await {
+    for app in common::photo_apps("2025-11-03").await {
         let name = app.db.name;
         let household = app.household("13812345678").await;
         let recording = voice(150_000);
@@ -511,7 +515,7 @@ fn house(quality: u8, flip: bool) -> Vec<u8> {
 /// flagged on the case page for staff; a different picture is not; households see none.
 #[tokio::test]
 async fn one_picture_used_for_two_households_is_flagged() {
-    for app in common::apps("2025-11-03").await {
+    for app in common::photo_apps("2025-11-03").await {
         let name = app.db.name;
         let cadre = app.staff("cadre", Role::VillageCadre, VILLAGE).await;
         let mut cases = Vec::new();
@@ -604,7 +608,7 @@ async fn answers_are_gzipped_when_asked_and_photos_are_not() {
 /// download it. A listing now grants sight only when made by the photo's uploader.
 #[tokio::test]
 async fn a_known_hash_listed_in_someone_elses_report_gives_nothing() {
-    for app in common::apps("2025-11-03").await {
+    for app in common::photo_apps("2025-11-03").await {
         let name = app.db.name;
         let owner = app.household("13812345678").await;
         let bytes = photo();
@@ -650,7 +654,7 @@ async fn a_known_hash_listed_in_someone_elses_report_gives_nothing() {
 /// the bytes themselves grants the photo (and finishes it if its uploader had not).
 #[tokio::test]
 async fn a_known_hash_is_granted_only_to_whoever_sends_its_bytes() {
-    for app in common::apps("2025-11-03").await {
+    for app in common::photo_apps("2025-11-03").await {
         let name = app.db.name;
         let owner = app.household("13812345678").await;
         let bytes = photo();
@@ -724,7 +728,7 @@ async fn a_known_hash_is_granted_only_to_whoever_sends_its_bytes() {
 /// may have 60 at once, and a week-old unfinished one is forgotten with its bytes.
 #[tokio::test]
 async fn unfinished_uploads_are_bounded_and_cleaned() {
-    for app in common::apps("2025-11-03").await {
+    for app in common::photo_apps("2025-11-03").await {
         let name = app.db.name;
         let token = app.household("13812345678").await;
         let mut last = (0, Value::Null);
@@ -745,13 +749,20 @@ async fn unfinished_uploads_are_bounded_and_cleaned() {
         // One of them gets some bytes, then nobody finishes: a week later all are gone.
         let first = sha(&0u32.to_be_bytes());
         assert_eq!(send_chunk(&app, &token, &first, 0, &[1, 2, 3]).await.0, 200);
-        let partial = app.photo_dir.join("partial").join(&first);
-        assert!(partial.exists(), "{name}");
+        assert_eq!(
+            app.photos.gather(&first, 3).await.unwrap(),
+            Some(vec![1, 2, 3]),
+            "{name}"
+        );
         app.clock.advance(chrono::Duration::days(8));
         let n = zaofaxian_server::photos::drop_stale_uploads(&app.state).await.unwrap();
         assert_eq!(n, 60, "{name}");
         assert!(app.db.store.photo(&first).await.unwrap().is_none());
-        assert!(!partial.exists(), "{name}: the partial bytes are gone");
+        assert_eq!(
+            app.photos.gather(&first, 1).await.unwrap(),
+            None,
+            "{name}: the partial bytes are gone"
+        );
         let (s, _) = app
             .post(
                 &token,

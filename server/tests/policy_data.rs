@@ -271,7 +271,7 @@ async fn a_loaded_year_puts_every_provisional_deadline_right() {
             app.db.store.clone(),
             app.clock.clone(),
             app.codes.clone(),
-            app.photo_dir.clone(),
+            app.photos.clone(),
         );
         assert!(!other.reference().calendar.years().contains(&2027));
         assert!(other.reference.refresh(app.db.store.as_ref()).await.unwrap());

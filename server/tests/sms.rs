@@ -22,7 +22,7 @@ async fn server(codes: TencentSms) -> (String, reqwest::Client) {
         db.store.clone(),
         clock,
         Arc::new(codes),
-        tempfile::tempdir().unwrap().keep(),
+        zaofaxian_server::photo_files::PhotoFiles::folder(&tempfile::tempdir().unwrap().keep()).unwrap(),
     );
     let base = common::serve_state(state).await;
     // Keep the database alive for the test's length.

@@ -23,7 +23,7 @@ async fn serve_app_dir(dir: Option<std::path::PathBuf>) -> (String, common::Test
         db.store.clone(),
         Arc::new(zaofaxian_shared::SystemClock),
         Arc::new(zaofaxian_server::auth::NoSender),
-        tempfile::tempdir().unwrap().keep(),
+        zaofaxian_server::photo_files::PhotoFiles::folder(&tempfile::tempdir().unwrap().keep()).unwrap(),
     );
     state.web_app_dir = dir;
     (common::serve_state(state).await, db)

@@ -30,6 +30,7 @@ use zaofaxian_e2e::server_process::{ServerProcess, last_code};
 use zaofaxian_mobile::local_store::LocalStore;
 use zaofaxian_mobile::photo::{ProcessedPhoto, keep};
 use zaofaxian_mobile::sync::{SyncEngine, new_sign_in_attempt};
+use zaofaxian_server::photo_files::{Filed, PhotoFiles};
 use zaofaxian_server::store::{CaseFilter, Scope, Store};
 use zaofaxian_shared::wire::RecordKind;
 
@@ -267,9 +268,18 @@ async fn run(db: common::TestDb) {
     let logs: Vec<_> = (0..2).map(|i| work.path().join(format!("server-{i}.log"))).collect();
     let exe = std::path::Path::new(env!("CARGO_BIN_EXE_zaofaxian-server-under-test"));
     // Two processes on one database and one photo folder, behind one address.
+    // On PostgreSQL, as several processes run in earnest, the photos go to one bucket of
+    // the S3 emulator; on SQLite, to one folder.
+    let bucket = match name {
+        "postgres" => common::test_bucket::fresh_name().await,
+        _ => None,
+    };
     let mut servers = Vec::new();
     for log in &logs {
         let mut s = ServerProcess::new(exe, &db.url, &photo_dir, log).unwrap();
+        if let Some(b) = &bucket {
+            s.env.push(("ZAOFAXIAN_PHOTO_BUCKET".into(), b.clone()));
+        }
         tokio::task::block_in_place(|| s.start()).unwrap();
         servers.push(s);
     }
@@ -427,9 +437,17 @@ async fn run(db: common::TestDb) {
         "{name}: the server holds exactly what the phones sent"
     );
     let mut photo_bytes = 0;
+    let files = match &bucket {
+        Some(b) => PhotoFiles::bucket(b).unwrap(),
+        None => PhotoFiles::folder(&photo_dir).unwrap(),
+    };
     for (sha, bytes) in &photos {
-        let file = photo_dir.join(&sha[..2]).join(format!("{sha}.jpg"));
-        let stored = std::fs::read(&file).unwrap_or_else(|e| panic!("{name}: photo {sha} missing: {e}"));
+        let stored = files
+            .get(sha, Filed::Photo)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{name}: photo {sha} missing"))
+            .to_vec();
         assert_eq!(
             hex::encode(Sha256::digest(&stored)),
             *sha,
@@ -443,10 +461,11 @@ async fn run(db: common::TestDb) {
     let f = proxy.counts();
     let kills_done: u32 = servers.iter().map(|s| s.lock().unwrap().kills).sum();
     let figures = format!(
-        "fault run ({name}): {devices} phones signed in by code ({sign_in_tries} requests and tries), {} reports, {} photos ({:.1} MB); two server processes, killed {kills_done}× in turn \
+        "fault run ({name}, photos in {}): {devices} phones signed in by code ({sign_in_tries} requests and tries), {} reports, {} photos ({:.1} MB); two server processes, killed {kills_done}× in turn \
          (down {:.1} s in all); proxy: {} connections, {} requests cut, {} answers cut, {} stalled, \
          {} refused while down; {passes} sync passes ({failed} failed, {replayed} lost answers replayed); \
          busy phase {:.1} s, calm flush {:.1} s; nothing lost, nothing doubled, every photo byte-identical",
+        if bucket.is_some() { "a bucket" } else { "a folder" },
         expected.len(),
         photos.len(),
         photo_bytes as f64 / 1e6,

@@ -6,6 +6,7 @@
 use crate::api::json_body::JsonBody;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::photo_files::{self, Filed};
 use crate::photos::{self, MAX_BYTES};
 use crate::state::AppState;
 use crate::store::{PhotoClaim, PhotoRecord, StoreError};
@@ -17,8 +18,6 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::io::{Seek, SeekFrom, Write};
-use std::path::PathBuf;
 use zaofaxian_shared::wire::{ErrorBody, PhotoStart, PhotoStatus};
 
 fn check_sha(sha: &str) -> ApiResult<()> {
@@ -86,15 +85,7 @@ fn claim_status(c: &PhotoClaim) -> Json<PhotoStatus> {
     })
 }
 
-fn partial_path(state: &AppState, sha: &str) -> PathBuf {
-    state.photo_dir.join("partial").join(sha)
-}
-
-fn final_path(state: &AppState, sha: &str, suffix: &str) -> PathBuf {
-    state.photo_dir.join(&sha[..2]).join(format!("{sha}{suffix}"))
-}
-
-fn io_error(e: std::io::Error) -> ApiError {
+fn files_error(e: photo_files::Error) -> ApiError {
     tracing::error!(error = %e, "photo storage");
     ApiError::internal()
 }
@@ -240,7 +231,7 @@ pub async fn chunk(
     }
     if p.received == p.size {
         // The server stopped after the last chunk but before checking the photo.
-        let done = finish(&state, &sha).await;
+        let done = finish(&state, &sha, p.size).await;
         drop(lock);
         return done;
     }
@@ -252,14 +243,18 @@ pub async fn chunk(
     if end > p.size || body.is_empty() {
         return Err(bad_chunk(body.is_empty()));
     }
-    write_chunk(partial_path(&state, &sha), q.offset, body).await?;
+    state
+        .photo_files
+        .put_chunk(&sha, q.offset as u64, body)
+        .await
+        .map_err(files_error)?;
     state.store.photo_received(&sha, q.offset, end).await?;
     if end < p.size {
         drop(lock);
         let p = state.store.photo(&sha).await?.ok_or_else(ApiError::not_found)?;
         return Ok(status_json(&p));
     }
-    let done = finish(&state, &sha).await;
+    let done = finish(&state, &sha, p.size).await;
     drop(lock);
     done
 }
@@ -299,36 +294,7 @@ fn hash_mismatch() -> ApiError {
     )
 }
 
-/// Writes a chunk at `offset` of a partial file, durably, off the async workers.
-///
-/// Nothing is truncated: a partial file's bytes are fixed by the hash it is named for,
-/// so every honest write puts the same bytes at the same offsets.
-/// Two processes writing one chunk at once (a retry through another process while the
-/// first still runs), or a torn write before a crash, leave the right bytes or bytes
-/// the next chunk overwrites; the whole file is hashed before it is filed. (Cutting the
-/// file back to the offset would let a late writer in one process erase what another
-/// process wrote after it.)
-async fn write_chunk(path: PathBuf, offset: i64, bytes: Bytes) -> ApiResult<()> {
-    let offset = offset as u64;
-    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        if let Some(dir) = path.parent() {
-            photos::private_dir(dir)?;
-        }
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)?;
-        f.seek(SeekFrom::Start(offset))?;
-        f.write_all(&bytes)?;
-        f.sync_data()
-    })
-    .await
-    .map_err(|_| ApiError::internal())?
-    .map_err(io_error)
-}
-
-/// A chunk of a claim: the same protocol as an upload, into the claimant's own file.
+/// A chunk of a claim: the same protocol as an upload, into the claimant's own chunks.
 /// When the last byte matches the hash the claimant is granted the photo; if the
 /// photo itself was still unfinished, the claim's bytes complete it.
 async fn claim_chunk(state: &AppState, c: PhotoClaim, offset: i64, body: Bytes) -> ApiResult<Json<PhotoStatus>> {
@@ -339,11 +305,12 @@ async fn claim_chunk(state: &AppState, c: PhotoClaim, offset: i64, body: Bytes) 
     if end > c.size || body.is_empty() {
         return Err(bad_chunk(body.is_empty()));
     }
-    let path = state
-        .photo_dir
-        .join("partial")
-        .join(photos::claim_file_name(&c.sha256, &c.account_id));
-    write_chunk(path.clone(), offset, body).await?;
+    let files = &state.photo_files;
+    let upload = photos::claim_file_name(&c.sha256, &c.account_id);
+    files
+        .put_chunk(&upload, offset as u64, body)
+        .await
+        .map_err(files_error)?;
     state
         .store
         .claim_received(&c.sha256, &c.account_id, offset, end)
@@ -351,134 +318,141 @@ async fn claim_chunk(state: &AppState, c: PhotoClaim, offset: i64, body: Bytes) 
     if end < c.size {
         return Ok(claim_status(&PhotoClaim { received: end, ..c }));
     }
+    let data = files.gather(&upload, c.size as u64).await.map_err(files_error)?;
     let sha = c.sha256.clone();
-    let (file, partial) = (path.clone(), partial_path(state, &sha));
-    let matched = tokio::task::spawn_blocking(move || -> std::io::Result<bool> {
-        let data = std::fs::read(&file)?;
-        Ok(hex::encode(Sha256::digest(&data)) == sha)
-    })
-    .await
-    .map_err(|_| ApiError::internal())?
-    .map_err(io_error)?;
-    state.store.settle_claim(&c.sha256, &c.account_id, matched).await?;
-    if !matched {
-        let _ = tokio::fs::remove_file(&path).await;
+    let matched = match data {
+        Some(data) => tokio::task::spawn_blocking(move || (hex::encode(Sha256::digest(&data)) == sha).then_some(data))
+            .await
+            .map_err(|_| ApiError::internal())?,
+        None => None,
+    };
+    state
+        .store
+        .settle_claim(&c.sha256, &c.account_id, matched.is_some())
+        .await?;
+    files.drop_upload(&upload).await.map_err(files_error)?;
+    let Some(data) = matched else {
         return Err(hash_mismatch());
-    }
+    };
     let p = state.store.photo(&c.sha256).await?.ok_or_else(ApiError::not_found)?;
     if p.complete {
-        let _ = tokio::fs::remove_file(&path).await;
         return Ok(status_json(&p));
     }
     // The uploader has not finished: these are the very bytes, so they finish it.
-    tokio::fs::rename(&path, &partial).await.map_err(io_error)?;
     state.store.photo_received(&c.sha256, p.received, p.size).await?;
-    finish(state, &c.sha256).await
+    let permit = check_permit(state, &data[..data.len().min(HEADER_BYTES)], data.len() as u64).await?;
+    file_upload(state, &c.sha256, Some(data), permit).await
 }
 
-/// Every byte is in: verifies the whole file against its name, then the image itself,
-/// and files it. Also reached again when the server died between the last chunk and
-/// this check, so the file may be the partial one or already moved into place.
-async fn finish(state: &AppState, sha: &str) -> ApiResult<Json<PhotoStatus>> {
-    let partial = partial_path(state, sha);
-    let target = final_path(state, sha, ".jpg");
-    let paths = Filing {
-        partial: partial.clone(),
-        photo: target.clone(),
-        thumb: final_path(state, sha, ".thumb.jpg"),
-        voice: final_path(state, sha, VOICE_SUFFIX),
+/// How much of a file's start is read to learn what checking it costs.
+const HEADER_BYTES: usize = 256 * 1024;
+
+/// Memory for checking a file, charged by the canvas its header claims, so many small
+/// checks run at once and a few large ones wait for each other.
+async fn check_permit(state: &AppState, header: &[u8], len: u64) -> ApiResult<tokio::sync::OwnedSemaphorePermit> {
+    state
+        .photo_checks
+        .clone()
+        .acquire_many_owned(photos::check_cost_mib(header, len))
+        .await
+        .map_err(|_| ApiError::internal())
+}
+
+/// Every byte is in: puts the file together, verifies it against its name, then the
+/// image itself, and files it. Also reached again when the server died between the
+/// last chunk and this check, so the file may be already filed.
+async fn finish(state: &AppState, sha: &str, size: i64) -> ApiResult<Json<PhotoStatus>> {
+    let files = &state.photo_files;
+    let filed = match files.get(sha, Filed::Photo).await.map_err(files_error)? {
+        Some(b) => Some(b),
+        None => files.get(sha, Filed::Voice).await.map_err(files_error)?,
     };
+    let header = match &filed {
+        Some(b) => b.slice(..b.len().min(HEADER_BYTES)),
+        None => files.upload_head(sha, HEADER_BYTES as u64).await.map_err(files_error)?,
+    };
+    let permit = check_permit(state, &header, size.max(0) as u64).await?;
+    let data = match filed {
+        Some(b) => Some(b.to_vec()),
+        None => files.gather(sha, size.max(0) as u64).await.map_err(files_error)?,
+    };
+    file_upload(state, sha, data, permit).await
+}
+
+/// Checks a whole upload (None: bytes are missing) under its permit and files it: the
+/// photo with its thumbnail, or the voice note. Refused, it goes back to zero, so the
+/// client asks /status and sends it again.
+async fn file_upload(
+    state: &AppState,
+    sha: &str,
+    data: Option<Vec<u8>>,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) -> ApiResult<Json<PhotoStatus>> {
     let sha_c = sha.to_string();
-    // Charged by the canvas the header claims, so many small checks run at once and a
-    // few large ones wait for each other (the header is read off the async workers).
-    let (p2, t2) = (partial.clone(), target.clone());
-    let cost = tokio::task::spawn_blocking(move || {
-        use std::io::Read;
-        let source = if p2.exists() { p2 } else { t2 };
-        let Ok(f) = std::fs::File::open(&source) else { return 1 };
-        let len = f.metadata().map_or(0, |m| m.len());
-        let mut header = Vec::new();
-        let _ = f.take(256 * 1024).read_to_end(&mut header);
-        photos::check_cost_mib(&header, len)
+    let verdict = tokio::task::spawn_blocking(move || {
+        let _permit = permit; // held while decoding
+        examine(data, &sha_c)
     })
     .await
     .map_err(|_| ApiError::internal())?;
-    let permit = state
-        .photo_checks
-        .clone()
-        .acquire_many_owned(cost)
-        .await
-        .map_err(|_| ApiError::internal())?;
-    let verdict = tokio::task::spawn_blocking(move || {
-        let _permit = permit; // held while decoding
-        finish_blocking(&paths, &sha_c)
-    })
-    .await
-    .map_err(|_| ApiError::internal())?
-    .map_err(io_error)?;
-    let verified = match &verdict {
-        Ok(Filed::Photo(c)) => Some(crate::store::VerifiedPhoto {
-            width: i64::from(c.width),
-            height: i64::from(c.height),
-            perceptual_hash: &c.perceptual_hash,
-        }),
-        // A recording has no picture to measure or compare.
-        Ok(Filed::Voice) => Some(crate::store::VerifiedPhoto {
-            width: 0,
-            height: 0,
-            perceptual_hash: "",
-        }),
-        Err(_) => None,
-    };
-    // Refused: back to zero, so the client asks /status and sends it again.
-    state.store.photo_verified(sha, verified).await?;
-    verdict?;
+    let files = &state.photo_files;
+    match verdict {
+        Ok(Examined::Photo { checked, bytes }) => {
+            files
+                .put(sha, Filed::Thumbnail, checked.thumbnail_jpeg.clone())
+                .await
+                .map_err(files_error)?;
+            files.put(sha, Filed::Photo, bytes).await.map_err(files_error)?;
+            let verified = crate::store::VerifiedPhoto {
+                width: i64::from(checked.width),
+                height: i64::from(checked.height),
+                perceptual_hash: &checked.perceptual_hash,
+            };
+            state.store.photo_verified(sha, Some(verified)).await?;
+        }
+        Ok(Examined::Voice(bytes)) => {
+            files.put(sha, Filed::Voice, bytes).await.map_err(files_error)?;
+            // A recording has no picture to measure or compare.
+            let verified = crate::store::VerifiedPhoto {
+                width: 0,
+                height: 0,
+                perceptual_hash: "",
+            };
+            state.store.photo_verified(sha, Some(verified)).await?;
+        }
+        Err(refused) => {
+            state.store.photo_verified(sha, None).await?;
+            files.drop_upload(sha).await.map_err(files_error)?;
+            // Another process may have filed the same bytes meanwhile.
+            match state.store.photo(sha).await? {
+                Some(p) if p.complete => return Ok(status_json(&p)),
+                _ => return Err(refused),
+            }
+        }
+    }
+    // Recorded as filed first: a process still putting the chunks together then finds
+    // the upload complete instead of a gap.
+    files.drop_upload(sha).await.map_err(files_error)?;
     let p = state.store.photo(sha).await?.ok_or_else(ApiError::not_found)?;
     Ok(status_json(&p))
 }
 
-/// Where a voice note is filed, beside the photos (`<sha>.jpg`).
-const VOICE_SUFFIX: &str = ".voice";
-
-/// The files of one upload: the partial one, and where a photo, its thumbnail or a
-/// voice note go once checked.
-struct Filing {
-    partial: PathBuf,
-    photo: PathBuf,
-    thumb: PathBuf,
-    voice: PathBuf,
+/// What a whole upload turned out to be, with its bytes.
+enum Examined {
+    Photo { checked: photos::Checked, bytes: Vec<u8> },
+    Voice(Vec<u8>),
 }
 
-/// What a finished upload turned out to be.
-enum Filed {
-    Photo(photos::Checked),
-    Voice,
-}
-
-/// The blocking half of `finish`: reads the file (partial, or already in place after a
-/// crash), checks the hash, then the photo (and writes its thumbnail) or the voice
-/// note, and moves the file into place.
-fn finish_blocking(f: &Filing, sha: &str) -> Result<Result<Filed, ApiError>, std::io::Error> {
-    let source = [&f.partial, &f.photo, &f.voice]
-        .into_iter()
-        .find(|p| p.exists())
-        .unwrap_or(&f.partial);
-    let data = match std::fs::read(source) {
-        Ok(d) => d,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(e),
-    };
+/// The blocking half of filing: the hash, then the photo (and its thumbnail) or the
+/// voice note.
+fn examine(data: Option<Vec<u8>>, sha: &str) -> Result<Examined, ApiError> {
+    let data = data.unwrap_or_default();
     if hex::encode(Sha256::digest(&data)) != sha {
-        let _ = std::fs::remove_file(source);
-        return Ok(Err(hash_mismatch()));
-    }
-    if let Some(dir) = f.photo.parent() {
-        photos::private_dir(dir)?;
+        return Err(hash_mismatch());
     }
     if zaofaxian_shared::voice::VoiceFormat::sniff(&data).is_some() {
         if data.len() > zaofaxian_shared::voice::MAX_VOICE_BYTES {
-            std::fs::remove_file(source)?;
-            return Ok(Err(ApiError::new(
+            return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "voice_too_long",
                 format!("语音不超过{} MB", zaofaxian_shared::voice::MAX_VOICE_BYTES >> 20),
@@ -486,34 +460,23 @@ fn finish_blocking(f: &Filing, sha: &str) -> Result<Result<Filed, ApiError>, std
                     "a voice note is at most {} MB",
                     zaofaxian_shared::voice::MAX_VOICE_BYTES >> 20
                 ),
-            )));
+            ));
         }
-        if source == &f.partial {
-            std::fs::rename(&f.partial, &f.voice)?;
-        }
-        return Ok(Ok(Filed::Voice));
+        return Ok(Examined::Voice(data));
     }
-    let checked = match photos::check(&data) {
-        Ok(c) => c,
-        Err(e) => {
-            std::fs::remove_file(source)?;
-            return Ok(Err(ApiError::from_pair(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "bad_image",
-                &e.to_string(),
-            )));
-        }
-    };
-    std::fs::write(&f.thumb, &checked.thumbnail_jpeg)?;
-    if source == &f.partial {
-        std::fs::rename(&f.partial, &f.photo)?;
+    match photos::check(&data) {
+        Ok(checked) => Ok(Examined::Photo { checked, bytes: data }),
+        Err(e) => Err(ApiError::from_pair(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_image",
+            &e.to_string(),
+        )),
     }
-    Ok(Ok(Filed::Photo(checked)))
 }
 
 /// The photo (or its thumbnail) for someone who may see it: its uploader, or a
 /// caller who can see a case that lists it.
-async fn serve(state: AppState, caller: Caller, sha: String, suffix: &str) -> ApiResult<impl IntoResponse> {
+async fn serve(state: AppState, caller: Caller, sha: String, file: Filed) -> ApiResult<impl IntoResponse> {
     check_sha(&sha)?;
     let p = state
         .store
@@ -524,21 +487,28 @@ async fn serve(state: AppState, caller: Caller, sha: String, suffix: &str) -> Ap
     if !may_access(&state, &caller, &p).await? {
         return Err(ApiError::not_found());
     }
-    let voice = final_path(&state, &sha, VOICE_SUFFIX);
-    if suffix != ".jpg" && tokio::fs::try_exists(&voice).await.unwrap_or(false) {
-        // A recording has no thumbnail.
-        return Err(ApiError::not_found());
-    }
-    let path = final_path(&state, &sha, suffix);
-    let (bytes, content_type) = match tokio::fs::read(&path).await {
-        Ok(b) => (b, "image/jpeg"),
-        // Not a photo: the same name may be a voice note (never a thumbnail's).
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && suffix == ".jpg" => {
-            let b = tokio::fs::read(&voice).await.map_err(io_error)?;
+    let files = &state.photo_files;
+    let found = files.get(&sha, file).await.map_err(files_error)?;
+    let (bytes, content_type) = match (found, file) {
+        (Some(b), _) => (b, "image/jpeg"),
+        // Not a photo: the same name may be a voice note.
+        (None, Filed::Photo) => {
+            let b = files
+                .get(&sha, Filed::Voice)
+                .await
+                .map_err(files_error)?
+                .ok_or_else(ApiError::internal)?;
             let format = zaofaxian_shared::voice::VoiceFormat::sniff(&b).ok_or_else(ApiError::internal)?;
             (b, format.content_type())
         }
-        Err(e) => return Err(io_error(e)),
+        // A recording has no thumbnail.
+        (None, _) if files.exists(&sha, Filed::Voice).await.map_err(files_error)? => {
+            return Err(ApiError::not_found());
+        }
+        (None, _) => {
+            tracing::error!(sha, "a complete photo has no thumbnail");
+            return Err(ApiError::internal());
+        }
     };
     Ok((
         [
@@ -561,7 +531,7 @@ pub async fn download(
     caller: Caller,
     Path(sha): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    serve(state, caller, sha, ".jpg").await
+    serve(state, caller, sha, Filed::Photo).await
 }
 
 /// The photo's 320 px thumbnail.
@@ -575,5 +545,5 @@ pub async fn thumbnail(
     caller: Caller,
     Path(sha): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    serve(state, caller, sha, ".thumb.jpg").await
+    serve(state, caller, sha, Filed::Thumbnail).await
 }

@@ -374,12 +374,21 @@ async fn set_lang(axum::extract::Path(code): axum::extract::Path<String>, header
 
 /// Whether a form post comes from a page of this server: a browser names the page's
 /// origin, and a sign-in form on another site (login CSRF) names that site.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+fn same_origin(headers: &HeaderMap, uri: &axum::http::Uri) -> bool {
+    let host = asked_host(headers, uri);
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         None => true,
         Some(origin) => host.is_some_and(|h| origin.split_once("://").is_some_and(|(_, rest)| rest == h)),
     }
+}
+
+/// The host a request asked for: the `Host` header (HTTP/1.1) or the URI's authority
+/// (HTTP/2, which browsers speak over HTTPS and which has no `Host` header).
+pub(crate) fn asked_host<'a>(headers: &'a HeaderMap, uri: &'a axum::http::Uri) -> Option<&'a str> {
+    headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()))
 }
 
 /// Whether the browser reached us over HTTPS (directly or through the county's proxy):
@@ -391,8 +400,13 @@ fn over_https(headers: &HeaderMap) -> bool {
         .is_some_and(|p| p.eq_ignore_ascii_case("https"))
 }
 
-async fn login(State(state): State<AppState>, request: HeaderMap, Form(f): Form<LoginForm>) -> Response {
-    if !same_origin(&request) {
+async fn login(
+    State(state): State<AppState>,
+    uri: axum::http::Uri,
+    request: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    if !same_origin(&request, &uri) {
         return error_page(
             StatusCode::FORBIDDEN,
             "登录请求来自其他网站，已拒绝 / a sign-in from another site was refused",

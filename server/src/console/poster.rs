@@ -5,7 +5,7 @@
 use super::{Staff, api_error_page, error_page, layout, tr};
 use crate::state::AppState;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::{PreEscaped, html};
 use zaofaxian_shared::{DivisionCode, DivisionLevel};
@@ -18,18 +18,17 @@ pub struct PosterQuery {
 
 /// Where phones reach this server: `ZAOFAXIAN_PUBLIC_URL` when set, else the address
 /// this page was asked on (the scheme from the county's proxy when there is one).
-pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+pub fn public_base(state: &AppState, headers: &HeaderMap, uri: &axum::http::Uri) -> String {
     if let Some(url) = &state.public_url {
         return url.trim_end_matches('/').to_string();
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1:8080");
-    let https = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    let host = super::asked_host(headers, uri).unwrap_or("127.0.0.1:8080");
+    // HTTP/2 names its scheme; a proxy in front says it in X-Forwarded-Proto.
+    let https = uri.scheme_str() == Some("https")
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"));
     format!("{}://{host}", if https { "https" } else { "http" })
 }
 
@@ -57,6 +56,7 @@ pub async fn poster(
     State(state): State<AppState>,
     staff: Staff,
     headers: HeaderMap,
+    uri: axum::http::Uri,
     Query(q): Query<PosterQuery>,
 ) -> Response {
     let l = staff.lang;
@@ -84,7 +84,7 @@ pub async fn poster(
         return api_error_page(e);
     }
     let name = super::division_name(&state, village).await;
-    let base = public_base(&state, &headers);
+    let base = public_base(&state, &headers, &uri);
     let link = app_link(&base, village, &name);
     let Some(svg) = qr_svg(&link) else {
         return error_page(StatusCode::INTERNAL_SERVER_ERROR, "二维码生成失败 / the QR code failed");

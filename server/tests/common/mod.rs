@@ -4,9 +4,11 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod sms_stand_in;
+pub mod test_bucket;
 
 use std::sync::{Arc, Mutex};
 use zaofaxian_server::auth::CodeSender;
+use zaofaxian_server::photo_files::PhotoFiles;
 use zaofaxian_server::state::AppState;
 use zaofaxian_server::store::{SqlStore, Store};
 use zaofaxian_shared::{DivisionCode, ManualClock, PhoneNumber, Role};
@@ -106,7 +108,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub codes: Arc<MemorySender>,
     pub http: reqwest::Client,
-    pub photo_dir: std::path::PathBuf,
+    /// Where this server keeps photos: a folder, or a bucket on the S3 emulator.
+    pub photos: PhotoFiles,
     /// The server's state (its live reference data, for tests that change it).
     pub state: AppState,
 }
@@ -115,6 +118,11 @@ pub const SAMPLE_DIVISIONS: &str = include_str!("../../data/yunnan_sample_divisi
 
 impl TestApp {
     pub async fn start(db: TestDb, today: &str) -> TestApp {
+        let folder = PhotoFiles::folder(&tempfile::tempdir().unwrap().keep()).unwrap();
+        TestApp::start_with(db, today, folder).await
+    }
+
+    pub async fn start_with(db: TestDb, today: &str, photos: PhotoFiles) -> TestApp {
         // reqwest is built without a default TLS provider (see the workspace Cargo.toml).
         let _ = rustls::crypto::ring::default_provider().install_default();
         zaofaxian_server::accounts::import_divisions(db.store.as_ref(), SAMPLE_DIVISIONS, |_| {})
@@ -122,8 +130,7 @@ impl TestApp {
             .unwrap();
         let clock = Arc::new(ManualClock::at_date(today.parse().unwrap()));
         let codes = Arc::new(MemorySender::default());
-        let photo_dir = tempfile::tempdir().unwrap().keep();
-        let state = AppState::new(db.store.clone(), clock.clone(), codes.clone(), photo_dir.clone());
+        let state = AppState::new(db.store.clone(), clock.clone(), codes.clone(), photos.clone());
         state.load_reference().await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -135,7 +142,7 @@ impl TestApp {
             clock,
             codes,
             http: reqwest::Client::new(),
-            photo_dir,
+            photos,
             state,
         }
     }
@@ -396,6 +403,20 @@ pub async fn apps(today: &str) -> Vec<TestApp> {
     let mut v = Vec::new();
     for db in backends().await {
         v.push(TestApp::start(db, today).await);
+    }
+    v
+}
+
+/// For photo tests: both backends with photos in a folder, then PostgreSQL (SQLite
+/// without it) with photos in a bucket of the S3 emulator, as several processes run.
+pub async fn photo_apps(today: &str) -> Vec<TestApp> {
+    let mut v = apps(today).await;
+    if let Some(bucket) = test_bucket::fresh().await {
+        let db = match postgres().await {
+            Some(db) => db,
+            None => sqlite().await,
+        };
+        v.push(TestApp::start_with(db, today, bucket).await);
     }
     v
 }
