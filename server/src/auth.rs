@@ -364,7 +364,13 @@ pub async fn account_for_token(state: &AppState, token: &str) -> ApiResult<Accou
     let hash = token_hash(token.trim());
     // Read first: a session ending after this read moves the epoch, so what is
     // cached now never serves past it.
-    let epoch = state.store.session_epoch().await?;
+    let epochs = state.store.epochs().await?;
+    if epochs.reference != state.reference.get().version {
+        // Another process changed the calendar or thresholds: this request, and every
+        // one after it here, works with them already.
+        state.reference.reload(state.store.as_ref()).await?;
+    }
+    let epoch = epochs.sessions;
     if let Some(account) = state.sessions.get(&hash, now, epoch) {
         return Ok(account);
     }

@@ -199,6 +199,22 @@ async fn a_loaded_year_puts_every_provisional_deadline_right() {
         let (status, _) = upload(&app, &cadre_cookie, &csrf, TEST_2027, "TEST ONLY").await;
         assert_eq!(status, 403);
 
+        // A second server process on the same database, running before the schedule loads.
+        let other = zaofaxian_server::state::AppState::new(
+            app.db.store.clone(),
+            app.clock.clone(),
+            app.codes.clone(),
+            app.photos.clone(),
+        );
+        other.load_reference().await.unwrap();
+        assert!(!other.reference().calendar.years().contains(&2027));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let other_base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(zaofaxian_server::http::serve_on(
+            listener,
+            zaofaxian_server::http::app(other.clone()),
+        ));
+
         // The (test-only) 2027 schedule: 01-01, 01-04, 01-05 off. Both cases move, in history.
         let (status, page) = upload(&app, &cookie, &csrf, TEST_2027, "TEST ONLY 测试用").await;
         assert_eq!(status, 200, "{name}: {page}");
@@ -266,15 +282,17 @@ async fn a_loaded_year_puts_every_provisional_deadline_right() {
         assert_eq!(v["case"]["state"]["deadline"]["due"], "2027-01-05");
         assert!(deadline_cli(&app.db.url).await.ends_with("2027-01-05\n"));
 
-        // Another server process on the same database follows on its next poll.
-        let other = zaofaxian_server::state::AppState::new(
-            app.db.store.clone(),
-            app.clock.clone(),
-            app.codes.clone(),
-            app.photos.clone(),
-        );
+        // The other process works with it from its next signed-in request on (every
+        // request reads the data's version with the session epoch), not after a poll.
         assert!(!other.reference().calendar.years().contains(&2027));
-        assert!(other.reference.refresh(app.db.store.as_ref()).await.unwrap());
+        let r = app
+            .http
+            .get(format!("{other_base}/api/v1/me"))
+            .bearer_auth(&cadre)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{name}");
         assert_eq!(
             other
                 .reference()

@@ -221,6 +221,13 @@ impl CaseFilter {
     }
 }
 
+/// The store's change counters a request reads first (see [`Store::epochs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Epochs {
+    pub sessions: i64,
+    pub reference: i64,
+}
+
 /// The open cases a board shows: an area, and the filters a board offers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BoardFilter {
@@ -324,8 +331,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn set_password_hash(&self, id: &str, hash: &str) -> StoreResult<()>;
     /// Ends an account's sessions but `except` (a token hash); other processes are told.
     async fn end_account_sessions(&self, id: &str, except: Option<&str>) -> StoreResult<u64>;
-    /// Bumped whenever sessions are ended in bulk: processes drop their session cache.
-    async fn session_epoch(&self) -> StoreResult<i64>;
+    /// What every request reads first (one row read): the session epoch, moved whenever a
+    /// session ends, and the reference data's version, moved whenever the calendar or
+    /// thresholds change, so every process sees both changes at once.
+    async fn epochs(&self) -> StoreResult<Epochs>;
     async fn account_sessions(&self, id: &str, now: i64) -> StoreResult<Vec<SessionInfo>>;
     async fn add_account_event(&self, e: &AccountEvent) -> StoreResult<()>;
     /// The latest actions on accounts of divisions starting with `prefix`.
