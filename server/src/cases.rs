@@ -5,8 +5,8 @@
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::reference::Reference;
-use crate::state::AppState;
-use crate::store::{CaseRecord, CaseWrite, NewEntry, SyncClaim, WriteAnswer, WriteOutcome};
+use crate::state::{AppState, LimitCheck, limit_keys, limit_refusal};
+use crate::store::{CaseRecord, CaseWrite, NewEntry, StoreError, SyncClaim, WriteAnswer, WriteOutcome};
 use axum::http::StatusCode;
 use zaofaxian_shared::eligibility::{AssessmentError, assess};
 use zaofaxian_shared::elimination::EliminationEvidence;
@@ -102,10 +102,16 @@ pub async fn create_from_report(
     if !known && let Ok(mut k) = state.known_divisions.write() {
         k.insert(report.village);
     }
-    if caller.role() == Role::Household {
-        if let Some(joined) = household_report(state, caller, record_id, report, claim).await? {
-            return Ok(joined);
-        }
+    // A household's reports a day, used up with the report's own write.
+    let quota = if caller.role() == Role::Household {
+        report_quota(state, &caller.0.id, report.on_behalf)
+    } else {
+        Vec::new()
+    };
+    if caller.role() == Role::Household
+        && let Some(joined) = household_report(state, caller, record_id, report, claim, &quota).await?
+    {
+        return Ok(joined);
     }
     let r = state.reference();
     let ctx = opening_ctx(state, &r, caller, report.village)?;
@@ -130,10 +136,39 @@ pub async fn create_from_report(
         photos: report.attachments(),
         text: None,
     };
-    Ok(state
+    state
         .store
-        .write_case(claim, &CaseWrite::Create(record), &entry)
-        .await?)
+        .write_case_within(claim, &CaseWrite::Create(record), &entry, &limit_keys(&quota))
+        .await
+        .map_err(|e| quota_refusal(&quota, e))
+}
+
+/// The limits a household's report uses up: its reports a day, and for a report filed
+/// for someone else (代为申报) its proxy reports a day too.
+fn report_quota<'a>(state: &AppState, id: &'a str, on_behalf: bool) -> Vec<LimitCheck<'a>> {
+    let reports = (
+        "reports",
+        id,
+        state.limits.household_reports,
+        "今天申报次数已达上限",
+        "this account's reports for today are used up",
+    );
+    let proxy = (
+        "proxy",
+        id,
+        state.limits.household_proxy,
+        "今天代为申报已达上限（可请村干部代报）",
+        "filing for others is used up for today; ask the village cadre",
+    );
+    if on_behalf { vec![proxy, reports] } else { vec![reports] }
+}
+
+/// A write refused at a limit of `quota` is a 429 saying which; other failures as usual.
+fn quota_refusal(quota: &[LimitCheck<'_>], e: StoreError) -> ApiError {
+    match e {
+        StoreError::Limited { index, wait_ms } => limit_refusal(quota, index, wait_ms),
+        other => other.into(),
+    }
 }
 
 /// What a household account may report: only for the village it is bound to (its
@@ -147,6 +182,7 @@ async fn household_report(
     record_id: RecordId,
     report: &HardshipReport,
     claim: Option<&SyncClaim>,
+    quota: &[LimitCheck<'_>],
 ) -> ApiResult<Option<WriteOutcome>> {
     let id = &caller.0.id;
     let now = state.now_ms();
@@ -168,26 +204,6 @@ async fn household_report(
             format!("this account belongs to {v} and reports only there; for another village ask its cadre"),
         )
         .with_field("village"));
-    }
-    // Both quotas in one transaction (a report is one write of the limits, not two).
-    let proxy = (
-        "proxy",
-        id.as_str(),
-        state.limits.household_proxy,
-        "今天代为申报已达上限（可请村干部代报）",
-        "filing for others is used up for today; ask the village cadre",
-    );
-    let reports = (
-        "reports",
-        id.as_str(),
-        state.limits.household_reports,
-        "今天申报次数已达上限",
-        "this account's reports for today are used up",
-    );
-    if report.on_behalf {
-        state.limit_all(&[proxy, reports]).await?;
-    } else {
-        state.limit_all(&[reports]).await?;
     }
     if stored.is_none() {
         state.store.bind_household_village(id, report.village).await?;
@@ -225,7 +241,12 @@ async fn household_report(
         expected_version: case.state.version,
         state: next,
     };
-    Ok(Some(state.store.write_case(claim, &write, &entry).await?))
+    let joined = state
+        .store
+        .write_case_within(claim, &write, &entry, &limit_keys(quota))
+        .await
+        .map_err(|e| quota_refusal(quota, e))?;
+    Ok(Some(joined))
 }
 
 /// Loads a case the caller may see. Another area's case answers 404, not 403, so

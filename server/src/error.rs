@@ -112,6 +112,17 @@ impl From<StoreError> for ApiError {
                 "设备序号已用于另一条记录",
                 "this device sequence number was already used for another record",
             ),
+            // Callers that pass limits answer which one ran out; this is the fallback.
+            StoreError::Limited { wait_ms, .. } => {
+                let mut e = Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "次数已达上限，请稍后再试",
+                    "limit reached: try again later",
+                );
+                e.retry_after = Some(wait_ms);
+                e
+            }
             StoreError::Conflict(what) => Self::new(
                 StatusCode::CONFLICT,
                 "exists",

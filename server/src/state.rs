@@ -43,6 +43,32 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
 }
 
+/// A limit to count: its scope and what is counted (the store's key), its policy, and
+/// what ran out in words (Chinese, English) for the refusal.
+pub type LimitCheck<'a> = (&'a str, &'a str, LimitPolicy, &'a str, &'a str);
+
+/// The store's keys and policies of some checks.
+pub fn limit_keys(checks: &[LimitCheck<'_>]) -> Vec<(String, LimitPolicy)> {
+    checks
+        .iter()
+        .map(|(scope, what, policy, _, _)| (limit_key(scope, what), *policy))
+        .collect()
+}
+
+/// The 429 for the `i`th check, which allows again in `wait` ms.
+pub fn limit_refusal(checks: &[LimitCheck<'_>], i: usize, wait: u64) -> ApiError {
+    let (_, _, _, zh, en) = checks[i];
+    let (w_zh, w_en) = crate::auth::wait_in_words(wait);
+    let mut e = ApiError::new(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!("{zh}，请{w_zh}后再试"),
+        format!("{en}: try again in {w_en}"),
+    );
+    e.retry_after = Some(wait);
+    e
+}
+
 /// One async lock per key (a photo's hash), created on demand.
 #[derive(Debug, Default)]
 pub struct KeyedLocks(std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
@@ -110,25 +136,10 @@ impl AppState {
     }
 
     /// Several limits counted together (all or none); the first refusal is answered.
-    pub async fn limit_all(&self, checks: &[(&str, &str, LimitPolicy, &str, &str)]) -> ApiResult<()> {
-        let keys: Vec<(String, LimitPolicy)> = checks
-            .iter()
-            .map(|(scope, what, policy, _, _)| (limit_key(scope, what), *policy))
-            .collect();
-        match self.store.limit_attempts(&keys, self.now_ms()).await? {
+    pub async fn limit_all(&self, checks: &[LimitCheck<'_>]) -> ApiResult<()> {
+        match self.store.limit_attempts(&limit_keys(checks), self.now_ms()).await? {
             Ok(()) => Ok(()),
-            Err((i, wait)) => {
-                let (_, _, _, zh, en) = checks[i];
-                let (w_zh, w_en) = crate::auth::wait_in_words(wait);
-                let mut e = ApiError::new(
-                    axum::http::StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    format!("{zh}，请{w_zh}后再试"),
-                    format!("{en}: try again in {w_en}"),
-                );
-                e.retry_after = Some(wait);
-                Err(e)
-            }
+            Err((i, wait)) => Err(limit_refusal(checks, i, wait)),
         }
     }
 

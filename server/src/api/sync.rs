@@ -60,27 +60,25 @@ pub async fn push(
     for rec in body.records {
         let record_id = rec.id.to_string();
         let created_ms = rec.id.unix_millis();
-        // A record id another account sent is not this one's to replay (nor to learn
-        // that case's id from).
-        if state
-            .store
-            .record_sender(&record_id)
-            .await?
-            .is_some_and(|sender| sender != caller.0.id)
-        {
-            let taken = ApiError::new(
-                axum::http::StatusCode::CONFLICT,
-                "record_id_taken",
-                "记录编号已被其他账号使用，请更新应用后重试",
-                "this record id was used by another account",
-            );
-            results.push(refused(rec.id, &taken));
-            continue;
-        }
-        // A record seen before gets the answer it got then, whatever happened since.
-        if let Some(a) = state.store.replay_answer(&record_id).await? {
-            results.push(accepted(rec.id, RecordStatus::Replayed, a));
-            continue;
+        match state.store.sent_record(&record_id).await? {
+            // A record id another account sent is not this one's to replay (nor to learn
+            // that case's id from).
+            Some((sender, _)) if sender != caller.0.id => {
+                let taken = ApiError::new(
+                    axum::http::StatusCode::CONFLICT,
+                    "record_id_taken",
+                    "记录编号已被其他账号使用，请更新应用后重试",
+                    "this record id was used by another account",
+                );
+                results.push(refused(rec.id, &taken));
+                continue;
+            }
+            // A record seen before gets the answer it got then, whatever happened since.
+            Some((_, answer)) => {
+                results.push(accepted(rec.id, RecordStatus::Replayed, answer));
+                continue;
+            }
+            None => {}
         }
         let claim = SyncClaim {
             record_id,

@@ -33,6 +33,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The `index`th limit of a write is used up: try again in `wait_ms`.
+    #[error("limit {index} reached")]
+    Limited { index: usize, wait_ms: u64 },
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -376,8 +379,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The answer already given to a client record, if any.
     async fn replay_answer(&self, record_id: &str) -> StoreResult<Option<WriteAnswer>>;
-    /// The account that sent a client record first, if any.
-    async fn record_sender(&self, record_id: &str) -> StoreResult<Option<String>>;
+    /// A client record seen before: the account that sent it first and the answer it
+    /// got (one read, on every record a phone pushes).
+    async fn sent_record(&self, record_id: &str) -> StoreResult<Option<(String, WriteAnswer)>>;
     /// Applies a case change atomically with its history entry, its change-feed
     /// row and (for client records) the idempotency claim. All or nothing.
     async fn write_case(
@@ -385,6 +389,18 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         claim: Option<&SyncClaim>,
         write: &CaseWrite,
         entry: &NewEntry,
+    ) -> StoreResult<WriteOutcome> {
+        self.write_case_within(claim, write, entry, &[]).await
+    }
+    /// [`Store::write_case`], also using up `limits` (a household's reports a day) in
+    /// the same transaction: one commit instead of two for each report a phone pushes,
+    /// and a refused or replayed record uses none. Past a limit: [`StoreError::Limited`].
+    async fn write_case_within(
+        &self,
+        claim: Option<&SyncClaim>,
+        write: &CaseWrite,
+        entry: &NewEntry,
+        limits: &[(String, crate::limits::LimitPolicy)],
     ) -> StoreResult<WriteOutcome>;
 
     async fn case(&self, id: &str) -> StoreResult<Option<CaseRecord>>;

@@ -611,44 +611,13 @@ impl Store for SqlStore {
     ) -> StoreResult<Result<(), (usize, u64)>> {
         let _w = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
-        // PostgreSQL: hold the rows until the decision is written (SQLite: the write lock).
-        let lock = if self.backend == Backend::Postgres {
-            " FOR UPDATE"
+        let decided = use_up_limits(&mut tx, checks, now).await?;
+        if decided.is_err() {
+            tx.rollback().await?;
         } else {
-            ""
-        };
-        let mut decided = Vec::with_capacity(checks.len());
-        for (i, (key, policy)) in checks.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO rate_limits (key, times, updated_at) VALUES ($1, '', $2) ON CONFLICT (key) DO NOTHING",
-            )
-            .bind(key)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            let times: String = sqlx::query_scalar(AssertSqlSafe(format!(
-                "SELECT times FROM rate_limits WHERE key = $1{lock}"
-            )))
-            .bind(key)
-            .fetch_one(&mut *tx)
-            .await?;
-            let mut list = crate::limits::parse_times(&times);
-            if let Err(wait) = policy.decide(&mut list, now) {
-                tx.rollback().await?;
-                return Ok(Err((i, wait)));
-            }
-            decided.push((key, list));
+            tx.commit().await?;
         }
-        for (key, list) in decided {
-            sqlx::query("UPDATE rate_limits SET times = $1, updated_at = $2 WHERE key = $3")
-                .bind(crate::limits::format_times(&list))
-                .bind(now)
-                .bind(key)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(Ok(()))
+        Ok(decided)
     }
 
     async fn clear_attempts(&self, key: &str) -> StoreResult<()> {
@@ -756,20 +725,23 @@ impl Store for SqlStore {
             .transpose()
     }
 
-    async fn record_sender(&self, record_id: &str) -> StoreResult<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT account_id FROM sync_records WHERE record_id = $1")
-                .bind(record_id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+    async fn sent_record(&self, record_id: &str) -> StoreResult<Option<(String, WriteAnswer)>> {
+        let row = sqlx::query("SELECT account_id, response_json FROM sync_records WHERE record_id = $1")
+            .bind(record_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let answer: String = row.try_get("response_json")?;
+        let answer = serde_json::from_str(&answer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(Some((row.try_get("account_id")?, answer)))
     }
 
-    async fn write_case(
+    async fn write_case_within(
         &self,
         claim: Option<&SyncClaim>,
         write: &CaseWrite,
         entry: &NewEntry,
+        limits: &[(String, LimitPolicy)],
     ) -> StoreResult<WriteOutcome> {
         let _w = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
@@ -804,6 +776,10 @@ impl Store for SqlStore {
                     None => Err(StoreError::SeqReused),
                 };
             }
+        }
+        if let Err((index, wait_ms)) = use_up_limits(&mut tx, limits, entry.at).await? {
+            tx.rollback().await?;
+            return Err(StoreError::Limited { index, wait_ms });
         }
         write_in(&mut tx, write, entry).await?;
         tx.commit().await?;
@@ -1815,6 +1791,43 @@ async fn insert_day(tx: &mut sqlx::Transaction<'static, sqlx::Any>, r: &Calendar
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Decides `checks` in `tx` and, when all allow, records the attempt in each: Err with
+/// the first refusing check's index and the wait (nothing recorded; the caller rolls
+/// back).
+async fn use_up_limits(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    checks: &[(String, LimitPolicy)],
+    now: i64,
+) -> StoreResult<Result<(), (usize, u64)>> {
+    let mut decided = Vec::with_capacity(checks.len());
+    for (i, (key, policy)) in checks.iter().enumerate() {
+        // One statement creates the row if new and reads it; the no-op update holds
+        // the row until the decision is written (PostgreSQL; SQLite: the write lock).
+        let times: String = sqlx::query_scalar(
+            "INSERT INTO rate_limits (key, times, updated_at) VALUES ($1, '', $2)
+             ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING times",
+        )
+        .bind(key)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+        let mut list = crate::limits::parse_times(&times);
+        if let Err(wait) = policy.decide(&mut list, now) {
+            return Ok(Err((i, wait)));
+        }
+        decided.push((key, list));
+    }
+    for (key, list) in decided {
+        sqlx::query("UPDATE rate_limits SET times = $1, updated_at = $2 WHERE key = $3")
+            .bind(crate::limits::format_times(&list))
+            .bind(now)
+            .bind(key)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(Ok(()))
 }
 
 async fn bump_reference_version(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> StoreResult<()> {
