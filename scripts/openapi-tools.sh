@@ -5,12 +5,5 @@
 set -euo pipefail
 dir="${1:?usage: scripts/openapi-tools.sh DIR}"
 # Pinned so a new release cannot change what the suite checks without a commit.
-pins=(schemathesis==4.32.5 openapi-spec-validator==0.9.0)
-stamp="$dir/.installed-$(printf '%s ' "${pins[@]}" | sha256sum | cut -c1-16)"
-if [ ! -e "$stamp" ]; then
-  rm -rf "$dir"
-  python3 -m venv "$dir" >&2
-  "$dir/bin/pip" install --quiet --disable-pip-version-check "${pins[@]}" >&2
-  touch "$stamp"
-fi
+"$(dirname "$0")/pip-venv.sh" "$dir" schemathesis==4.32.5 openapi-spec-validator==0.9.0
 echo "export ZAOFAXIAN_SCHEMATHESIS='$dir/bin/schemathesis' ZAOFAXIAN_OPENAPI_VALIDATOR='$dir/bin/openapi-spec-validator'"

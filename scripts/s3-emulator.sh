@@ -5,14 +5,7 @@
 # and its stop command. Usage: eval "$(scripts/s3-emulator.sh DIR)".
 set -euo pipefail
 dir="${1:?usage: scripts/s3-emulator.sh DIR}"
-pins=("moto[server]==5.2.5")
-stamp="$dir/.installed-$(printf '%s ' "${pins[@]}" | sha256sum | cut -c1-16)"
-if [ ! -e "$stamp" ]; then
-  rm -rf "$dir"
-  python3 -m venv "$dir" >&2
-  "$dir/bin/pip" install --quiet --disable-pip-version-check "${pins[@]}" >&2
-  touch "$stamp"
-fi
+"$(dirname "$0")/pip-venv.sh" "$dir" "moto[server]==5.2.5"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=$(mktemp /tmp/zfx-s3.XXXXXX.log)
 "$dir/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
