@@ -59,6 +59,7 @@ impl PhotoFiles {
     /// synced to disk before they are acknowledged, as object storage does.
     pub fn folder(dir: &Path) -> std::io::Result<PhotoFiles> {
         crate::photos::private_dir(dir)?;
+        adopt_partial_files(dir)?;
         let local = object_store::local::LocalFileSystem::new_with_prefix(dir)
             .map_err(std::io::Error::other)?
             .with_fsync(true);
@@ -179,10 +180,8 @@ impl PhotoFiles {
             }
         }
         if let Some(dir) = &self.folder {
-            // The folder a local upload's chunks were in (object storage has none), and
-            // the single partial file an older release kept instead.
+            // The folder a local upload's chunks were in (object storage has none).
             let _ = std::fs::remove_dir(dir.join("uploads").join(upload));
-            let _ = std::fs::remove_file(dir.join("partial").join(upload));
         }
         Ok(())
     }
@@ -212,6 +211,27 @@ impl PhotoFiles {
     }
 }
 
+/// An older release kept an unfinished upload as one file, `partial/<name>`, holding its
+/// bytes from the start: it becomes the upload's first chunk, so the upload resumes
+/// where it stood. (Renames: a second process starting at once finds nothing left.)
+fn adopt_partial_files(dir: &Path) -> std::io::Result<()> {
+    let old = dir.join("partial");
+    let Ok(entries) = std::fs::read_dir(&old) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let entry = entry?;
+        let to = dir.join("uploads").join(entry.file_name());
+        std::fs::create_dir_all(&to)?;
+        match std::fs::rename(entry.path(), to.join(format!("{:0width$}", 0, width = OFFSET_DIGITS))) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    let _ = std::fs::remove_dir(&old);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +258,18 @@ mod tests {
         files.drop_upload("abc").await.unwrap();
         assert_eq!(files.gather("abc", 250).await.unwrap(), None);
         assert!(!dir.path().join("photos/uploads/abc").exists());
+    }
+
+    /// An upload under way when the server was upgraded resumes from what it had.
+    #[tokio::test]
+    async fn an_older_releases_partial_file_becomes_the_first_chunk() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("partial")).unwrap();
+        std::fs::write(dir.path().join("partial/abc"), b"01234").unwrap();
+        let files = PhotoFiles::folder(dir.path()).unwrap();
+        assert!(!dir.path().join("partial").exists());
+        files.put_chunk("abc", 5, Bytes::from_static(b"56789")).await.unwrap();
+        assert_eq!(files.gather("abc", 10).await.unwrap(), Some(b"0123456789".to_vec()));
     }
 
     #[tokio::test]

@@ -73,7 +73,7 @@ async fn console(app: &TestApp, token: &str, path: &str) -> u16 {
 
 #[tokio::test]
 async fn every_endpoint_for_every_role_and_area() {
-    for app in common::apps("2025-11-03").await {
+    for app in common::photo_apps("2025-11-03").await {
         let name = app.db.name;
         let owner = app.household("13812345678").await;
         let stranger = app.household("13900001111").await;

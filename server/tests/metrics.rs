@@ -33,7 +33,7 @@ async fn scrape(admin: &str) -> String {
 
 #[tokio::test]
 async fn metrics_count_requests_by_route_and_read_cases_and_uploads_from_the_store() {
-    for app in common::apps("2025-11-03").await {
+    for app in common::photo_apps("2025-11-03").await {
         let name = app.db.name;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let admin = format!("http://{}", listener.local_addr().unwrap());

@@ -37,7 +37,7 @@ fn camera_jpeg() -> Vec<u8> {
 
 #[tokio::test]
 async fn a_household_reports_with_a_photo_and_a_cadre_records_the_visit() {
-    for app in common::apps("2025-11-03").await {
+    for app in common::photo_apps("2025-11-03").await {
         let name = app.db.name;
         let dir = tempfile::tempdir().unwrap();
         let engine = SyncEngine::new(format!("{}/", app.base)); // a trailing slash is tolerated

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use zaofaxian_e2e::browser::Phone;
 use zaofaxian_e2e::server_process::{ServerProcess, last_code};
+use zaofaxian_server::photo_files::{Filed, PhotoFiles};
 use zaofaxian_server::store::{CaseFilter, Scope, Store};
 use zaofaxian_shared::wire::{LoginRequest, QueueAnswer, SessionAnswer};
 
@@ -130,6 +131,14 @@ async fn a_household_report_and_a_cadre_visit_made_offline_in_the_phone_browser_
     server
         .env
         .push(("ZAOFAXIAN_WEB_APP_DIR".into(), app_dir.display().to_string()));
+    // The photos go to a bucket of the S3 emulator when the test command runs one.
+    let files = match common::test_bucket::fresh_name().await {
+        Some(bucket) => {
+            server.env.push(("ZAOFAXIAN_PHOTO_BUCKET".into(), bucket.clone()));
+            PhotoFiles::bucket(&bucket).unwrap()
+        }
+        None => PhotoFiles::folder(&photo_dir).unwrap(),
+    };
     server.start().unwrap();
     let base = format!("http://{}", server.addr);
     let picture = camera_photo(work.path());
@@ -258,7 +267,7 @@ async fn a_household_report_and_a_cadre_visit_made_offline_in_the_phone_browser_
     let (voice_name, voice) = kept.iter().find(|(n, _)| n.ends_with(".voice")).unwrap();
     let voice_sha = voice_name.trim_end_matches(".voice");
     assert_eq!(case.report["voice_note"], voice_sha);
-    let on_server = std::fs::read(photo_dir.join(&voice_sha[..2]).join(voice_name)).unwrap();
+    let on_server = files.get(voice_sha, Filed::Voice).await.unwrap().unwrap();
     assert!(on_server == *voice, "the server's recording differs from the app's");
     let cadre_token = sign_in_staff(&base, "cadre").await;
     let served = reqwest::Client::new()
@@ -272,7 +281,7 @@ async fn a_household_report_and_a_cadre_visit_made_offline_in_the_phone_browser_
     let (name, bytes) = kept.iter().find(|(n, _)| n.ends_with(".jpg")).unwrap();
     let sha = name.trim_end_matches(".jpg");
     assert_eq!(case.report["photos"], json!([sha]));
-    let on_server = std::fs::read(photo_dir.join(&sha[..2]).join(format!("{sha}.jpg"))).unwrap();
+    let on_server = files.get(sha, Filed::Photo).await.unwrap().unwrap();
     assert!(on_server == *bytes, "the server's photo differs from the app's");
     assert!(bytes.len() <= 300 * 1024, "{} bytes", bytes.len());
     let img = image::load_from_memory(bytes).unwrap();
@@ -297,7 +306,7 @@ async fn a_household_report_and_a_cadre_visit_made_offline_in_the_phone_browser_
     server.kill();
     server.env.push(("ZAOFAXIAN_TEST_NOW".into(), "+20d".into()));
     server.start().unwrap();
-    cadre_visits_offline(&mut server, &store, &base, &photo_dir, &picture, &case.id, t0).await;
+    cadre_visits_offline(&mut server, &store, &base, &files, &picture, &case.id, t0).await;
 }
 
 /// The village cadre, on another phone: signs in with a signal, pulls the queue, loses
@@ -307,7 +316,7 @@ async fn cadre_visits_offline(
     server: &mut ServerProcess,
     store: &std::sync::Arc<zaofaxian_server::store::SqlStore>,
     base: &str,
-    photo_dir: &Path,
+    files: &PhotoFiles,
     picture: &Path,
     case_id: &str,
     t0: std::time::Instant,
@@ -439,7 +448,7 @@ async fn cadre_visits_offline(
         (step["location"]["lat"].as_f64().unwrap() - AT.0).abs() < 1e-6,
         "{step}"
     );
-    let on_server = std::fs::read(photo_dir.join(&sha[..2]).join(format!("{sha}.jpg"))).unwrap();
+    let on_server = files.get(sha, Filed::Photo).await.unwrap().unwrap();
     assert!(on_server == *bytes, "the server's housing photo differs from the app's");
     phone.stop().await;
 }

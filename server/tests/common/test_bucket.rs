@@ -19,6 +19,8 @@ pub async fn fresh_name() -> Option<String> {
         return None;
     };
     let name = format!("zfx-{}", uuid::Uuid::now_v7().simple());
+    // reqwest is built without a default TLS provider (see the workspace Cargo.toml).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     // The emulator takes an unsigned CreateBucket; a real bucket is made by its operator.
     let answer = reqwest::Client::new()
         .put(format!("{}/{name}", endpoint.trim_end_matches('/')))
