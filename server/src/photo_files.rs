@@ -45,10 +45,14 @@ impl Filed {
 #[derive(Debug, Clone)]
 pub struct PhotoFiles {
     store: Arc<dyn ObjectStore>,
-    /// The folder, for a store on this machine (backups copy from it).
-    folder: Option<PathBuf>,
-    /// The bucket's name, for a store in object storage.
-    bucket: Option<String>,
+    place: Place,
+}
+
+/// Where the store is: the folder (backups copy from it), or the bucket's name.
+#[derive(Debug, Clone)]
+enum Place {
+    Folder(PathBuf),
+    Bucket(String),
 }
 
 /// The digits of a chunk's offset: names sort in offset order (files are at most 10 MB).
@@ -65,8 +69,7 @@ impl PhotoFiles {
             .with_fsync(true);
         Ok(PhotoFiles {
             store: Arc::new(local),
-            folder: Some(dir.to_path_buf()),
-            bucket: None,
+            place: Place::Folder(dir.to_path_buf()),
         })
     }
 
@@ -81,22 +84,23 @@ impl PhotoFiles {
             .build()?;
         Ok(PhotoFiles {
             store: Arc::new(s3),
-            folder: None,
-            bucket: Some(name.to_string()),
+            place: Place::Bucket(name.to_string()),
         })
     }
 
     /// The folder, when the files are on this machine.
     pub fn folder_path(&self) -> Option<&Path> {
-        self.folder.as_deref()
+        match &self.place {
+            Place::Folder(dir) => Some(dir),
+            Place::Bucket(_) => None,
+        }
     }
 
     /// Where the files are, for the log.
     pub fn describe(&self) -> String {
-        match (&self.folder, &self.bucket) {
-            (Some(dir), _) => dir.display().to_string(),
-            (None, Some(b)) => format!("s3://{b}"),
-            (None, None) => self.store.to_string(),
+        match &self.place {
+            Place::Folder(dir) => dir.display().to_string(),
+            Place::Bucket(name) => format!("s3://{name}"),
         }
     }
 
@@ -179,7 +183,7 @@ impl PhotoFiles {
                 Err(e) => return Err(e),
             }
         }
-        if let Some(dir) = &self.folder {
+        if let Some(dir) = self.folder_path() {
             // The folder a local upload's chunks were in (object storage has none).
             let _ = std::fs::remove_dir(dir.join("uploads").join(upload));
         }
