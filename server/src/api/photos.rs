@@ -360,16 +360,23 @@ async fn check_permit(state: &AppState, header: &[u8], len: u64) -> ApiResult<to
 
 /// Every byte is in: puts the file together, verifies it against its name, then the
 /// image itself, and files it. Also reached again when the server died between the
-/// last chunk and this check, so the file may be already filed.
+/// last chunk and this check. The chunks are removed only after the upload is recorded
+/// complete, so the file is looked for among the filed ones only when they are gone
+/// (another process filed it meanwhile, or an older release moved it into place).
 async fn finish(state: &AppState, sha: &str, size: i64) -> ApiResult<Json<PhotoStatus>> {
     let files = &state.photo_files;
-    let filed = match files.get(sha, Filed::Photo).await.map_err(files_error)? {
-        Some(b) => Some(b),
-        None => files.get(sha, Filed::Voice).await.map_err(files_error)?,
+    let head = files.upload_head(sha, HEADER_BYTES as u64).await.map_err(files_error)?;
+    let filed = if head.is_empty() {
+        match files.get(sha, Filed::Photo).await.map_err(files_error)? {
+            Some(b) => Some(b),
+            None => files.get(sha, Filed::Voice).await.map_err(files_error)?,
+        }
+    } else {
+        None
     };
     let header = match &filed {
         Some(b) => b.slice(..b.len().min(HEADER_BYTES)),
-        None => files.upload_head(sha, HEADER_BYTES as u64).await.map_err(files_error)?,
+        None => head,
     };
     let permit = check_permit(state, &header, size.max(0) as u64).await?;
     let data = match filed {
