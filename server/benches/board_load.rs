@@ -94,7 +94,7 @@ async fn store_reads(app: &TestApp, area: &str) -> [(&'static str, f64, f64); 2]
             .unwrap();
         let counted = t.elapsed().as_secs_f64() * 1000.0;
         let t = Instant::now();
-        let r = app.db.store.urgent_cases(&f, None, 500).await.unwrap();
+        let r = app.db.store.board_rows(&f, None, Some(500)).await.unwrap();
         let read = t.elapsed().as_secs_f64() * 1000.0;
         assert!(!v.is_empty() && r.len() == 500, "{area}");
         if run > 0 {
@@ -104,7 +104,7 @@ async fn store_reads(app: &TestApp, area: &str) -> [(&'static str, f64, f64); 2]
     }
     let (c50, c95) = p50_p95(counts);
     let (r50, r95) = p50_p95(rows);
-    [("counts per village", c50, c95), ("500 most urgent cases", r50, r95)]
+    [("counts per village", c50, c95), ("500 most urgent rows", r50, r95)]
 }
 
 async fn run(app: TestApp, cases: usize, households: usize) {

@@ -4,7 +4,7 @@
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::{CaseFilter, CaseRecord, Scope};
+use crate::store::{BoardFilter, BoardRow, Scope};
 use serde::Serialize;
 use zaofaxian_shared::{DivisionCode, Lang, NationalId, Role};
 
@@ -44,27 +44,25 @@ pub fn tag<T: Serialize>(value: &T, field: Option<&str>) -> String {
     v.as_str().unwrap_or_default().to_string()
 }
 
-pub fn item(c: &CaseRecord, state: &AppState, calendar: &zaofaxian_shared::Calendar, lang: Lang) -> QueueItem {
-    let today = state.clock.today();
-    let report = &c.report;
+/// A board row in words, with its working days left counted on `calendar`.
+pub fn item(c: &BoardRow, today: chrono::NaiveDate, calendar: &zaofaxian_shared::Calendar, lang: Lang) -> QueueItem {
     QueueItem {
-        case_id: c.id.clone(),
+        case_id: c.case_id.clone(),
         division: c.division,
-        household_name: report["household_name"].as_str().unwrap_or_default().to_string(),
-        national_id: report["national_id"].as_str().and_then(masked_id),
-        stage: c.state.stage,
-        stage_label: c.state.stage.label().get(lang).to_string(),
-        channel: c.state.channel,
-        category: c.state.category,
-        category_label: c.state.category.map(|k| k.label().get(lang).to_string()),
-        due: c.state.deadline.map(|d| d.due.to_string()),
-        provisional: c.state.deadline.is_some_and(|d| d.provisional.is_some()),
+        household_name: c.household_name.clone(),
+        national_id: c.masked_id.clone(),
+        stage: c.stage,
+        stage_label: c.stage.label().get(lang).to_string(),
+        channel: c.channel,
+        category: c.category,
+        category_label: c.category.map(|k| k.label().get(lang).to_string()),
+        due: c.deadline.map(|d| d.due.to_string()),
+        provisional: c.deadline.is_some_and(|d| d.provisional.is_some()),
         provisional_note: c
-            .state
             .deadline
             .and_then(|d| d.provisional_note())
             .map(|t| t.get(lang).to_string()),
-        deadline: match (c.state.deadline, c.state.deadline_pending_year) {
+        deadline: match (c.deadline, c.deadline_pending_year) {
             (Some(d), _) => Some(d.kind.label().get(lang).to_string()),
             (None, Some(year)) => Some(match lang {
                 Lang::Zh => format!("期限待定：缺少{year}年节假日数据"),
@@ -72,22 +70,24 @@ pub fn item(c: &CaseRecord, state: &AppState, calendar: &zaofaxian_shared::Calen
             }),
             (None, None) => None,
         },
-        days_left: c.state.days_left(calendar, today).ok().flatten(),
-        overdue: c.state.is_overdue(today),
-        version: c.state.version,
+        days_left: c.deadline.and_then(|d| d.days_left(calendar, today).ok()),
+        overdue: c.deadline.is_some_and(|d| d.is_overdue(today)),
+        photos_missing: c.photos_missing,
+        version: c.version,
     }
 }
 
 /// The board's rows: overdue first (most overdue at the top), then by due date,
 /// cases without a deadline last.
-pub async fn items(state: &AppState, filter: &CaseFilter, lang: Lang) -> ApiResult<Vec<QueueItem>> {
+pub async fn items(state: &AppState, filter: &BoardFilter, lang: Lang) -> ApiResult<Vec<QueueItem>> {
     let r = state.reference();
+    let today = state.clock.today();
     let mut items: Vec<QueueItem> = state
         .store
-        .cases(filter)
+        .board_rows(filter, None, None)
         .await?
         .iter()
-        .map(|c| item(c, state, &r.calendar, lang))
+        .map(|c| item(c, today, &r.calendar, lang))
         .collect();
     items.sort_by_key(|i| {
         (

@@ -102,6 +102,15 @@ async fn an_interrupted_upload_resumes_and_completes_the_report() {
             detail["case"]["photos_missing"], 1,
             "{name}: incomplete until the photo arrives"
         );
+        // The board's row says so too, and follows the photo's arrival below.
+        let queue_photos = |q: serde_json::Value| {
+            q["items"]
+                .as_array()
+                .and_then(|items| items.iter().find(|i| i["case_id"] == id.to_string()))
+                .map(|i| i["photos_missing"].clone())
+        };
+        let (_, q) = app.get(&cadre, "/api/v1/queue").await;
+        assert_eq!(queue_photos(q), Some(json!(1)), "{name}");
 
         let (s, st) = app
             .post(
@@ -131,6 +140,12 @@ async fn an_interrupted_upload_resumes_and_completes_the_report() {
 
         let (_, detail) = app.get(&cadre, &format!("/api/v1/cases/{id}")).await;
         assert_eq!(detail["case"]["photos_missing"], 0, "{name}");
+        let (_, q) = app.get(&cadre, "/api/v1/queue").await;
+        assert_eq!(
+            queue_photos(q),
+            Some(json!(0)),
+            "{name}: the board counts the photo as arrived"
+        );
         // Byte-identical for the village; invisible to the neighbouring village.
         let r = app
             .http

@@ -289,3 +289,114 @@ async fn lists_and_pulls_are_scoped() {
         );
     }
 }
+
+/// The board's row follows its case in the case's own transaction: written on
+/// opening, replaced on each step, gone when the case closes; and rows missing for
+/// cases opened before the board table are filled in at start without overwriting
+/// a newer one.
+#[tokio::test]
+async fn board_rows_follow_their_cases() {
+    for db in common::backends().await {
+        let s = &db.store;
+        let name = db.name;
+        let area = BoardFilter {
+            area: code("530402001000"),
+            stage: None,
+            channel: None,
+            category: None,
+        };
+        let mut case = new_case("530402001001", None, "2025-09-30");
+        case.report = serde_json::json!({ "hardship": "illness", "household_name": "王秀英",
+                                          "national_id": "11010519491231002X" });
+        let closing = new_case("530402001002", None, "2025-11-03");
+        for c in [&case, &closing] {
+            s.write_case(
+                None,
+                &CaseWrite::Create(c.clone()),
+                &entry("c1", Role::VillageCadre, "open"),
+            )
+            .await
+            .unwrap();
+        }
+        let rows = s.board_rows(&area, None, None).await.unwrap();
+        assert_eq!(rows.len(), 2, "{name}");
+        let row = &rows[0];
+        assert_eq!(row.case_id, case.id, "{name}: earliest due first");
+        assert_eq!(row.household_name, "王秀英");
+        assert_eq!(
+            row.masked_id.as_deref(),
+            Some("110105********002X"),
+            "{name}: masked, never whole"
+        );
+        assert_eq!((row.stage, row.version), (case.state.stage, 0));
+        assert_eq!(row.deadline, case.state.deadline, "{name}");
+
+        // A step replaces the row; closing deletes it.
+        let profile = Policy::embedded().profile(&case.profile_id).unwrap();
+        let ctx = |on: &str| Ctx {
+            actor: Role::VillageCadre,
+            today: on.parse().unwrap(),
+            calendar: Calendar::national(),
+            profile,
+            evidence: None,
+        };
+        let verified = transition(
+            &case.state,
+            &Event::RecordVerification { at_risk: true },
+            &ctx("2025-10-09"),
+        )
+        .unwrap();
+        let update = CaseWrite::Update {
+            case_id: case.id.clone(),
+            expected_version: 0,
+            state: verified.clone(),
+        };
+        s.write_case(None, &update, &entry("c1", Role::VillageCadre, "verify"))
+            .await
+            .unwrap();
+        let closed = transition(
+            &closing.state,
+            &Event::RecordVerification { at_risk: false },
+            &ctx("2025-11-04"),
+        )
+        .unwrap();
+        assert!(closed.stage.is_closed());
+        let close = CaseWrite::Update {
+            case_id: closing.id.clone(),
+            expected_version: 0,
+            state: closed,
+        };
+        s.write_case(None, &close, &entry("c1", Role::VillageCadre, "verify"))
+            .await
+            .unwrap();
+        let rows = s.board_rows(&area, None, None).await.unwrap();
+        assert_eq!(rows.len(), 1, "{name}: a closed case leaves the board");
+        assert_eq!((rows[0].stage, rows[0].version), (verified.stage, 1), "{name}");
+        assert_eq!(rows[0].deadline, verified.deadline);
+        let counts = s
+            .village_counts(&area, "2025-10-09".parse().unwrap(), "2025-10-08".parse().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(counts.iter().map(|c| c.open).sum::<i64>(), 1, "{name}");
+
+        // An older database: the row is missing until the server starts again.
+        let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+        sqlx::query("DELETE FROM board_rows").execute(&pool).await.unwrap();
+        assert!(s.board_rows(&area, None, None).await.unwrap().is_empty());
+        s.migrate().await.unwrap();
+        let filled = s.board_rows(&area, None, None).await.unwrap();
+        assert_eq!(filled, rows, "{name}: filled in from the case as it stands");
+        // Filling never overwrites a row that is there (another process's, newer).
+        sqlx::query("UPDATE board_rows SET photos_missing = 99")
+            .execute(&pool)
+            .await
+            .unwrap();
+        s.migrate().await.unwrap();
+        assert_eq!(
+            s.board_rows(&area, None, None).await.unwrap()[0].photos_missing,
+            99,
+            "{name}"
+        );
+        pool.close().await;
+    }
+}

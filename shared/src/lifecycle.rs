@@ -227,6 +227,16 @@ pub struct Deadline {
 }
 
 impl Deadline {
+    /// Past its due date on `today`.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        today > self.due
+    }
+
+    /// Working days from `today` to the due date, negative once it has passed.
+    pub fn days_left(&self, calendar: &Calendar, today: NaiveDate) -> Result<i64, CalendarError> {
+        calendar.days_left(today, self.due).map(|(n, _)| n)
+    }
+
     /// The deadline of `kind` for a period counted from `from`, under `profile`'s
     /// rules; `None` when the profile sets no such period.
     pub fn count(
@@ -1336,9 +1346,7 @@ impl CaseState {
     /// Working days left on the current deadline (negative when overdue), counted
     /// provisionally through a year without holiday data.
     pub fn days_left(&self, calendar: &Calendar, today: NaiveDate) -> Result<Option<i64>, CalendarError> {
-        self.deadline
-            .map(|d| calendar.days_left(today, d.due).map(|(n, _)| n))
-            .transpose()
+        self.deadline.map(|d| d.days_left(calendar, today)).transpose()
     }
 
     /// The current deadline counted again under `calendar` (a schedule was loaded or
@@ -1375,7 +1383,7 @@ impl CaseState {
     }
 
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        self.deadline.is_some_and(|d| today > d.due)
+        self.deadline.is_some_and(|d| d.is_overdue(today))
     }
 
     /// The order of every queue (phone, console, API): the earliest deadline first (so

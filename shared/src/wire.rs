@@ -265,6 +265,9 @@ pub struct QueueItem {
     pub deadline: Option<String>,
     pub days_left: Option<i64>,
     pub overdue: bool,
+    /// Photos the case's steps name that have not fully arrived.
+    #[serde(default)]
+    pub photos_missing: i64,
     pub version: u64,
 }
 

@@ -96,20 +96,20 @@ pub async fn queue(
         .iter()
         .map(|v| v.open)
         .sum();
-    let mut cases = state.store.urgent_cases(&filter, after.as_ref(), limit + 1).await?;
+    let mut cases = state.store.board_rows(&filter, after.as_ref(), Some(limit + 1)).await?;
     let more = cases.len() as i64 > limit;
     cases.truncate(limit as usize);
     let next = more
         .then(|| cases.last())
         .flatten()
         .map(|c| QueueCursor {
-            due: c.state.deadline.map(|d| d.due.to_string()),
-            case_id: c.id.clone(),
+            due: c.deadline.map(|d| d.due.to_string()),
+            case_id: c.case_id.clone(),
         })
         .map(|c| c.to_string());
     let items = cases
         .iter()
-        .map(|c| crate::board::item(c, &state, &r.calendar, q.lang))
+        .map(|c| crate::board::item(c, today, &r.calendar, q.lang))
         .collect();
     Ok(Json(QueueAnswer {
         today,

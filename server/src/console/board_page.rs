@@ -4,7 +4,7 @@
 use super::{Staff, api_error_page, layout, tr};
 use crate::board::{QueueItem, area_for, item, items, rollup, tag};
 use crate::state::AppState;
-use crate::store::{BoardFilter, CaseFilter, Scope, VillageCount};
+use crate::store::{BoardFilter, VillageCount};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
@@ -75,20 +75,9 @@ pub async fn filtered(
     q: &BoardQuery,
 ) -> Result<(DivisionCode, Vec<QueueItem>), Box<Response>> {
     let f = board_filter(staff, q)?;
-    let filter = CaseFilter {
-        scope: Scope::Within(f.area),
-        stage: f.stage.clone(),
-        open_only: true,
-    };
-    let mut rows = items(state, &filter, staff.lang)
+    let rows = items(state, &f, staff.lang)
         .await
         .map_err(|e| Box::new(api_error_page(e)))?;
-    if let Some(ch) = &f.channel {
-        rows.retain(|r| tag(&r.channel, None) == *ch);
-    }
-    if let Some(cat) = &f.category {
-        rows.retain(|r| r.category.map(|k| tag(&k, None)).as_ref() == Some(cat));
-    }
     Ok((f.area, rows))
 }
 
@@ -111,10 +100,10 @@ async fn board_data(
     // Already in the boards' order (due first, then by id).
     let rows = state
         .store
-        .urgent_cases(f, None, SHOWN as i64)
+        .board_rows(f, None, Some(SHOWN as i64))
         .await?
         .iter()
-        .map(|c| item(c, state, &r.calendar, lang))
+        .map(|c| item(c, today, &r.calendar, lang))
         .collect();
     Ok(BoardData { villages, rows })
 }
@@ -238,7 +227,10 @@ pub async fn board(State(state): State<AppState>, staff: Staff, Query(q): Query<
                         td { a href={ "/console/cases/" (r.case_id) } { (r.household_name) } }
                         td { (r.national_id.clone().unwrap_or_default()) }
                         td { (village_names.get(&r.division.to_string()).cloned().unwrap_or_default()) }
-                        td { (r.stage_label) }
+                        td {
+                            (r.stage_label)
+                            @if r.photos_missing > 0 { " " span.muted { (tr(l, "（待传照片 ", " (photos to arrive: ")) (r.photos_missing) (tr(l, "）", ")")) } }
+                        }
                         td { (r.deadline.clone().unwrap_or_default()) }
                         td {
                             (r.due.clone().unwrap_or_default())

@@ -242,6 +242,52 @@ pub struct BoardFilter {
     pub category: Option<String>,
 }
 
+/// One open case as boards, the queue and the notice show it: the store keeps this
+/// row beside the case, written in the case's own transaction and deleted when it
+/// closes, so a board reads neither the case's JSON nor its photos.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoardRow {
+    pub case_id: String,
+    pub division: DivisionCode,
+    pub household_name: String,
+    /// Masked (`530402********1234`): boards are shown on shared screens.
+    pub masked_id: Option<String>,
+    pub stage: zaofaxian_shared::Stage,
+    pub channel: zaofaxian_shared::lifecycle::Channel,
+    pub category: Option<zaofaxian_shared::eligibility::Category>,
+    pub deadline: Option<zaofaxian_shared::lifecycle::Deadline>,
+    /// No deadline yet: that year's holiday schedule is not loaded.
+    pub deadline_pending_year: Option<i32>,
+    /// Photos the case's steps name that have not fully arrived (a column of its
+    /// own in the store: a photo's arrival changes it).
+    #[serde(skip)]
+    pub photos_missing: i64,
+    pub version: u64,
+}
+
+impl BoardRow {
+    /// The row of a case with this report and state (`photos_missing` is the store's
+    /// to count).
+    pub fn of(case_id: &str, division: DivisionCode, report: &serde_json::Value, state: &CaseState) -> BoardRow {
+        BoardRow {
+            case_id: case_id.to_string(),
+            division,
+            household_name: report["household_name"].as_str().unwrap_or_default().to_string(),
+            masked_id: report["national_id"]
+                .as_str()
+                .and_then(|id| zaofaxian_shared::NationalId::parse(id).ok())
+                .map(|id| id.masked()),
+            stage: state.stage,
+            channel: state.channel,
+            category: state.category,
+            deadline: state.deadline,
+            deadline_pending_year: state.deadline_pending_year,
+            photos_missing: 0,
+            version: state.version,
+        }
+    }
+}
+
 /// A board's counts for one village.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VillageCount {
@@ -482,13 +528,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         escalated_by: chrono::NaiveDate,
     ) -> StoreResult<Vec<VillageCount>>;
     /// A board's most urgent open cases (due first, those without a deadline last,
-    /// then by id), from just after `after` on, at most `limit`.
-    async fn urgent_cases(
+    /// then by id), from just after `after` on, at most `limit` (all without one).
+    async fn board_rows(
         &self,
         filter: &BoardFilter,
         after: Option<&zaofaxian_shared::wire::QueueCursor>,
-        limit: i64,
-    ) -> StoreResult<Vec<CaseRecord>>;
+        limit: Option<i64>,
+    ) -> StoreResult<Vec<BoardRow>>;
     /// Open cases and those past their due date, per county (for metrics).
     async fn open_cases_by_county(&self, today: chrono::NaiveDate) -> StoreResult<Vec<CountyCases>>;
     /// Photos and voice notes started and not finished.

@@ -35,6 +35,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (13, include_str!("../../migrations/sqlite/0013_text_templates.sql")),
     (14, include_str!("../../migrations/sqlite/0014_case_board_columns.sql")),
     (15, include_str!("../../migrations/sqlite/0015_board_index.sql")),
+    (16, include_str!("../../migrations/sqlite/0016_board_rows.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -55,6 +56,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/postgres/0014_case_board_columns.sql"),
     ),
     (15, include_str!("../../migrations/postgres/0015_board_index.sql")),
+    (16, include_str!("../../migrations/postgres/0016_board_rows.sql")),
 ];
 
 #[derive(Debug, Clone)]
@@ -269,6 +271,29 @@ impl SqlStore {
             None => None,
         }
     }
+
+    /// Board rows for the open cases that have none: those opened before the board
+    /// table (migration 16). The caller holds the write guard.
+    async fn fill_board_rows(&self) -> StoreResult<()> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE stage <> 'closed'
+               AND NOT EXISTS (SELECT 1 FROM board_rows b WHERE b.case_id = cases.id)"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        for r in &rows {
+            let c = case_from(r)?;
+            let row = BoardRow::of(&c.id, c.division, &c.report, &c.state);
+            put_board_row(&mut *tx, &row, PutRow::Fill).await?;
+        }
+        tx.commit().await?;
+        tracing::info!(cases = rows.len(), "board rows filled in for open cases");
+        Ok(())
+    }
 }
 
 fn checksum(sql: &str) -> String {
@@ -313,7 +338,7 @@ impl Store for SqlStore {
                 }
             }
         }
-        Ok(())
+        self.fill_board_rows().await
     }
 
     async fn upsert_division(&self, d: &Division) -> StoreResult<()> {
@@ -1013,6 +1038,7 @@ impl Store for SqlStore {
 
     async fn photo_verified(&self, sha256: &str, verified: Option<VerifiedPhoto<'_>>) -> StoreResult<()> {
         let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
         let q = match verified {
             Some(v) => sqlx::query(
                 "UPDATE photos SET complete = 1, width = $1, height = $2, perceptual_hash = $3 WHERE sha256 = $4",
@@ -1023,7 +1049,16 @@ impl Store for SqlStore {
             .bind(sha256),
             None => sqlx::query("UPDATE photos SET received = 0, complete = 0 WHERE sha256 = $1").bind(sha256),
         };
-        q.execute(&self.pool).await?;
+        q.execute(&mut *tx).await?;
+        // The boards of the cases naming this photo count it as arrived (or not).
+        sqlx::query(AssertSqlSafe(format!(
+            "UPDATE board_rows SET photos_missing = {} WHERE case_id IN (SELECT case_id FROM case_photos WHERE sha256 = $1)",
+            photos_missing_sql("board_rows.case_id")
+        )))
+        .bind(sha256)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -1394,7 +1429,7 @@ impl Store for SqlStore {
             "SELECT division, count(*) AS open,
                     sum(CASE WHEN due_date < $1 THEN 1 ELSE 0 END) AS overdue,
                     sum(CASE WHEN due_date <= $2 THEN 1 ELSE 0 END) AS escalated
-             FROM cases WHERE {conditions} GROUP BY division ORDER BY division"
+             FROM board_rows WHERE {conditions} GROUP BY division ORDER BY division"
         );
         let mut q = sqlx::query(AssertSqlSafe(sql))
             .bind(today.to_string())
@@ -1416,53 +1451,49 @@ impl Store for SqlStore {
             .collect()
     }
 
-    async fn urgent_cases(
+    async fn board_rows(
         &self,
         filter: &BoardFilter,
         after: Option<&zaofaxian_shared::wire::QueueCursor>,
-        limit: i64,
-    ) -> StoreResult<Vec<CaseRecord>> {
-        let (mut conditions, mut binds) = board_where(filter, 2);
+        limit: Option<i64>,
+    ) -> StoreResult<Vec<BoardRow>> {
+        let (mut conditions, mut binds) = board_where(filter, 1);
         // Keyset paging in the queue's order: dated cases by date then id, then the
         // undated by id. (Dates are ISO text: text order is date order.)
         if let Some(c) = after {
-            let at = 2 + binds.len();
+            let at = 1 + binds.len();
             match &c.due {
                 Some(due) => {
                     conditions.push_str(&format!(
-                        " AND (cases.due_date IS NULL OR cases.due_date > ${at} OR (cases.due_date = ${at} AND cases.id > ${}))",
+                        " AND (board_rows.due_date IS NULL OR board_rows.due_date > ${at} \
+                           OR (board_rows.due_date = ${at} AND board_rows.case_id > ${}))",
                         at + 1
                     ));
                     binds.push(due.clone());
                 }
-                None => conditions.push_str(&format!(" AND cases.due_date IS NULL AND cases.id > ${at}")),
+                None => conditions.push_str(&format!(
+                    " AND board_rows.due_date IS NULL AND board_rows.case_id > ${at}"
+                )),
             }
             binds.push(c.case_id.clone());
         }
-        // The page's ids are picked from the board index alone (`cases_board`), then
-        // only their rows and JSON are read, by primary key. (As one statement with
-        // `IN (subquery)`, PostgreSQL hashed the whole table: 20 ms for a village.)
-        let order = "cases.due_date IS NULL, cases.due_date, cases.id";
-        let sql = format!("SELECT cases.id FROM cases WHERE {conditions} ORDER BY {order} LIMIT $1");
-        let mut q = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql)).bind(limit);
+        let limit_sql = match limit {
+            Some(_) => format!(" LIMIT ${}", binds.len() + 1),
+            None => String::new(),
+        };
+        let sql = format!(
+            "SELECT row_json, photos_missing FROM board_rows WHERE {conditions}
+             ORDER BY board_rows.due_date IS NULL, board_rows.due_date, board_rows.case_id{limit_sql}"
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
         for b in binds {
             q = q.bind(b);
         }
-        let ids = q.fetch_all(&self.pool).await?;
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT {CASE_COLUMNS} FROM cases WHERE cases.id IN ({}) ORDER BY {order}",
-            list.join(", ")
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for id in ids {
-            q = q.bind(id);
+        if let Some(n) = limit {
+            q = q.bind(n);
         }
         let rows = q.fetch_all(&self.pool).await?;
-        rows.iter().map(case_from).collect()
+        rows.iter().map(board_row_from).collect()
     }
 
     async fn open_cases_by_county(&self, today: chrono::NaiveDate) -> StoreResult<Vec<CountyCases>> {
@@ -1470,7 +1501,7 @@ impl Store for SqlStore {
         let rows = sqlx::query(
             "SELECT substr(division, 1, 6) AS county, count(*) AS open,
                     sum(CASE WHEN due_date < $1 THEN 1 ELSE 0 END) AS overdue
-             FROM cases WHERE stage <> 'closed' GROUP BY substr(division, 1, 6) ORDER BY county",
+             FROM board_rows GROUP BY substr(division, 1, 6) ORDER BY county",
         )
         .bind(today.to_string())
         .fetch_all(&self.pool)
@@ -1596,7 +1627,7 @@ async fn write_in(
     let due = state.deadline.map(|d| d.due.to_string());
     let due_kind = state.deadline.map(|d| format!("{:?}", d.kind));
     let (channel, category) = board_columns(state);
-    let (division, owner) = match write {
+    let (division, owner, report) = match write {
         CaseWrite::Create(c) => {
             let inserted = sqlx::query(
                 "INSERT INTO cases (id, division, owner_account, profile_id, stage, due_date, deadline_kind,
@@ -1621,7 +1652,7 @@ async fn write_in(
             if inserted.rows_affected() == 0 {
                 return Err(StoreError::Conflict(c.id.clone()));
             }
-            (c.division.to_string(), c.owner_account.clone())
+            (c.division.to_string(), c.owner_account.clone(), c.report.clone())
         }
         CaseWrite::Update {
             case_id,
@@ -1631,7 +1662,7 @@ async fn write_in(
             let row = sqlx::query(
                     "UPDATE cases SET stage = $1, due_date = $2, deadline_kind = $3, state_json = $4, version = $5, updated_at = $6,
                                       channel = $9, category = $10
-                     WHERE id = $7 AND version = $8 RETURNING division, owner_account",
+                     WHERE id = $7 AND version = $8 RETURNING division, owner_account, report_json",
                 )
                 .bind(state.stage.key())
                 .bind(due)
@@ -1656,7 +1687,9 @@ async fn write_in(
                     StoreError::NotFound
                 });
             };
-            (row.try_get("division")?, row.try_get("owner_account")?)
+            let report: String = row.try_get("report_json")?;
+            let report = serde_json::from_str(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            (row.try_get("division")?, row.try_get("owner_account")?, report)
         }
     };
     // Append to the hash chain (a new case starts it).
@@ -1710,6 +1743,16 @@ async fn write_in(
         .execute(&mut **tx)
         .await?;
     }
+    // The board's row follows the case: replaced while it is open, gone once closed.
+    if state.stage.is_closed() {
+        sqlx::query("DELETE FROM board_rows WHERE case_id = $1")
+            .bind(&case_id)
+            .execute(&mut **tx)
+            .await?;
+    } else {
+        let at = parse_division(Some(division.clone()))?.ok_or_else(|| StoreError::Corrupt("division".into()))?;
+        put_board_row(&mut **tx, &BoardRow::of(&case_id, at, &report, state), PutRow::Replace).await?;
+    }
     sqlx::query("INSERT INTO changes (case_id, division, owner_account) VALUES ($1, $2, $3)")
         .bind(&case_id)
         .bind(division)
@@ -1722,15 +1765,76 @@ async fn write_in(
     Ok(())
 }
 
-/// A board's `WHERE` conditions, placeholders numbered from `first`, and their values.
+/// Photos a case's steps name that have not fully arrived; `case_id` is an SQL
+/// expression for the case.
+fn photos_missing_sql(case_id: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM case_photos cp LEFT JOIN photos p ON p.sha256 = cp.sha256 \
+          WHERE cp.case_id = {case_id} AND (p.complete IS NULL OR p.complete = 0))"
+    )
+}
+
+/// How a board row is put: replacing the row (in the case's own transaction), or
+/// filling in a missing one for a case still at the version read (at start-up, while
+/// another process may be writing: its row wins).
+#[derive(Clone, Copy)]
+enum PutRow {
+    Replace,
+    Fill,
+}
+
+async fn put_board_row<'e, E>(db: E, row: &BoardRow, how: PutRow) -> StoreResult<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    const COLUMNS: &str = "case_id, division, stage, channel, category, due_date, row_json, photos_missing";
+    let values = format!("$1, $2, $3, $4, $5, $6, $7, {}", photos_missing_sql("$1"));
+    let sql = match how {
+        PutRow::Replace => format!(
+            "INSERT INTO board_rows ({COLUMNS}) VALUES ({values}) ON CONFLICT (case_id) DO UPDATE SET
+               division = excluded.division, stage = excluded.stage, channel = excluded.channel,
+               category = excluded.category, due_date = excluded.due_date, row_json = excluded.row_json,
+               photos_missing = excluded.photos_missing"
+        ),
+        PutRow::Fill => format!(
+            "INSERT INTO board_rows ({COLUMNS}) SELECT {values} FROM cases WHERE cases.id = $1 AND cases.version = $8
+             ON CONFLICT (case_id) DO NOTHING"
+        ),
+    };
+    let row_json = serde_json::to_string(row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut q = sqlx::query(AssertSqlSafe(sql))
+        .bind(&row.case_id)
+        .bind(row.division.to_string())
+        .bind(row.stage.key())
+        .bind(wire_name(row.channel).unwrap_or_default())
+        .bind(row.category.and_then(wire_name))
+        .bind(row.deadline.map(|d| d.due.to_string()))
+        .bind(row_json);
+    if let PutRow::Fill = how {
+        q = q.bind(row.version as i64);
+    }
+    q.execute(db).await?;
+    Ok(())
+}
+
+fn board_row_from(row: &AnyRow) -> StoreResult<BoardRow> {
+    let json: String = row.try_get("row_json")?;
+    let mut board: BoardRow =
+        serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("board row: {e}")))?;
+    board.photos_missing = row.try_get("photos_missing")?;
+    Ok(board)
+}
+
+/// A board's `WHERE` conditions over `board_rows` (open cases only), placeholders
+/// numbered from `first`, and their values.
 fn board_where(f: &BoardFilter, first: usize) -> (String, Vec<String>) {
     // The area as a range of codes rather than LIKE 'prefix%', so that the division
     // index serves it (SQLite's LIKE is case-insensitive and skips it). Codes are
     // digits: those with prefix 530402 lie in ['530402', '530403') in any collation.
-    let mut conditions = vec![
-        format!("cases.division >= ${first} AND cases.division < ${}", first + 1),
-        "cases.stage <> 'closed'".to_string(),
-    ];
+    let mut conditions = vec![format!(
+        "board_rows.division >= ${first} AND board_rows.division < ${}",
+        first + 1
+    )];
     let prefix = f.area.prefix();
     let next = prefix
         .parse::<u64>()
@@ -1739,7 +1843,7 @@ fn board_where(f: &BoardFilter, first: usize) -> (String, Vec<String>) {
     let mut binds = vec![prefix, next];
     for (column, value) in [("stage", &f.stage), ("channel", &f.channel), ("category", &f.category)] {
         if let Some(v) = value {
-            conditions.push(format!("cases.{column} = ${}", first + binds.len()));
+            conditions.push(format!("board_rows.{column} = ${}", first + binds.len()));
             binds.push(v.clone());
         }
     }
@@ -1748,13 +1852,12 @@ fn board_where(f: &BoardFilter, first: usize) -> (String, Vec<String>) {
 
 /// The case's channel and category as the board columns hold them (their wire names).
 fn board_columns(state: &zaofaxian_shared::CaseState) -> (Option<String>, Option<String>) {
-    let name = |v: serde_json::Value| v.as_str().map(str::to_string);
-    (
-        name(serde_json::to_value(state.channel).unwrap_or_default()),
-        state
-            .category
-            .and_then(|c| name(serde_json::to_value(c).unwrap_or_default())),
-    )
+    (wire_name(state.channel), state.category.and_then(wire_name))
+}
+
+/// A unit enum value's wire name (`self_report`, `marginal_at_risk`).
+fn wire_name<T: Serialize>(value: T) -> Option<String> {
+    serde_json::to_value(value).ok()?.as_str().map(str::to_string)
 }
 
 /// Records a text unless one with its key is there (a restart, a second process):
