@@ -332,7 +332,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 }
 
 async fn open_store(config: &Config) -> Result<Arc<SqlStore>, String> {
-    let store = SqlStore::connect(&config.database_url)
+    let store = SqlStore::connect_with(&config.database_url, config.database_pool)
         .await
         .map_err(|e| e.to_string())?;
     store.migrate().await.map_err(|e| e.to_string())?;

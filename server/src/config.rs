@@ -9,6 +9,9 @@ pub struct Config {
     pub addr: SocketAddr,
     /// `sqlite://path` (the embedded default) or `postgres://…`.
     pub database_url: String,
+    /// Database connections this process keeps (`ZAOFAXIAN_DATABASE_POOL`); none:
+    /// the store's default for its backend (see `SqlStore::connect_with`).
+    pub database_pool: Option<u32>,
     /// Photo files (and nothing else unless the database URL points here too).
     pub photo_dir: std::path::PathBuf,
     /// A bucket of S3-compatible storage for the photo files instead of `photo_dir`
@@ -109,6 +112,7 @@ impl Default for Config {
         Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: "sqlite://zaofaxian-data/zaofaxian.sqlite".into(),
+            database_pool: None,
             photo_dir: "zaofaxian-data/photos".into(),
             photo_bucket: None,
             web_app_dir: "web-app".into(),
@@ -124,6 +128,7 @@ impl Default for Config {
 struct FileConfig {
     addr: Option<SocketAddr>,
     database_url: Option<String>,
+    database_pool: Option<u32>,
     photo_dir: Option<std::path::PathBuf>,
     photo_bucket: Option<String>,
     web_app_dir: Option<std::path::PathBuf>,
@@ -147,6 +152,7 @@ impl Config {
                 toml::from_str(&text).map_err(|e| format!("配置文件有误 / bad config {}: {e}", path.display()))?;
             c.addr = f.addr.unwrap_or(c.addr);
             c.database_url = f.database_url.unwrap_or(c.database_url);
+            c.database_pool = f.database_pool.or(c.database_pool);
             c.photo_dir = f.photo_dir.unwrap_or(c.photo_dir);
             c.photo_bucket = f.photo_bucket.or(c.photo_bucket);
             c.web_app_dir = f.web_app_dir.unwrap_or(c.web_app_dir);
@@ -172,6 +178,15 @@ impl Config {
         }
         if let Some(u) = env("ZAOFAXIAN_DATABASE_URL") {
             c.database_url = u;
+        }
+        if let Some(n) = env("ZAOFAXIAN_DATABASE_POOL").filter(|n| !n.trim().is_empty()) {
+            c.database_pool = Some(
+                n.trim()
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| format!("ZAOFAXIAN_DATABASE_POOL 应为 1–1000 / must be 1 to 1000: {n}"))?,
+            );
         }
         if let Some(d) = env("ZAOFAXIAN_PHOTO_DIR") {
             c.photo_dir = d.into();
@@ -257,6 +272,13 @@ mod tests {
             Config::load(Some(&file), none).unwrap().tls.unwrap().key,
             Path::new("k.pem")
         );
+        std::fs::write(&file, "database_pool = 6\n").unwrap();
+        assert_eq!(Config::load(Some(&file), none).unwrap().database_pool, Some(6));
+        let pool = |n: &'static str| move |k: &str| (k == "ZAOFAXIAN_DATABASE_POOL").then(|| n.to_string());
+        assert_eq!(Config::load(Some(&file), pool("12")).unwrap().database_pool, Some(12));
+        for bad in ["0", "many", "5000"] {
+            assert!(Config::load(None, pool(bad)).unwrap_err().contains("1–1000"), "{bad}");
+        }
         std::fs::write(&file, "adr = 1\n").unwrap();
         assert!(Config::load(Some(&file), none).unwrap_err().contains("bad config"));
     }

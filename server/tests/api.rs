@@ -612,33 +612,47 @@ async fn the_queue_comes_a_page_at_a_time_in_its_order() {
                                "happened_on": "2025-11-01" });
             app.report(&cadre, &format!("d{n}"), body).await;
         }
+        // One more in a neighbouring village: the county's queue holds six.
+        app.staff("neighbour", Role::VillageCadre, NEIGHBOUR_VILLAGE).await;
+        let neighbour = app.sign_in("neighbour").await;
+        let body = json!({ "village": NEIGHBOUR_VILLAGE, "household_name": "邻户", "hardship": "illness",
+                           "happened_on": "2025-11-01" });
+        app.report(&neighbour, "n1", body).await;
+        let county = app.staff("county", Role::County, "530402000000").await;
         let cadre = app.sign_in("cadre").await;
-        let (_, whole) = app.get(&cadre, "/api/v1/queue").await;
-        let whole: zaofaxian_shared::wire::QueueAnswer = serde_json::from_value(whole).unwrap();
-        assert_eq!(
-            (whole.count, whole.items.len(), whole.next.as_deref()),
-            (5, 5, None),
-            "{name}"
-        );
-        let mut paged = Vec::new();
-        let mut after: Option<String> = None;
-        for _ in 0..5 {
-            let path = match &after {
-                Some(a) => format!("/api/v1/queue?limit=2&after={a}"),
-                None => "/api/v1/queue?limit=2".to_string(),
-            };
-            let (s, v) = app.get(&cadre, &path).await;
-            assert_eq!(s, 200, "{name}: {v}");
-            let page: zaofaxian_shared::wire::QueueAnswer = serde_json::from_value(v).unwrap();
-            assert_eq!(page.count, 5, "{name}: the count covers every page");
-            paged.extend(page.items.into_iter().map(|i| i.case_id));
-            after = page.next;
-            if after.is_none() {
-                break;
+        // A village's queue (a range of codes) and a county's (its own index), page by page.
+        for (who, token, total) in [("village", &cadre, 5), ("county", &county, 6)] {
+            let (_, whole) = app.get(token, "/api/v1/queue").await;
+            let whole: zaofaxian_shared::wire::QueueAnswer = serde_json::from_value(whole).unwrap();
+            assert_eq!(
+                (whole.count, whole.items.len(), whole.next.as_deref()),
+                (total, total, None),
+                "{name} {who}"
+            );
+            let mut paged = Vec::new();
+            let mut after: Option<String> = None;
+            for _ in 0..total {
+                let path = match &after {
+                    Some(a) => format!("/api/v1/queue?limit=2&after={a}"),
+                    None => "/api/v1/queue?limit=2".to_string(),
+                };
+                let (s, v) = app.get(token, &path).await;
+                assert_eq!(s, 200, "{name}: {v}");
+                let page: zaofaxian_shared::wire::QueueAnswer = serde_json::from_value(v).unwrap();
+                assert_eq!(page.count, total, "{name} {who}: the count covers every page");
+                paged.extend(page.items.into_iter().map(|i| i.case_id));
+                after = page.next;
+                if after.is_none() {
+                    break;
+                }
             }
+            let due: Vec<Option<String>> = whole.items.iter().map(|i| i.due.clone()).collect();
+            let mut sorted = due.clone();
+            sorted.sort_by_key(|d| (d.is_none(), d.clone()));
+            assert_eq!(due, sorted, "{name} {who}: earliest due first");
+            let order: Vec<String> = whole.items.into_iter().map(|i| i.case_id).collect();
+            assert_eq!(paged, order, "{name} {who}: pages of 2 make the whole queue");
         }
-        let order: Vec<String> = whole.items.into_iter().map(|i| i.case_id).collect();
-        assert_eq!(paged, order, "{name}: pages of 2 make the whole queue");
         let (s, v) = app.get(&cadre, "/api/v1/queue?after=tomorrow").await;
         assert_eq!((s, v["code"].as_str()), (400, Some("bad_cursor")), "{name}");
     }

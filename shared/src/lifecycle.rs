@@ -1388,7 +1388,7 @@ impl CaseState {
 
     /// The order of every queue (phone, console, API): the earliest deadline first (so
     /// the overdue lead), cases without one last. The store's query sorts the same way
-    /// (`due_date IS NULL, due_date`); ties are broken by case id where the list is made.
+    /// (`due_date IS NULL, due_date`; the board: `due_date NULLS LAST`); ties are broken by case id where the list is made.
     pub fn queue_order(&self, other: &CaseState) -> std::cmp::Ordering {
         let key = |s: &CaseState| (s.deadline.is_none(), s.deadline.map(|d| d.due));
         key(self).cmp(&key(other))

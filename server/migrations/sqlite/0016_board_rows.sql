@@ -8,6 +8,7 @@
 CREATE TABLE board_rows (
     case_id TEXT PRIMARY KEY,
     division TEXT NOT NULL,
+    county TEXT NOT NULL,                -- the county's code: a county board's own index
     stage TEXT NOT NULL,                 -- an open stage's key
     channel TEXT NOT NULL,
     category TEXT,
@@ -17,5 +18,8 @@ CREATE TABLE board_rows (
 );
 -- Counts read this index alone, under any filter; a page's rows are picked in it.
 CREATE INDEX board_rows_area ON board_rows (division, stage, channel, category, due_date, case_id);
+-- A county's most urgent rows in the queue's order (due date, the undated last, then
+-- id), read from the top of this index instead of sorting its 20,000 open cases.
+CREATE INDEX board_rows_county ON board_rows (county, due_date, case_id);
 -- The cases table's board index (0015) served the board before this table.
 DROP INDEX cases_board;
