@@ -21,5 +21,8 @@ CREATE INDEX board_rows_area ON board_rows (division, stage, channel, category, 
 -- A county's most urgent rows in the queue's order (due date, the undated last, then
 -- id), read from the top of this index instead of sorting its 20,000 open cases.
 CREATE INDEX board_rows_county ON board_rows (county, due_date, case_id);
--- The cases table's board index (0015) served the board before this table.
+-- The cases table's board index (0015) and its channel and category (0014) served the
+-- board before this table; nothing reads them now.
 DROP INDEX cases_board;
+ALTER TABLE cases DROP COLUMN channel;
+ALTER TABLE cases DROP COLUMN category;

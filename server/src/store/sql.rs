@@ -1639,13 +1639,12 @@ async fn write_in(
     let state_json = serde_json::to_string(state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let due = state.deadline.map(|d| d.due.to_string());
     let due_kind = state.deadline.map(|d| format!("{:?}", d.kind));
-    let (channel, category) = board_columns(state);
     let (division, owner, report) = match write {
         CaseWrite::Create(c) => {
             let inserted = sqlx::query(
                 "INSERT INTO cases (id, division, owner_account, profile_id, stage, due_date, deadline_kind,
-                                        state_json, report_json, version, created_at, updated_at, channel, category)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13) ON CONFLICT (id) DO NOTHING",
+                                        state_json, report_json, version, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (id) DO NOTHING",
             )
             .bind(&c.id)
             .bind(c.division.to_string())
@@ -1658,8 +1657,6 @@ async fn write_in(
             .bind(serde_json::to_string(&c.report).map_err(|e| StoreError::Corrupt(e.to_string()))?)
             .bind(state.version as i64)
             .bind(entry.at)
-            .bind(&channel)
-            .bind(&category)
             .execute(&mut **tx)
             .await?;
             if inserted.rows_affected() == 0 {
@@ -1673,8 +1670,7 @@ async fn write_in(
             ..
         } => {
             let row = sqlx::query(
-                    "UPDATE cases SET stage = $1, due_date = $2, deadline_kind = $3, state_json = $4, version = $5, updated_at = $6,
-                                      channel = $9, category = $10
+                    "UPDATE cases SET stage = $1, due_date = $2, deadline_kind = $3, state_json = $4, version = $5, updated_at = $6
                      WHERE id = $7 AND version = $8 RETURNING division, owner_account, report_json",
                 )
                 .bind(state.stage.key())
@@ -1685,8 +1681,6 @@ async fn write_in(
                 .bind(entry.at)
                 .bind(case_id)
                 .bind(*expected_version as i64)
-                .bind(&channel)
-                .bind(&category)
                 .fetch_optional(&mut **tx)
                 .await?;
             let Some(row) = row else {
@@ -1878,11 +1872,6 @@ fn board_where(f: &BoardFilter, first: usize, for_rows: bool) -> (String, Vec<St
         }
     }
     (conditions.join(" AND "), binds)
-}
-
-/// The case's channel and category as the board columns hold them (their wire names).
-fn board_columns(state: &zaofaxian_shared::CaseState) -> (Option<String>, Option<String>) {
-    (wire_name(state.channel), state.category.and_then(wire_name))
 }
 
 /// A unit enum value's wire name (`self_report`, `marginal_at_risk`).
