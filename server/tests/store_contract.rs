@@ -34,6 +34,27 @@ fn new_case(village: &str, owner: Option<&str>, on: &str) -> CaseRecord {
     }
 }
 
+/// `case` after a village cadre's verification on `on` (at risk or not).
+fn after_verification(case: &CaseRecord, at_risk: bool, on: &str) -> zaofaxian_shared::CaseState {
+    let ctx = Ctx {
+        actor: Role::VillageCadre,
+        today: on.parse().unwrap(),
+        calendar: Calendar::national(),
+        profile: Policy::embedded().profile(&case.profile_id).unwrap(),
+        evidence: None,
+    };
+    transition(&case.state, &Event::RecordVerification { at_risk }, &ctx).unwrap()
+}
+
+/// The write storing `state` over the version of `case` read.
+fn as_update(case: &CaseRecord, state: zaofaxian_shared::CaseState) -> CaseWrite {
+    CaseWrite::Update {
+        case_id: case.id.clone(),
+        expected_version: case.state.version,
+        state,
+    }
+}
+
 fn entry(actor: &str, role: Role, what: &str) -> NewEntry {
     NewEntry {
         at: chrono::Utc::now().timestamp_millis(),
@@ -181,20 +202,8 @@ async fn stale_versions_are_refused_and_history_chains() {
         )
         .await
         .unwrap();
-        let profile = Policy::embedded().profile(&case.profile_id).unwrap();
-        let ctx = Ctx {
-            actor: Role::VillageCadre,
-            today: "2025-10-09".parse().unwrap(),
-            calendar: Calendar::national(),
-            profile,
-            evidence: None,
-        };
-        let verified = transition(&case.state, &Event::RecordVerification { at_risk: true }, &ctx).unwrap();
-        let update = CaseWrite::Update {
-            case_id: case.id.clone(),
-            expected_version: 0,
-            state: verified.clone(),
-        };
+        let verified = after_verification(&case, true, "2025-10-09");
+        let update = as_update(&case, verified.clone());
         s.write_case(None, &update, &entry("c1", Role::VillageCadre, "verify"))
             .await
             .unwrap();
@@ -332,40 +341,17 @@ async fn board_rows_follow_their_cases() {
         assert_eq!(row.deadline, case.state.deadline, "{name}");
 
         // A step replaces the row; closing deletes it.
-        let profile = Policy::embedded().profile(&case.profile_id).unwrap();
-        let ctx = |on: &str| Ctx {
-            actor: Role::VillageCadre,
-            today: on.parse().unwrap(),
-            calendar: Calendar::national(),
-            profile,
-            evidence: None,
-        };
-        let verified = transition(
-            &case.state,
-            &Event::RecordVerification { at_risk: true },
-            &ctx("2025-10-09"),
+        let verified = after_verification(&case, true, "2025-10-09");
+        s.write_case(
+            None,
+            &as_update(&case, verified.clone()),
+            &entry("c1", Role::VillageCadre, "verify"),
         )
+        .await
         .unwrap();
-        let update = CaseWrite::Update {
-            case_id: case.id.clone(),
-            expected_version: 0,
-            state: verified.clone(),
-        };
-        s.write_case(None, &update, &entry("c1", Role::VillageCadre, "verify"))
-            .await
-            .unwrap();
-        let closed = transition(
-            &closing.state,
-            &Event::RecordVerification { at_risk: false },
-            &ctx("2025-11-04"),
-        )
-        .unwrap();
+        let closed = after_verification(&closing, false, "2025-11-04");
         assert!(closed.stage.is_closed());
-        let close = CaseWrite::Update {
-            case_id: closing.id.clone(),
-            expected_version: 0,
-            state: closed,
-        };
+        let close = as_update(&closing, closed);
         s.write_case(None, &close, &entry("c1", Role::VillageCadre, "verify"))
             .await
             .unwrap();
