@@ -13,7 +13,7 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Mutex;
-use zaofaxian_shared::{PhoneNumber, Role};
+use zaofaxian_shared::{DivisionCode, PhoneNumber, Role};
 
 pub fn hash_password(password: &str) -> Result<String, String> {
     let salt_bytes: [u8; 16] = rand::rng().random();
@@ -295,6 +295,17 @@ impl SessionCache {
     /// Forgets every cached session (accounts were disabled or signed out in bulk).
     pub fn clear(&self) {
         self.entries.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// Notes a household's first village in its cached sessions (binding fills an
+    /// empty village once and never changes it, so no other process can disagree).
+    pub fn bind_village(&self, account_id: &str, village: DivisionCode) {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        for (account, _, _) in map.values_mut() {
+            if account.id == account_id && account.division.is_none() {
+                account.division = Some(village);
+            }
+        }
     }
 
     /// Keeps a session read from the store in `epoch`.

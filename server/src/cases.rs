@@ -186,7 +186,12 @@ async fn household_report(
 ) -> ApiResult<Option<WriteOutcome>> {
     let id = &caller.0.id;
     let now = state.now_ms();
-    let stored = state.store.account(id).await?.and_then(|a| a.division);
+    // A household's village, once bound, never changes (binding only fills an empty
+    // one), so the signed-in account's copy holds; only an empty one is read again.
+    let stored = match caller.0.division {
+        Some(v) => Some(v),
+        None => state.store.account(id).await?.and_then(|a| a.division),
+    };
     let mut bound = stored;
     if bound.is_none() && !report.on_behalf {
         // Not yet bound: a household the register knows belongs to its registered
@@ -195,18 +200,25 @@ async fn household_report(
             bound = state.store.household(id_number.as_str()).await?.map(|h| h.village);
         }
     }
-    if bound.is_some_and(|v| v != report.village) {
-        let v = bound.map(|v| v.to_string()).unwrap_or_default();
-        return Err(ApiError::new(
+    let wrong_village = |v: DivisionCode| {
+        ApiError::new(
             StatusCode::FORBIDDEN,
             "wrong_village",
             format!("本账号登记在{v}，只能为本村申报；其他村请联系当地村干部"),
             format!("this account belongs to {v} and reports only there; for another village ask its cadre"),
         )
-        .with_field("village"));
+        .with_field("village")
+    };
+    if let Some(v) = bound.filter(|v| *v != report.village) {
+        return Err(wrong_village(v));
     }
     if stored.is_none() {
-        state.store.bind_household_village(id, report.village).await?;
+        // Another first report of this account may have bound it a moment ago.
+        let bound = state.store.bind_household_village(id, report.village).await?;
+        state.sessions.bind_village(id, bound);
+        if bound != report.village {
+            return Err(wrong_village(bound));
+        }
     }
     if report.on_behalf {
         return Ok(None);

@@ -124,6 +124,35 @@ async fn huge_sign_in_names_are_refused_and_not_kept() {
 /// each starting a legal deadline. Now: bound to its first village, one open case of
 /// its own (later reports join it), 3 proxy filings and 20 reports a day, refused in words.
 #[tokio::test]
+async fn two_first_reports_at_once_bind_one_village() {
+    for app in common::apps("2025-11-03").await {
+        let name = app.db.name;
+        let token = app.household("13812340000").await;
+        let push = |village: &'static str, seq: i64| {
+            let body = json!({ "device_id": "race", "records": [{
+                "id": zaofaxian_shared::RecordId::new().to_string(), "seq": seq, "kind": "report",
+                "body": { "village": village, "household_name": "王秀英", "hardship": "illness",
+                          "happened_on": "2025-11-01" } }] });
+            let (app, token) = (&app, token.clone());
+            async move {
+                let (status, v) = app.post(&token, "/api/v1/sync/push", &body).await;
+                assert_eq!(status, 200, "{v}");
+                pushed(&v)
+            }
+        };
+        let (a, b) = tokio::join!(push("530402001001", 1), push("530402002001", 2));
+        let stored = [&a, &b].iter().filter(|r| r.status == RecordStatus::Stored).count();
+        assert_eq!(stored, 1, "{name}: one village only: {a:?} {b:?}");
+        let refused = if a.status == RecordStatus::Stored { &b } else { &a };
+        assert_eq!(
+            refused.error.as_ref().unwrap().code,
+            "wrong_village",
+            "{name}: {refused:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_household_account_cannot_flood_a_village() {
     for app in common::apps("2025-11-03").await {
         let name = app.db.name;

@@ -386,3 +386,173 @@ async fn board_rows_follow_their_cases() {
         pool.close().await;
     }
 }
+
+/// Writes arriving together (on SQLite, committed together by the write lane, each in
+/// a savepoint): every one gets its own outcome, and a refused one leaves nothing
+/// behind, not even its record's claim, while the others it shared a commit with stay.
+#[tokio::test]
+async fn writes_arriving_together_keep_their_own_outcomes() {
+    use zaofaxian_server::limits::LimitPolicy;
+    for db in common::backends().await {
+        let s = &db.store;
+        let quota = vec![("reports:hh-q".to_string(), LimitPolicy::fixed(1, 86_400_000))];
+        let taken = new_case("530402001001", Some("hh1"), "2025-09-30");
+        s.write_case(
+            Some(&claim(&taken.id, "dev-seq", 1)),
+            &CaseWrite::Create(taken.clone()),
+            &entry("hh1", Role::Household, "report"),
+        )
+        .await
+        .unwrap();
+        let moved_on = new_case("530402001001", None, "2025-09-30");
+        s.write_case(
+            None,
+            &CaseWrite::Create(moved_on.clone()),
+            &entry("c1", Role::VillageCadre, "report"),
+        )
+        .await
+        .unwrap();
+        s.write_case(
+            None,
+            &as_update(&moved_on, after_verification(&moved_on, true, "2025-10-01")),
+            &entry("c1", Role::VillageCadre, "verify"),
+        )
+        .await
+        .unwrap();
+
+        // 24 plain reports, 3 against a quota of one, a reused device number and a
+        // stale step, all at once.
+        let plain: Vec<CaseRecord> = (0..24)
+            .map(|_| new_case("530402001002", Some("hh1"), "2025-09-30"))
+            .collect();
+        let quoted: Vec<CaseRecord> = (0..3)
+            .map(|_| new_case("530402001003", Some("hh1"), "2025-09-30"))
+            .collect();
+        let reused = new_case("530402001001", Some("hh1"), "2025-09-30");
+        let mut tasks = Vec::new();
+        for (i, c) in plain.iter().chain(&quoted).chain([&reused]).enumerate() {
+            let (s, c, limits) = (
+                s.clone(),
+                c.clone(),
+                if quoted.iter().any(|q| q.id == c.id) {
+                    quota.clone()
+                } else {
+                    vec![]
+                },
+            );
+            let seq = if c.id == reused.id { 1 } else { 100 + i as i64 };
+            let device = if c.id == reused.id { "dev-seq" } else { "dev-many" };
+            tasks.push(tokio::spawn(async move {
+                let cl = claim(&c.id, device, seq);
+                (
+                    c.id.clone(),
+                    s.write_case_within(
+                        Some(&cl),
+                        &CaseWrite::Create(c),
+                        &entry("hh1", Role::Household, "report"),
+                        &limits,
+                    )
+                    .await,
+                )
+            }));
+        }
+        let (s2, stale) = (
+            s.clone(),
+            as_update(&moved_on, after_verification(&moved_on, false, "2025-10-01")),
+        );
+        tasks.push(tokio::spawn(async move {
+            (
+                String::from("stale"),
+                s2.write_case(None, &stale, &entry("c1", Role::VillageCadre, "verify"))
+                    .await,
+            )
+        }));
+        let mut outcomes = std::collections::HashMap::new();
+        for t in tasks {
+            let (id, r) = t.await.unwrap();
+            outcomes.insert(id, r);
+        }
+        for c in &plain {
+            assert!(
+                matches!(outcomes[&c.id], Ok(WriteOutcome::Stored(_))),
+                "{}: {:?}",
+                db.name,
+                outcomes[&c.id]
+            );
+            assert_eq!(s.history(&c.id).await.unwrap().len(), 1, "{}", db.name);
+        }
+        let quota_stored: Vec<&CaseRecord> = quoted
+            .iter()
+            .filter(|c| matches!(outcomes[&c.id], Ok(WriteOutcome::Stored(_))))
+            .collect();
+        assert_eq!(quota_stored.len(), 1, "{}: one report within the quota", db.name);
+        assert!(
+            matches!(outcomes[&reused.id], Err(StoreError::SeqReused)),
+            "{}: {:?}",
+            db.name,
+            outcomes[&reused.id]
+        );
+        assert!(
+            matches!(outcomes["stale"], Err(StoreError::Stale)),
+            "{}: {:?}",
+            db.name,
+            outcomes["stale"]
+        );
+
+        // The refused left nothing: no case, no history, no board row, no claim.
+        let refused: Vec<&CaseRecord> = quoted
+            .iter()
+            .filter(|c| !quota_stored.iter().any(|k| k.id == c.id))
+            .chain([&reused])
+            .collect();
+        for c in &refused {
+            assert!(s.case(&c.id).await.unwrap().is_none(), "{}", db.name);
+            assert!(s.history(&c.id).await.unwrap().is_empty(), "{}", db.name);
+            assert!(
+                s.replay_answer(&c.id).await.unwrap().is_none(),
+                "{}: claim undone",
+                db.name
+            );
+        }
+        assert_eq!(
+            s.case(&moved_on.id).await.unwrap().unwrap().state.version,
+            moved_on.state.version + 1,
+            "{}",
+            db.name
+        );
+        let area = BoardFilter {
+            area: code("530402001000"),
+            stage: None,
+            channel: None,
+            category: None,
+        };
+        let board = s.board_rows(&area, None, None).await.unwrap();
+        assert_eq!(
+            board.len(),
+            2 + plain.len() + 1,
+            "{}: rows for the stored only",
+            db.name
+        );
+        // The quota counted the one stored report only: a refused one's later retry,
+        // without the quota, is stored as new (its claim had been undone).
+        let again = s
+            .write_case(
+                Some(&claim(&refused[0].id, "dev-many", 999)),
+                &CaseWrite::Create(refused[0].clone()),
+                &entry("hh1", Role::Household, "report"),
+            )
+            .await
+            .unwrap();
+        assert!(matches!(again, WriteOutcome::Stored(_)), "{}", db.name);
+        assert!(
+            matches!(
+                s.limit_attempts(&quota, chrono::Utc::now().timestamp_millis())
+                    .await
+                    .unwrap(),
+                Err((0, _))
+            ),
+            "{}: the quota holds its one report",
+            db.name
+        );
+    }
+}

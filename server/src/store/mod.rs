@@ -3,7 +3,9 @@
 //! accept `$1` placeholders, `ON CONFLICT` and `RETURNING`, so only the migrations
 //! differ per backend. The same contract tests run against both.
 
+mod exec;
 mod sql;
+mod write_lane;
 
 pub use sql::SqlStore;
 
@@ -29,6 +31,8 @@ pub enum StoreError {
     SeqReused,
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is corrupt: {0}")]

@@ -1,5 +1,7 @@
 //! `Store` over SQL, for SQLite and PostgreSQL through sqlx's `Any` driver.
 
+use super::exec::{Exec, Kind, Val, run_ready};
+use super::write_lane::WriteLane;
 use super::*;
 use crate::audit::{self, AuditEntry};
 use crate::limits::LimitPolicy;
@@ -66,6 +68,8 @@ pub struct SqlStore {
     /// SQLite has one writer: serialising writes here avoids busy errors and
     /// lock-upgrade deadlocks between concurrent transactions.
     write_lock: Option<Arc<Mutex<()>>>,
+    /// SQLite in a file: case writes go through their own thread (see `write_lane.rs`).
+    lane: Option<Arc<WriteLane>>,
 }
 
 fn role_str(r: Role) -> String {
@@ -219,7 +223,13 @@ impl SqlStore {
             Backend::Sqlite => 8,
             Backend::Postgres => (4 * cores).clamp(4, 32),
         });
-        let options = AnyPoolOptions::new().max_connections(pool);
+        // No idle or age reaping: sqlx 0.9.0's reaper can read a wrapped idle count
+        // and spin a core for ever (sqlx issue 3645; seen here in a load run,
+        // 2026-12-02). Connections stay open; a broken one is found when acquired.
+        let options = AnyPoolOptions::new()
+            .max_connections(pool)
+            .idle_timeout(None)
+            .max_lifetime(None);
         let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _| {
                 Box::pin(async move {
@@ -234,17 +244,23 @@ impl SqlStore {
             options
         };
         let pool = options.connect(&url).await?;
-        if backend == Backend::Sqlite && !url.contains(":memory:") {
+        let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        let mut lane = None;
+        if let Some(lock) = &write_lock
+            && !url.contains(":memory:")
+        {
             // The database holds ID numbers and phones: readable by this service only.
             let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
             let path = path.split('?').next().unwrap_or(path);
             crate::photos::restrict(std::path::Path::new(path), 0o600)
                 .map_err(|e| StoreError::Corrupt(format!("cannot restrict {path}: {e}")))?;
+            lane = Some(Arc::new(WriteLane::open(std::path::Path::new(path), lock.clone())?));
         }
         Ok(SqlStore {
             pool,
             backend,
-            write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            write_lock,
+            lane,
         })
     }
 
@@ -254,6 +270,10 @@ impl SqlStore {
 
     /// Closes the pool (a command that copies the file next).
     pub async fn close(&self) {
+        if let Some(lane) = self.lane.clone() {
+            // Joining waits for the lane's last commit: off the async threads.
+            let _ = tokio::task::spawn_blocking(move || lane.close()).await;
+        }
         self.pool.close().await;
     }
 
@@ -432,18 +452,14 @@ impl Store for SqlStore {
     }
 
     async fn bind_household_village(&self, account_id: &str, village: DivisionCode) -> StoreResult<DivisionCode> {
+        if let Some(lane) = &self.lane {
+            let account_id = account_id.to_string();
+            return lane
+                .run(move |db| run_ready(bind_village(db, &account_id, village)))
+                .await;
+        }
         let _w = self.write_guard().await;
-        sqlx::query("UPDATE accounts SET division = $1 WHERE id = $2 AND role = 'household' AND division IS NULL")
-            .bind(village.to_string())
-            .bind(account_id)
-            .execute(&self.pool)
-            .await?;
-        let bound: Option<String> = sqlx::query_scalar("SELECT division FROM accounts WHERE id = $1")
-            .bind(account_id)
-            .fetch_optional(&self.pool)
-            .await?
-            .flatten();
-        parse_division(bound)?.ok_or(StoreError::NotFound)
+        bind_village(&mut *self.pool.acquire().await?, account_id, village).await
     }
 
     async fn create_session(&self, token_hash: &str, account_id: &str, expires_at: i64) -> StoreResult<()> {
@@ -650,7 +666,7 @@ impl Store for SqlStore {
     ) -> StoreResult<Result<(), (usize, u64)>> {
         let _w = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
-        let decided = use_up_limits(&mut tx, checks, now).await?;
+        let decided = use_up_limits(&mut *tx, checks, now).await?;
         if decided.is_err() {
             tx.rollback().await?;
         } else {
@@ -782,47 +798,21 @@ impl Store for SqlStore {
         entry: &NewEntry,
         limits: &[(String, LimitPolicy)],
     ) -> StoreResult<WriteOutcome> {
+        if let Some(lane) = &self.lane {
+            let (claim, write, entry, limits) = (claim.cloned(), write.clone(), entry.clone(), limits.to_vec());
+            return lane
+                .run(move |db| run_ready(write_case(db, claim.as_ref(), &write, &entry, &limits)))
+                .await;
+        }
         let _w = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
-        let (case_id, state) = match write {
-            CaseWrite::Create(c) => (c.id.clone(), &c.state),
-            CaseWrite::Update { case_id, state, .. } => (case_id.clone(), state),
-        };
-        let answer = WriteAnswer {
-            case_id: case_id.clone(),
-            version: state.version,
-        };
-        let answer_json = serde_json::to_string(&answer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        if let Some(c) = claim {
-            // Claim first: a concurrent duplicate waits here (PostgreSQL) or behind the
-            // write lock (SQLite), then finds the claim and returns its answer.
-            let claimed = sqlx::query(
-                "INSERT INTO sync_records (record_id, device_id, device_seq, account_id, response_json, received_at)
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-            )
-            .bind(&c.record_id)
-            .bind(&c.device_id)
-            .bind(c.device_seq)
-            .bind(&c.account_id)
-            .bind(&answer_json)
-            .bind(entry.at)
-            .execute(&mut *tx)
-            .await?;
-            if claimed.rows_affected() == 0 {
-                tx.rollback().await?;
-                return match self.replay_answer(&c.record_id).await? {
-                    Some(a) => Ok(WriteOutcome::Replayed(a)),
-                    None => Err(StoreError::SeqReused),
-                };
-            }
-        }
-        if let Err((index, wait_ms)) = use_up_limits(&mut tx, limits, entry.at).await? {
+        let outcome = write_case(&mut *tx, claim, write, entry, limits).await;
+        if let Ok(WriteOutcome::Stored(_)) = outcome {
+            tx.commit().await?;
+        } else {
             tx.rollback().await?;
-            return Err(StoreError::Limited { index, wait_ms });
         }
-        write_in(&mut tx, write, entry).await?;
-        tx.commit().await?;
-        Ok(WriteOutcome::Stored(answer))
+        outcome
     }
 
     async fn case(&self, id: &str) -> StoreResult<Option<CaseRecord>> {
@@ -1331,7 +1321,7 @@ impl Store for SqlStore {
                 expected_version: a.expected_version,
                 state: a.state.clone(),
             };
-            write_in(&mut tx, &write, &a.entry).await?;
+            write_in(&mut *tx, &write, &a.entry).await?;
         }
         bump_reference_version(&mut tx).await?;
         tx.commit().await?;
@@ -1364,7 +1354,7 @@ impl Store for SqlStore {
 
     async fn put_text(&self, t: &NewText) -> StoreResult<bool> {
         let _w = self.write_guard().await;
-        insert_text(&self.pool, t).await
+        insert_text(&mut *self.pool.acquire().await?, t).await
     }
 
     async fn claim_texts(&self, now: i64, stale_before: i64, limit: i64) -> StoreResult<Vec<TextRow>> {
@@ -1627,11 +1617,86 @@ impl Store for SqlStore {
 
 /// Writes a case change with its history entry, photo links and change-feed row
 /// inside `tx` (the caller commits).
-async fn write_in(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+/// Binds a household account to `village` unless it is bound already: the village it
+/// is bound to now.
+async fn bind_village<E: Exec>(db: &mut E, account_id: &str, village: DivisionCode) -> StoreResult<DivisionCode> {
+    db.execute(
+        "UPDATE accounts SET division = $1 WHERE id = $2 AND role = 'household' AND division IS NULL",
+        vec![village.to_string().into(), account_id.into()],
+    )
+    .await?;
+    let bound = db
+        .first_row(
+            "SELECT division FROM accounts WHERE id = $1",
+            vec![account_id.into()],
+            &[Kind::Text],
+        )
+        .await?;
+    parse_division(bound.map(|r| r.opt_text(0)).transpose()?.flatten())?.ok_or(StoreError::NotFound)
+}
+
+/// A case write's statements in an open transaction (or savepoint) of `db`. Only a
+/// `Stored` answer is to be committed; a replay or an error leaves nothing to keep.
+pub(super) async fn write_case<E: Exec>(
+    db: &mut E,
+    claim: Option<&SyncClaim>,
     write: &CaseWrite,
     entry: &NewEntry,
-) -> StoreResult<()> {
+    limits: &[(String, LimitPolicy)],
+) -> StoreResult<WriteOutcome> {
+    let state = match write {
+        CaseWrite::Create(c) => &c.state,
+        CaseWrite::Update { state, .. } => state,
+    };
+    let answer = WriteAnswer {
+        case_id: match write {
+            CaseWrite::Create(c) => c.id.clone(),
+            CaseWrite::Update { case_id, .. } => case_id.clone(),
+        },
+        version: state.version,
+    };
+    if let Some(c) = claim {
+        // Claim first: a concurrent duplicate waits here (PostgreSQL) or behind the
+        // one writer (SQLite), then finds the claim and returns its answer.
+        let answer_json = serde_json::to_string(&answer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let claimed = db
+            .execute(
+                "INSERT INTO sync_records (record_id, device_id, device_seq, account_id, response_json, received_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                vec![
+                    (&c.record_id).into(),
+                    (&c.device_id).into(),
+                    c.device_seq.into(),
+                    (&c.account_id).into(),
+                    answer_json.into(),
+                    entry.at.into(),
+                ],
+            )
+            .await?;
+        if claimed == 0 {
+            let first = db
+                .first_row(
+                    "SELECT response_json FROM sync_records WHERE record_id = $1",
+                    vec![(&c.record_id).into()],
+                    &[Kind::Text],
+                )
+                .await?;
+            return match first {
+                Some(r) => Ok(WriteOutcome::Replayed(
+                    serde_json::from_str(&r.text(0)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                )),
+                None => Err(StoreError::SeqReused),
+            };
+        }
+    }
+    if let Err((index, wait_ms)) = use_up_limits(db, limits, entry.at).await? {
+        return Err(StoreError::Limited { index, wait_ms });
+    }
+    write_in(db, write, entry).await?;
+    Ok(WriteOutcome::Stored(answer))
+}
+
+async fn write_in<E: Exec>(db: &mut E, write: &CaseWrite, entry: &NewEntry) -> StoreResult<()> {
     let (case_id, state) = match write {
         CaseWrite::Create(c) => (c.id.clone(), &c.state),
         CaseWrite::Update { case_id, state, .. } => (case_id.clone(), state),
@@ -1641,25 +1706,29 @@ async fn write_in(
     let due_kind = state.deadline.map(|d| format!("{:?}", d.kind));
     let (division, owner, report) = match write {
         CaseWrite::Create(c) => {
-            let inserted = sqlx::query(
-                "INSERT INTO cases (id, division, owner_account, profile_id, stage, due_date, deadline_kind,
+            let inserted = db
+                .execute(
+                    "INSERT INTO cases (id, division, owner_account, profile_id, stage, due_date, deadline_kind,
                                         state_json, report_json, version, created_at, updated_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(&c.id)
-            .bind(c.division.to_string())
-            .bind(c.owner_account.clone())
-            .bind(&c.profile_id)
-            .bind(state.stage.key())
-            .bind(due)
-            .bind(due_kind)
-            .bind(&state_json)
-            .bind(serde_json::to_string(&c.report).map_err(|e| StoreError::Corrupt(e.to_string()))?)
-            .bind(state.version as i64)
-            .bind(entry.at)
-            .execute(&mut **tx)
-            .await?;
-            if inserted.rows_affected() == 0 {
+                    vec![
+                        (&c.id).into(),
+                        c.division.to_string().into(),
+                        c.owner_account.clone().into(),
+                        (&c.profile_id).into(),
+                        state.stage.key().into(),
+                        due.into(),
+                        due_kind.into(),
+                        (&state_json).into(),
+                        serde_json::to_string(&c.report)
+                            .map_err(|e| StoreError::Corrupt(e.to_string()))?
+                            .into(),
+                        (state.version as i64).into(),
+                        entry.at.into(),
+                    ],
+                )
+                .await?;
+            if inserted == 0 {
                 return Err(StoreError::Conflict(c.id.clone()));
             }
             (c.division.to_string(), c.owner_account.clone(), c.report.clone())
@@ -1669,24 +1738,30 @@ async fn write_in(
             expected_version,
             ..
         } => {
-            let row = sqlx::query(
+            let row = db
+                .first_row(
                     "UPDATE cases SET stage = $1, due_date = $2, deadline_kind = $3, state_json = $4, version = $5, updated_at = $6
                      WHERE id = $7 AND version = $8 RETURNING division, owner_account, report_json",
+                    vec![
+                        state.stage.key().into(),
+                        due.into(),
+                        due_kind.into(),
+                        (&state_json).into(),
+                        (state.version as i64).into(),
+                        entry.at.into(),
+                        case_id.into(),
+                        (*expected_version as i64).into(),
+                    ],
+                    &[Kind::Text, Kind::Text, Kind::Text],
                 )
-                .bind(state.stage.key())
-                .bind(due)
-                .bind(due_kind)
-                .bind(&state_json)
-                .bind(state.version as i64)
-                .bind(entry.at)
-                .bind(case_id)
-                .bind(*expected_version as i64)
-                .fetch_optional(&mut **tx)
                 .await?;
             let Some(row) = row else {
-                let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
-                    .bind(case_id)
-                    .fetch_optional(&mut **tx)
+                let exists = db
+                    .first_row(
+                        "SELECT version FROM cases WHERE id = $1",
+                        vec![case_id.into()],
+                        &[Kind::Int],
+                    )
                     .await?;
                 return Err(if exists.is_some() {
                     StoreError::Stale
@@ -1694,23 +1769,24 @@ async fn write_in(
                     StoreError::NotFound
                 });
             };
-            let report: String = row.try_get("report_json")?;
-            let report = serde_json::from_str(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            (row.try_get("division")?, row.try_get("owner_account")?, report)
+            let report = serde_json::from_str(&row.text(2)?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            (row.text(0)?, row.opt_text(1)?, report)
         }
     };
     // Append to the hash chain (a new case starts it).
     let last = match write {
         CaseWrite::Create(_) => None,
         CaseWrite::Update { .. } => {
-            sqlx::query("SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1")
-                .bind(&case_id)
-                .fetch_optional(&mut **tx)
-                .await?
+            db.first_row(
+                "SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1",
+                vec![(&case_id).into()],
+                &[Kind::Int, Kind::Text],
+            )
+            .await?
         }
     };
-    let (prev_seq, prev_hash): (i64, String) = match last {
-        Some(r) => (r.try_get("seq")?, r.try_get("hash")?),
+    let (prev_seq, prev_hash) = match last {
+        Some(r) => (r.int(0)?, r.text(1)?),
         None => (0, audit::GENESIS.to_string()),
     };
     let seq = prev_seq + 1;
@@ -1725,49 +1801,44 @@ async fn write_in(
         &role,
         &entry_json,
     );
-    sqlx::query(
+    db.execute(
         "INSERT INTO case_events (case_id, seq, at, actor_account, actor_role, entry_json, prev_hash, hash)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        vec![
+            (&case_id).into(),
+            seq.into(),
+            entry.at.into(),
+            (&entry.actor_account).into(),
+            role.into(),
+            entry_json.into(),
+            prev_hash.into(),
+            hash.into(),
+        ],
     )
-    .bind(&case_id)
-    .bind(seq)
-    .bind(entry.at)
-    .bind(&entry.actor_account)
-    .bind(&role)
-    .bind(&entry_json)
-    .bind(&prev_hash)
-    .bind(&hash)
-    .execute(&mut **tx)
     .await?;
     // The photos this step needs, so a case's completeness is one join away.
     for sha in &entry.photos {
-        sqlx::query(
+        db.execute(
             "INSERT INTO case_photos (case_id, sha256, attached_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            vec![(&case_id).into(), sha.into(), (&entry.actor_account).into()],
         )
-        .bind(&case_id)
-        .bind(sha)
-        .bind(&entry.actor_account)
-        .execute(&mut **tx)
         .await?;
     }
     // The board's row follows the case: replaced while it is open, gone once closed.
     if state.stage.is_closed() {
-        sqlx::query("DELETE FROM board_rows WHERE case_id = $1")
-            .bind(&case_id)
-            .execute(&mut **tx)
+        db.execute("DELETE FROM board_rows WHERE case_id = $1", vec![(&case_id).into()])
             .await?;
     } else {
         let at = parse_division(Some(division.clone()))?.ok_or_else(|| StoreError::Corrupt("division".into()))?;
-        put_board_row(&mut **tx, &BoardRow::of(&case_id, at, &report, state), PutRow::Replace).await?;
+        put_board_row(db, &BoardRow::of(&case_id, at, &report, state), PutRow::Replace).await?;
     }
-    sqlx::query("INSERT INTO changes (case_id, division, owner_account) VALUES ($1, $2, $3)")
-        .bind(&case_id)
-        .bind(division)
-        .bind(owner)
-        .execute(&mut **tx)
-        .await?;
+    db.execute(
+        "INSERT INTO changes (case_id, division, owner_account) VALUES ($1, $2, $3)",
+        vec![case_id.into(), division.into(), owner.into()],
+    )
+    .await?;
     if let Some(t) = &entry.text {
-        insert_text(&mut **tx, t).await?;
+        insert_text(db, t).await?;
     }
     Ok(())
 }
@@ -1790,10 +1861,7 @@ enum PutRow {
     Fill,
 }
 
-async fn put_board_row<'e, E>(db: E, row: &BoardRow, how: PutRow) -> StoreResult<()>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+async fn put_board_row<E: Exec>(db: &mut E, row: &BoardRow, how: PutRow) -> StoreResult<()> {
     const COLUMNS: &str = "case_id, division, county, stage, channel, category, due_date, row_json, photos_missing";
     let values = format!("$1, $2, $3, $4, $5, $6, $7, $8, {}", photos_missing_sql("$1"));
     let sql = match how {
@@ -1809,24 +1877,24 @@ where
         ),
     };
     let row_json = serde_json::to_string(row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let mut q = sqlx::query(AssertSqlSafe(sql))
-        .bind(&row.case_id)
-        .bind(row.division.to_string())
-        .bind(
-            row.division
-                .ancestor(zaofaxian_shared::DivisionLevel::County)
-                .unwrap_or(row.division)
-                .to_string(),
-        )
-        .bind(row.stage.key())
-        .bind(wire_name(row.channel).unwrap_or_default())
-        .bind(row.category.and_then(wire_name))
-        .bind(row.deadline.map(|d| d.due.to_string()))
-        .bind(row_json);
+    let county = row
+        .division
+        .ancestor(zaofaxian_shared::DivisionLevel::County)
+        .unwrap_or(row.division);
+    let mut args: Vec<Val> = vec![
+        (&row.case_id).into(),
+        row.division.to_string().into(),
+        county.to_string().into(),
+        row.stage.key().into(),
+        wire_name(row.channel).unwrap_or_default().into(),
+        row.category.and_then(wire_name).into(),
+        row.deadline.map(|d| d.due.to_string()).into(),
+        row_json.into(),
+    ];
     if let PutRow::Fill = how {
-        q = q.bind(row.version as i64);
+        args.push((row.version as i64).into());
     }
-    q.execute(db).await?;
+    db.execute(&sql, args).await?;
     Ok(())
 }
 
@@ -1881,21 +1949,25 @@ fn wire_name<T: Serialize>(value: T) -> Option<String> {
 
 /// Records a text unless one with its key is there (a restart, a second process):
 /// whether it was new.
-async fn insert_text<'e>(db: impl sqlx::Executor<'e, Database = sqlx::Any>, t: &NewText) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "INSERT INTO texts (key, phone, body, message, account_id, case_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (key) DO NOTHING",
-    )
-    .bind(&t.key)
-    .bind(&t.phone)
-    .bind(t.message.body())
-    .bind(serde_json::to_string(&t.message).map_err(|e| StoreError::Corrupt(e.to_string()))?)
-    .bind(&t.account_id)
-    .bind(&t.case_id)
-    .bind(t.created_at)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+async fn insert_text<E: Exec>(db: &mut E, t: &NewText) -> StoreResult<bool> {
+    let done = db
+        .execute(
+            "INSERT INTO texts (key, phone, body, message, account_id, case_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (key) DO NOTHING",
+            vec![
+                (&t.key).into(),
+                (&t.phone).into(),
+                t.message.body().into(),
+                serde_json::to_string(&t.message)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?
+                    .into(),
+                t.account_id.clone().into(),
+                t.case_id.clone().into(),
+                t.created_at.into(),
+            ],
+        )
+        .await?;
+    Ok(done == 1)
 }
 
 async fn insert_day(tx: &mut sqlx::Transaction<'static, sqlx::Any>, r: &CalendarRow) -> StoreResult<()> {
@@ -1918,8 +1990,8 @@ async fn insert_day(tx: &mut sqlx::Transaction<'static, sqlx::Any>, r: &Calendar
 /// Decides `checks` in `tx` and, when all allow, records the attempt in each: Err with
 /// the first refusing check's index and the wait (nothing recorded; the caller rolls
 /// back).
-async fn use_up_limits(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+async fn use_up_limits<E: Exec>(
+    db: &mut E,
     checks: &[(String, LimitPolicy)],
     now: i64,
 ) -> StoreResult<Result<(), (usize, u64)>> {
@@ -1927,14 +1999,16 @@ async fn use_up_limits(
     for (i, (key, policy)) in checks.iter().enumerate() {
         // One statement creates the row if new and reads it; the no-op update holds
         // the row until the decision is written (PostgreSQL; SQLite: the write lock).
-        let times: String = sqlx::query_scalar(
-            "INSERT INTO rate_limits (key, times, updated_at) VALUES ($1, '', $2)
-             ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING times",
-        )
-        .bind(key)
-        .bind(now)
-        .fetch_one(&mut **tx)
-        .await?;
+        let times = db
+            .first_row(
+                "INSERT INTO rate_limits (key, times, updated_at) VALUES ($1, '', $2)
+                 ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING times",
+                vec![key.into(), now.into()],
+                &[Kind::Text],
+            )
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("rate limit row".into()))?
+            .text(0)?;
         let mut list = crate::limits::parse_times(&times);
         if let Err(wait) = policy.decide(&mut list, now) {
             return Ok(Err((i, wait)));
@@ -1942,12 +2016,11 @@ async fn use_up_limits(
         decided.push((key, list));
     }
     for (key, list) in decided {
-        sqlx::query("UPDATE rate_limits SET times = $1, updated_at = $2 WHERE key = $3")
-            .bind(crate::limits::format_times(&list))
-            .bind(now)
-            .bind(key)
-            .execute(&mut **tx)
-            .await?;
+        db.execute(
+            "UPDATE rate_limits SET times = $1, updated_at = $2 WHERE key = $3",
+            vec![crate::limits::format_times(&list).into(), now.into(), key.into()],
+        )
+        .await?;
     }
     Ok(Ok(()))
 }
