@@ -1704,7 +1704,9 @@ async fn write_in<E: Exec>(db: &mut E, write: &CaseWrite, entry: &NewEntry) -> S
     let state_json = serde_json::to_string(state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let due = state.deadline.map(|d| d.due.to_string());
     let due_kind = state.deadline.map(|d| format!("{:?}", d.kind));
-    let (division, owner, report) = match write {
+    // An update also answers the hash chain's last link (a new case starts it), so
+    // appending costs no read of its own.
+    let (division, owner, report, prev_seq, prev_hash) = match write {
         CaseWrite::Create(c) => {
             let inserted = db
                 .execute(
@@ -1731,7 +1733,13 @@ async fn write_in<E: Exec>(db: &mut E, write: &CaseWrite, entry: &NewEntry) -> S
             if inserted == 0 {
                 return Err(StoreError::Conflict(c.id.clone()));
             }
-            (c.division.to_string(), c.owner_account.clone(), c.report.clone())
+            (
+                c.division.to_string(),
+                c.owner_account.clone(),
+                c.report.clone(),
+                0,
+                audit::GENESIS.to_string(),
+            )
         }
         CaseWrite::Update {
             case_id,
@@ -1741,7 +1749,10 @@ async fn write_in<E: Exec>(db: &mut E, write: &CaseWrite, entry: &NewEntry) -> S
             let row = db
                 .first_row(
                     "UPDATE cases SET stage = $1, due_date = $2, deadline_kind = $3, state_json = $4, version = $5, updated_at = $6
-                     WHERE id = $7 AND version = $8 RETURNING division, owner_account, report_json",
+                     WHERE id = $7 AND version = $8
+                     RETURNING division, owner_account, report_json,
+                       COALESCE((SELECT e.seq FROM case_events e WHERE e.case_id = cases.id ORDER BY e.seq DESC LIMIT 1), 0),
+                       (SELECT e.hash FROM case_events e WHERE e.case_id = cases.id ORDER BY e.seq DESC LIMIT 1)",
                     vec![
                         state.stage.key().into(),
                         due.into(),
@@ -1752,7 +1763,7 @@ async fn write_in<E: Exec>(db: &mut E, write: &CaseWrite, entry: &NewEntry) -> S
                         case_id.into(),
                         (*expected_version as i64).into(),
                     ],
-                    &[Kind::Text, Kind::Text, Kind::Text],
+                    &[Kind::Text, Kind::Text, Kind::Text, Kind::Int, Kind::Text],
                 )
                 .await?;
             let Some(row) = row else {
@@ -1770,24 +1781,9 @@ async fn write_in<E: Exec>(db: &mut E, write: &CaseWrite, entry: &NewEntry) -> S
                 });
             };
             let report = serde_json::from_str(&row.text(2)?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            (row.text(0)?, row.opt_text(1)?, report)
+            let prev_hash = row.opt_text(4)?.unwrap_or_else(|| audit::GENESIS.to_string());
+            (row.text(0)?, row.opt_text(1)?, report, row.int(3)?, prev_hash)
         }
-    };
-    // Append to the hash chain (a new case starts it).
-    let last = match write {
-        CaseWrite::Create(_) => None,
-        CaseWrite::Update { .. } => {
-            db.first_row(
-                "SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1",
-                vec![(&case_id).into()],
-                &[Kind::Int, Kind::Text],
-            )
-            .await?
-        }
-    };
-    let (prev_seq, prev_hash) = match last {
-        Some(r) => (r.int(0)?, r.text(1)?),
-        None => (0, audit::GENESIS.to_string()),
     };
     let seq = prev_seq + 1;
     let role = role_str(entry.actor_role);
