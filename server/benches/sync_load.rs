@@ -1,6 +1,7 @@
 //! Load benchmark: many simulated phones push reports at once through the real HTTP
 //! API; prints reports/s and p50/p99 push latency for SQLite and PostgreSQL, with the
-//! phones pushing back to back and paced (one push a second each).
+//! phones pushing back to back and paced (one push a second each), over all pushes and
+//! over those after each phone's first (which also opens its connection).
 //!
 //! cargo bench -p zaofaxian-server --bench sync_load [-- DEVICES REPORTS_PER_DEVICE]
 //! PostgreSQL runs when ZAOFAXIAN_TEST_POSTGRES_URL is set (scripts/bench.sh sets it).
