@@ -57,6 +57,16 @@ pub(crate) enum Kind {
 pub(crate) struct Row(Vec<Val>);
 
 impl Row {
+    /// A row of `kinds.len()` columns, each read by `get` as its kind says.
+    fn read(kinds: &[Kind], get: impl Fn(usize, Kind) -> StoreResult<Val>) -> StoreResult<Row> {
+        kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| get(i, *k))
+            .collect::<StoreResult<_>>()
+            .map(Row)
+    }
+
     pub fn int(&self, i: usize) -> StoreResult<i64> {
         match self.0.get(i) {
             Some(Val::Int(v)) => Ok(*v),
@@ -121,14 +131,11 @@ impl Exec for sqlx::AnyConnection {
             let Some(row) = q.fetch_optional(self).await? else {
                 return Ok(None);
             };
-            let mut vals = Vec::with_capacity(kinds.len());
-            for (i, k) in kinds.iter().enumerate() {
-                vals.push(match k {
-                    Kind::Int => Val::Int(row.try_get(i)?),
-                    Kind::Text => Val::Text(row.try_get(i)?),
-                });
-            }
-            Ok(Some(Row(vals)))
+            Row::read(kinds, |i, k| match k {
+                Kind::Int => Ok(Val::Int(row.try_get(i)?)),
+                Kind::Text => Ok(Val::Text(row.try_get(i)?)),
+            })
+            .map(Some)
         }
     }
 }
@@ -174,14 +181,11 @@ impl Exec for Lite<'_> {
             let Some(row) = rows.next()? else {
                 return Ok(None);
             };
-            let mut vals = Vec::with_capacity(kinds.len());
-            for (i, k) in kinds.iter().enumerate() {
-                vals.push(match k {
-                    Kind::Int => Val::Int(row.get(i)?),
-                    Kind::Text => Val::Text(row.get(i)?),
-                });
-            }
-            Ok(Some(Row(vals)))
+            Row::read(kinds, |i, k| match k {
+                Kind::Int => Ok(Val::Int(row.get(i)?)),
+                Kind::Text => Ok(Val::Text(row.get(i)?)),
+            })
+            .map(Some)
         });
         std::future::ready(row)
     }

@@ -1615,8 +1615,6 @@ impl Store for SqlStore {
     }
 }
 
-/// Writes a case change with its history entry, photo links and change-feed row
-/// inside `tx` (the caller commits).
 /// Binds a household account to `village` unless it is bound already: the village it
 /// is bound to now.
 async fn bind_village<E: Exec>(db: &mut E, account_id: &str, village: DivisionCode) -> StoreResult<DivisionCode> {
@@ -1696,6 +1694,8 @@ pub(super) async fn write_case<E: Exec>(
     Ok(WriteOutcome::Stored(answer))
 }
 
+/// Writes a case change with its history entry, photo links, board row and
+/// change-feed row in `db`'s open transaction (the caller commits).
 async fn write_in<E: Exec>(db: &mut E, write: &CaseWrite, entry: &NewEntry) -> StoreResult<()> {
     let (case_id, state) = match write {
         CaseWrite::Create(c) => (c.id.clone(), &c.state),
