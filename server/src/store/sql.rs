@@ -1618,15 +1618,13 @@ impl Store for SqlStore {
 /// Binds a household account to `village` unless it is bound already: the village it
 /// is bound to now.
 async fn bind_village<E: Exec>(db: &mut E, account_id: &str, village: DivisionCode) -> StoreResult<DivisionCode> {
-    db.execute(
-        "UPDATE accounts SET division = $1 WHERE id = $2 AND role = 'household' AND division IS NULL",
-        vec![village.to_string().into(), account_id.into()],
-    )
-    .await?;
+    // One statement: a village already there stays (PostgreSQL re-reads the row a
+    // concurrent binding just wrote; SQLite has one writer).
     let bound = db
         .first_row(
-            "SELECT division FROM accounts WHERE id = $1",
-            vec![account_id.into()],
+            "UPDATE accounts SET division = COALESCE(division, $1) WHERE id = $2 AND role = 'household'
+             RETURNING division",
+            vec![village.to_string().into(), account_id.into()],
             &[Kind::Text],
         )
         .await?;
