@@ -33,6 +33,10 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The database could not be reached or could not commit (shared by the writes
+    /// of one failed commit).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is corrupt: {0}")]

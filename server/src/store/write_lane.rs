@@ -40,7 +40,7 @@ impl<T: Send> Job for Pending<T> {
     fn run(&mut self, db: &mut Lite<'_>) -> bool {
         let outcome = match self.work.take() {
             Some(work) => work(db),
-            None => Err(StoreError::Corrupt("a lane write ran twice".into())),
+            None => Err(StoreError::Unavailable("a lane write ran twice".into())),
         };
         let keep = outcome.is_ok();
         self.outcome = Some(outcome);
@@ -50,8 +50,8 @@ impl<T: Send> Job for Pending<T> {
     fn answer(self: Box<Self>, committed: Result<(), &rusqlite::Error>) {
         let outcome = match (committed, self.outcome) {
             (Ok(()), Some(outcome)) => outcome,
-            (Err(e), _) => Err(StoreError::Corrupt(format!("database: {e}"))),
-            (Ok(()), None) => Err(StoreError::Corrupt("a lane write did not run".into())),
+            (Err(e), _) => Err(StoreError::Unavailable(format!("the commit failed: {e}"))),
+            (Ok(()), None) => Err(StoreError::Unavailable("the write stopped part way".into())),
         };
         // A phone that gave up waiting has nobody to hear its answer; its write stands.
         let _ = self.reply.send(outcome);
@@ -78,7 +78,7 @@ impl WriteLane {
         let thread = std::thread::Builder::new()
             .name("sqlite-writes".into())
             .spawn(move || run(conn, rx, write_lock))
-            .map_err(|e| StoreError::Corrupt(format!("cannot start the write thread: {e}")))?;
+            .map_err(|e| StoreError::Unavailable(format!("cannot start the write thread: {e}")))?;
         Ok(WriteLane {
             jobs: std::sync::Mutex::new(Some(tx)),
             thread: std::sync::Mutex::new(Some(thread)),
@@ -103,11 +103,11 @@ impl WriteLane {
             Err(_) => false,
         };
         if !sent {
-            return Err(StoreError::Corrupt("the store is closed".into()));
+            return Err(StoreError::Unavailable("the store is closed".into()));
         }
         answered
             .await
-            .unwrap_or_else(|_| Err(StoreError::Corrupt("the write thread stopped".into())))
+            .unwrap_or_else(|_| Err(StoreError::Unavailable("the write thread stopped".into())))
     }
 
     /// Stops taking writes, lets the thread finish those it has, and closes its
@@ -164,9 +164,48 @@ fn commit_batch(conn: &mut rusqlite::Connection, batch: &mut [Box<dyn Job>]) -> 
     for job in batch.iter_mut() {
         let sp = tx.savepoint()?;
         // Keep what a write did only if it succeeded; dropping the savepoint undoes it.
-        if job.run(&mut Lite(&sp)) {
+        // A write that panics is undone and answered as failed, and the lane goes on
+        // with the others (the panic hook has reported it).
+        let kept = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run(&mut Lite(&sp))));
+        if kept.unwrap_or(false) {
             sp.commit()?;
         }
     }
     tx.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+    use super::*;
+    use crate::store::exec::{Exec, run_ready};
+
+    #[tokio::test]
+    async fn a_write_that_panics_is_undone_and_the_lane_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lane.db");
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (v INTEGER NOT NULL)")
+            .unwrap();
+        let lane = WriteLane::open(&path, Arc::new(Mutex::new(()))).unwrap();
+        let insert =
+            |v: i64| move |db: &mut Lite<'_>| run_ready(db.execute("INSERT INTO t (v) VALUES ($1)", vec![v.into()]));
+        let (first, broken, last) = tokio::join!(
+            lane.run(insert(1)),
+            lane.run(move |db: &mut Lite<'_>| -> StoreResult<u64> {
+                run_ready(db.execute("INSERT INTO t (v) VALUES (2)", vec![]))?;
+                panic!("a bug in a write");
+            }),
+            lane.run(insert(3)),
+        );
+        assert!(broken.is_err());
+        assert_eq!((first.unwrap(), last.unwrap()), (1, 1));
+        lane.close();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let mut st = conn.prepare("SELECT v FROM t ORDER BY v").unwrap();
+        let kept: Vec<i64> = st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        assert_eq!(kept, vec![1, 3], "the broken write undone, the others kept");
+    }
 }
