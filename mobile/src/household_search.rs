@@ -25,8 +25,7 @@ impl HouseholdEntry {
     pub fn masked_id(&self) -> String {
         self.national_id
             .as_deref()
-            .and_then(|s| s.parse::<zaofaxian_shared::NationalId>().ok())
-            .map(|id| id.to_string())
+            .and_then(zaofaxian_shared::NationalId::mask)
             .unwrap_or_default()
     }
 }

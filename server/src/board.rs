@@ -6,15 +6,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{BoardFilter, BoardRow, Scope};
 use serde::Serialize;
-use zaofaxian_shared::{DivisionCode, Lang, NationalId, Role};
+use zaofaxian_shared::{DivisionCode, Lang, Role};
 
 pub use zaofaxian_shared::wire::QueueItem;
-
-/// A stored ID number masked for screens and files (`110105********002X`); `None`
-/// when there is none or it does not parse.
-pub fn masked_id(id: &str) -> Option<String> {
-    NationalId::parse(id).ok().map(|id| id.masked())
-}
 
 /// The hardship a stored report names, in words.
 pub fn hardship_label(report: &serde_json::Value, lang: Lang) -> Option<String> {

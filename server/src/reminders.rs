@@ -4,7 +4,6 @@
 //! (`zaofaxian_shared::reminders`); this gathers the cases and accounts they apply to.
 
 use crate::auth::Caller;
-use crate::board::masked_id;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{Account, CaseFilter, CaseRecord, NewText, Scope, StaffEntry, StoreResult, Supervision};
@@ -53,7 +52,9 @@ pub fn due_items(
                 case_id: c.id.clone(),
                 division: c.division,
                 household_name: name_of(c),
-                national_id: c.report["national_id"].as_str().and_then(masked_id),
+                national_id: c.report["national_id"]
+                    .as_str()
+                    .and_then(zaofaxian_shared::NationalId::mask),
                 deadline: d.kind,
                 due: d.due,
                 urgency: urgency(calendar, today, d.due)?,
@@ -95,7 +96,9 @@ pub fn escalated_items(
                 case_id: c.id.clone(),
                 division: c.division,
                 household_name: name_of(c),
-                national_id: c.report["national_id"].as_str().and_then(masked_id),
+                national_id: c.report["national_id"]
+                    .as_str()
+                    .and_then(zaofaxian_shared::NationalId::mask),
                 deadline: d.kind,
                 due: d.due,
                 level: step_level,

@@ -94,6 +94,12 @@ impl NationalId {
         on.years_since(self.birth_date()).unwrap_or(0)
     }
 
+    /// A stored ID number's masked form (see [`NationalId::masked`]) for screens and
+    /// files; `None` when it does not parse.
+    pub fn mask(text: &str) -> Option<String> {
+        NationalId::parse(text).ok().map(|id| id.masked())
+    }
+
     /// The form shown anywhere public (notices, lists): first 6 and last 4 kept,
     /// e.g. `530402********1234`. The birth date is hidden.
     pub fn masked(&self) -> String {
@@ -148,6 +154,15 @@ mod tests {
         assert_eq!(id.sex(), Sex::Female);
         assert_eq!(id.region_code(), "110105");
         assert_eq!(id.masked(), "110105********002X");
+        assert_eq!(
+            NationalId::mask("11010519491231002x").as_deref(),
+            Some("110105********002X")
+        );
+        assert_eq!(
+            NationalId::mask("110105194912310021"),
+            None,
+            "a bad check character shows nothing"
+        );
         assert_eq!(id.to_string(), "110105********002X");
     }
 

@@ -41,7 +41,9 @@ pub(super) fn china_time(ms: i64) -> String {
 }
 
 fn masked_id(v: &Value) -> String {
-    v.as_str().and_then(crate::board::masked_id).unwrap_or_default()
+    v.as_str()
+        .and_then(zaofaxian_shared::NationalId::mask)
+        .unwrap_or_default()
 }
 
 fn event_label(entry: &Value, l: Lang) -> String {

@@ -203,7 +203,7 @@ async fn register(
             .iter()
             .position(|row| row.iter().any(|c| c.trim() == id))
             .map_or(0, |i| i + 1);
-        let masked = crate::board::masked_id(id).unwrap_or_default();
+        let masked = zaofaxian_shared::NationalId::mask(id).unwrap_or_default();
         problems.push(RowProblem {
             line,
             text: Text::new(
@@ -280,7 +280,7 @@ async fn screening(
                         format!(
                             "{}（{}）已有在办案件，未重复派发",
                             h.name,
-                            crate::board::masked_id(&h.national_id).unwrap_or_default()
+                            zaofaxian_shared::NationalId::mask(&h.national_id).unwrap_or_default()
                         ),
                         "already has an open case",
                     ),

@@ -201,7 +201,7 @@ pub async fn monthly_xlsx(State(state): State<AppState>, staff: Staff, Query(q):
             id: if full_ids {
                 id.to_string()
             } else {
-                crate::board::masked_id(id).unwrap_or_default()
+                zaofaxian_shared::NationalId::mask(id).unwrap_or_default()
             },
             size: visit["visit"]["members"]
                 .as_array()

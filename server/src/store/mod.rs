@@ -283,8 +283,7 @@ impl BoardRow {
             household_name: report["household_name"].as_str().unwrap_or_default().to_string(),
             masked_id: report["national_id"]
                 .as_str()
-                .and_then(|id| zaofaxian_shared::NationalId::parse(id).ok())
-                .map(|id| id.masked()),
+                .and_then(zaofaxian_shared::NationalId::mask),
             stage: state.stage,
             channel: state.channel,
             category: state.category,
